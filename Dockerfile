@@ -1,0 +1,15 @@
+# Loupe web image: gunicorn against DATABASE_URL. Migrations are a separate command (see README).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LOUPE_ENV=production
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN useradd --system --home-dir /app loupe && chown -R loupe /app
+USER loupe
+
+EXPOSE 8000
+CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-", "app:create_app()"]

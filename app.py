@@ -1,0 +1,105 @@
+"""The application factory. Creating the app runs no query and starts no server: the database is reached on
+first use (the embedded PostgreSQL starts then when no DATABASE_URL is set).
+
+Production: `gunicorn 'app:create_app()'`; migrations run separately (`flask db upgrade`, `flask tenants migrate`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import load_config
+from database.extension import Database
+from database.request_scope import close_request, commit_request
+
+
+class LoupeFlask(Flask):
+    """Flask with one commit point: after the view returned, before the response leaves."""
+
+    def dispatch_request(self):  # type: ignore[override]
+        rv = super().dispatch_request()
+        commit_request()
+        return rv
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app in named steps: settings, extensions, database, security, blueprints, CLI."""
+    settings = load_config(config_name, overrides)
+    app = LoupeFlask(__name__, instance_relative_config=True)
+    _configure(app, settings)
+    _init_extensions(app)
+    _init_database(app)
+    _init_security(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, settings: dict[str, Any]) -> None:
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+def _development_secret(app: Flask) -> str:
+    """Development only (validate() refuses production without SECRET_KEY): a random key kept in the instance."""
+    import os
+    import secrets
+    from pathlib import Path
+
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _init_extensions(app: Flask) -> None:
+    from extensions import csrf, login_manager
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    import blueprints.auth.current  # noqa: F401  (registers the user loader)
+
+
+def _init_database(app: Flask) -> None:
+    Database(app)
+    app.teardown_appcontext(close_request)
+
+
+def _init_security(app: Flask) -> None:
+    from security import headers
+
+    headers.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints import admin, auth, errors, operator, store
+    from blueprints.layout import init_app as init_layout
+
+    errors.init_app(app)
+    init_layout(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(store.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(operator.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from cli import register
+
+    register(app)

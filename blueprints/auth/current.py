@@ -1,0 +1,70 @@
+"""The signed-in person as Flask-Login sees them: a User plus the server-side session that admitted them."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import current_app
+
+from blueprints.auth.services import association_roles, load_session, store_memberships
+from database.request_scope import db
+from extensions import login_manager
+from models import Membership, Role, Store, User
+
+
+class CurrentUser:
+    """Wraps a User (models never import Flask) with what Flask-Login and the templates ask of it."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User, token: str) -> None:
+        self.user = user
+        self.token = token
+
+    def get_id(self) -> str:
+        # The session token, not the user id: revoking the server-side row ends this login everywhere.
+        return self.token
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def is_operator(self) -> bool:
+        return self.user.is_operator
+
+    @functools.cached_property
+    def stores(self) -> list[tuple[Membership, Store]]:
+        return store_memberships(db(), self.user.id)
+
+    @functools.cached_property
+    def association_memberships(self) -> list[Membership]:
+        return association_roles(db(), self.user.id)
+
+    def admin_association_ids(self) -> set[int]:
+        return {m.association_id for m in self.association_memberships if m.role == Role.ASSOCIATION_ADMIN}
+
+    def liaison_memberships(self) -> list[Membership]:
+        return [m for m in self.association_memberships if m.role == Role.POLICE_LIAISON]
+
+
+@login_manager.user_loader
+def load_user(token: str) -> CurrentUser | None:
+    cfg = current_app.config
+    active = load_session(
+        db(),
+        token,
+        idle_timeout=cfg["SESSION_IDLE_TIMEOUT"],
+        absolute_timeout=cfg["SESSION_ABSOLUTE_TIMEOUT"],
+    )
+    return CurrentUser(active.user, token) if active else None

@@ -1,0 +1,372 @@
+"""Account domain functions: authentication with throttling, server-side sessions, invitations, password reset.
+
+Each takes a Session and explicit arguments, flushes, raises a domain error, and never commits.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+import audit
+from errors import DomainError
+from models import STORE_ROLES, Association, AuthSession, Invitation, LoginThrottle, Membership, Role, Store, User
+from models.base import utcnow
+from security.passwords import check_policy, hash_password, needs_rehash, verify_password
+from security.tokens import digest, new_secret
+
+
+class AccountError(DomainError):
+    """Base of account errors; the message is safe to show."""
+
+
+class LoginRefused(AccountError):
+    """Wrong email or password (deliberately not saying which)."""
+
+
+class LoginThrottled(AccountError):
+    """Too many failures for this account or address in the current window."""
+
+
+class InvitationInvalid(AccountError):
+    """An invitation that is unknown, used, expired, or for another address."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- throttling ---------------------------------------------------------------------------------------------
+
+
+def _window(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _throttle_keys(email: str, ip: str | None) -> list[str]:
+    keys = [f"account:{email[:254]}"]
+    if ip:
+        keys.append(f"address:{ip[:64]}")
+    return keys
+
+
+def failures_in_window(session: Session, key: str, now: datetime) -> int:
+    return (
+        session.scalar(
+            sa.select(LoginThrottle.failures).where(
+                LoginThrottle.key == key, LoginThrottle.window_start == _window(now)
+            )
+        )
+        or 0
+    )
+
+
+def _record_failure(session: Session, email: str, ip: str | None, now: datetime) -> None:
+    for key in _throttle_keys(email, ip):
+        stmt = pg_insert(LoginThrottle).values(key=key, window_start=_window(now), failures=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[LoginThrottle.key, LoginThrottle.window_start],
+            set_={"failures": LoginThrottle.failures + 1},
+        )
+        session.execute(stmt)
+
+
+# --- authentication -----------------------------------------------------------------------------------------
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    ip: str | None,
+    max_account_failures: int,
+    max_address_failures: int,
+    now: datetime | None = None,
+) -> User:
+    """Return the active user with this email and password, or raise LoginRefused / LoginThrottled.
+
+    Unknown accounts take the same path and time as wrong passwords. Failures are counted (per account and
+    per address) and audited in the caller's transaction, which must be committed even though login failed.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    if failures_in_window(session, f"account:{email[:254]}", now) >= max_account_failures or (
+        ip and failures_in_window(session, f"address:{ip[:64]}", now) >= max_address_failures
+    ):
+        audit.record(session, "login.throttled", actor_email=email, outcome="denied", ip=ip)
+        raise LoginThrottled("Too many failed sign-in attempts. Wait an hour or reset your password.")
+    user = session.scalar(sa.select(User).where(User.email == email))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        _record_failure(session, email, ip, now)
+        audit.record(
+            session,
+            "login.failure",
+            actor_user_id=user.id if user else None,
+            actor_email=email,
+            outcome="denied",
+            ip=ip,
+        )
+        raise LoginRefused("Email or password is incorrect.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"account:{email[:254]}"))
+    audit.record(session, "login.success", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    return user
+
+
+# --- server-side sessions -----------------------------------------------------------------------------------
+
+
+def start_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
+    """Create a new auth session and return its token (goes into the signed cookie, never stored in clear)."""
+    token = new_secret()
+    session.add(
+        AuthSession(token_hash=digest(token), user_id=user.id, ip=(ip or "")[:64], user_agent=(user_agent or "")[:300])
+    )
+    session.flush()
+    return token
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    user: User
+    auth_session: AuthSession
+
+
+def load_session(
+    session: Session,
+    token: str,
+    *,
+    idle_timeout: timedelta,
+    absolute_timeout: timedelta,
+    now: datetime | None = None,
+) -> ActiveSession | None:
+    """The live session for `token`, or None when it is unknown, revoked, idle too long or too old."""
+    if not token or len(token) > 200:
+        return None
+    now = now or utcnow()
+    row = session.scalar(
+        sa.select(AuthSession).where(AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    if now - row.last_seen_at > idle_timeout or now - row.created_at > absolute_timeout:
+        row.revoked_at = now
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    # Writing on every request would cost a row update per page; a minute's precision is plenty for idling.
+    if now - row.last_seen_at > timedelta(seconds=60):
+        row.last_seen_at = now
+    return ActiveSession(user=user, auth_session=row)
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=sa.func.now())
+    )
+
+
+def revoke_user_sessions(session: Session, user_id: int, *, except_token: str | None = None) -> int:
+    """End every session of a user (password change, role change, deactivation); returns how many."""
+    stmt = sa.update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if except_token:
+        stmt = stmt.where(AuthSession.token_hash != digest(except_token))
+    return session.execute(stmt.values(revoked_at=sa.func.now())).rowcount
+
+
+# --- memberships --------------------------------------------------------------------------------------------
+
+
+def store_memberships(session: Session, user_id: int) -> list[tuple[Membership, Store]]:
+    """The person's store memberships with their stores, by store name."""
+    rows = session.execute(
+        sa.select(Membership, Store)
+        .join(Store, Store.id == Membership.store_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Store.name)
+    ).all()
+    return [(m, s) for m, s in rows]
+
+
+def association_roles(session: Session, user_id: int) -> list[Membership]:
+    return list(
+        session.scalars(sa.select(Membership).where(Membership.user_id == user_id, Membership.store_id.is_(None)))
+    )
+
+
+# --- invitations --------------------------------------------------------------------------------------------
+
+
+def create_invitation(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    association: Association,
+    role: Role,
+    store: Store | None = None,
+    region_id: int | None = None,
+    invited_by: User | None = None,
+    max_age: timedelta,
+) -> Invitation:
+    """Record an invitation; the caller signs `invitation.nonce` into the link and emails it."""
+    email = normalise_email(email)
+    if role in STORE_ROLES and (store is None or store.association_id != association.id):
+        raise AccountError("A store role needs a store of this association.")
+    if role not in STORE_ROLES and store is not None:
+        raise AccountError("An association role cannot be tied to a store.")
+    invitation = Invitation(
+        email=email,
+        name=name.strip()[:200],
+        association_id=association.id,
+        store_id=store.id if store else None,
+        region_id=region_id,
+        role=role.value,
+        nonce=new_secret(),
+        invited_by_id=invited_by.id if invited_by else None,
+        expires_at=utcnow() + max_age,
+    )
+    session.add(invitation)
+    session.flush()
+    audit.record(
+        session,
+        "invitation.create",
+        actor_user_id=invited_by.id if invited_by else None,
+        actor_email=invited_by.email if invited_by else None,
+        association_id=association.id,
+        store_id=invitation.store_id,
+        target=email,
+        details={"role": role.value},
+    )
+    return invitation
+
+
+def open_invitation(session: Session, nonce: str, now: datetime | None = None) -> Invitation:
+    """The open invitation with this nonce, or InvitationInvalid."""
+    now = now or utcnow()
+    invitation = session.scalar(sa.select(Invitation).where(Invitation.nonce == nonce))
+    if invitation is None or invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation is not valid or was already used.")
+    if invitation.expires_at < now:
+        raise InvitationInvalid("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+def accept_invitation(
+    session: Session, invitation: Invitation, *, name: str, password: str, ip: str | None = None
+) -> User:
+    """Create (or, with the right password, reuse) the account and add the invited membership."""
+    user = session.scalar(sa.select(User).where(User.email == invitation.email))
+    if user is None:
+        clean = check_policy(password, email=invitation.email)
+        user = User(
+            email=invitation.email,
+            name=name.strip()[:200] or invitation.name or invitation.email,
+            password_hash=hash_password(clean),
+            password_changed_at=utcnow(),
+        )
+        session.add(user)
+        session.flush()
+    elif not verify_password(user.password_hash, password):
+        raise LoginRefused("You already have an account: enter its password to accept.")
+    exists = session.scalar(
+        sa.select(Membership.id).where(
+            Membership.user_id == user.id,
+            Membership.association_id == invitation.association_id,
+            Membership.role == invitation.role,
+            Membership.store_id.is_(None)
+            if invitation.store_id is None
+            else Membership.store_id == invitation.store_id,
+        )
+    )
+    if exists is None:
+        session.add(
+            Membership(
+                user_id=user.id,
+                association_id=invitation.association_id,
+                store_id=invitation.store_id,
+                region_id=invitation.region_id,
+                role=invitation.role,
+            )
+        )
+    invitation.accepted_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        "invitation.accept",
+        actor_user_id=user.id,
+        actor_email=user.email,
+        association_id=invitation.association_id,
+        store_id=invitation.store_id,
+        ip=ip,
+        details={"role": invitation.role},
+    )
+    return user
+
+
+# --- password reset -----------------------------------------------------------------------------------------
+
+
+def password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a reset link works once and dies with a password change."""
+    return digest(f"{user.id}:{user.password_hash or ''}")[:24]
+
+
+def reset_password(session: Session, *, user_id: int, fingerprint: str, new_password: str, ip: str | None) -> User:
+    """Set a new password from a reset link's payload; every existing session of the account ends."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or not hmac.compare_digest(password_fingerprint(user), fingerprint):
+        raise InvitationInvalid("This link is not valid or was already used.")
+    clean = check_policy(new_password, email=user.email)
+    user.password_hash = hash_password(clean)
+    user.password_changed_at = utcnow()
+    revoke_user_sessions(session, user.id)
+    audit.record(session, "password.reset", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    session.flush()
+    return user
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new_password: str, keep_token: str | None, ip: str | None
+) -> None:
+    """Change a password knowing the current one; every other session of the account ends."""
+    if not verify_password(user.password_hash, current):
+        raise LoginRefused("Your current password is not correct.")
+    clean = check_policy(new_password, email=user.email)
+    user.password_hash = hash_password(clean)
+    user.password_changed_at = utcnow()
+    revoke_user_sessions(session, user.id, except_token=keep_token)
+    audit.record(session, "password.change", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    session.flush()
+
+
+def set_role(session: Session, membership: Membership, role: Role, *, actor: User, ip: str | None) -> None:
+    """Change a membership's role; the person's sessions end so the new rights apply at once."""
+    old = membership.role
+    if (Role(old) in STORE_ROLES) != (role in STORE_ROLES):
+        raise AccountError("A store role can only become another store role.")
+    membership.role = role.value
+    revoke_user_sessions(session, membership.user_id)
+    audit.record(
+        session,
+        "role.change",
+        actor_user_id=actor.id,
+        actor_email=actor.email,
+        association_id=membership.association_id,
+        store_id=membership.store_id,
+        target=str(membership.user_id),
+        ip=ip,
+        details={"from": old, "to": role.value},
+    )
+    session.flush()

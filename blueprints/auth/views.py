@@ -1,0 +1,222 @@
+"""Views of the sign-in area. Thin: parse the form, call one domain function, render or redirect."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+import audit
+from blueprints.auth import services
+from blueprints.auth.current import CurrentUser
+from blueprints.auth.forms import (
+    AcceptInvitationForm,
+    AcceptWithAccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ResetPasswordForm,
+)
+from blueprints.auth.mailers import queue_reset_email
+from blueprints.web import client_ip, safe_next_url
+from database.request_scope import db
+from mail.dispatch import send_after_commit
+from models import OutboundEmail, User
+from security.passwords import PasswordRejected
+from security.tokens import InvalidToken, unsign
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in(user: User) -> None:
+    token = services.start_session(db(), user, ip=client_ip(), user_agent=request.user_agent.string)
+    # A fresh cookie at sign-in: nothing set before (by anyone) survives into the signed-in session.
+    session.clear()
+    login_user(CurrentUser(user, token))
+
+
+@bp.route("/")
+def home():
+    """Send each person where their work is."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.admin_association_ids():
+        return redirect(url_for("admin.home"))
+    if len(current_user.stores) == 1:
+        return redirect(url_for("store.dashboard", store_slug=current_user.stores[0][1].slug))
+    return redirect(url_for("auth.switch_store"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            user = services.authenticate(
+                db(),
+                form.email.data,
+                form.password.data,
+                ip=client_ip(),
+                max_account_failures=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                max_address_failures=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            )
+        except services.LoginThrottled as exc:
+            form.form_errors.append(str(exc))
+            status = 429
+        except services.LoginRefused as exc:
+            form.form_errors.append(str(exc))
+            status = 401
+        else:
+            _sign_in(user)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("auth.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400, "Your session form expired; sign out again.")
+    if current_user.is_authenticated:
+        services.end_session(db(), current_user.token)
+        audit.record(db(), "logout", actor_user_id=current_user.id, actor_email=current_user.email, ip=client_ip())
+        logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/stores")
+@login_required
+def switch_store():
+    return render_template("auth/stores.html", memberships=current_user.stores)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
+    try:
+        nonce = unsign("invitation", token, max_age_seconds=max_age)
+        invitation = services.open_invitation(db(), nonce)
+    except (InvalidToken, services.InvitationInvalid) as exc:
+        return render_template("auth/message.html", title="Invitation", message=str(exc)), 410
+    has_account = db().scalar(sa.select(User.id).where(User.email == invitation.email)) is not None
+    form = AcceptWithAccountForm() if has_account else AcceptInvitationForm(name=invitation.name)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                db(),
+                invitation,
+                name=form.name.data if not has_account else "",
+                password=form.password.data,
+                ip=client_ip(),
+            )
+        except PasswordRejected as exc:
+            form.password.errors.append(str(exc))
+            status = 400
+        except services.LoginRefused as exc:
+            form.password.errors.append(str(exc))
+            status = 400
+        else:
+            _sign_in(user)
+            flash("Welcome to Loupe.", "success")
+            return redirect(url_for("auth.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation, has_account=has_account
+    ), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = services.normalise_email(form.email.data)
+        user = db().scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
+        if user is not None:
+            send_after_commit(queue_reset_email(db(), user))
+        audit.record(db(), "password.reset_requested", actor_email=email, ip=client_ip())
+        # The same answer whether or not the account exists.
+        return render_template(
+            "auth/message.html",
+            title="Check your email",
+            message="If an account exists for that address, we sent it a link to choose a new password.",
+        )
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    try:
+        payload = unsign("password-reset", token, max_age_seconds=max_age)
+    except InvalidToken as exc:
+        return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reset_password(
+                db(),
+                user_id=int(payload["uid"]),
+                fingerprint=str(payload["fp"]),
+                new_password=form.password.data,
+                ip=client_ip(),
+            )
+        except PasswordRejected as exc:
+            form.password.errors.append(str(exc))
+            status = 400
+        except services.InvitationInvalid as exc:
+            return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+        else:
+            flash("Your password is changed. Sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/reset_password.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db(),
+                current_user.user,
+                current=form.current.data,
+                new_password=form.password.data,
+                keep_token=current_user.token,
+                ip=client_ip(),
+            )
+        except (PasswordRejected, services.LoginRefused) as exc:
+            target = form.current if isinstance(exc, services.LoginRefused) else form.password
+            target.errors.append(str(exc))
+            status = 400
+        else:
+            flash("Your password is changed; your other sessions are signed out.", "success")
+            return redirect(url_for("auth.home"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/dev/outbox")
+def dev_outbox():
+    """Development only: the emails that would have been sent."""
+    if not current_app.config.get("DEV_OUTBOX"):
+        abort(404)
+    messages = db().scalars(sa.select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)).all()
+    return render_template("auth/dev_outbox.html", messages=messages)

@@ -1,0 +1,56 @@
+"""One place that turns errors into responses: friendly HTML for people, stable JSON for the API.
+
+JSON shape: {"error": {"status": 404, "code": "not_found", "message": "..."}}.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from errors import DomainError
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _respond(status: int, code: str, message: str):
+    if wants_json():
+        return jsonify(error={"status": status, "code": code, "message": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _respond(
+            400, "csrf_failed", "This form expired or was not sent from Loupe. Reload the page and try again."
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return _respond(exc.status_code, type(exc).__name__.lower(), str(exc) or "That cannot be done.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        # Werkzeug's default descriptions are fine for people; a custom `abort(403, "...")` message wins.
+        return _respond(exc.code, code, exc.description or exc.name)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        original = getattr(exc, "original_exception", None)
+        if original is not None:
+            app.logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+        return _respond(
+            500,
+            "internal_error",
+            "Something went wrong on our side and nothing was saved. Please try again in a moment.",
+        )

@@ -1,0 +1,34 @@
+"""What every page's layout needs: the navigation's stores and associations, the sign-out form."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_login import current_user
+
+from blueprints.auth.forms import LogoutForm
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def layout_context():
+        if not current_user.is_authenticated:
+            return {"nav_stores": [], "nav_associations": [], "logout_form": None}
+        return {
+            "nav_stores": [store for _m, store in current_user.stores],
+            "nav_associations": _admin_associations(),
+            "current_store": g.get("store"),
+            "current_association": g.get("association"),
+            "logout_form": LogoutForm(),
+        }
+
+
+def _admin_associations():
+    import sqlalchemy as sa
+
+    from database.request_scope import db
+    from models import Association
+
+    ids = current_user.admin_association_ids()
+    if not ids:
+        return []
+    return db().scalars(sa.select(Association).where(Association.id.in_(ids)).order_by(Association.name)).all()

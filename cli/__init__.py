@@ -1,0 +1,15 @@
+"""`flask` command groups. Each command calls the same domain functions the web app uses."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from cli.db import db_group
+    from cli.demo import demo_group
+    from cli.mail import mail_group
+    from cli.setup import setup_command
+    from cli.tenants import tenants_group
+
+    for group in (db_group, tenants_group, demo_group, mail_group):
+        app.cli.add_command(group)
+    app.cli.add_command(setup_command)

@@ -1,0 +1,26 @@
+"""`flask demo`: seed the demo data and print its logins."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from demo.seed import DEMO_PASSWORD, STORES, seed_demo
+
+
+@click.group("demo", help="Demo data.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("seed", help="Create what is missing of the demo (idempotent) and print the logins.")
+@with_appcontext
+def seed() -> None:
+    database = current_app.extensions["loupe_db"]
+    total = sum(len(names) for names in STORES.values())
+    with click.progressbar(length=total, label="demo stores", file=sys.stderr) as bar:
+        logins = seed_demo(database.engines.owner, app_role=database.app_role, on_store=lambda _n: bar.update(1))
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+    for login in logins:
+        click.echo(f"  {login.email:<40} {login.role:<20} {login.where}")

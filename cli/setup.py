@@ -1,0 +1,21 @@
+"""`flask setup`: everything `make run` needs before serving, safe to run again."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cli.db import upgrade
+from cli.demo import seed
+from cli.tenants import migrate
+
+
+@click.command("setup", help="Migrate the shared schema and every store, then seed the demo. Idempotent.")
+@click.option("--no-demo", is_flag=True, help="Skip the demo data.")
+@click.pass_context
+@with_appcontext
+def setup_command(ctx: click.Context, no_demo: bool) -> None:
+    ctx.invoke(upgrade)
+    ctx.invoke(migrate)
+    if not no_demo:
+        ctx.invoke(seed)
+    click.echo(f"\nLoupe is ready: {current_app.config['PUBLIC_BASE_URL']}")

@@ -1,0 +1,41 @@
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is configured.
+
+pgserver ships real PostgreSQL binaries in a wheel, so a new machine needs nothing installed by hand. The server
+listens on a Unix socket inside the data folder; several processes using the same folder share one server, which
+stops when the last of them exits.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+_lock = threading.Lock()
+_servers: dict[str, object] = {}
+
+
+def _ensure_runtime_dir() -> None:
+    # platformdirs (used by pgserver) warns when XDG_RUNTIME_DIR is unset or not private; warnings are errors
+    # under test, so give it a private folder.
+    current = os.environ.get("XDG_RUNTIME_DIR")
+    if current and Path(current).is_dir() and (Path(current).stat().st_mode & 0o077) == 0:
+        return
+    path = Path(tempfile.gettempdir()) / f"loupe-runtime-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(path)
+
+
+def embedded_url(datadir: str | os.PathLike[str]) -> str:
+    """Start (or attach to) the embedded server in `datadir` and return its SQLAlchemy URL."""
+    datadir = str(Path(datadir).resolve())
+    with _lock:
+        if datadir not in _servers:
+            _ensure_runtime_dir()
+            import pgserver  # imported lazily: starting a server is never a side effect of importing the app
+
+            Path(datadir).parent.mkdir(parents=True, exist_ok=True)
+            _servers[datadir] = pgserver.get_server(datadir)
+    return f"postgresql+psycopg://postgres:@/postgres?host={datadir}"

@@ -1,0 +1,88 @@
+"""Engine construction and the database roles Loupe relies on.
+
+Two roles: the owner (runs migrations and provisioning, owns every table) and the application role used by web
+requests, which owns nothing and whose default search_path is an empty schema. A query that forgets its schema
+then fails loudly instead of reading another store's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+from config import EMPTY_SCHEMA, SHARED_SCHEMA
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The owner engine (DDL) and the app engine (requests and jobs)."""
+
+    owner: Engine
+    app: Engine
+
+    def dispose(self) -> None:
+        self.app.dispose()
+        self.owner.dispose()
+
+
+def _engine(url: str | URL, *, pool_size: int, max_overflow: int) -> Engine:
+    return sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        # Survive a PostgreSQL restart without restarting the app.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def app_url_for(owner_url: str | URL, role: str) -> URL:
+    """The app role's URL on the same server: same host and database, another user, no password (local trust).
+
+    Used for the embedded server; a real deployment sets DATABASE_APP_URL instead.
+    """
+    return make_url(owner_url).set(username=role, password=None)
+
+
+def make_engines(
+    owner_url: str,
+    app_url: str | URL | None,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+) -> Engines:
+    """Create both engines; when `app_url` is None the owner URL serves requests too."""
+    owner = _engine(owner_url, pool_size=2, max_overflow=8)
+    app = _engine(app_url or owner_url, pool_size=pool_size, max_overflow=max_overflow)
+    return Engines(owner=owner, app=app)
+
+
+def ensure_roles(owner: Engine, app_role: str) -> None:
+    """Create the shared and empty schemas and the app role with only the rights it needs. Idempotent."""
+    ident = sa.sql.quoted_name(app_role, quote=True)
+    with owner.begin() as conn:
+        prep = conn.dialect.identifier_preparer
+        role = prep.quote(str(ident))
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {prep.quote(SHARED_SCHEMA)}")
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {prep.quote(EMPTY_SCHEMA)}")
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": app_role}).first()
+        if not exists:
+            conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"ALTER ROLE {role} SET search_path = {prep.quote(EMPTY_SCHEMA)}")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {prep.quote(SHARED_SCHEMA)} TO {role}")
+        conn.exec_driver_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        grant_shared_tables(conn, app_role)
+
+
+def grant_shared_tables(conn: sa.Connection, app_role: str) -> None:
+    """Give the app role DML on every shared table; the audit log stays append-only."""
+    prep = conn.dialect.identifier_preparer
+    role = prep.quote(app_role)
+    schema = prep.quote(SHARED_SCHEMA)
+    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+    has_audit = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{SHARED_SCHEMA}.audit_log"}).scalar()
+    if has_audit:
+        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {role}")

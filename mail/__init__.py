@@ -1,0 +1,1 @@
+"""Email: rendering (one module), the outbox table, and SMTP delivery."""

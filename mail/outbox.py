@@ -1,0 +1,98 @@
+"""The outbox: emails are rows written in the caller's transaction and delivered after it commits.
+
+Delivery claims rows with `FOR UPDATE SKIP LOCKED`, one transaction per message, and marks a row sent only after
+the SMTP server accepted it. A crash between those two steps can send that one message twice, with the same
+Message-ID, so receivers can drop the copy. A refused or failed attempt is retried with backoff, then `failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from mail.render import RenderedEmail, header_safe
+from mail.smtp import SmtpSettings, build_message, send_message
+from models import OutboundEmail
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+def make_message_id(domain: str = "loupe.localhost") -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def queue_email(session: Session, *, to: str, email: RenderedEmail, kind: str) -> OutboundEmail:
+    """Add one email to the outbox in the caller's transaction. Flushes, never commits."""
+    row = OutboundEmail(
+        message_id=make_message_id(),
+        to_address=header_safe(to, 254),
+        subject=email.subject,
+        body_text=email.text,
+        body_html=email.html,
+        kind=kind,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def deliver_pending(
+    engine: Engine, settings: SmtpSettings, *, ids: Sequence[int] | None = None, limit: int = 500
+) -> dict[str, Any]:
+    """Send due outbox rows (only `ids` when given); returns counts of sent / retry / failed."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for _ in range(limit):
+        with engine.connect() as conn, conn.begin():
+            query = (
+                sa.select(OutboundEmail)
+                .where(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= sa.func.now())
+                .order_by(OutboundEmail.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if ids is not None:
+                query = query.where(OutboundEmail.id.in_(ids))
+            with Session(bind=conn) as session:
+                row = session.scalar(query)
+                if row is None:
+                    break
+                try:
+                    message = build_message(
+                        settings,
+                        to=row.to_address,
+                        subject=row.subject,
+                        text=row.body_text,
+                        html=row.body_html,
+                        message_id=row.message_id,
+                    )
+                    send_message(settings, message)
+                except Exception as exc:  # SMTP refused, down, or timed out: retry later, lose nothing
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+                    if row.attempts >= MAX_ATTEMPTS:
+                        row.status = "failed"
+                        counts["failed"] += 1
+                    else:
+                        row.next_attempt_at = utcnow() + _backoff(row.attempts)
+                        counts["retry"] += 1
+                    log.warning("email %s to outbox id %s not sent: %s", row.kind, row.id, row.last_error)
+                else:
+                    row.status = "sent"
+                    row.sent_at = utcnow()
+                    row.attempts += 1
+                    counts["sent"] += 1
+                session.flush()
+    return counts

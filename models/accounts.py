@@ -1,0 +1,134 @@
+"""People, what they may do where, their server-side login sessions and invitations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import SharedBase
+from models.registry import Association, Region, Store
+
+
+class Role(enum.StrEnum):
+    """What a membership lets a person do. Store roles need a store; association roles need none."""
+
+    STORE_OWNER = "owner"
+    STORE_MANAGER = "manager"
+    STORE_STAFF = "staff"
+    ASSOCIATION_ADMIN = "admin"
+    POLICE_LIAISON = "liaison"
+
+
+STORE_ROLES = (Role.STORE_OWNER, Role.STORE_MANAGER, Role.STORE_STAFF)
+
+
+class User(SharedBase):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    # Stored lower-cased; the unique index makes one account per address.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    is_operator: Mapped[bool] = mapped_column(server_default=sa.false())
+    is_active: Mapped[bool] = mapped_column(server_default=sa.true())
+    password_changed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class Membership(SharedBase):
+    """A person's role in a store (owner/manager/staff) or an association (admin, police liaison)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role IN ('owner', 'manager', 'staff') AND store_id IS NOT NULL)"
+            " OR (role IN ('admin', 'liaison') AND store_id IS NULL)",
+            name="role_scope",
+        ),
+        # One membership per person and store; one per person and association for association roles.
+        sa.Index(
+            "uq_memberships_user_store",
+            "user_id",
+            "store_id",
+            unique=True,
+            postgresql_where=sa.text("store_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_memberships_user_association_role",
+            "user_id",
+            "association_id",
+            "role",
+            unique=True,
+            postgresql_where=sa.text("store_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
+    store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    association: Mapped[Association] = relationship()
+    store: Mapped[Store | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+
+class AuthSession(SharedBase):
+    """One login. The cookie carries only its random id; deleting or revoking the row ends the session."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    # sha256 of the token in the cookie, so a database dump does not hand out live sessions.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(SharedBase):
+    """An emailed, signed, expiring offer of a membership."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), server_default="")
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
+    store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id", ondelete="CASCADE"))
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    # A random nonce inside the signed token: the token is only valid while it matches an open invitation.
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+    association: Mapped[Association] = relationship()
+    store: Mapped[Store | None] = relationship()
+
+
+class LoginThrottle(SharedBase):
+    """Fixed-window failure counters (per account, per address) kept in PostgreSQL so every worker sees them."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    failures: Mapped[int] = mapped_column(server_default="0")

@@ -1,0 +1,92 @@
+"""The registry: associations, their regions and areas, and member stores."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import SharedBase
+
+
+class StoreStatus(enum.StrEnum):
+    PROVISIONING = "provisioning"
+    READY = "ready"
+    SUSPENDED = "suspended"
+    FAILED = "failed"
+
+
+class Association(SharedBase):
+    __tablename__ = "associations"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64), server_default="UTC")
+    # Smallest number of member stores an area or trend cell must rest on before it is named or published.
+    k_threshold: Mapped[int] = mapped_column(sa.SmallInteger, server_default="5")
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    regions: Mapped[list[Region]] = relationship(back_populates="association", order_by="Region.name")
+
+
+class Region(SharedBase):
+    __tablename__ = "regions"
+    __table_args__ = (sa.UniqueConstraint("association_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(63))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    association: Mapped[Association] = relationship(back_populates="regions")
+    areas: Mapped[list[Area]] = relationship(back_populates="region", order_by="Area.name")
+
+
+class Area(SharedBase):
+    __tablename__ = "areas"
+    __table_args__ = (sa.UniqueConstraint("region_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(63))
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    region: Mapped[Region] = relationship(back_populates="areas")
+
+
+class Store(SharedBase):
+    """A member store. Its data lives in the schema named `schema_name`, generated from the id and immutable."""
+
+    __tablename__ = "stores"
+    __table_args__ = (
+        sa.CheckConstraint("schema_name ~ '^store_[0-9]+$'", name="schema_name_generated"),
+        sa.CheckConstraint("status IN ('provisioning', 'ready', 'suspended', 'failed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id"), index=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"))
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    schema_name: Mapped[str | None] = mapped_column(sa.String(63), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default=StoreStatus.PROVISIONING.value)
+    # Alembic revision of the store schema, mirrored here so the migration runner can skip stores at head
+    # without touching their schemas.
+    schema_revision: Mapped[str | None] = mapped_column(sa.String(64))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    provisioned_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]
+
+    association: Mapped[Association] = relationship()
+    region: Mapped[Region] = relationship()
+    area: Mapped[Area | None] = relationship()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == StoreStatus.READY

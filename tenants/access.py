@@ -1,0 +1,69 @@
+"""Choosing the store of a request: from the URL, accepted only with the signed-in person's membership.
+
+`store_view` wraps every view under `/s/<store_slug>/`. It answers 404 for stores the person is not a member of
+(without saying whether they exist), refuses stores that are not ready before any store query runs, checks the
+role, then binds the request's Session to the store's schema.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, g, render_template
+from flask_login import current_user
+
+from database.request_scope import db
+from extensions import login_manager
+from models import STORE_ROLES, Membership, Role, Store, StoreStatus
+from tenants.binding import bind_schema
+
+
+def resolve_store(user_id: int, store_slug: str) -> tuple[Store, Membership] | None:
+    """The store with this slug and the person's membership in it, or None."""
+    if not isinstance(store_slug, str) or len(store_slug) > 63:
+        return None
+    row = (
+        db()
+        .execute(
+            sa.select(Store, Membership)
+            .join(Membership, Membership.store_id == Store.id)
+            .where(Store.slug == store_slug, Membership.user_id == user_id)
+        )
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
+def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
+    """Decorator for store views: `store_slug` from the URL → membership check → schema binding.
+
+    The view receives `store` and `membership` instead of `store_slug`; `g.store` holds them too.
+    """
+    allowed = frozenset(Role(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, store_slug: str, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            found = resolve_store(current_user.id, store_slug)
+            if found is None:
+                abort(404)
+            store, membership = found
+            if store.status == StoreStatus.SUSPENDED:
+                return render_template("store/unavailable.html", store=store, reason="suspended"), 403
+            if store.status != StoreStatus.READY or not store.schema_name:
+                return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
+            if Role(membership.role) not in allowed:
+                abort(403, "Your role in this store does not allow this.")
+            bind_schema(db(), store.schema_name)
+            g.store, g.membership = store, membership
+            return view(*args, store=store, membership=membership, **kwargs)
+
+        wrapper.loupe_access = {"kind": "store", "roles": sorted(r.value for r in allowed)}
+        return wrapper
+
+    return decorator

@@ -1,0 +1,154 @@
+"""Migrating every store schema with Alembic's store environment.
+
+The runner reads the registry, skips stores whose recorded revision is already head (without touching their
+schemas), and upgrades the rest with a few workers, one connection each. Each store is one transaction under an
+advisory lock: a store is either fully at the new revision or untouched. Failures are recorded on the store and
+the runner moves on; running it again resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from models import Store, StoreStatus
+from tenants.ddl import grant_statements
+from tenants.naming import is_store_schema
+
+log = logging.getLogger(__name__)
+
+STORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "store"
+# Advisory-lock namespace for store migrations (first key of the two-int lock), so it cannot collide with others.
+LOCK_NAMESPACE = 7301
+
+
+def store_config(extra_version_locations: Sequence[str | Path] = ()) -> Config:
+    """Alembic config of the store environment (optionally with extra version folders, for tests)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(STORE_MIGRATIONS))
+    locations = [str(STORE_MIGRATIONS / "versions"), *map(str, extra_version_locations)]
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
+    return cfg
+
+
+@functools.cache
+def default_store_script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(store_config())
+
+
+def store_head(script: ScriptDirectory | None = None) -> str:
+    """The head revision of the store migrations."""
+    head = (script or default_store_script()).get_current_head()
+    if head is None:
+        raise RuntimeError("the store migrations have no head revision")
+    return head
+
+
+def upgrade_schema(
+    conn: Connection, schema: str, *, script: ScriptDirectory, target: str, app_role: str | None
+) -> tuple[str | None, str]:
+    """Upgrade one store schema to `target` inside the caller's transaction; returns (before, after)."""
+    if not is_store_schema(schema):
+        raise ValueError(f"not a store schema: {schema!r}")
+    quoted = conn.dialect.identifier_preparer.quote(schema)
+    # SET LOCAL ends with the transaction; the translate map covers metadata-based operations as well.
+    conn.exec_driver_sql(f"SET LOCAL search_path TO {quoted}")
+    conn.execution_options(schema_translate_map={None: schema})
+
+    def upgrade(rev, _context):
+        return script._upgrade_revs(target, rev)
+
+    ctx = MigrationContext.configure(
+        conn, opts={"script": script, "fn": upgrade, "transactional_ddl": True, "version_table": "alembic_version"}
+    )
+    before = ctx.get_current_revision()
+    if before != target:
+        with Operations.context(ctx):
+            ctx.run_migrations()
+        if app_role:
+            for statement in grant_statements(schema, app_role):
+                conn.exec_driver_sql(statement)
+    return before, target
+
+
+@dataclass
+class MigrationReport:
+    """What a run of the migration runner did."""
+
+    target: str
+    upgraded: list[str] = field(default_factory=list)
+    already_current: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def stores_to_migrate(owner: Engine, target: str) -> tuple[list[tuple[int, str]], int]:
+    """(store id, schema) of every provisioned store not recorded at `target`, and how many already are."""
+    with owner.connect() as conn:
+        rows = conn.execute(
+            sa.select(Store.id, Store.schema_name, Store.schema_revision)
+            .where(Store.status.in_([StoreStatus.READY.value, StoreStatus.SUSPENDED.value]))
+            .order_by(Store.id)
+        ).all()
+    todo = [(r.id, r.schema_name) for r in rows if r.schema_revision != target]
+    return todo, len(rows) - len(todo)
+
+
+def migrate_all_stores(
+    owner: Engine,
+    *,
+    workers: int = 2,
+    app_role: str | None = None,
+    script: ScriptDirectory | None = None,
+    on_progress: Callable[[str, bool], None] | None = None,
+) -> MigrationReport:
+    """Upgrade every store schema not at head; failures are recorded and reported, the rest carry on."""
+    script = script or default_store_script()
+    target = store_head(script)
+    todo, current = stores_to_migrate(owner, target)
+    report = MigrationReport(target=target, already_current=current)
+    lock = threading.Lock()
+
+    def one(item: tuple[int, str]) -> None:
+        store_id, schema = item
+        ok = True
+        try:
+            with owner.connect() as conn, conn.begin():
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, store_id)))
+                upgrade_schema(conn, schema, script=script, target=target, app_role=app_role)
+                conn.execute(
+                    sa.update(Store).where(Store.id == store_id).values(schema_revision=target, last_error=None)
+                )
+            with lock:
+                report.upgraded.append(schema)
+        except Exception as exc:  # one store's failure must not stop the others
+            ok = False
+            message = f"{type(exc).__name__}: {exc}"[:2000]
+            log.error("migrating %s failed: %s", schema, message)
+            with owner.begin() as conn:
+                conn.execute(sa.update(Store).where(Store.id == store_id).values(last_error=message))
+            with lock:
+                report.failed[schema] = message
+        if on_progress:
+            on_progress(schema, ok)
+
+    if todo:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(one, todo))
+    return report

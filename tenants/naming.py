@@ -1,0 +1,90 @@
+"""Store slugs (from user text, validated) and schema names (never from user text)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from slugify import slugify
+
+from tenants.errors import InvalidStoreName
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+SCHEMA_RE = re.compile(r"^store_[1-9][0-9]{0,18}$")
+MAX_NAME_LENGTH = 200
+# Slugs that would confuse people or routes, or look like PostgreSQL's own schemas.
+RESERVED_SLUGS = frozenset(
+    {
+        "public",
+        "admin",
+        "api",
+        "static",
+        "login",
+        "logout",
+        "new",
+        "s",
+        "store",
+        "stores",
+        "loupe",
+        "loupe-empty",
+        "information-schema",
+        "pg-catalog",
+        "pg-toast",
+        "system",
+        "operator",
+        "settings",
+        "www",
+    }
+)
+
+
+def schema_name_for(store_id: int) -> str:
+    """The immutable schema name of a store: generated from its numeric id, never from its name or slug."""
+    if not isinstance(store_id, int) or isinstance(store_id, bool) or store_id < 1:
+        raise ValueError("store id must be a positive integer")
+    return f"store_{store_id}"
+
+
+def is_store_schema(name: str) -> bool:
+    """True when `name` has the shape of a generated store schema name."""
+    return bool(SCHEMA_RE.fullmatch(name))
+
+
+def clean_store_name(name: str) -> str:
+    """Normalise a display name (NFC, collapsed whitespace) and reject names no one could read or that are too long."""
+    if not isinstance(name, str):
+        raise InvalidStoreName("The store name must be text.")
+    name = unicodedata.normalize("NFC", name)
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in name):
+        raise InvalidStoreName("The store name contains control or invisible characters.")
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidStoreName("Enter the store's name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidStoreName(f"The store name is too long ({len(name)} characters; at most {MAX_NAME_LENGTH}).")
+    return name
+
+
+def validate_slug(slug: str) -> str:
+    """Accept an explicitly chosen slug only in its canonical form: lower-case ASCII letters, digits and hyphens."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        raise InvalidStoreName(
+            "A store address may use only lower-case letters a-z, digits and single hyphens, "
+            "1 to 50 characters, starting and ending with a letter or digit."
+        )
+    if "--" in slug:
+        raise InvalidStoreName("A store address cannot contain two hyphens in a row.")
+    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+        raise InvalidStoreName(f"The store address {slug!r} is reserved; choose another.")
+    return slug
+
+
+def slug_from_name(name: str) -> str:
+    """Derive a slug from a display name: transliterated to ASCII (look-alikes collapse), at most 50 characters."""
+    slug = slugify(name, max_length=50, word_boundary=False, separator="-")
+    slug = slug.strip("-")
+    if not slug:
+        raise InvalidStoreName("The store name needs at least one letter or digit to make its address.")
+    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+        slug = f"store-{slug}"[:50].strip("-")
+    return validate_slug(slug)

@@ -1,0 +1,60 @@
+"""Test fixtures: a real PostgreSQL (pgserver, or the server in DATABASE_URL), the app, factories, SMTP.
+
+With no DATABASE_URL, a fresh embedded server is started in a temporary folder for the session. With
+DATABASE_URL, a fresh database is created on that server for the session and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.smtp", "tests.fixtures.web"]
+
+
+@pytest.fixture(scope="session")
+def database_settings(tmp_path_factory):
+    """Settings that point the app at this session's own database."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        datadir = tmp_path_factory.mktemp("pg") / "data"
+        yield {"DATABASE_URL": None, "EMBEDDED_DB_DIR": str(datadir)}
+        return
+    base = make_url(url)
+    name = f"loupe_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield {"DATABASE_URL": base.set(database=name).render_as_string(hide_password=False)}
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_settings):
+    """The app under test, with the shared schema migrated once for the session."""
+    from app import create_app
+    from database.migrate import upgrade_shared
+
+    app = create_app("testing", dict(database_settings))
+    database = app.extensions["loupe_db"]
+    database.ensure_roles()
+    upgrade_shared(database.engines.owner)
+    database.ensure_roles()
+    yield app
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def engines(app):
+    return app.extensions["loupe_db"].engines
+
+
+@pytest.fixture(scope="session")
+def app_role(app):
+    return app.extensions["loupe_db"].app_role
