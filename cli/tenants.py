@@ -65,17 +65,27 @@ def list_stores() -> None:
 
 @tenants_group.command("migrate")
 @click.option("--workers", type=int, default=None, help="Parallel connections (default TENANT_MIGRATION_WORKERS).")
+@click.option("--store", "slugs", multiple=True, help="Only this store (repeatable); default: every store.")
 @with_appcontext
-def migrate(workers: int | None) -> None:
+def migrate(workers: int | None, slugs: tuple[str, ...]) -> None:
     """Upgrade every store schema not at head. Resumable; exits 1 when any store failed."""
     database = _database()
     workers = workers or current_app.config["TENANT_MIGRATION_WORKERS"]
-    todo, _current = stores_to_migrate(database.engines.owner, store_head())
+    store_ids = None
+    if slugs:
+        with database.engines.owner.connect() as conn:
+            found = dict(conn.execute(sa.select(Store.slug, Store.id).where(Store.slug.in_(slugs))).all())
+        missing = sorted(set(slugs) - set(found))
+        if missing:
+            raise click.ClickException("no such store: " + ", ".join(missing))
+        store_ids = list(found.values())
+    todo, _current = stores_to_migrate(database.engines.owner, store_head(), store_ids)
     with click.progressbar(length=len(todo), label="migrating stores", show_pos=True, file=sys.stderr) as bar:
         report = migrate_all_stores(
             database.engines.owner,
             workers=workers,
             app_role=database.app_role,
+            store_ids=store_ids,
             on_progress=lambda _schema, _ok: bar.update(1),
         )
     click.echo(

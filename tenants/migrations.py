@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
+import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,16 +98,52 @@ class MigrationReport:
         return not self.failed
 
 
-def stores_to_migrate(owner: Engine, target: str) -> tuple[list[tuple[int, str]], int]:
-    """(store id, schema) of every provisioned store not recorded at `target`, and how many already are."""
+def stores_to_migrate(
+    owner: Engine, target: str, store_ids: Sequence[int] | None = None
+) -> tuple[list[tuple[int, str]], int]:
+    """(store id, schema) of every provisioned store not recorded at `target`, and how many already are.
+
+    `store_ids` limits the run to those stores (an operator fixing a few, or a test).
+    """
+    query = (
+        sa.select(Store.id, Store.schema_name, Store.schema_revision)
+        .where(Store.status.in_([StoreStatus.READY.value, StoreStatus.SUSPENDED.value]))
+        .order_by(Store.id)
+    )
+    if store_ids is not None:
+        query = query.where(Store.id.in_(list(store_ids)))
     with owner.connect() as conn:
-        rows = conn.execute(
-            sa.select(Store.id, Store.schema_name, Store.schema_revision)
-            .where(Store.status.in_([StoreStatus.READY.value, StoreStatus.SUSPENDED.value]))
-            .order_by(Store.id)
-        ).all()
+        rows = conn.execute(query).all()
     todo = [(r.id, r.schema_name) for r in rows if r.schema_revision != target]
     return todo, len(rows) - len(todo)
+
+
+def _migrate_one(
+    engine: Engine, script: ScriptDirectory, target: str, store_id: int, schema: str, app_role: str | None
+) -> str | None:
+    """Upgrade one store in its own transaction under its advisory lock; returns an error message or None."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, store_id)))
+            upgrade_schema(conn, schema, script=script, target=target, app_role=app_role)
+            conn.execute(sa.update(Store).where(Store.id == store_id).values(schema_revision=target, last_error=None))
+        return None
+    except Exception as exc:  # one store's failure must not stop the others
+        return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# Worker processes: Alembic's `op` proxy is a module global, so two migrations may never run in threads of
+# one process (one would issue its DDL on the other's connection). Each worker process has its own engine.
+_worker: dict[str, object] = {}
+
+
+def _init_worker(url: str, extra_locations: tuple[str, ...]) -> None:
+    _worker["engine"] = sa.create_engine(url, pool_size=1, max_overflow=0)
+    _worker["script"] = ScriptDirectory.from_config(store_config(extra_locations))
+
+
+def _run_in_worker(target: str, store_id: int, schema: str, app_role: str | None) -> str | None:
+    return _migrate_one(_worker["engine"], _worker["script"], target, store_id, schema, app_role)  # type: ignore[arg-type]
 
 
 def migrate_all_stores(
@@ -115,40 +151,50 @@ def migrate_all_stores(
     *,
     workers: int = 2,
     app_role: str | None = None,
-    script: ScriptDirectory | None = None,
+    extra_version_locations: Sequence[str | Path] = (),
+    store_ids: Sequence[int] | None = None,
     on_progress: Callable[[str, bool], None] | None = None,
 ) -> MigrationReport:
-    """Upgrade every store schema not at head; failures are recorded and reported, the rest carry on."""
-    script = script or default_store_script()
+    """Upgrade every store schema not at head; failures are recorded and reported, the rest carry on.
+
+    With more than one worker, stores are migrated by that many worker processes, one connection each.
+    """
+    extra = tuple(str(p) for p in extra_version_locations)
+    script = ScriptDirectory.from_config(store_config(extra)) if extra else default_store_script()
     target = store_head(script)
-    todo, current = stores_to_migrate(owner, target)
+    todo, current = stores_to_migrate(owner, target, store_ids)
     report = MigrationReport(target=target, already_current=current)
-    lock = threading.Lock()
 
-    def one(item: tuple[int, str]) -> None:
-        store_id, schema = item
-        ok = True
-        try:
-            with owner.connect() as conn, conn.begin():
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, store_id)))
-                upgrade_schema(conn, schema, script=script, target=target, app_role=app_role)
-                conn.execute(
-                    sa.update(Store).where(Store.id == store_id).values(schema_revision=target, last_error=None)
-                )
-            with lock:
-                report.upgraded.append(schema)
-        except Exception as exc:  # one store's failure must not stop the others
-            ok = False
-            message = f"{type(exc).__name__}: {exc}"[:2000]
-            log.error("migrating %s failed: %s", schema, message)
+    def finish(store_id: int, schema: str, error: str | None) -> None:
+        if error is None:
+            report.upgraded.append(schema)
+        else:
+            log.error("migrating %s failed: %s", schema, error)
+            report.failed[schema] = error
             with owner.begin() as conn:
-                conn.execute(sa.update(Store).where(Store.id == store_id).values(last_error=message))
-            with lock:
-                report.failed[schema] = message
+                conn.execute(sa.update(Store).where(Store.id == store_id).values(last_error=error))
         if on_progress:
-            on_progress(schema, ok)
+            on_progress(schema, error is None)
 
-    if todo:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            list(pool.map(one, todo))
+    if workers <= 1 or len(todo) <= 1:
+        for store_id, schema in todo:
+            finish(store_id, schema, _migrate_one(owner, script, target, store_id, schema, app_role))
+        return report
+
+    url = owner.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")  # no inherited connections, handles or atexit hooks
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(todo)), mp_context=context, initializer=_init_worker, initargs=(url, extra)
+    ) as pool:
+        futures = {
+            pool.submit(_run_in_worker, target, store_id, schema, app_role): (store_id, schema)
+            for store_id, schema in todo
+        }
+        for future in as_completed(futures):
+            store_id, schema = futures[future]
+            try:
+                error = future.result()
+            except Exception as exc:  # a worker process died: record it like any other failure
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+            finish(store_id, schema, error)
     return report

@@ -1,0 +1,12 @@
+"""Helpers shared by every blueprint's forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wtforms import SelectChoice
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
