@@ -1,0 +1,23 @@
+"""suspicious-incident logbook, people, vehicles, photos
+
+Revision ID: s0005
+Revises: s0004
+Create Date: 2026-11-27
+
+Store migrations are written without a schema: the runner binds each store's schema.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "s0005"
+down_revision: str | Sequence[str] | None = "s0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,23 @@
+"""police review grants of the logbook
+
+Revision ID: s0006
+Revises: s0005
+Create Date: 2026-11-27
+
+Store migrations are written without a schema: the runner binds each store's schema.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "s0006"
+down_revision: str | Sequence[str] | None = "s0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
