@@ -67,3 +67,18 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
         return wrapper
 
     return decorator
+
+
+def bind_store_by_id(store_id: int) -> Store:
+    """Bind the request's Session to a store named by a *server-signed* token or a shared-schema grant row.
+
+    For pages reached without a store membership — an officer's signed link, a liaison's grant — where the
+    caller has already verified the signature or the grant. Never call it with an id taken from a form, a
+    header or an unsigned URL. Unknown or not-ready stores answer 404 before any store query runs.
+    """
+    store = db().get(Store, store_id) if isinstance(store_id, int) and not isinstance(store_id, bool) else None
+    if store is None or store.status != StoreStatus.READY or not store.schema_name:
+        abort(404)
+    bind_schema(db(), store.schema_name)
+    g.store = store
+    return store
