@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import request
+
+# Kinds of access a view can declare; the isolation matrix test refuses any route without one.
+ACCESS_KINDS = frozenset({"public", "account", "store", "association", "operator", "liaison", "signed_link"})
 
 
 def client_ip() -> str | None:
@@ -20,3 +24,16 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+def access(kind: str, **info) -> Callable[[Callable], Callable]:
+    """Declare who a view is for (`public`, `account`, ...). Store, association and operator views get theirs from
+    their own decorators; this is for the rest, so that the isolation matrix can classify every route."""
+    if kind not in ACCESS_KINDS:
+        raise ValueError(f"unknown access kind {kind!r}")
+
+    def mark(view: Callable) -> Callable:
+        view.loupe_access = {"kind": kind, **info}
+        return view
+
+    return mark

@@ -19,7 +19,7 @@ from blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from blueprints.auth.mailers import queue_reset_email
-from blueprints.web import client_ip, safe_next_url
+from blueprints.web import access, client_ip, safe_next_url
 from database.request_scope import db
 from mail.dispatch import send_after_commit
 from models import OutboundEmail, User
@@ -37,6 +37,7 @@ def _sign_in(user: User) -> None:
 
 
 @bp.route("/")
+@access("public")
 def home():
     """Send each person where their work is."""
     if not current_user.is_authenticated:
@@ -49,6 +50,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access("public")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
@@ -80,6 +82,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@access("public")
 def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
@@ -94,12 +97,14 @@ def logout():
 
 
 @bp.route("/stores")
+@access("account")
 @login_required
 def switch_store():
     return render_template("auth/stores.html", memberships=current_user.stores)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access("signed_link")
 def accept_invitation(token: str):
     max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
     try:
@@ -137,6 +142,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@access("public")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -156,6 +162,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access("signed_link")
 def reset_password(token: str):
     max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
     try:
@@ -187,6 +194,7 @@ def reset_password(token: str):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@access("account")
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -214,6 +222,7 @@ def change_password():
 
 
 @bp.route("/dev/outbox")
+@access("public")
 def dev_outbox():
     """Development only: the emails that would have been sent."""
     if not current_app.config.get("DEV_OUTBOX"):
