@@ -1,0 +1,1 @@
+"""Benchmarks. Speed is measured here, never in timed tests. See docs/performance.md."""
