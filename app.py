@@ -97,6 +97,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(store.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(operator.bp)
+    from blueprints import people
+
+    app.register_blueprint(people.bp)
 
 
 def _register_cli(app: Flask) -> None:
