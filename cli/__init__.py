@@ -9,7 +9,8 @@ def register(app: Flask) -> None:
     from cli.mail import mail_group
     from cli.setup import setup_command
     from cli.tenants import tenants_group
+    from cli.users import users_group
 
-    for group in (db_group, tenants_group, demo_group, mail_group):
+    for group in (db_group, tenants_group, demo_group, mail_group, users_group):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
