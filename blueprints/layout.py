@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 from blueprints.auth.forms import LogoutForm
@@ -11,7 +11,8 @@ from blueprints.auth.forms import LogoutForm
 def init_app(app: Flask) -> None:
     @app.context_processor
     def layout_context():
-        if not current_user.is_authenticated:
+        # Emails rendered by the CLI or jobs have no request and no signed-in person.
+        if not has_request_context() or current_user is None or not current_user.is_authenticated:
             return {"nav_stores": [], "nav_associations": [], "logout_form": None}
         return {
             "nav_stores": [store for _m, store in current_user.stores],

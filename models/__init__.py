@@ -5,7 +5,7 @@ from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
-from models.store import PoliceContact, StoreSetting
+from models.store import EmergencyPlan, Keyholder, PoliceContact, SafeOrVault, SecurityBriefing, StoreSetting
 
 __all__ = [
     "STORE_ROLES",
@@ -13,13 +13,17 @@ __all__ = [
     "Association",
     "AuditEntry",
     "AuthSession",
+    "EmergencyPlan",
     "Invitation",
+    "Keyholder",
     "LoginThrottle",
     "Membership",
     "OutboundEmail",
     "PoliceContact",
     "Region",
     "Role",
+    "SafeOrVault",
+    "SecurityBriefing",
     "SharedBase",
     "Store",
     "StoreBase",

@@ -1,6 +1,8 @@
 """Tables inside each store's own schema (declared without a schema; bound per session)."""
 
+from models.store.briefing import Keyholder, SafeOrVault, SecurityBriefing
 from models.store.contacts import PoliceContact
+from models.store.plans import EmergencyPlan
 from models.store.settings import StoreSetting
 
-__all__ = ["PoliceContact", "StoreSetting"]
+__all__ = ["EmergencyPlan", "Keyholder", "PoliceContact", "SafeOrVault", "SecurityBriefing", "StoreSetting"]
