@@ -5,7 +5,18 @@ from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
-from models.store import EmergencyPlan, Keyholder, PoliceContact, SafeOrVault, SecurityBriefing, StoreSetting
+from models.store import (
+    EmergencyPlan,
+    Incident,
+    IncidentPerson,
+    IncidentPhoto,
+    IncidentVehicle,
+    Keyholder,
+    PoliceContact,
+    SafeOrVault,
+    SecurityBriefing,
+    StoreSetting,
+)
 
 __all__ = [
     "STORE_ROLES",
@@ -14,6 +25,10 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "EmergencyPlan",
+    "Incident",
+    "IncidentPerson",
+    "IncidentPhoto",
+    "IncidentVehicle",
     "Invitation",
     "Keyholder",
     "LoginThrottle",

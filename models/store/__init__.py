@@ -2,7 +2,19 @@
 
 from models.store.briefing import Keyholder, SafeOrVault, SecurityBriefing
 from models.store.contacts import PoliceContact
+from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
 from models.store.plans import EmergencyPlan
 from models.store.settings import StoreSetting
 
-__all__ = ["EmergencyPlan", "Keyholder", "PoliceContact", "SafeOrVault", "SecurityBriefing", "StoreSetting"]
+__all__ = [
+    "EmergencyPlan",
+    "Incident",
+    "IncidentPerson",
+    "IncidentPhoto",
+    "IncidentVehicle",
+    "Keyholder",
+    "PoliceContact",
+    "SafeOrVault",
+    "SecurityBriefing",
+    "StoreSetting",
+]
