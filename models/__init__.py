@@ -5,6 +5,7 @@ from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
+from models.review_index import PoliceShareIndex
 from models.store import (
     EmergencyPlan,
     Incident,
@@ -13,6 +14,8 @@ from models.store import (
     IncidentVehicle,
     Keyholder,
     PoliceContact,
+    ReviewAccess,
+    ReviewGrant,
     SafeOrVault,
     SecurityBriefing,
     StoreSetting,
@@ -35,7 +38,10 @@ __all__ = [
     "Membership",
     "OutboundEmail",
     "PoliceContact",
+    "PoliceShareIndex",
     "Region",
+    "ReviewAccess",
+    "ReviewGrant",
     "Role",
     "SafeOrVault",
     "SecurityBriefing",
