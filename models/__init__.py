@@ -5,7 +5,6 @@ from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
-from models.review_index import PoliceShareIndex
 from models.store import (
     EmergencyPlan,
     Incident,
@@ -14,8 +13,6 @@ from models.store import (
     IncidentVehicle,
     Keyholder,
     PoliceContact,
-    ReviewAccess,
-    ReviewGrant,
     SafeOrVault,
     SecurityBriefing,
     StoreSetting,
@@ -38,10 +35,7 @@ __all__ = [
     "Membership",
     "OutboundEmail",
     "PoliceContact",
-    "PoliceShareIndex",
     "Region",
-    "ReviewAccess",
-    "ReviewGrant",
     "Role",
     "SafeOrVault",
     "SecurityBriefing",

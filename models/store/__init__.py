@@ -4,7 +4,6 @@ from models.store.briefing import Keyholder, SafeOrVault, SecurityBriefing
 from models.store.contacts import PoliceContact
 from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
 from models.store.plans import EmergencyPlan
-from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
 
 __all__ = [
@@ -15,8 +14,6 @@ __all__ = [
     "IncidentVehicle",
     "Keyholder",
     "PoliceContact",
-    "ReviewAccess",
-    "ReviewGrant",
     "SafeOrVault",
     "SecurityBriefing",
     "StoreSetting",
