@@ -2,6 +2,7 @@
 
 from models.accounts import STORE_ROLES, AuthSession, Invitation, LoginThrottle, Membership, Role, User
 from models.audit import AuditEntry
+from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
@@ -19,6 +20,10 @@ from models.store import (
 )
 
 __all__ = [
+    "DuesPlan",
+    "ProcessedStripeEvent",
+    "StoreSubscription",
+    "StripeAccount",
     "STORE_ROLES",
     "Area",
     "Association",
