@@ -6,7 +6,10 @@ DATABASE_URL, a fresh database is created on that server for the session and dro
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 
 import pytest
@@ -16,13 +19,26 @@ from sqlalchemy.engine import make_url
 pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.smtp", "tests.fixtures.web"]
 
 
+def _embedded_data_dir(tmp_path_factory) -> str:
+    """A data folder for this session's embedded server, in memory when the machine has /dev/shm.
+
+    Creating a relation costs ~12 ms on this machine's disk and ~3 ms in tmpfs; every test provisions stores.
+    """
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        base = tempfile.mkdtemp(prefix="loupe-test-", dir=shm)
+        # Registered before the server starts, so it runs after pgserver's own exit hook has stopped it.
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
+        return os.path.join(base, "data")
+    return str(tmp_path_factory.mktemp("pg") / "data")
+
+
 @pytest.fixture(scope="session")
 def database_settings(tmp_path_factory):
     """Settings that point the app at this session's own database."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        datadir = tmp_path_factory.mktemp("pg") / "data"
-        yield {"DATABASE_URL": None, "EMBEDDED_DB_DIR": str(datadir)}
+        yield {"DATABASE_URL": None, "EMBEDDED_DB_DIR": str(_embedded_data_dir(tmp_path_factory))}
         return
     base = make_url(url)
     name = f"loupe_test_{uuid.uuid4().hex[:10]}"
