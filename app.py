@@ -82,9 +82,10 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from security import headers
+    from security import headers, input_guard
 
     headers.init_app(app)
+    input_guard.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -97,9 +98,27 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(store.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(operator.bp)
+    from blueprints import liaison, review
+
+    app.register_blueprint(review.bp)
+    app.register_blueprint(liaison.bp)
     from blueprints import people
 
     app.register_blueprint(people.bp)
+    from blueprints import briefing, plans
+
+    app.register_blueprint(briefing.bp)
+    app.register_blueprint(plans.bp)
+    from blueprints import officer, patrols
+
+    app.register_blueprint(patrols.bp)
+    app.register_blueprint(officer.bp)
+    from blueprints import meetings
+
+    app.register_blueprint(meetings.bp)
+    from blueprints import logbook
+
+    app.register_blueprint(logbook.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -1,0 +1,34 @@
+"""Refuse request input PostgreSQL cannot store or that no person types: NUL bytes and invalid surrogates.
+
+Without this, a NUL byte in any text field reaches the driver and fails the whole request with a 500.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+
+
+def _bad(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_unstorable_input():
+        for source in (request.args, request.form):
+            for key, values in source.lists():
+                if _bad(key) or any(_bad(v) for v in values):
+                    abort(
+                        400,
+                        "The form contained a character that cannot be stored (a NUL byte). Remove it and try again.",
+                    )
+        for name in request.view_args or {}:
+            value = request.view_args[name]
+            if isinstance(value, str) and _bad(value):
+                abort(400, "The address contains a character that cannot be used.")
