@@ -1,0 +1,47 @@
+"""Forms of the emergency response plans."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from blueprints.form_helpers import choices
+
+
+class PlanForm(FlaskForm):
+    steps = TextAreaField(
+        "Steps", validators=[DataRequired(), Length(max=10000)], description="One step per line, in order."
+    )
+    call_tree = TextAreaField(
+        "Who calls whom",
+        validators=[Optional(), Length(max=5000)],
+        description="One call per line, e.g. “Manager → police 999, then the owner”.",
+    )
+    review_due_on = DateField("Review by", validators=[DataRequired(message="Give a date to review this plan by.")])
+    agreed_contact_id = SelectField("Agreed with (police contact)", coerce=lambda v: "" if v is None else str(v))
+    agreed_with_name = StringField(
+        "…or agreed with (name)",
+        validators=[Optional(), Length(max=200)],
+        description="If the officer is not among your police contacts.",
+    )
+    agreed_on = DateField("Agreed on", validators=[Optional()])
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreed_contact_id.choices = choices(
+            [("", "— not agreed with a listed contact —")]
+            + [(str(c.id), f"{c.officer_name} ({c.agency})") for c in contacts]
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        who = self.agreed_contact_id.data or (self.agreed_with_name.data or "").strip()
+        if self.agreed_contact_id.data and (self.agreed_with_name.data or "").strip():
+            self.agreed_with_name.errors.append("Choose a contact or type a name, not both.")
+            ok = False
+        if who and self.agreed_on.data is None and not self.agreed_on.errors:
+            self.agreed_on.errors.append("When was it agreed?")
+            ok = False
+        if self.agreed_on.data is not None and not who:
+            self.agreed_contact_id.errors.append("With whom was it agreed? Choose a contact or type a name.")
+            ok = False
+        return ok

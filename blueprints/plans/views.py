@@ -1,0 +1,53 @@
+"""Emergency plan views: every member reads the plans, owners and managers write them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from blueprints.plans import services
+from blueprints.plans.forms import PlanForm
+from blueprints.store.services import list_contacts
+from database.request_scope import db
+from models import Role
+from tenants.access import store_view
+
+bp = Blueprint("plans", __name__, url_prefix="/s/<store_slug>/plans")
+MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
+
+
+@bp.route("/")
+@store_view()
+def index(store, membership):
+    overview = services.plan_overview(db(), today=services.store_today(store))
+    return render_template("plans/index.html", store=store, overview=overview)
+
+
+@bp.route("/<kind>")
+@store_view()
+def show(store, membership, kind: str):
+    services.check_kind(kind)
+    plan = services.find_plan(db(), kind)
+    return render_template(
+        "plans/show.html",
+        store=store,
+        kind=kind,
+        label=services.PLAN_KIND_LABELS[kind],
+        plan=plan,
+        overdue=plan is not None and plan.review_due_on < services.store_today(store),
+        lines=services.lines,
+    )
+
+
+@bp.route("/<kind>/edit", methods=["GET", "POST"])
+@store_view(MANAGERS)
+def edit(store, membership, kind: str):
+    services.check_kind(kind)
+    plan = services.find_plan(db(), kind)
+    form = PlanForm(obj=plan, contacts=list_contacts(db()))
+    if form.validate_on_submit():
+        services.save_plan(db(), kind, form.data)
+        flash("Plan saved.", "success")
+        return redirect(url_for("plans.show", store_slug=store.slug, kind=kind))
+    status = 400 if request.method == "POST" else 200
+    label = services.PLAN_KIND_LABELS[kind]
+    return render_template("plans/form.html", store=store, form=form, plan=plan, kind=kind, label=label), status
