@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from demo.briefing import seed_briefing_and_plans
 from models import Area, Association, Membership, PoliceContact, Region, Role, Store, User
 from security.passwords import hash_password
 from tenants.binding import store_session
@@ -173,4 +174,5 @@ def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
                 ),
             ]
         )
+        seed_briefing_and_plans(session, store_name=store_name)
         session.commit()

@@ -264,3 +264,23 @@ def test_outsiders_get_nothing_of_the_plans(app, shop, outsiders, who, in_store)
         assert response.status_code in (403, 404), (who, method, path, response.status_code)
         assert SECRET_STEP not in body and "Dana Hughes" not in body and store.name not in body
     assert SECRET_STEP in in_store(store, lambda s: services.get_plan(s, "robbery").steps)
+
+
+def test_the_demo_fills_the_briefing_and_four_plans_once(make_world, make_store, in_store):
+    from demo.briefing import seed_briefing_and_plans
+
+    store = make_store(make_world())
+    in_store(store, lambda s: s.add(PoliceContact(agency="City Police", officer_name="PC Dana Hughes")))
+    for _ in range(2):  # running it again adds nothing
+        in_store(store, lambda s: seed_briefing_and_plans(s, store_name="Demo Jewels", today=TODAY))
+    overview = in_store(store, lambda s: services.plan_overview(s, today=TODAY))
+    assert {s.kind for s in overview if not s.missing} == {"robbery", "burglary", "grab_and_run", "fire"}
+    assert [s.kind for s in overview if s.overdue] == ["fire"]
+    robbery = next(s.plan for s in overview if s.kind == "robbery")
+    assert robbery.agreed_with == "PC Dana Hughes (City Police)"
+    items = in_store(store, lambda s: services.attention_items(s, today=TODAY))
+    assert [(i.kind, i.values["kind"]) for i in items] == [("plan_review_due", "fire")]
+    from blueprints.briefing.services import load_briefing
+
+    briefing = in_store(store, load_briefing)
+    assert briefing.profile.alarm_company and len(briefing.keyholders) == 3 and len(briefing.safes) == 2
