@@ -7,12 +7,15 @@ from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.store import (
+    ContactLogEntry,
     EmergencyPlan,
     Incident,
     IncidentPerson,
     IncidentPhoto,
     IncidentVehicle,
     Keyholder,
+    Meeting,
+    MeetingAction,
     PoliceContact,
     SafeOrVault,
     SecurityBriefing,
@@ -24,6 +27,9 @@ __all__ = [
     "ProcessedStripeEvent",
     "StoreSubscription",
     "StripeAccount",
+    "ContactLogEntry",
+    "Meeting",
+    "MeetingAction",
     "STORE_ROLES",
     "Area",
     "Association",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -19,3 +24,40 @@ class AttentionItem:
     endpoint: str
     values: dict[str, Any] = field(default_factory=dict)
     severity: str = "normal"  # "normal" | "high"
+
+
+SEVERITY_ORDER = {"high": 0, "normal": 1}
+
+
+def collect(providers: Iterable[Callable[..., list[AttentionItem]]], session: Session, *, today: date):
+    """Every provider's items, the urgent ones first (stable within a severity)."""
+    items: list[AttentionItem] = []
+    for provider in providers:
+        items.extend(provider(session, today=today))
+    return sorted(items, key=lambda item: SEVERITY_ORDER.get(item.severity, 1))
+
+
+def providers_of(blueprint_import_names: Iterable[str]) -> list[Callable[..., list[AttentionItem]]]:
+    """The `attention_items` functions of the workspace parts registered on the app.
+
+    A part is a package `blueprints/<part>/` whose `services` module may define `attention_items`; parts that
+    need no attention simply do not define it. Found from the registered blueprints, so a new part shows up on
+    the dashboard without editing this file.
+    """
+    found: list[Callable[..., list[AttentionItem]]] = []
+    seen: set[str] = set()
+    for import_name in blueprint_import_names:
+        package = import_name.rsplit(".", 1)[0] if import_name.endswith(".views") else import_name
+        if not package.startswith("blueprints.") or package in seen:
+            continue
+        seen.add(package)
+        try:
+            services = importlib.import_module(f"{package}.services")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.services":
+                raise
+            continue
+        provider = getattr(services, "attention_items", None)
+        if callable(provider):
+            found.append(provider)
+    return found

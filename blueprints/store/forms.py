@@ -1,10 +1,14 @@
 """Forms of the store workspace."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from blueprints.form_helpers import choices
+
+# What a datetime-local input sends (with or without seconds); the first one is what the field shows.
+DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+CHANNEL_CHOICES = [("call", "Phone call"), ("visit", "Visit"), ("email", "Email"), ("other", "Other")]
 
 
 class PoliceContactForm(FlaskForm):
@@ -17,3 +21,36 @@ class PoliceContactForm(FlaskForm):
         "Preferred contact", choices=choices([("phone", "Phone"), ("email", "Email"), ("visit", "In person")])
     )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+
+
+class ContactLogForm(FlaskForm):
+    occurred_at = DateTimeLocalField(
+        "When",
+        format=DATETIME_LOCAL_FORMATS,
+        validators=[InputRequired(message="Enter the date and time of the contact.")],
+    )
+    channel = SelectField("How", choices=choices(CHANNEL_CHOICES))
+    summary = TextAreaField(
+        "What it was about",
+        validators=[DataRequired(message="Say in a few words what the contact was about."), Length(max=5000)],
+    )
+    outcome = TextAreaField(
+        "Outcome",
+        description="What was agreed or what happens next, if anything.",
+        validators=[Optional(), Length(max=5000)],
+    )
+
+
+class StoreSettingsForm(FlaskForm):
+    contact_quiet_days = IntegerField(
+        "Flag a police contact after this many days without contact",
+        description="The dashboard suggests a call or a visit when nobody reached a contact for this long.",
+        validators=[
+            InputRequired(message="Enter a number of days."),
+            NumberRange(min=1, max=365, message="Choose a number of days between 1 and 365."),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A POST-only confirmation (delete): nothing but the CSRF token."""

@@ -3,31 +3,101 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from errors import NotFound
-from models import PoliceContact, StoreSetting
+from blueprints.store.attention import AttentionItem
+from errors import Conflict, DomainError, NotFound
+from models import ContactLogEntry, Meeting, PoliceContact, StoreSetting
+from models.store.contact_log import CONTACT_CHANNELS
+from models.store.settings import DEFAULT_SETTINGS
 
 CONTACT_FIELDS = ("agency", "officer_name", "rank_unit", "phone", "email", "preferred_contact", "notes")
+QUIET_DAYS_KEY = "contact_quiet_days"
+QUIET_DAYS_RANGE = (1, 365)
+# A contact last seen in person longer ago than this is due a visit rather than another call.
+VISIT_DUE_AFTER_DAYS = 180
 
 
 @dataclass(frozen=True)
 class DashboardSummary:
     contact_count: int
     quiet_days: int
+    meeting_count: int = 0
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    """A contact with when the store last reached them (None: never logged)."""
+
+    contact: PoliceContact
+    last_contact_at: datetime | None
 
 
 def dashboard_summary(session: Session) -> DashboardSummary:
     count = session.scalar(sa.select(sa.func.count()).select_from(PoliceContact)) or 0
-    quiet = session.scalar(sa.select(StoreSetting.value).where(StoreSetting.key == "contact_quiet_days"))
-    return DashboardSummary(contact_count=count, quiet_days=int(quiet or 60))
+    upcoming = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Meeting)
+            .where(Meeting.status == "planned", Meeting.starts_at >= datetime.now(UTC))
+        )
+        or 0
+    )
+    return DashboardSummary(contact_count=count, quiet_days=contact_quiet_days(session), meeting_count=upcoming)
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+
+def contact_quiet_days(session: Session) -> int:
+    """Days without contact after which the dashboard flags a police contact (store setting, default 60)."""
+    raw = session.scalar(sa.select(StoreSetting.value).where(StoreSetting.key == QUIET_DAYS_KEY))
+    try:
+        days = int(raw if raw is not None else DEFAULT_SETTINGS[QUIET_DAYS_KEY])
+    except ValueError:
+        days = int(DEFAULT_SETTINGS[QUIET_DAYS_KEY])
+    low, high = QUIET_DAYS_RANGE
+    return min(max(days, low), high)
+
+
+def set_contact_quiet_days(session: Session, days: int) -> int:
+    low, high = QUIET_DAYS_RANGE
+    if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
+        raise DomainError(f"Choose a number of days between {low} and {high}.")
+    setting = session.get(StoreSetting, QUIET_DAYS_KEY)
+    if setting is None:
+        session.add(StoreSetting(key=QUIET_DAYS_KEY, value=str(days)))
+    else:
+        setting.value = str(days)
+    session.flush()
+    return days
+
+
+# --- contacts -------------------------------------------------------------------------------------------------
 
 
 def list_contacts(session: Session) -> list[PoliceContact]:
     return list(session.scalars(sa.select(PoliceContact).order_by(PoliceContact.agency, PoliceContact.officer_name)))
+
+
+def contact_summaries(session: Session) -> list[ContactSummary]:
+    """Every contact with the time of their latest log entry, in list order."""
+    last = (
+        sa.select(ContactLogEntry.contact_id, sa.func.max(ContactLogEntry.occurred_at).label("last_at"))
+        .group_by(ContactLogEntry.contact_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(PoliceContact, last.c.last_at)
+        .outerjoin(last, last.c.contact_id == PoliceContact.id)
+        .order_by(PoliceContact.agency, PoliceContact.officer_name, PoliceContact.id)
+    ).all()
+    return [ContactSummary(contact, last_at) for contact, last_at in rows]
 
 
 def get_contact(session: Session, contact_id: int) -> PoliceContact:
@@ -46,3 +116,129 @@ def save_contact(session: Session, data: dict[str, Any], contact: PoliceContact 
     session.add(contact)
     session.flush()
     return contact
+
+
+def delete_contact(session: Session, contact: PoliceContact) -> str:
+    """Delete a contact and their contact log; meetings with them stay, without the contact.
+
+    Returns the officer's name (for the confirmation message and the audit entry). Records of other parts that
+    must keep their contact (a request sent to them, say) make the delete fail with a message, not a 500.
+    """
+    name = contact.officer_name
+    try:
+        with session.begin_nested():
+            session.delete(contact)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"{name} cannot be deleted: other records of this store (such as patrol requests or review grants) "
+            "still refer to them. Edit the contact instead."
+        ) from exc
+    return name
+
+
+# --- contact log ----------------------------------------------------------------------------------------------
+
+
+def contact_log(session: Session, contact_id: int) -> list[ContactLogEntry]:
+    return list(
+        session.scalars(
+            sa.select(ContactLogEntry)
+            .where(ContactLogEntry.contact_id == contact_id)
+            .order_by(ContactLogEntry.occurred_at.desc(), ContactLogEntry.id.desc())
+        )
+    )
+
+
+def log_contact(
+    session: Session,
+    contact: PoliceContact,
+    *,
+    occurred_at: datetime,
+    channel: str,
+    summary: str,
+    outcome: str = "",
+    user_id: int | None = None,
+    now: datetime | None = None,
+) -> ContactLogEntry:
+    """Record a call, visit, email or other contact with `contact`. `occurred_at` must be timezone-aware."""
+    if occurred_at.tzinfo is None:
+        raise ValueError("occurred_at must be timezone-aware")
+    if channel not in CONTACT_CHANNELS:
+        raise DomainError("Choose how you were in contact: call, visit, email or other.")
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError("Say in a few words what the contact was about.")
+    # A few minutes of slack for clocks and slow typing; a contact next week has not happened yet.
+    if occurred_at > (now or datetime.now(UTC)) + timedelta(minutes=5):
+        raise DomainError("A contact cannot be logged in the future. Use a meeting to plan one.")
+    entry = ContactLogEntry(
+        contact_id=contact.id,
+        occurred_at=occurred_at,
+        channel=channel,
+        summary=summary,
+        outcome=(outcome or "").strip(),
+        logged_by_user_id=user_id,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+# --- keep the lines open --------------------------------------------------------------------------------------
+
+_VERB = {"phone": "Call", "email": "Email", "visit": "Visit"}
+
+
+def _next_step(days_quiet: int | None, last_visit: date | None, today: date) -> str:
+    """A concrete suggestion: an introduction, a store visit, or a check-in, depending on history."""
+    if days_quiet is None:
+        return (
+            "suggest an introduction: tell them who you are and what you sell, and invite them to the store "
+            "to walk through your alarm, cameras and safes"
+        )
+    if last_visit is None or (today - last_visit).days > VISIT_DUE_AFTER_DAYS:
+        return "suggest a store visit to walk through your alarm, cameras, safes and any changes since you last met"
+    return (
+        "suggest a short check-in: ask about recent patterns in the area and whether extra patrols or drive-bys "
+        "would help around your busy days"
+    )
+
+
+def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
+    """A police contact nobody reached in `contact_quiet_days` days (or ever), with a suggested next step.
+
+    Days are counted on UTC dates of the log entries; a day's difference at midnight does not matter here.
+    """
+    quiet_days = contact_quiet_days(session)
+    visits = dict(
+        session.execute(
+            sa.select(ContactLogEntry.contact_id, sa.func.max(ContactLogEntry.occurred_at))
+            .where(ContactLogEntry.channel == "visit")
+            .group_by(ContactLogEntry.contact_id)
+        ).all()
+    )
+    items: list[AttentionItem] = []
+    for row in contact_summaries(session):
+        contact = row.contact
+        days = None if row.last_contact_at is None else (today - row.last_contact_at.astimezone(UTC).date()).days
+        if days is not None and days < quiet_days:
+            continue
+        last_visit = visits.get(contact.id)
+        step = _next_step(days, last_visit.astimezone(UTC).date() if last_visit else None, today)
+        verb = _VERB.get(contact.preferred_contact, "Contact")
+        if days is None:
+            title = f"{verb} {contact.officer_name}: no contact logged yet"
+        else:
+            title = f"{verb} {contact.officer_name}: last contact {days} days ago"
+        items.append(
+            AttentionItem(
+                kind="contact_quiet",
+                title=title,
+                detail=f"{contact.agency} — {step}.",
+                endpoint="store.contact",
+                values={"contact_id": contact.id},
+                severity="high" if days is not None and days >= 2 * quiet_days else "normal",
+            )
+        )
+    return items

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import datetime
 
-from blueprints.store import services
-from blueprints.store.forms import PoliceContactForm
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import audit
+from blueprints.store import attention, services
+from blueprints.store.forms import ConfirmForm, ContactLogForm, PoliceContactForm, StoreSettingsForm
+from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
+from blueprints.web import client_ip
 from database.request_scope import db
+from errors import DomainError
 from models import Role
 from tenants.access import store_view
 
@@ -14,17 +21,62 @@ bp = Blueprint("store", __name__, url_prefix="/s/<store_slug>")
 MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
+@bp.app_template_filter("store_time")
+def store_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A stored (UTC) time on the wall clock of the current store's association, e.g. `12 Mar 2026, 14:30`."""
+    if value is None:
+        return "—"
+    store = g.get("store")
+    zone = store_zone(store) if store is not None else None
+    return (value.astimezone(zone) if zone else value).strftime(fmt)
+
+
 @bp.route("/")
 @store_view()
 def dashboard(store, membership):
-    summary = services.dashboard_summary(db())
-    return render_template("store/dashboard.html", store=store, membership=membership, summary=summary)
+    session = db()
+    summary = services.dashboard_summary(session)
+    providers = attention.providers_of(b.import_name for b in current_app.blueprints.values())
+    items = attention.collect(providers, session, today=local_today(store_zone(store)))
+    return render_template("store/dashboard.html", store=store, membership=membership, summary=summary, items=items)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@store_view(MANAGERS)
+def settings(store, membership):
+    form = StoreSettingsForm()
+    if request.method == "GET":
+        form.contact_quiet_days.data = services.contact_quiet_days(db())
+    if form.validate_on_submit():
+        before = services.contact_quiet_days(db())
+        days = services.set_contact_quiet_days(db(), form.contact_quiet_days.data)
+        audit.record(
+            db(),
+            "store.settings_changed",
+            actor_user_id=current_user.id,
+            actor_email=current_user.email,
+            association_id=store.association_id,
+            store_id=store.id,
+            target="contact_quiet_days",
+            ip=client_ip(),
+            details={"before": before, "after": days},
+        )
+        flash("Settings saved.", "success")
+        return redirect(url_for("store.settings", store_slug=store.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("store/settings.html", store=store, form=form), status
 
 
 @bp.route("/contacts/")
 @store_view()
 def contacts(store, membership):
-    return render_template("store/contacts.html", store=store, contacts=services.list_contacts(db()))
+    return render_template(
+        "store/contacts.html",
+        store=store,
+        contacts=services.contact_summaries(db()),
+        quiet_days=services.contact_quiet_days(db()),
+        now=datetime.now(store_zone(store)),
+    )
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -39,10 +91,49 @@ def new_contact(store, membership):
     return render_template("store/contact_form.html", store=store, form=form, contact=None), status
 
 
+def _contact_page(store, contact_id: int, log_form: ContactLogForm, status: int = 200):
+    from blueprints.meetings.services import meetings_with_contact
+
+    contact = services.get_contact(db(), contact_id)
+    return render_template(
+        "store/contact.html",
+        store=store,
+        contact=contact,
+        log=services.contact_log(db(), contact.id),
+        meetings=meetings_with_contact(db(), contact.id),
+        log_form=log_form,
+    ), status
+
+
 @bp.route("/contacts/<int:contact_id>")
 @store_view()
 def contact(store, membership, contact_id: int):
-    return render_template("store/contact.html", store=store, contact=services.get_contact(db(), contact_id))
+    form = ContactLogForm(data={"occurred_at": local_now(store_zone(store)), "channel": "call"})
+    return _contact_page(store, contact_id, form)
+
+
+@bp.route("/contacts/<int:contact_id>/log", methods=["POST"])
+@store_view()
+def log_contact(store, membership, contact_id: int):
+    contact = services.get_contact(db(), contact_id)
+    form = ContactLogForm()
+    if form.validate_on_submit():
+        try:
+            services.log_contact(
+                db(),
+                contact,
+                occurred_at=local_to_utc(form.occurred_at.data, store_zone(store)),
+                channel=form.channel.data,
+                summary=form.summary.data,
+                outcome=form.outcome.data,
+                user_id=current_user.id,
+            )
+        except DomainError as exc:
+            form.occurred_at.errors = [*form.occurred_at.errors, str(exc)]
+        else:
+            flash("Contact logged.", "success")
+            return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id) + "#log")
+    return _contact_page(store, contact.id, form, 400)
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -56,3 +147,33 @@ def edit_contact(store, membership, contact_id: int):
         return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id))
     status = 400 if request.method == "POST" else 200
     return render_template("store/contact_form.html", store=store, form=form, contact=contact), status
+
+
+@bp.route("/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
+@store_view(MANAGERS)
+def delete_contact(store, membership, contact_id: int):
+    contact = services.get_contact(db(), contact_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        contact_ref = f"police_contact:{contact.id}"
+        name = services.delete_contact(db(), contact)
+        audit.record(
+            db(),
+            "store.contact_deleted",
+            actor_user_id=current_user.id,
+            actor_email=current_user.email,
+            association_id=store.association_id,
+            store_id=store.id,
+            target=contact_ref,
+            ip=client_ip(),
+        )
+        flash(f"{name} was deleted, with their contact log.", "success")
+        return redirect(url_for("store.contacts", store_slug=store.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "store/contact_delete.html",
+        store=store,
+        contact=contact,
+        form=form,
+        log_count=len(services.contact_log(db(), contact.id)),
+    ), status

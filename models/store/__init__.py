@@ -1,12 +1,17 @@
 """Tables inside each store's own schema (declared without a schema; bound per session)."""
 
 from models.store.briefing import Keyholder, SafeOrVault, SecurityBriefing
+from models.store.contact_log import ContactLogEntry
 from models.store.contacts import PoliceContact
 from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
+from models.store.meetings import Meeting, MeetingAction
 from models.store.plans import EmergencyPlan
 from models.store.settings import StoreSetting
 
 __all__ = [
+    "ContactLogEntry",
+    "Meeting",
+    "MeetingAction",
     "EmergencyPlan",
     "Incident",
     "IncidentPerson",

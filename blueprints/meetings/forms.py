@@ -1,0 +1,74 @@
+"""Forms of the meetings part."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from blueprints.form_helpers import choices
+from blueprints.meetings.agendas import AGENDA_TEMPLATES
+from blueprints.store.forms import DATETIME_LOCAL_FORMATS
+
+STATUS_CHOICES = [("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")]
+
+
+class MeetingForm(FlaskForm):
+    contact_id = SelectField(
+        "Police contact", coerce=int, validate_choice=True, invalid_choice_message="Choose one of your police contacts."
+    )
+    title = StringField(
+        "Title",
+        description="Left blank, the agenda template's title is used.",
+        validators=[Optional(), Length(max=200)],
+    )
+    starts_at = DateTimeLocalField(
+        "Starts",
+        format=DATETIME_LOCAL_FORMATS,
+        validators=[InputRequired(message="Enter the date and time of the meeting.")],
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        default=60,
+        validators=[
+            InputRequired(message="Enter how long the meeting lasts."),
+            NumberRange(min=5, max=1440, message="A meeting lasts between 5 minutes and 24 hours."),
+        ],
+    )
+    location = StringField("Where", default="At the store", validators=[DataRequired(), Length(max=300)])
+    agenda_template = SelectField(
+        "Agenda template", choices=choices((t.key, t.label) for t in AGENDA_TEMPLATES), default="introduction"
+    )
+    agenda = TextAreaField(
+        "Agenda",
+        description="Left blank, the template's agenda is filled in; you can edit it any time.",
+        validators=[Optional(), Length(max=10000)],
+    )
+
+    def set_contacts(self, contacts) -> None:
+        self.contact_id.choices = choices((str(c.id), f"{c.officer_name} — {c.agency}") for c in contacts)
+
+
+class OutcomeForm(FlaskForm):
+    status = SelectField("Status", choices=choices(STATUS_CHOICES))
+    minutes = TextAreaField(
+        "Minutes", description="What was discussed and agreed.", validators=[Optional(), Length(max=20000)]
+    )
+
+
+class ActionForm(FlaskForm):
+    description = StringField(
+        "Follow-up action", validators=[DataRequired(message="Say what needs doing."), Length(max=500)]
+    )
+    owner = StringField("Who", validators=[Optional(), Length(max=200)])
+    due_on = DateField("Due", validators=[Optional()])
+
+
+class ActionDoneForm(FlaskForm):
+    done = BooleanField("Done")
