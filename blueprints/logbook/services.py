@@ -1,0 +1,412 @@
+"""Logbook domain functions. The Session passed in is already bound to the store's schema.
+
+Times arrive here as aware datetimes (the views turn what people typed on their wall clock into UTC); date filters
+are calendar days on the association's wall clock, so "from 3 March" means from local midnight.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload, undefer
+
+import audit
+from errors import DomainError, NotFound
+from mail.outbox import queue_email
+from mail.render import render_email
+from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, OutboundEmail, PoliceContact, Store
+from models.base import utcnow
+from models.store.logbook import INCIDENT_TYPES
+from security.uploads import CheckedImage
+
+PERSON_FIELDS = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
+VEHICLE_FIELDS = ("make", "model", "colour", "plate", "plate_state")
+TEXT_FIELDS = ("title", "narrative", "location_note", "staff_involved", "police_report_number")
+PAGE_SIZE = 25
+MAX_PHOTOS = 20
+CASING_TITLE_LENGTH = 80
+# Leading characters a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class LogbookError(DomainError):
+    """A logbook change that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class LogbookQuery:
+    """Which incidents to show: types (empty = all), a range of local calendar days, words to look for."""
+
+    types: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    incidents: list[Incident]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+
+@dataclass
+class DescribedIncident:
+    """An incident's own fields as typed (text already stripped), with the people and vehicles seen."""
+
+    occurred_at: datetime
+    incident_type: str
+    title: str
+    narrative: str
+    location_note: str = ""
+    staff_involved: str = ""
+    police_notified: bool = False
+    police_report_number: str = ""
+    people: list[dict[str, Any]] = field(default_factory=list)
+    vehicles: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+
+def like_pattern(text: str) -> str:
+    """A `%text%` ILIKE pattern in which the person's own % and _ (and the escape character) match literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _conditions(query: LogbookQuery, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if query.types:
+        conditions.append(Incident.incident_type.in_(query.types))
+    if query.since:
+        conditions.append(Incident.occurred_at >= _local_midnight_utc(query.since, zone))
+    if query.until:
+        conditions.append(Incident.occurred_at < _local_midnight_utc(query.until + timedelta(days=1), zone))
+    for word in query.text.split()[:8]:
+        # Every word must appear somewhere: in the incident, or in one of its people or vehicles.
+        pattern = like_pattern(word)
+
+        def matches(*columns: sa.ColumnElement[str], pattern: str = pattern) -> sa.ColumnElement[bool]:
+            return sa.or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+        person = sa.select(IncidentPerson.id).where(
+            IncidentPerson.incident_id == Incident.id,
+            matches(*(getattr(IncidentPerson, name) for name in PERSON_FIELDS)),
+        )
+        vehicle = sa.select(IncidentVehicle.id).where(
+            IncidentVehicle.incident_id == Incident.id,
+            matches(*(getattr(IncidentVehicle, name) for name in VEHICLE_FIELDS)),
+        )
+        conditions.append(
+            sa.or_(
+                matches(Incident.title, Incident.narrative, Incident.location_note, Incident.staff_involved),
+                Incident.police_report_number.ilike(pattern, escape="\\"),
+                person.exists(),
+                vehicle.exists(),
+            )
+        )
+    return conditions
+
+
+def _with_details(statement: sa.Select) -> sa.Select:
+    return statement.options(
+        selectinload(Incident.people), selectinload(Incident.vehicles), selectinload(Incident.photos)
+    )
+
+
+def search_incidents(session: Session, query: LogbookQuery, *, zone: ZoneInfo, page: int = 1) -> IncidentPage:
+    """One page of the logbook, newest first."""
+    conditions = _conditions(query, zone)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Incident).where(*conditions)) or 0
+    page = max(1, page)
+    statement = (
+        sa.select(Incident)
+        .where(*conditions)
+        .order_by(Incident.occurred_at.desc(), Incident.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return IncidentPage(list(session.scalars(_with_details(statement))), total, page, PAGE_SIZE)
+
+
+def all_matching(session: Session, query: LogbookQuery, *, zone: ZoneInfo) -> list[Incident]:
+    """Every incident the query matches (for the export), oldest first."""
+    statement = sa.select(Incident).where(*_conditions(query, zone)).order_by(Incident.occurred_at, Incident.id)
+    return list(session.scalars(_with_details(statement)))
+
+
+def incidents_in_slice(
+    session: Session,
+    *,
+    types: list[str] | None,
+    since: date | None,
+    until: date | None,
+    zone: ZoneInfo | None = None,
+) -> list[Incident]:
+    """The incidents of a review slice: these types (None or empty = all) between these days (inclusive, on the
+    association's wall clock when `zone` is given, else UTC), oldest first, with people, vehicles and photos."""
+    query = LogbookQuery(types=tuple(types or ()), since=since, until=until)
+    return all_matching(session, query, zone=zone or ZoneInfo("UTC"))
+
+
+def get_incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("No such incident in this store's logbook.")
+    return incident
+
+
+def get_photo(session: Session, stored_name: str) -> IncidentPhoto:
+    """A photo with its bytes, by its random stored name."""
+    photo = session.scalar(
+        sa.select(IncidentPhoto).where(IncidentPhoto.stored_name == stored_name).options(undefer(IncidentPhoto.data))
+    )
+    if photo is None:
+        raise NotFound("No such photo in this store's logbook.")
+    return photo
+
+
+def police_contacts_with_email(session: Session) -> list[PoliceContact]:
+    return list(
+        session.scalars(sa.select(PoliceContact).where(PoliceContact.email != "").order_by(PoliceContact.officer_name))
+    )
+
+
+# --- changing ---------------------------------------------------------------------------------------------------
+
+
+def _is_blank(row: dict[str, Any], names: Iterable[str]) -> bool:
+    return not any((row.get(name) or "").strip() for name in names)
+
+
+def _clean(row: dict[str, Any], names: Sequence[str]) -> dict[str, str]:
+    return {name: (row.get(name) or "").strip() for name in names}
+
+
+def save_incident(
+    session: Session,
+    described: DescribedIncident,
+    *,
+    incident: Incident | None = None,
+    reported_by_user_id: int | None = None,
+    is_casing_report: bool = False,
+) -> Incident:
+    """Create an incident, or update `incident`, with its people and vehicles (blank rows are left out)."""
+    if described.incident_type not in INCIDENT_TYPES:
+        raise LogbookError("Choose a type of incident from the list.")
+    if described.occurred_at.tzinfo is None:
+        raise ValueError("occurred_at must be timezone-aware")
+    if incident is None:
+        incident = Incident(reported_by_user_id=reported_by_user_id, is_casing_report=is_casing_report)
+    incident.occurred_at = described.occurred_at
+    incident.incident_type = described.incident_type
+    for name in TEXT_FIELDS:
+        setattr(incident, name, (getattr(described, name) or "").strip())
+    incident.police_notified = bool(described.police_notified)
+    if not incident.police_notified:
+        incident.police_report_number = ""
+    incident.people = [
+        IncidentPerson(**_clean(row, PERSON_FIELDS)) for row in described.people if not _is_blank(row, PERSON_FIELDS)
+    ]
+    incident.vehicles = [
+        IncidentVehicle(**_clean(row, VEHICLE_FIELDS))
+        for row in described.vehicles
+        if not _is_blank(row, VEHICLE_FIELDS)
+    ]
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def casing_title(narrative: str) -> str:
+    """A list-friendly title from the first line of what the person typed."""
+    first = " ".join(narrative.strip().splitlines()[0].split()) if narrative.strip() else ""
+    if len(first) > CASING_TITLE_LENGTH:
+        first = first[: CASING_TITLE_LENGTH - 1].rstrip() + "…"
+    return f"Casing: {first}" if first else "Casing report"
+
+
+def file_casing_report(
+    session: Session,
+    *,
+    occurred_at: datetime,
+    narrative: str,
+    person: dict[str, Any],
+    vehicle: dict[str, Any],
+    reported_by_user_id: int | None,
+) -> Incident:
+    """The fast path: a casing incident from the handful of fields on the casing report page."""
+    described = DescribedIncident(
+        occurred_at=occurred_at,
+        incident_type="casing",
+        title=casing_title(narrative),
+        narrative=narrative,
+        people=[person],
+        vehicles=[vehicle],
+    )
+    return save_incident(session, described, reported_by_user_id=reported_by_user_id, is_casing_report=True)
+
+
+def add_photos(session: Session, incident: Incident, images: Sequence[CheckedImage]) -> list[IncidentPhoto]:
+    """Attach already-checked images (see `security.uploads.check_image`)."""
+    if len(incident.photos) + len(images) > MAX_PHOTOS:
+        raise LogbookError(f"An incident can hold at most {MAX_PHOTOS} photos.")
+    photos = [
+        IncidentPhoto(
+            stored_name=image.stored_name,
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+            byte_size=image.byte_size,
+            data=image.data,
+        )
+        for image in images
+    ]
+    incident.photos.extend(photos)
+    session.flush()
+    return photos
+
+
+def delete_photo(session: Session, incident: Incident, photo_id: int) -> None:
+    photo = session.get(IncidentPhoto, photo_id)
+    if photo is None or photo.incident_id != incident.id:
+        raise NotFound("No such photo on this incident.")
+    session.delete(photo)
+    session.flush()
+
+
+def delete_incident(session: Session, incident: Incident) -> None:
+    """Delete an incident; its people, vehicles and photos go with it (ON DELETE CASCADE)."""
+    session.delete(incident)
+    session.flush()
+
+
+def alert_police_of_casing(
+    session: Session,
+    store: Store,
+    incident: Incident,
+    *,
+    zone: ZoneInfo,
+    reporter_name: str,
+    reporter_email: str,
+    actor_user_id: int | None,
+    ip: str | None,
+) -> list[OutboundEmail]:
+    """Queue a TLP:RED email to every police contact of the store with an email address, asking for a heightened
+    response, and record when. Returns the outbox rows (the caller sends them after commit); empty when no contact
+    has an email address, in which case nothing is marked as notified."""
+    contacts = police_contacts_with_email(session)
+    rows: list[OutboundEmail] = []
+    for contact in contacts:
+        email = render_email(
+            "casing_alert",
+            f"TLP:RED Casing reported at {store.name}: heightened response requested",
+            store=store,
+            incident=incident,
+            contact=contact,
+            occurred=incident.occurred_at.astimezone(zone),
+            zone_name=zone.key,
+            people=[_describe(p, PERSON_FIELDS) for p in incident.people],
+            vehicles=[_describe(v, VEHICLE_FIELDS) for v in incident.vehicles],
+            photo_count=len(incident.photos),
+            reporter_name=reporter_name,
+            reporter_email=reporter_email,
+        )
+        rows.append(queue_email(session, to=contact.email, email=email, kind="casing_alert"))
+    if rows:
+        incident.contacts_notified_at = utcnow()
+        session.flush()
+    audit.record(
+        session,
+        "logbook.casing_alert",
+        actor_user_id=actor_user_id,
+        actor_email=reporter_email,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"incident:{incident.id}",
+        outcome="ok" if rows else "no_recipients",
+        ip=ip,
+        details={"recipients": len(rows), "contact_ids": [c.id for c in contacts]},
+    )
+    return rows
+
+
+# --- export -----------------------------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "id",
+    "occurred_at",
+    "type",
+    "casing_report",
+    "title",
+    "what_happened",
+    "where",
+    "staff_involved",
+    "police_notified",
+    "police_report_number",
+    "police_contacts_alerted_at",
+    "people",
+    "vehicles",
+    "photos",
+)
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet will show as text: values that would start a formula get a leading single quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _describe(row: object, names: Sequence[str]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')}: {getattr(row, name)}" for name in names if getattr(row, name))
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def incidents_csv(incidents: Iterable[Incident], *, zone: ZoneInfo) -> str:
+    """The logbook as CSV text (times on the association's wall clock), every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for incident in incidents:
+        row = (
+            incident.id,
+            _local(incident.occurred_at, zone),
+            incident.type_label,
+            "yes" if incident.is_casing_report else "no",
+            incident.title,
+            incident.narrative,
+            incident.location_note,
+            incident.staff_involved,
+            "yes" if incident.police_notified else "no",
+            incident.police_report_number,
+            _local(incident.contacts_notified_at, zone),
+            " | ".join(_describe(p, PERSON_FIELDS) for p in incident.people),
+            " | ".join(_describe(v, VEHICLE_FIELDS) for v in incident.vehicles),
+            len(incident.photos),
+        )
+        writer.writerow([csv_cell(value) for value in row])
+    return out.getvalue()
