@@ -1,0 +1,266 @@
+"""The anonymizer: a store's incident (or a police note) in, a bulletin draft that cannot be traced back out.
+
+Every rule of ANONYMIZATION.md that concerns content lives here, in pure functions over plain dataclasses (no
+Flask, no database), so the rules are tested on their own and a draft takes about a millisecond:
+
+- source anonymity: a draft has no store id or name field at all; the association publishes it;
+- identity scrub of every text field, from the store's own records plus patterns (`anonymize.scrub`);
+- place and time coarsening with the `k` rule (`anonymize.coarsen`);
+- plates only at TLP:AMBER or stricter, photos only at AMBER or stricter and only when the store ticked them;
+- person descriptions only with two non-demographic descriptors;
+- the small-count rule for trend cells and base-5 rounding for TLP:CLEAR (`anonymize.cells`).
+
+Callers build `StoreIdentity`, `IncidentFacts` and `PlaceContext` inside the store's request, call
+`anonymize_incident`, show `draft.segments(...)` in the preview, and store only `draft.shared_payload()` outside
+the store's schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from anonymize.cells import PublishedCells, TrendCell, publishable_cells, round_base5
+from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
+from anonymize.scrub import MARKERS, Scrubber, make_scrubber
+from anonymize.types import (
+    TLP,
+    BulletinDraft,
+    CoarsePlace,
+    CoarseTime,
+    DraftWarning,
+    IncidentFacts,
+    NoteDraft,
+    PersonDescription,
+    PlaceContext,
+    Redaction,
+    Segment,
+    StoreIdentity,
+    VehicleDescription,
+)
+from errors import DomainError
+
+__all__ = [
+    "MARKERS",
+    "TLP",
+    "BulletinDraft",
+    "CoarsePlace",
+    "CoarseTime",
+    "DraftWarning",
+    "IncidentFacts",
+    "NONDEMOGRAPHIC_DESCRIPTORS",
+    "NoteDraft",
+    "NotPublishable",
+    "PersonDescription",
+    "PlaceContext",
+    "PublishedCells",
+    "Redaction",
+    "Segment",
+    "StoreIdentity",
+    "TrendCell",
+    "VehicleDescription",
+    "anonymize_incident",
+    "anonymize_police_note",
+    "coarsen_place",
+    "coarsen_time",
+    "ensure_feed_publishable",
+    "iso_week",
+    "part_of_day",
+    "publishable_cells",
+    "reencode_photo",
+    "round_base5",
+]
+
+# The descriptors that make a description specific enough to share (ANONYMIZATION.md rule 6); "vehicle" counts
+# when the incident lists a described vehicle, since the logbook records vehicles per incident, not per person.
+NONDEMOGRAPHIC_DESCRIPTORS = ("clothing", "build", "height", "behaviour", "vehicle", "asked_about")
+MIN_DESCRIPTORS = 2
+_EMPTY_ANSWERS = frozenset({"", "-", "--", "?", "n/a", "na", "none", "unknown", "not sure", "no idea", "nil"})
+
+
+class NotPublishable(DomainError):
+    """A draft whose TLP keeps it out of the feed (RED: named recipients only; CLEAR: trend counts only)."""
+
+
+def ensure_feed_publishable(draft: BulletinDraft | NoteDraft) -> None:
+    """Raise `NotPublishable` unless the draft may go to the regional feed; call it before publishing."""
+    if not draft.tlp.feed_allowed:
+        raise NotPublishable(_TLP_WARNINGS[draft.tlp].message)
+
+
+_TLP_WARNINGS = {
+    TLP.RED: DraftWarning(
+        "tlp_red", "TLP:RED is for named recipients only (such as your police contact); it never goes to the feed."
+    ),
+    TLP.CLEAR: DraftWarning(
+        "tlp_clear", "TLP:CLEAR is only for trend counts; choose TLP:GREEN or stricter to share a bulletin."
+    ),
+}
+
+
+def _is_filled(value: str) -> bool:
+    """A descriptor counts when it says something once markers and placeholders like "n/a" are left out."""
+    text = value
+    for marker in MARKERS.values():
+        text = text.replace(marker, " ")
+    text = " ".join(text.split()).strip(" .,;:").lower()
+    return text not in _EMPTY_ANSWERS and sum(ch.isalnum() for ch in text) >= 2
+
+
+def _scrub_fields(scrubber: Scrubber, values: Mapping[str, str]) -> tuple[dict[str, str], list[Redaction]]:
+    out: dict[str, str] = {}
+    redactions: list[Redaction] = []
+    for name, value in values.items():
+        out[name], found = scrubber.scrub(value or "", name)
+        redactions += found
+    return out, redactions
+
+
+def anonymize_incident(
+    facts: IncidentFacts,
+    identity: StoreIdentity,
+    place: PlaceContext,
+    *,
+    tlp: TLP | str = TLP.AMBER,
+    share_photos: bool = False,
+) -> BulletinDraft:
+    """Turn a store's incident into a bulletin draft following every content rule of ANONYMIZATION.md.
+
+    Never raises for a RED or CLEAR label: the draft carries a warning and `feed_publishable` is False, so the
+    store can still preview it (and a RED draft can still go to a named recipient); `ensure_feed_publishable`
+    is the gate before the feed.
+    """
+    tlp = TLP.parse(tlp)
+    scrubber = make_scrubber(
+        (identity,),
+        remove_plates=not tlp.keeps_plates,
+        plates=[vehicle.plate for vehicle in facts.vehicles],
+        place_names=place_names_to_scrub(place),
+    )
+    warnings: list[DraftWarning] = []
+    if tlp in _TLP_WARNINGS:
+        warnings.append(_TLP_WARNINGS[tlp])
+
+    texts, redactions = _scrub_fields(
+        scrubber, {"title": facts.title, "narrative": facts.narrative, "location_note": facts.location_note}
+    )
+
+    vehicles: list[VehicleDescription] = []
+    removed_plates = 0
+    for i, vehicle in enumerate(facts.vehicles):
+        prefix = f"vehicles[{i}]."
+        values, found = _scrub_fields(
+            scrubber,
+            {prefix + name: getattr(vehicle, name) for name in ("make", "model", "colour", "plate_state")},
+        )
+        redactions += found
+        plate = vehicle.plate.strip()
+        if plate and not tlp.keeps_plates:
+            removed_plates += 1
+            redactions.append(Redaction("plate", plate, "", prefix + "plate", 0, 0))
+            plate = ""
+        elif plate:
+            plate, found = scrubber.scrub(plate, prefix + "plate", patterns=False)
+            redactions += found
+        vehicles.append(
+            VehicleDescription(
+                make=values[prefix + "make"],
+                model=values[prefix + "model"],
+                colour=values[prefix + "colour"],
+                plate=plate,
+                plate_state=values[prefix + "plate_state"],
+            )
+        )
+    if removed_plates:
+        warnings.append(
+            DraftWarning(
+                "plates_removed",
+                f"Plate numbers are shared only at TLP:AMBER or stricter; {removed_plates} plate(s) left out.",
+            )
+        )
+
+    has_vehicle = any(vehicle.is_described for vehicle in facts.vehicles)
+    people: list[PersonDescription] = []
+    for i, person in enumerate(facts.people):
+        prefix = f"people[{i}]."
+        names = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
+        values, found = _scrub_fields(scrubber, {prefix + name: getattr(person, name) for name in names})
+        filled = sum(_is_filled(values[prefix + name]) for name in names if name in NONDEMOGRAPHIC_DESCRIPTORS)
+        if filled + has_vehicle < MIN_DESCRIPTORS:
+            warnings.append(
+                DraftWarning(
+                    "person_dropped",
+                    f"Person {i + 1} is left out: a description is shared only with at least two of clothing, "
+                    "build, height, behaviour, vehicle and what they asked about.",
+                )
+            )
+            continue
+        # Redactions point at the person's position in the draft, which shifts when someone before was dropped.
+        kept = f"people[{len(people)}]."
+        redactions += [
+            Redaction(r.kind, r.original_span, r.replacement, r.field.replace(prefix, kept, 1), r.start, r.end)
+            for r in found
+        ]
+        people.append(PersonDescription(**{name: values[prefix + name] for name in names}))
+
+    photos_allowed = share_photos and tlp.allows_photos
+    if share_photos and not tlp.allows_photos:
+        warnings.append(
+            DraftWarning("photos_not_shared", "Photos are shared only at TLP:AMBER or stricter; they will be left out.")
+        )
+    elif photos_allowed:
+        warnings.append(
+            DraftWarning(
+                "photos_check",
+                "Photos are shared without their metadata (time, GPS position), but check that they do not show "
+                "your shop's signage, layout or staff.",
+            )
+        )
+
+    return BulletinDraft(
+        tlp=tlp,
+        incident_type=facts.incident_type,
+        title=texts["title"],
+        narrative=texts["narrative"],
+        location_note=texts["location_note"],
+        place=coarsen_place(place),
+        when=coarsen_time(facts.occurred_at, place.timezone),
+        people=tuple(people),
+        vehicles=tuple(vehicles),
+        photos_allowed=photos_allowed,
+        redactions=tuple(redactions),
+        warnings=tuple(warnings),
+    )
+
+
+def anonymize_police_note(
+    text: str | Mapping[str, str],
+    identity: StoreIdentity | Iterable[StoreIdentity],
+    place: PlaceContext,
+    *,
+    tlp: TLP | str = TLP.AMBER,
+) -> NoteDraft:
+    """Scrub a liaison's trend bulletin or a store's relayed police note with the same rules as an incident.
+
+    `text` is one text (field "text") or a mapping of field names to texts (modus operandi, what to watch for,
+    ...). `identity` is the store that told the liaison, or every store the liaison wants kept out of the text
+    (for a regional bulletin, pass the identities of the region's stores).
+    """
+    tlp = TLP.parse(tlp)
+    identities = (identity,) if isinstance(identity, StoreIdentity) else tuple(identity)
+    scrubber = make_scrubber(identities, remove_plates=not tlp.keeps_plates, place_names=place_names_to_scrub(place))
+    fields, redactions = _scrub_fields(scrubber, {"text": text} if isinstance(text, str) else dict(text))
+    warnings = [_TLP_WARNINGS[tlp]] if tlp in _TLP_WARNINGS else []
+    return NoteDraft(
+        tlp=tlp, fields=fields, place=coarsen_place(place), redactions=tuple(redactions), warnings=tuple(warnings)
+    )
+
+
+def reencode_photo(data: bytes) -> bytes:
+    """A shared photo's bytes, re-encoded from the pixels alone (no EXIF, GPS, XMP, ICC or comments).
+
+    Stored photos were already re-encoded on upload; doing it again on the way out means a bulletin never depends
+    on how an older upload was handled.
+    """
+    from security.uploads import check_image  # Pillow is only needed when photos are shared
+
+    return check_image(data).data
