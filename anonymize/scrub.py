@@ -9,7 +9,8 @@ a regex per spelling, each text is reduced to a skeleton: its words, case-folded
 
 Patterns then catch what the store's records cannot list: any phone number, email, URL, street address, postcode,
 case/report number, clock time, coordinates, and a police officer's name after a rank. Plates are removed below
-TLP:AMBER (the known plates of the incident anywhere in the text, and any plate written after "plate"/"reg").
+TLP:AMBER (the known plates of the incident anywhere in the text, any plate written after "plate"/"reg", and
+bare plates in the common national shapes).
 
 Over-scrubbing is the safe failure: the store sees every marker in its preview before it shares. The one place we
 hold back is a single-word name that is also an ordinary word ("Ruby", "Brown", "Rose", "Do"): alone, it is
@@ -83,7 +84,8 @@ _TRADE_WORDS = frozenset(
 )
 _KIND_WORDS = frozenset(
     "jewellers jewelers jewellery jewelry jeweller jeweler jewels goldsmiths silversmiths diamonds gems watches "
-    "boutique atelier gallery designs collection co company ltd limited inc llc".split()
+    "boutique atelier gallery designs collection co company ltd limited inc llc fine gold silver diamond and of "
+    "the".split()
 )
 _TITLES = frozenset(
     "mr mrs ms miss mx dr pc dc ds di dci wpc sgt sergeant constable detective det inspector insp officer deputy "
@@ -415,6 +417,14 @@ _CONTEXT_PLATE = re.compile(
 )
 
 
+# Plates written bare, in common shapes (UK "AB12 CDE", California "8ABC123", "XYZ-987", Victoria "1AB-2CD").
+# No pattern knows every country's plates; this catches the usual ones in texts with no known plate (a police
+# note), and the store's preview shows what is left.
+_PLATE_SHAPES = re.compile(
+    r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|\d[A-Z]{3}[\s-]?\d{3}|[A-Z]{3}-?\d{3,4}|\d[A-Z]{2}-?\d[A-Z]{2})\b"
+)
+
+
 def _pattern_spans(text: str, *, remove_plates: bool) -> list[Span]:
     spans = [Span(m.start(), m.end(), kind) for kind, pattern in _PATTERNS for m in pattern.finditer(text)]
     for match in _PHONE_RUN.finditer(text):
@@ -425,6 +435,7 @@ def _pattern_spans(text: str, *, remove_plates: bool) -> list[Span]:
     spans += [Span(m.start("name"), m.end("name"), "name") for m in _RANKED_NAME.finditer(text)]
     if remove_plates:
         spans += [Span(m.start("plate"), m.end("plate"), "plate") for m in _CONTEXT_PLATE.finditer(text)]
+        spans += [Span(m.start(), m.end(), "plate") for m in _PLATE_SHAPES.finditer(text)]
     return spans
 
 
