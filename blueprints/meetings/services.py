@@ -35,14 +35,6 @@ def overview(session: Session, *, now: datetime) -> MeetingOverview:
     return MeetingOverview(upcoming, awaiting, past)
 
 
-def meetings_with_contact(session: Session, contact_id: int) -> list[Meeting]:
-    return list(
-        session.scalars(
-            sa.select(Meeting).where(Meeting.contact_id == contact_id).order_by(Meeting.starts_at.desc(), Meeting.id)
-        )
-    )
-
-
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = session.scalar(sa.select(Meeting).where(Meeting.id == meeting_id).options(selectinload(Meeting.actions)))
     if meeting is None:

@@ -131,10 +131,18 @@ def delete_contact(session: Session, contact: PoliceContact) -> str:
             session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            f"{name} cannot be deleted: other records of this store (such as patrol requests or review grants) "
-            "still refer to them. Edit the contact instead."
+            f"{name} cannot be deleted: other records of this store still refer to them. Edit the contact instead."
         ) from exc
     return name
+
+
+def meetings_with_contact(session: Session, contact_id: int) -> list[Meeting]:
+    """The contact's meetings, latest first (the meetings part owns them; the contact page lists them)."""
+    return list(
+        session.scalars(
+            sa.select(Meeting).where(Meeting.contact_id == contact_id).order_by(Meeting.starts_at.desc(), Meeting.id)
+        )
+    )
 
 
 # --- contact log ----------------------------------------------------------------------------------------------

@@ -92,15 +92,13 @@ def new_contact(store, membership):
 
 
 def _contact_page(store, contact_id: int, log_form: ContactLogForm, status: int = 200):
-    from blueprints.meetings.services import meetings_with_contact
-
     contact = services.get_contact(db(), contact_id)
     return render_template(
         "store/contact.html",
         store=store,
         contact=contact,
         log=services.contact_log(db(), contact.id),
-        meetings=meetings_with_contact(db(), contact.id),
+        meetings=services.meetings_with_contact(db(), contact.id),
         log_form=log_form,
     ), status
 
