@@ -82,6 +82,11 @@ class DescribedIncident:
     vehicles: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _describe(row: object, names: Sequence[str]) -> str:
+    """One person or vehicle on one line, e.g. `clothing: grey hoodie, height: about 1.80 m`."""
+    return ", ".join(f"{name.replace('_', ' ')}: {getattr(row, name)}" for name in names if getattr(row, name))
+
+
 # --- reading ----------------------------------------------------------------------------------------------------
 
 
@@ -376,10 +381,6 @@ def csv_cell(value: object) -> str:
     """A cell a spreadsheet will show as text: values that would start a formula get a leading single quote."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _describe(row: object, names: Sequence[str]) -> str:
-    return ", ".join(f"{name.replace('_', ' ')}: {getattr(row, name)}" for name in names if getattr(row, name))
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:

@@ -212,7 +212,10 @@ def casing_report(store, membership):
                     )
                     send_after_commit(*rows)
                     if rows:
-                        flash(f"Casing report saved. {len(rows)} police contact(s) asked for a heightened response.")
+                        flash(
+                            f"Casing report saved. {len(rows)} police contact(s) asked for a heightened response.",
+                            "success",
+                        )
                     else:
                         flash("Casing report saved, but no police contact has an email address: call them now.")
                 else:
