@@ -21,8 +21,13 @@ from models.store import (
     SecurityBriefing,
     StoreSetting,
 )
+from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 
 __all__ = [
+    "PatrolLogEntry",
+    "PatrolRequest",
+    "PatrolStatus",
+    "Trip",
     "DuesPlan",
     "ProcessedStripeEvent",
     "StoreSubscription",

@@ -5,10 +5,15 @@ from models.store.contact_log import ContactLogEntry
 from models.store.contacts import PoliceContact
 from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
 from models.store.meetings import Meeting, MeetingAction
+from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.plans import EmergencyPlan
 from models.store.settings import StoreSetting
 
 __all__ = [
+    "PatrolLogEntry",
+    "PatrolRequest",
+    "PatrolStatus",
+    "Trip",
     "ContactLogEntry",
     "Meeting",
     "MeetingAction",
