@@ -1,0 +1,57 @@
+"""Forms of the police review: the store's grant, and the officer's review notes."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.form_helpers import choices
+from models.store.logbook import INCIDENT_TYPES
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (easier on a phone than a multiple select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class GrantForm(FlaskForm):
+    recipient = SelectField("Share with", validators=[InputRequired(message="Choose the officer to share with.")])
+    incident_types = CheckboxesField(
+        "Incident types",
+        choices=choices(INCIDENT_TYPES.items()),
+        validators=[DataRequired(message="Choose at least one type of incident.")],
+    )
+    since = DateField("Incidents from", validators=[InputRequired(message="Enter the first day of the slice.")])
+    until = DateField("Incidents until", validators=[InputRequired(message="Enter the last day of the slice.")])
+    expires_at = DateTimeLocalField(
+        "Access ends",
+        format="%Y-%m-%dT%H:%M",
+        description="At most 90 days from now. You can revoke access at any time before.",
+        validators=[InputRequired(message="Enter when access ends.")],
+    )
+    message = TextAreaField(
+        "Message to the officer",
+        description="Optional. Sent with the notification; it is marked TLP:RED.",
+        validators=[Optional(), Length(max=2000)],
+    )
+
+    def validate_until(self, field) -> None:
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError("The end date must not be before the start date.")
+
+
+class RevokeForm(FlaskForm):
+    """Only the CSRF token: revoking is a POST."""
+
+
+class ReviewNotesForm(FlaskForm):
+    pattern_notes = TextAreaField(
+        "Pattern notes for the store",
+        description="What you see across these incidents: repeat vehicles, descriptions, times, approaches.",
+        validators=[Optional(), Length(max=10_000)],
+    )
+    reviewed = BooleanField("Mark this slice as reviewed")
