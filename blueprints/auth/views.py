@@ -44,8 +44,6 @@ def home():
         return redirect(url_for("auth.login"))
     if current_user.admin_association_ids():
         return redirect(url_for("admin.home"))
-    if current_user.liaison_memberships():
-        return redirect(url_for("liaison.home"))
     if len(current_user.stores) == 1:
         return redirect(url_for("store.dashboard", store_slug=current_user.stores[0][1].slug))
     return redirect(url_for("auth.switch_store"))

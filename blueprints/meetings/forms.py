@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from blueprints.form_helpers import choices
 from blueprints.meetings.agendas import AGENDA_TEMPLATES
-from blueprints.store.forms import DATETIME_LOCAL_FORMATS
+from blueprints.store.forms import DATETIME_LOCAL_FORMATS, sane_year
 
 STATUS_CHOICES = [("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")]
 
@@ -31,7 +31,7 @@ class MeetingForm(FlaskForm):
     starts_at = DateTimeLocalField(
         "Starts",
         format=DATETIME_LOCAL_FORMATS,
-        validators=[InputRequired(message="Enter the date and time of the meeting.")],
+        validators=[InputRequired(message="Enter the date and time of the meeting."), sane_year],
     )
     duration_minutes = IntegerField(
         "Duration (minutes)",
@@ -67,7 +67,7 @@ class ActionForm(FlaskForm):
         "Follow-up action", validators=[DataRequired(message="Say what needs doing."), Length(max=500)]
     )
     owner = StringField("Who", validators=[Optional(), Length(max=200)])
-    due_on = DateField("Due", validators=[Optional()])
+    due_on = DateField("Due", validators=[Optional(), sane_year])
 
 
 class ActionDoneForm(FlaskForm):

@@ -2,12 +2,22 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.form_helpers import choices
 
 # What a datetime-local input sends (with or without seconds); the first one is what the field shows.
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+YEARS = (1900, 2200)
+
+
+def sane_year(form, field) -> None:
+    """Refuse dates like 0001-01-01 or 9999-12-31: they are typos, and converting them between time zones would
+    leave the range Python's datetime can hold."""
+    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+        raise ValidationError(f"Enter a date between {YEARS[0]} and {YEARS[1]}.")
+
+
 CHANNEL_CHOICES = [("call", "Phone call"), ("visit", "Visit"), ("email", "Email"), ("other", "Other")]
 
 
@@ -27,7 +37,7 @@ class ContactLogForm(FlaskForm):
     occurred_at = DateTimeLocalField(
         "When",
         format=DATETIME_LOCAL_FORMATS,
-        validators=[InputRequired(message="Enter the date and time of the contact.")],
+        validators=[InputRequired(message="Enter the date and time of the contact."), sane_year],
     )
     channel = SelectField("How", choices=choices(CHANNEL_CHOICES))
     summary = TextAreaField(

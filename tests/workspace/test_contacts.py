@@ -260,6 +260,12 @@ def test_an_invalid_log_entry_answers_400_and_keeps_what_was_typed(client, shop)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and 'value="yesterday"' in body and "Say in a few words" in body
 
+    for year_typo in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        response = post_form(
+            client, f"{url}/log", {"occurred_at": year_typo, "channel": "call", "summary": "typo"}, form_url=url
+        )
+        assert response.status_code == 400 and "between 1900 and 2200" in response.get_data(as_text=True)
+
 
 def test_log_without_csrf_is_refused(client, shop, in_store):
     sign_in(client, shop.owner.email)

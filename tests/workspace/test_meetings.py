@@ -257,6 +257,19 @@ def test_an_invalid_meeting_answers_400_and_keeps_what_was_typed(client, shop): 
     assert 'value="next tuesday"' in body and 'value="9999"' in body
     assert "Choose one of your police contacts." in body and "between 5 minutes and 24 hours" in body
 
+    response = post_form(
+        client,
+        f"/s/{shop.store.slug}/meetings/new",
+        {
+            "contact_id": str(shop.contact_id),
+            "starts_at": "0001-01-01T00:00",
+            "duration_minutes": "60",
+            "location": "At the store",
+            "agenda_template": "free",
+        },
+    )
+    assert response.status_code == 400 and "between 1900 and 2200" in response.get_data(as_text=True)
+
 
 def test_minutes_and_follow_ups_from_the_meeting_page(client, shop, meeting_id, in_store):  # noqa: F811
     sign_in(client, shop.manager.email)
