@@ -17,6 +17,7 @@ import audit
 from blueprints.officer import bp
 from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
+from blueprints.store.times import local_now, local_to_utc, store_zone
 from blueprints.web import access, client_ip
 from database.request_scope import db
 from errors import DomainError, NotFound
@@ -65,9 +66,9 @@ def patrol_link_view(view: Callable) -> Callable:
 
 
 def _page(store, patrol, token, *, answer=None, log=None, status=200):
-    zone = services.store_zone(store)
+    zone = store_zone(store)
     if log is None:
-        log = PatrolLogForm(formdata=None, data={"patrolled_at": services.to_local(services.utcnow(), zone)})
+        log = PatrolLogForm(formdata=None, data={"patrolled_at": local_now(zone)})
     return render_template(
         "officer/patrol_request.html",
         store=store,
@@ -126,7 +127,7 @@ def patrol_log(*, store, patrol, token):
             db(),
             patrol,
             store=store,
-            patrolled_at=services.to_aware(form.patrolled_at.data, services.store_zone(store)),
+            patrolled_at=local_to_utc(form.patrolled_at.data, store_zone(store)),
             officer_name=form.officer_name.data,
             observations=form.observations.data,
             ip=client_ip(),

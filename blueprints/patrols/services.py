@@ -1,8 +1,7 @@
 """Patrol and extra-watch requests, trips (away mode) and the officer's signed link.
 
 The Session passed in is already bound to the store's schema. Times are stored as timestamptz and entered and
-shown in the association's time zone; the conversion happens here and in the templates' `local` filter, never in
-the database.
+shown in the association's time zone (`blueprints.store.times` converts, `format_local` formats for people).
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 import audit
 from blueprints.links import external_url
 from blueprints.store.attention import AttentionItem
+from blueprints.store.times import local_to_utc, store_zone, utc_to_local
 from errors import Conflict, DomainError, NotFound
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -78,25 +78,7 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-# --- time zones ---------------------------------------------------------------------------------------------
-
-
-def store_zone(store: Store) -> ZoneInfo:
-    """The association's time zone (UTC when it is unset or unknown)."""
-    try:
-        return ZoneInfo(store.association.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def to_aware(value: datetime, zone: ZoneInfo) -> datetime:
-    """A wall-clock time typed in a form, in the association's zone, as an aware datetime."""
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-
-def to_local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    """An aware datetime as a naive wall-clock time in `zone`, for form fields."""
-    return value.astimezone(zone).replace(tzinfo=None) if value is not None else None
+# --- time zones (blueprints.store.times converts; this formats) ---
 
 
 def format_local(value: datetime | None, zone: ZoneInfo) -> str:
@@ -138,8 +120,8 @@ def request_form_data(request: PatrolRequest, *, zone: ZoneInfo) -> dict[str, An
     """A request's values for its edit form, with times as wall-clock times in `zone`."""
     data: dict[str, Any] = {name: getattr(request, name) for name in REQUEST_FIELDS}
     data.update(
-        starts_at=to_local(request.starts_at, zone),
-        ends_at=to_local(request.ends_at, zone),
+        starts_at=utc_to_local(request.starts_at, zone),
+        ends_at=utc_to_local(request.ends_at, zone),
         contact_id=request.contact_id,
     )
     return data
@@ -174,7 +156,7 @@ def save_request(
         raise Conflict("Only a draft can be changed; this request was already sent.")
     if data.get("reason") not in REASONS or data.get("place") not in PLACES:
         raise PatrolError("Choose a reason and a place from the list.")
-    starts_at, ends_at = to_aware(data["starts_at"], zone), to_aware(data["ends_at"], zone)
+    starts_at, ends_at = local_to_utc(data["starts_at"], zone), local_to_utc(data["ends_at"], zone)
     _check_period(starts_at, ends_at)
     if data["place"] == "home" and not (data.get("home_address") or "").strip():
         raise PatrolError("Give the home address for a home watch.")
@@ -440,7 +422,7 @@ def create_trip(session: Session, data: dict[str, Any], *, zone: ZoneInfo) -> Tr
     home_address = (data.get("home_address") or "").strip()
     if data.get("watch_home") and not home_address:
         raise PatrolError("Give the home address for the home watch.")
-    starts_at, ends_at = to_aware(data["starts_at"], zone), to_aware(data["ends_at"], zone)
+    starts_at, ends_at = local_to_utc(data["starts_at"], zone), local_to_utc(data["ends_at"], zone)
     _check_period(starts_at, ends_at)
     trip = Trip(
         kind=data["kind"],

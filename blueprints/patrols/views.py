@@ -10,6 +10,7 @@ from blueprints.form_helpers import choices
 from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, PatrolRequestForm, TripForm
 from blueprints.store.services import list_contacts
+from blueprints.store.times import store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
 from mail.dispatch import send_after_commit
@@ -46,7 +47,7 @@ def index(store, membership):
         requests=services.list_requests(db(), include_home=manager),
         trips=services.list_trips(db()) if manager else [],
         manager=manager,
-        zone=services.store_zone(store),
+        zone=store_zone(store),
         labels=services,
     )
 
@@ -58,7 +59,7 @@ def new_request(store, membership):
     _contact_choices(form)
     if form.validate_on_submit():
         try:
-            patrol = services.save_request(db(), form.data, zone=services.store_zone(store))
+            patrol = services.save_request(db(), form.data, zone=store_zone(store))
         except services.PatrolError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -78,7 +79,7 @@ def show_request(store, membership, request_id: int):
         patrol=patrol,
         manager=manager,
         action_form=ActionForm(),
-        zone=services.store_zone(store),
+        zone=store_zone(store),
         labels=services,
     )
 
@@ -90,7 +91,7 @@ def edit_request(store, membership, request_id: int):
     if patrol.status != services.PatrolStatus.DRAFT:
         flash("Only a draft can be changed; this request was already sent.", "error")
         return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
-    zone = services.store_zone(store)
+    zone = store_zone(store)
     form = PatrolRequestForm(data=None if request.method == "POST" else services.request_form_data(patrol, zone=zone))
     _contact_choices(form)
     if form.validate_on_submit():
@@ -155,7 +156,7 @@ def new_trip(store, membership):
     _contact_choices(form)
     if form.validate_on_submit():
         try:
-            trip = services.create_trip(db(), form.data, zone=services.store_zone(store))
+            trip = services.create_trip(db(), form.data, zone=store_zone(store))
         except services.PatrolError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -172,6 +173,6 @@ def trip(store, membership, trip_id: int):
         store=store,
         trip=services.get_trip(db(), trip_id),
         action_form=ActionForm(),
-        zone=services.store_zone(store),
+        zone=store_zone(store),
         labels=services,
     )

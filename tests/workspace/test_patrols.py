@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from blueprints.patrols import services
+from blueprints.store.times import utc_to_local
 from errors import Conflict, NotFound
 from models import Association, AuditEntry, PatrolLogEntry, PatrolRequest, PoliceContact, Role, Store
 from security.tokens import sign
@@ -136,7 +137,7 @@ def test_a_request_keeps_wall_clock_times_of_the_associations_zone(twin_stores, 
         ),
     )
     assert saved.astimezone(UTC) == datetime(2031, 7, 1, 21, 0, tzinfo=UTC)
-    assert services.to_local(saved, LONDON) == starts
+    assert utc_to_local(saved, LONDON) == starts
 
 
 @pytest.mark.parametrize(
@@ -325,7 +326,7 @@ def test_edit_shows_local_times_and_saves(client, twin_stores, in_store):
     sign_in(client, twin_stores["owner_a"].email)
     starts = in_store(a, lambda s: s.get(PatrolRequest, 1).starts_at)
     page = client.get(f"/s/{a.slug}/patrols/1/edit").get_data(as_text=True)
-    assert services.to_local(starts, LONDON).strftime(FMT) in page
+    assert utc_to_local(starts, LONDON).strftime(FMT) in page
     response = post_form(client, f"/s/{a.slug}/patrols/1/edit", _form(_request_data(alarm_company="Edited Alarm Co")))
     assert response.status_code == 302
     assert in_store(a, lambda s: s.get(PatrolRequest, 1).alarm_company) == "Edited Alarm Co"
