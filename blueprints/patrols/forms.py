@@ -53,9 +53,7 @@ class _WhatPoliceShouldKnow(FlaskForm):
 class PatrolRequestForm(_Period, _WhatPoliceShouldKnow):
     reason = SelectField("Reason", choices=choices(REASONS.items()))
     place = SelectField("Where", choices=choices(PLACES.items()))
-    home_address = TextAreaField(
-        "Home address", validators=[Length(max=1000)], description="Only for a home watch."
-    )
+    home_address = TextAreaField("Home address", validators=[Length(max=1000)], description="Only for a home watch.")
     starts_at = DateTimeLocalField("From", format=DATETIME_FORMATS, validators=[InputRequired()])
     ends_at = DateTimeLocalField("To", format=DATETIME_FORMATS, validators=[InputRequired()])
 
