@@ -105,6 +105,11 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import people
 
     app.register_blueprint(people.bp)
+    from blueprints import billing as billing_views
+    from blueprints import webhooks
+
+    app.register_blueprint(billing_views.bp)
+    app.register_blueprint(webhooks.bp)
     from blueprints import briefing, plans
 
     app.register_blueprint(briefing.bp)

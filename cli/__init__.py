@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from cli.billing import billing_group
     from cli.db import db_group
     from cli.demo import demo_group
     from cli.mail import mail_group
@@ -11,6 +12,6 @@ def register(app: Flask) -> None:
     from cli.tenants import tenants_group
     from cli.users import users_group
 
-    for group in (db_group, tenants_group, demo_group, mail_group, users_group):
+    for group in (billing_group, db_group, tenants_group, demo_group, mail_group, users_group):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

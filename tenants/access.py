@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort, g, render_template
 from flask_login import current_user
 
+from billing.access import enforce_billing_access
 from database.request_scope import db
 from extensions import login_manager
 from models import STORE_ROLES, Membership, Role, Store, StoreStatus
@@ -59,6 +60,7 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
                 return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
             if Role(membership.role) not in allowed:
                 abort(403, "Your role in this store does not allow this.")
+            enforce_billing_access(db(), store)  # dues status: read-only or no access (billing.access)
             bind_schema(db(), store.schema_name)
             g.store, g.membership = store, membership
             return view(*args, store=store, membership=membership, **kwargs)

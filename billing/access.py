@@ -1,0 +1,145 @@
+"""What a store may do, given its dues subscription's status (SECURITY.md, "Stripe").
+
+| Stripe status                  | level       | the store's workspace                                         |
+| ------------------------------ | ----------- | ------------------------------------------------------------- |
+| (no subscription record)       | full        | as usual: an association need not bill every member          |
+| trialing, active               | full        | as usual                                                      |
+| past_due                       | grace       | as usual, with a banner; owners get a dunning email           |
+| incomplete                     | pending     | read-only with a banner until the first payment goes through  |
+| unpaid, paused                 | read-only   | pages open; POST/PUT/PATCH/DELETE refused with 403            |
+| canceled, incomplete_expired   | none        | 403 everywhere except billing and exports; data is kept       |
+
+An unknown (future) status is read-only: nothing is lost, nothing is written until someone looks.
+`access_level` is the rule; `enforce_billing_access` applies it inside `tenants.access.store_view`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, g, request, session
+from sqlalchemy.orm import Session
+
+from models import Store, StoreSubscription
+
+
+class AccessLevel(enum.StrEnum):
+    FULL = "full"
+    GRACE = "grace"
+    PENDING = "pending"
+    READ_ONLY = "read_only"
+    NONE = "none"
+
+
+_LEVELS = {
+    "trialing": AccessLevel.FULL,
+    "active": AccessLevel.FULL,
+    "past_due": AccessLevel.GRACE,
+    "incomplete": AccessLevel.PENDING,
+    "unpaid": AccessLevel.READ_ONLY,
+    "paused": AccessLevel.READ_ONLY,
+    "canceled": AccessLevel.NONE,
+    "incomplete_expired": AccessLevel.NONE,
+}
+
+
+def access_level(status: str | None) -> AccessLevel:
+    """The access a subscription status gives; None (no subscription) gives full access."""
+    if status is None:
+        return AccessLevel.FULL
+    return _LEVELS.get(status, AccessLevel.READ_ONLY)
+
+
+_BANNERS = {
+    AccessLevel.GRACE: "Your dues payment did not go through. Update your card on the Billing page to keep full "
+    "access.",
+    AccessLevel.PENDING: "Your first dues payment has not gone through yet. The workspace is read-only until it does.",
+    AccessLevel.READ_ONLY: "Your dues are unpaid: the workspace is read-only until they are settled on the Billing "
+    "page.",
+    AccessLevel.NONE: "Your store's membership has ended. Your data is kept; the owner can export it or renew the "
+    "membership on the Billing page.",
+}
+
+
+@dataclass(frozen=True)
+class BillingState:
+    status: str | None
+    level: AccessLevel
+    current_period_end: datetime | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.level in (AccessLevel.FULL, AccessLevel.GRACE)
+
+    @property
+    def can_read(self) -> bool:
+        return self.level is not AccessLevel.NONE
+
+    @property
+    def banner(self) -> str | None:
+        return _BANNERS.get(self.level)
+
+
+def state_of(subscription: StoreSubscription | None) -> BillingState:
+    if subscription is None:
+        return BillingState(None, AccessLevel.FULL)
+    return BillingState(subscription.status, access_level(subscription.status), subscription.current_period_end)
+
+
+def billing_state_for(session: Session, store_id: int) -> BillingState:
+    """The store's billing state from the last status read from Stripe (one shared-schema query)."""
+    row = session.execute(
+        sa.select(StoreSubscription.status, StoreSubscription.current_period_end).where(
+            StoreSubscription.store_id == store_id
+        )
+    ).first()
+    if row is None:
+        return BillingState(None, AccessLevel.FULL)
+    return BillingState(row.status, access_level(row.status), row.current_period_end)
+
+
+def billing_states_for(session: Session, store_ids: Iterable[int]) -> dict[int, BillingState]:
+    """Billing states of many stores at once (the admin portal's member list); missing ones are full access."""
+    ids = list(store_ids)
+    found = {
+        row.store_id: BillingState(row.status, access_level(row.status), row.current_period_end)
+        for row in session.execute(
+            sa.select(StoreSubscription.store_id, StoreSubscription.status, StoreSubscription.current_period_end).where(
+                StoreSubscription.store_id.in_(ids)
+            )
+        )
+    }
+    return {i: found.get(i, BillingState(None, AccessLevel.FULL)) for i in ids}
+
+
+# Pages that stay open whatever the status: paying is how a store gets out of it, and data stays exportable.
+EXEMPT_BLUEPRINTS = frozenset({"billing"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_export(endpoint: str | None) -> bool:
+    return bool(endpoint) and endpoint.rpartition(".")[2].startswith("export")
+
+
+def enforce_billing_access(db_session: Session, store: Store) -> None:
+    """Called by `store_view` for every store request, after the membership check: refuse what the status
+    does not allow (403 with a message for people) and show the banner. Sets `g.billing`."""
+    state = billing_state_for(db_session, store.id)
+    g.billing = state
+    if request.blueprint in EXEMPT_BLUEPRINTS:
+        return
+    if state.level is AccessLevel.NONE and not (request.method in _SAFE_METHODS and _is_export(request.endpoint)):
+        abort(403, state.banner)
+    if not state.can_write and request.method not in _SAFE_METHODS:
+        abort(403, state.banner)
+    if state.banner and request.method == "GET":
+        _flash_once(state.banner)
+
+
+def _flash_once(message: str) -> None:
+    if ("warning", message) not in session.get("_flashes", []):
+        flash(message, "warning")

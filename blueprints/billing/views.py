@@ -1,0 +1,138 @@
+"""The store's billing page, for its owners. Stripe does the paying; these views only start it and show it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import audit
+from billing.access import billing_state_for
+from billing.checkout import LIVE_STATUSES, portal_url, recent_invoices, start_checkout, subscription_of
+from billing.plans import INTERVALS, format_amount, payable_plans
+from billing.reconcile import refresh_store
+from billing.stripe_client import StripeUnavailable, require_stripe, stripe_for
+from blueprints.billing.forms import ActionForm, PayDuesForm
+from blueprints.form_helpers import choices
+from blueprints.links import external_url
+from blueprints.web import client_ip
+from database.request_scope import db, engines
+from errors import DomainError
+from mail.dispatch import send_after_commit
+from models import Role
+from models.base import utcnow
+from tenants.access import store_view
+
+bp = Blueprint("billing", __name__, url_prefix="/s/<store_slug>/billing")
+OWNERS = (Role.STORE_OWNER,)
+
+
+def _plan_label(plan) -> str:
+    return f"{plan.name} — {format_amount(plan.amount, plan.currency)} {INTERVALS[plan.interval].lower()}"
+
+
+def _pay_form(store, formdata=None) -> PayDuesForm:
+    form = PayDuesForm(formdata=formdata) if formdata is not None else PayDuesForm()
+    form.plan.choices = choices((p.id, _plan_label(p)) for p in payable_plans(db(), store.association_id))
+    return form
+
+
+def _page(store, membership, pay_form: PayDuesForm, status: int = 200):
+    session = db()
+    account = stripe_for(session, store.association_id, current_app.config)
+    row = subscription_of(session, store.id)
+    invoices, invoices_error = [], None
+    if account is not None and row is not None and row.stripe_customer_id:
+        try:
+            invoices = recent_invoices(account, row.stripe_customer_id)
+        except StripeUnavailable as exc:
+            invoices_error = str(exc)
+    return render_template(
+        "billing/index.html",
+        store=store,
+        membership=membership,
+        configured=account is not None,
+        row=row,
+        state=billing_state_for(session, store.id),
+        subscribed=row is not None and row.status in LIVE_STATUSES,
+        plan=row.plan if row is not None else None,
+        plan_label=_plan_label,
+        invoices=invoices,
+        invoices_error=invoices_error,
+        format_amount=format_amount,
+        pay_form=pay_form,
+        action_form=ActionForm(),
+        returned=request.args.get("checkout"),
+    ), status
+
+
+@bp.route("/")
+@store_view(OWNERS)
+def index(store, membership):
+    return _page(store, membership, _pay_form(store))
+
+
+@bp.route("/checkout", methods=["POST"])
+@store_view(OWNERS)
+def checkout(store, membership):
+    form = _pay_form(store, request.form)
+    if not form.validate_on_submit():
+        return _page(store, membership, form, 400)
+    account = require_stripe(db(), store.association_id, current_app.config)
+    try:
+        started = start_checkout(
+            engines().app,
+            account,
+            store=store,
+            plan_id=form.plan.data,
+            owner_email=current_user.email,
+            success_url=external_url("billing.index", store_slug=store.slug) + "?checkout=success",
+            cancel_url=external_url("billing.index", store_slug=store.slug) + "?checkout=cancelled",
+        )
+    except DomainError as exc:
+        form.plan.errors = [*form.plan.errors, str(exc)]
+        return _page(store, membership, form, exc.status_code if exc.status_code != 404 else 400)
+    audit.record(
+        db(),
+        "billing.checkout_started",
+        actor_user_id=current_user.id,
+        actor_email=current_user.email,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"plan:{form.plan.data}",
+        ip=client_ip(),
+        details={"checkout_session": started.session_id},
+    )
+    return redirect(started.url, code=303)
+
+
+@bp.route("/portal", methods=["POST"])
+@store_view(OWNERS)
+def portal(store, membership):
+    if not ActionForm().validate_on_submit():
+        return _page(store, membership, _pay_form(store), 400)
+    account = require_stripe(db(), store.association_id, current_app.config)
+    url = portal_url(db(), account, store=store, return_url=external_url("billing.index", store_slug=store.slug))
+    audit.record(
+        db(),
+        "billing.portal_opened",
+        actor_user_id=current_user.id,
+        actor_email=current_user.email,
+        association_id=store.association_id,
+        store_id=store.id,
+        ip=client_ip(),
+    )
+    return redirect(url, code=303)
+
+
+@bp.route("/refresh", methods=["POST"])
+@store_view(OWNERS)
+def refresh(store, membership):
+    """Re-read the subscription from Stripe now (after paying, before the webhook has arrived)."""
+    if not ActionForm().validate_on_submit():
+        return _page(store, membership, _pay_form(store), 400)
+    account = require_stripe(db(), store.association_id, current_app.config)
+    change = refresh_store(db(), store, account, now=utcnow())
+    if change is not None and change.emails:
+        send_after_commit(*change.emails)
+    flash("Status brought up to date with Stripe.", "success")
+    return redirect(url_for("billing.index", store_slug=store.slug))

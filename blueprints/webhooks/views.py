@@ -1,0 +1,49 @@
+"""POST /webhooks/stripe/<association_slug>: each association's Stripe account sends its events here.
+
+The only form-less POST in Loupe, so it is CSRF-exempt; instead the raw body must carry a fresh signature made
+with that association's webhook secret. Anything else answers 400 before a single row is written.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, request
+
+from billing.stripe_client import stripe_for
+from billing.webhooks import InvalidWebhook, handle_event, verify_event
+from blueprints.web import access
+from database.request_scope import db
+from extensions import csrf
+from mail.dispatch import send_after_commit
+from models import Association
+from models.base import utcnow
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+log = logging.getLogger(__name__)
+
+
+def _refuse(status: int, message: str):
+    return jsonify(error={"status": status, "message": message}), status
+
+
+@bp.route("/stripe/<association_slug>", methods=["POST"])
+@access("public")
+@csrf.exempt
+def stripe_events(association_slug: str):
+    # The exact bytes Stripe signed: read before anything parses the body.
+    payload = request.get_data(cache=False, as_text=False, parse_form_data=False)
+    association_id = db().scalar(sa.select(Association.id).where(Association.slug == association_slug[:63]))
+    account = stripe_for(db(), association_id, current_app.config) if association_id is not None else None
+    if account is None:
+        return _refuse(404, "No Stripe endpoint here.")
+    try:
+        event = verify_event(payload, request.headers.get("Stripe-Signature"), account.webhook_secret)
+    except InvalidWebhook as exc:
+        log.warning("stripe webhook for association %s refused: %s", association_id, exc)
+        return _refuse(400, "Invalid signature.")
+    result = handle_event(db(), account, event, now=utcnow())
+    if result.emails:
+        send_after_commit(*result.emails)
+    return jsonify(received=True, outcome=result.outcome)
