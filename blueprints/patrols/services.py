@@ -472,16 +472,28 @@ def attention_items(
     for request in session.scalars(_visible(query, include_home).order_by(PatrolRequest.starts_at)):
         what = f"{REASONS.get(request.reason, request.reason)} — {PLACES[request.place].lower()}"
         values = {"request_id": request.id}
+        private = request.place != "store"  # staff must not learn that the owner's home is being watched
         if request.starts_at <= soon:
             detail = (
                 "Starts within 3 days and is still a draft: send it now."
                 if request.status == PatrolStatus.DRAFT
                 else "Starts within 3 days and the police have not acknowledged it: call your contact."
             )
-            items.append(AttentionItem("patrol_pending", what, detail, "patrols.request", values, severity="high"))
+            items.append(
+                AttentionItem(
+                    "patrol_pending", what, detail, "patrols.request", values, severity="high", managers_only=private
+                )
+            )
         elif request.status == PatrolStatus.DRAFT:
             items.append(
-                AttentionItem("patrol_pending", what, "Drafted but not sent to the police.", "patrols.request", values)
+                AttentionItem(
+                    "patrol_pending",
+                    what,
+                    "Drafted but not sent to the police.",
+                    "patrols.request",
+                    values,
+                    managers_only=private,
+                )
             )
         elif request.sent_at is not None and now - request.sent_at > ACK_OVERDUE:
             items.append(
@@ -491,6 +503,7 @@ def attention_items(
                     "Sent more than a day ago and not acknowledged: follow up or resend.",
                     "patrols.request",
                     values,
+                    managers_only=private,
                 )
             )
     return items

@@ -127,6 +127,7 @@ def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
                 endpoint="plans.edit",
                 values={"kind": "robbery"},
                 severity="normal",
+                managers_only=True,  # staff cannot edit plans
             )
         )
     return items

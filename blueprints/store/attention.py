@@ -24,16 +24,20 @@ class AttentionItem:
     endpoint: str
     values: dict[str, Any] = field(default_factory=dict)
     severity: str = "normal"  # "normal" | "high"
+    # Items about things staff may not open (the owner's home watch, editing plans) are for owners/managers only.
+    managers_only: bool = False
 
 
 SEVERITY_ORDER = {"high": 0, "normal": 1}
 
 
-def collect(providers: Iterable[Callable[..., list[AttentionItem]]], session: Session, *, today: date):
-    """Every provider's items, the urgent ones first (stable within a severity)."""
+def collect(
+    providers: Iterable[Callable[..., list[AttentionItem]]], session: Session, *, today: date, manager: bool = True
+):
+    """Every provider's items the person may act on, the urgent ones first (stable within a severity)."""
     items: list[AttentionItem] = []
     for provider in providers:
-        items.extend(provider(session, today=today))
+        items.extend(item for item in provider(session, today=today) if manager or not item.managers_only)
     return sorted(items, key=lambda item: SEVERITY_ORDER.get(item.severity, 1))
 
 

@@ -37,7 +37,12 @@ def dashboard(store, membership):
     session = db()
     summary = services.dashboard_summary(session)
     providers = attention.providers_of(b.import_name for b in current_app.blueprints.values())
-    items = attention.collect(providers, session, today=local_today(store_zone(store)))
+    items = attention.collect(
+        providers,
+        session,
+        today=local_today(store_zone(store)),
+        manager=membership.role in (Role.STORE_OWNER, Role.STORE_MANAGER),
+    )
     return render_template("store/dashboard.html", store=store, membership=membership, summary=summary, items=items)
 
 

@@ -641,3 +641,30 @@ def test_demo_seeds_an_acknowledged_request_with_a_log_and_a_trip_draft(twin_sto
         return [(r.status, len(r.log_entries), r.trip is not None) for r in rows]
 
     assert in_store(twin_stores["a"], run) == [("acknowledged", 2, False), ("draft", 0, True)]
+
+
+def test_staff_dashboard_does_not_reveal_the_owners_home_watch(app, make_world, make_store, make_user, in_store):
+    """A home watch tells whoever sees it that the owner is away: staff dashboards leave it out."""
+    store = make_store(make_world())
+    owner = make_user(store=store)
+    staff = make_user(store=store, role=Role.STORE_STAFF)
+    start = datetime.now(UTC) + timedelta(days=1)
+    in_store(
+        store,
+        lambda s: s.add(
+            PatrolRequest(
+                reason="vacation",
+                place="home",
+                home_address="1 Secret Lane",
+                starts_at=start,
+                ends_at=start + timedelta(days=7),
+                status="draft",
+            )
+        ),
+    )
+    owner_client, staff_client = app.test_client(), app.test_client()
+    sign_in(owner_client, owner.email)
+    sign_in(staff_client, staff.email)
+    assert "the owner" in owner_client.get(f"/s/{store.slug}/").get_data(as_text=True).lower()
+    staff_page = staff_client.get(f"/s/{store.slug}/").get_data(as_text=True).lower()
+    assert "vacation" not in staff_page and "home" not in staff_page.split("<main>")[1].split("</main>")[0]
