@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(store.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(auth.mfa.bp)
     app.register_blueprint(operator.bp)
     from blueprints import liaison, review
 

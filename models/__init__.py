@@ -1,6 +1,15 @@
 """Typed SQLAlchemy models: `SharedBase` tables in the shared schema, `StoreBase` tables in each store schema."""
 
-from models.accounts import STORE_ROLES, AuthSession, Invitation, LoginThrottle, Membership, Role, User
+from models.accounts import (
+    STORE_ROLES,
+    AuthSession,
+    Invitation,
+    LoginThrottle,
+    Membership,
+    RecoveryCode,
+    Role,
+    User,
+)
 from models.audit import AuditEntry
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
 from models.base import SharedBase, StoreBase
@@ -51,6 +60,7 @@ __all__ = [
     "Membership",
     "OutboundEmail",
     "PoliceContact",
+    "RecoveryCode",
     "Region",
     "Role",
     "SafeOrVault",

@@ -36,6 +36,10 @@ class User(SharedBase):
     is_operator: Mapped[bool] = mapped_column(server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(server_default=sa.true())
     password_changed_at: Mapped[datetime | None]
+    # Two-step sign-in (TOTP): the base32 secret once confirmed, and the last time step accepted (each code once).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -75,6 +79,9 @@ class Membership(SharedBase):
     store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(sa.String(20))
+    # Police liaisons: their agency and badge number or unit.
+    agency: Mapped[str | None] = mapped_column(sa.String(200))
+    badge_unit: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -113,6 +120,8 @@ class Invitation(SharedBase):
     store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id", ondelete="CASCADE"))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(sa.String(20))
+    agency: Mapped[str | None] = mapped_column(sa.String(200))
+    badge_unit: Mapped[str | None] = mapped_column(sa.String(100))
     # A random nonce inside the signed token: the token is only valid while it matches an open invitation.
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -122,6 +131,18 @@ class Invitation(SharedBase):
 
     association: Mapped[Association] = relationship()
     store: Mapped[Store | None] = relationship()
+
+
+class RecoveryCode(SharedBase):
+    """A single-use two-step sign-in recovery code, stored as its sha256 (the codes are random, not chosen)."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    used_at: Mapped[datetime | None]
 
 
 class LoginThrottle(SharedBase):

@@ -18,8 +18,16 @@ class StoreStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+DIGEST_FREQUENCIES = ("weekly", "daily")
+
+
 class Association(SharedBase):
     __tablename__ = "associations"
+    __table_args__ = (
+        sa.CheckConstraint("digest_frequency IN ('weekly', 'daily')", name="digest_frequency_known"),
+        sa.CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+        sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
@@ -27,19 +35,35 @@ class Association(SharedBase):
     timezone: Mapped[str] = mapped_column(sa.String(64), server_default="UTC")
     # Smallest number of member stores an area or trend cell must rest on before it is named or published.
     k_threshold: Mapped[int] = mapped_column(sa.SmallInteger, server_default="5")
+    # When the digest goes out, in the association's time zone; weekday 0 is Monday (ignored when daily).
+    digest_frequency: Mapped[str] = mapped_column(sa.String(10), server_default="weekly")
+    digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
+    digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, server_default="7")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
     regions: Mapped[list[Region]] = relationship(back_populates="association", order_by="Region.name")
 
 
 class Region(SharedBase):
+    """A region of an association. Its optional settings override the association's; NULL means inherited."""
+
     __tablename__ = "regions"
-    __table_args__ = (sa.UniqueConstraint("association_id", "slug"),)
+    __table_args__ = (
+        sa.UniqueConstraint("association_id", "slug"),
+        sa.CheckConstraint("digest_frequency IN ('weekly', 'daily')", name="digest_frequency_known"),
+        sa.CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+        sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(63))
     name: Mapped[str] = mapped_column(sa.String(200))
+    k_threshold: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    digest_frequency: Mapped[str | None] = mapped_column(sa.String(10))
+    digest_weekday: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    digest_hour: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
     association: Mapped[Association] = relationship(back_populates="regions")
@@ -82,6 +106,11 @@ class Store(SharedBase):
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     provisioned_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime | None]
+    suspended_at: Mapped[datetime | None]
+    # The registry export an admin must download before asking for removal.
+    exported_at: Mapped[datetime | None]
+    # Removal asked for (and confirmed): `flask tenants purge-removed` drops the store after the grace period.
+    removal_requested_at: Mapped[datetime | None]
 
     association: Mapped[Association] = relationship()
     region: Mapped[Region] = relationship()

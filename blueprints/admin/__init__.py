@@ -1,5 +1,11 @@
 """The association admin portal, under /a/<association-slug>/."""
 
+from blueprints.admin import audit_views, members, people, regions  # noqa: F401  (register their routes)
+from blueprints.admin.cli import register as _register_cli
 from blueprints.admin.views import bp
+from cli.tenants import tenants_group
+
+# The portal's CLI commands live with it; they join `flask tenants` (purge-removed, build-pending, import).
+_register_cli(tenants_group)
 
 __all__ = ["bp"]

@@ -10,13 +10,15 @@ import sqlalchemy as sa
 from flask import abort, g
 from flask_login import current_user
 
+from blueprints.auth.mfa import enrolment_redirect
 from database.request_scope import db
 from extensions import login_manager
 from models import Association, Membership, Role
 
 
 def association_admin_view(view: Callable) -> Callable:
-    """Decorator: `association_slug` from the URL, accepted only with an admin membership of it (else 404)."""
+    """Decorator: `association_slug` from the URL, accepted only with an admin membership of it (else 404) and
+    two-step sign-in enrolled (else a redirect to enrolment)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, association_slug: str, **kwargs: Any):
@@ -34,6 +36,10 @@ def association_admin_view(view: Callable) -> Callable:
         )
         if association is None:
             abort(404)
+        # Admins must use two-step sign-in: an admin who has not enrolled is sent to do it first.
+        not_enrolled = enrolment_redirect()
+        if not_enrolled is not None:
+            return not_enrolled
         g.association = association
         return view(*args, association=association, **kwargs)
 

@@ -1,18 +1,80 @@
-"""Admin portal views (the home page now; members, people, billing and the rest arrive with their issues)."""
+"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (moderation, alerts, digest,
+billing). Members, regions, people and the audit log have their own modules, imported by the package."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
-from blueprints.admin import services
+from flask import Blueprint, g, render_template
+
 from blueprints.admin.access import association_admin_view
+from blueprints.admin.services import dashboard as dashboard_services
 from database.request_scope import db
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
+
+# Placeholder sections: (endpoint, title, what will come).
+SECTIONS = {
+    "moderation": (
+        "Moderation",
+        "Anonymized incident bulletins waiting for review before they are published to members will appear here.",
+    ),
+    "alerts": (
+        "Alerts",
+        "Urgent alerts to member stores in a region (a robbery crew seen nearby) will be sent from here.",
+    ),
+    "digest": (
+        "Digest",
+        "The weekly or daily digest: what went out, to how many members, and each delivery's state. Its schedule is "
+        "set under Regions.",
+    ),
+    "billing": ("Billing", "Dues plans, each member's subscription and the dues collected this month and year."),
+}
 
 
 @bp.route("/")
 @association_admin_view
 def home(association):
-    overview = services.association_overview(db(), association)
-    return render_template("admin/home.html", association=association, overview=overview)
+    return render_template(
+        "admin/home.html", association=association, dashboard=dashboard_services.dashboard(db(), association)
+    )
+
+
+def _section(name: str, association):
+    title, coming = SECTIONS[name]
+    return render_template("admin/placeholder.html", association=association, title=title, coming=coming)
+
+
+@bp.route("/moderation")
+@association_admin_view
+def moderation(association):
+    return _section("moderation", association)
+
+
+@bp.route("/alerts")
+@association_admin_view
+def alerts(association):
+    return _section("alerts", association)
+
+
+@bp.route("/digest")
+@association_admin_view
+def digest(association):
+    return _section("digest", association)
+
+
+@bp.route("/billing")
+@association_admin_view
+def billing(association):
+    return _section("billing", association)
+
+
+@bp.app_template_filter("association_time")
+def association_time(value, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A timestamp in the time zone of the association whose portal is showing it."""
+    if value is None:
+        return "—"
+    association = g.get("association")
+    zone = ZoneInfo(association.timezone) if association is not None else UTC
+    return value.astimezone(zone).strftime(fmt)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 import audit
-from blueprints.auth import services
-from blueprints.auth.current import CurrentUser
+from blueprints.admin.services.people import first_admin_association_slug, record_liaison_details
+from blueprints.auth import mfa, services
 from blueprints.auth.forms import (
     AcceptInvitationForm,
     AcceptWithAccountForm,
@@ -29,11 +29,9 @@ from security.tokens import InvalidToken, unsign
 bp = Blueprint("auth", __name__)
 
 
-def _sign_in(user: User) -> None:
-    token = services.start_session(db(), user, ip=client_ip(), user_agent=request.user_agent.string)
-    # A fresh cookie at sign-in: nothing set before (by anyone) survives into the signed-in session.
-    session.clear()
-    login_user(CurrentUser(user, token))
+def _sign_in(user: User, next_url: str | None = None):
+    """After the password: the two-step code first when enrolled, else the session (see blueprints.auth.mfa)."""
+    return mfa.sign_in_after_password(user, next_url)
 
 
 @bp.route("/")
@@ -43,7 +41,7 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     if current_user.admin_association_ids():
-        return redirect(url_for("admin.home"))
+        return redirect(url_for("admin.home", association_slug=first_admin_association_slug(db(), current_user.id)))
     if len(current_user.stores) == 1:
         return redirect(url_for("store.dashboard", store_slug=current_user.stores[0][1].slug))
     return redirect(url_for("auth.switch_store"))
@@ -74,8 +72,7 @@ def login():
             form.form_errors.append(str(exc))
             status = 401
         else:
-            _sign_in(user)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("auth.home"))
+            return _sign_in(user, safe_next_url(request.args.get("next")))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -131,9 +128,10 @@ def accept_invitation(token: str):
             form.password.errors.append(str(exc))
             status = 400
         else:
-            _sign_in(user)
+            record_liaison_details(db(), invitation, user)
+            response = _sign_in(user)
             flash("Welcome to Loupe.", "success")
-            return redirect(url_for("auth.home"))
+            return response
     elif request.method == "POST":
         status = 400
     return render_template(

@@ -1,0 +1,69 @@
+"""Admin portal: the audit log of this association, filtered and paged, and its CSV export (itself audited)."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+from flask_login import current_user
+
+import audit
+from blueprints.admin.access import association_admin_view
+from blueprints.admin.forms import AuditFilterForm
+from blueprints.admin.services import audit_log as services
+from blueprints.admin.views import bp
+from blueprints.form_helpers import choices
+from blueprints.web import client_ip
+from database.request_scope import db
+
+
+def _filters(association) -> tuple[AuditFilterForm, services.AuditFilter | None]:
+    form = AuditFilterForm(request.args)
+    form.action.choices = choices([("", "Any action"), *[(a, a) for a in services.action_names(db(), association)]])
+    form.action.validate_choice = False  # an action typed in the URL simply matches nothing
+    if request.args and not form.validate():
+        return form, None
+    return form, services.AuditFilter(
+        person=form.person.data or None,
+        store_slug=form.store.data or None,
+        action=form.action.data or None,
+        since=form.since.data,
+        until=form.until.data,
+    )
+
+
+@bp.route("/audit/")
+@association_admin_view
+def audit_log(association):
+    form, filters = _filters(association)
+    if filters is None:
+        return render_template("admin/audit.html", association=association, form=form, page=None), 400
+    page = services.audit_page(db(), association, filters, request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/audit.html", association=association, form=form, page=page, args=args, zone=association.timezone
+    )
+
+
+@bp.route("/audit/export.csv")
+@association_admin_view
+def audit_export(association):
+    form, filters = _filters(association)
+    if filters is None:
+        return render_template("admin/audit.html", association=association, form=form, page=None), 400
+    text, count = services.export_csv(db(), association, filters)
+    audit.record(
+        db(),
+        "audit.export",
+        actor_user_id=current_user.id,
+        actor_email=current_user.email,
+        association_id=association.id,
+        ip=client_ip(),
+        details={"rows": count, **{k: str(v) for k, v in vars(filters).items() if v}},
+    )
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="loupe-{association.slug}-audit.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,273 @@
+"""Admin portal: member stores (list, invite, suspend, reactivate, move, export, remove) and the CSV import."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.admin.access import association_admin_view
+from blueprints.admin.forms import (
+    ConfirmForm,
+    ImportForm,
+    InviteStoreForm,
+    MoveStoreForm,
+    RemoveStoreForm,
+    with_blank,
+)
+from blueprints.admin.provisioning import build_after_commit
+from blueprints.admin.services import imports
+from blueprints.admin.services import members as services
+from blueprints.admin.views import bp
+from blueprints.auth.mailers import queue_invitation_email
+from blueprints.form_helpers import choices
+from blueprints.web import client_ip
+from database.request_scope import db
+from errors import DomainError
+from mail.dispatch import send_after_commit
+from models import Area, Region
+
+
+def _region_choices(association, blank: str | None = None):
+    regions = db().scalars(sa.select(Region).where(Region.association_id == association.id).order_by(Region.name))
+    pairs = [(r.id, r.name) for r in regions]
+    return with_blank(pairs, blank) if blank else choices([(str(v), label) for v, label in pairs])
+
+
+def _area_choices(association):
+    rows = db().execute(
+        sa.select(Area.id, Region.name, Area.name)
+        .join(Region, Region.id == Area.region_id)
+        .where(Region.association_id == association.id)
+        .order_by(Region.name, Area.name)
+    )
+    return with_blank([(area_id, f"{region} — {area}") for area_id, region, area in rows], "No area")
+
+
+def _invite_form(association) -> InviteStoreForm:
+    form = InviteStoreForm()
+    form.region.choices = _region_choices(association, "Choose a region")
+    form.area.choices = _area_choices(association)
+    return form
+
+
+def _list_page(association, form: InviteStoreForm, status: int = 200):
+    region_filter = request.args.get("region", type=int)
+    status_filter = request.args.get("status") or None
+    members = services.list_members(db(), association, region_id=region_filter, status=status_filter)
+    building = sum(1 for m in members if m.status == services.MemberStatus.PROVISIONING)
+    return render_template(
+        "admin/members.html",
+        association=association,
+        members=members,
+        building=building,
+        form=form,
+        statuses=[s.value for s in services.MemberStatus],
+        regions=_region_choices(association),
+        region_filter=region_filter,
+        status_filter=status_filter,
+    ), status
+
+
+@bp.route("/members/")
+@association_admin_view
+def members(association):
+    return _list_page(association, _invite_form(association))
+
+
+@bp.route("/members/invite", methods=["POST"])
+@association_admin_view
+def invite_store(association):
+    form = _invite_form(association)
+    if form.validate_on_submit():
+        try:
+            store, invitation = services.invite_store(
+                db(),
+                association,
+                name=form.name.data,
+                slug=(form.slug.data or "").strip() or None,
+                region_id=form.region.data,
+                area_id=form.area.data,
+                owner_email=form.owner_email.data,
+                owner_name=form.owner_name.data,
+                actor=current_user.user,
+                invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
+                ip=client_ip(),
+            )
+        except DomainError as exc:
+            target = form.slug if "address" in str(exc) else form.area if "area" in str(exc) else form.name
+            target.errors.append(str(exc))
+        else:
+            send_after_commit(queue_invitation_email(db(), invitation, inviter=current_user.name))
+            build_after_commit([store.id])
+            flash(f"{store.name} is being set up; {invitation.email} is invited as its owner.", "success")
+            return redirect(url_for("admin.member", association_slug=association.slug, store_id=store.id))
+    return _list_page(association, form, 400)
+
+
+def _member_page(association, store_id: int, *, move_form=None, remove_form=None, status: int = 200):
+    member = services.get_member(db(), association, store_id)
+    if move_form is None:
+        move_form = MoveStoreForm(region=member.region.id, area=member.area.id if member.area else None)
+    move_form.region.choices = _region_choices(association, "Choose a region")
+    move_form.area.choices = _area_choices(association)
+    return render_template(
+        "admin/member.html",
+        association=association,
+        member=member,
+        move_form=move_form,
+        remove_form=remove_form or RemoveStoreForm(),
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/members/<int:store_id>")
+@association_admin_view
+def member(association, store_id: int):
+    return _member_page(association, store_id)
+
+
+def _lifecycle(association, store_id: int, action, done: str, *, then=None):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _member_page(association, store_id, status=400)
+    try:
+        action(db(), association, store_id, actor=current_user.user, ip=client_ip())
+    except services.MemberError as exc:
+        flash(str(exc), "error")
+        return _member_page(association, store_id, status=400)
+    if then is not None:
+        then()
+    flash(done, "success")
+    return redirect(url_for("admin.member", association_slug=association.slug, store_id=store_id))
+
+
+@bp.route("/members/<int:store_id>/suspend", methods=["POST"])
+@association_admin_view
+def suspend(association, store_id: int):
+    return _lifecycle(association, store_id, services.suspend_store, "The store is suspended; its data is kept.")
+
+
+@bp.route("/members/<int:store_id>/reactivate", methods=["POST"])
+@association_admin_view
+def reactivate(association, store_id: int):
+    return _lifecycle(association, store_id, services.reactivate_store, "The store is active again.")
+
+
+@bp.route("/members/<int:store_id>/cancel-removal", methods=["POST"])
+@association_admin_view
+def cancel_removal(association, store_id: int):
+    return _lifecycle(
+        association, store_id, services.cancel_removal, "The removal is cancelled; the store stays suspended."
+    )
+
+
+@bp.route("/members/<int:store_id>/retry", methods=["POST"])
+@association_admin_view
+def retry_setup(association, store_id: int):
+    return _lifecycle(
+        association,
+        store_id,
+        services.retry_setup,
+        "Setting the store up again.",
+        then=lambda: build_after_commit([store_id]),
+    )
+
+
+@bp.route("/members/<int:store_id>/move", methods=["POST"])
+@association_admin_view
+def move(association, store_id: int):
+    form = MoveStoreForm()
+    form.region.choices = _region_choices(association, "Choose a region")
+    form.area.choices = _area_choices(association)
+    if form.validate_on_submit():
+        try:
+            services.move_store(
+                db(),
+                association,
+                store_id,
+                region_id=form.region.data,
+                area_id=form.area.data,
+                actor=current_user.user,
+                ip=client_ip(),
+            )
+        except services.MemberError as exc:
+            form.area.errors.append(str(exc))
+        else:
+            flash("The store has moved.", "success")
+            return redirect(url_for("admin.member", association_slug=association.slug, store_id=store_id))
+    return _member_page(association, store_id, move_form=form, status=400)
+
+
+@bp.route("/members/<int:store_id>/export", methods=["POST"])
+@association_admin_view
+def export(association, store_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _member_page(association, store_id, status=400)
+    data = services.export_registry(db(), association, store_id, actor=current_user.user, ip=client_ip())
+    filename = f"loupe-{data['store']['slug']}-registry.json"
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/members/<int:store_id>/remove", methods=["POST"])
+@association_admin_view
+def remove(association, store_id: int):
+    form = RemoveStoreForm()
+    if form.validate_on_submit():
+        try:
+            store = services.request_removal(
+                db(),
+                association,
+                store_id,
+                confirm_slug=form.confirm_slug.data,
+                actor=current_user.user,
+                ip=client_ip(),
+            )
+        except services.MemberError as exc:
+            form.confirm_slug.errors.append(str(exc))
+        else:
+            flash(f"{store.name} is suspended and will be deleted after the grace period.", "success")
+            return redirect(url_for("admin.member", association_slug=association.slug, store_id=store_id))
+    return _member_page(association, store_id, remove_form=form, status=400)
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@association_admin_view
+def import_stores(association):
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        data = form.file.data.read(imports.MAX_BYTES + 1)
+        report = imports.import_stores(
+            db(),
+            association,
+            data,
+            actor=current_user.user,
+            dry_run=form.dry_run.data,
+            invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
+            ip=client_ip(),
+        )
+        if not report.ok:
+            status = 400
+        elif not form.dry_run.data:
+            send_after_commit(*report.emails)
+            build_after_commit(report.created_store_ids)
+            flash(
+                f"{len(report.created_store_ids)} stores registered and their owners invited; "
+                "their workspaces are being set up.",
+                "success",
+            )
+            return redirect(url_for("admin.members", association_slug=association.slug, status="provisioning"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "admin/import.html", association=association, form=form, report=report, dry_run=form.dry_run.data
+    ), status

@@ -1,0 +1,260 @@
+"""Regions and areas of an association, the k threshold and the digest schedule (with per-region overrides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import sqlalchemy as sa
+from slugify import slugify
+from sqlalchemy.orm import Session
+
+import audit
+from errors import DomainError, NotFound
+from models import Area, Association, Invitation, Membership, Region, Store, User
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MIN_K, MAX_K = 2, 50
+
+
+class RegionError(DomainError):
+    """A region or area change that cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """The settings that apply to one region: its own where set, else the association's."""
+
+    k_threshold: int
+    frequency: str
+    weekday: int
+    hour: int
+    timezone: str
+
+    def describe(self) -> str:
+        when = "every day" if self.frequency == "daily" else f"every {WEEKDAYS[self.weekday]}"
+        return f"{when} at {self.hour:02d}:00 ({self.timezone})"
+
+
+def effective_settings(association: Association, region: Region | None = None) -> DigestSchedule:
+    """The k threshold and digest schedule in force for `region` (or the association's defaults)."""
+
+    def pick(own, inherited):
+        return inherited if region is None or own is None else own
+
+    return DigestSchedule(
+        k_threshold=pick(region and region.k_threshold, association.k_threshold),
+        frequency=pick(region and region.digest_frequency, association.digest_frequency),
+        weekday=pick(region and region.digest_weekday, association.digest_weekday),
+        hour=pick(region and region.digest_hour, association.digest_hour),
+        timezone=pick(region and region.timezone, association.timezone),
+    )
+
+
+def check_timezone(name: str) -> str:
+    name = (name or "").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RegionError(f"Unknown time zone {name[:64]!r}; use a name like Europe/London.") from None
+    if name not in available_timezones():
+        raise RegionError(f"Unknown time zone {name[:64]!r}; use a name like Europe/London.")
+    return name
+
+
+def _check_schedule(k: int | None, frequency: str | None, weekday: int | None, hour: int | None) -> None:
+    if k is not None and not MIN_K <= k <= MAX_K:
+        raise RegionError(f"The k threshold must be between {MIN_K} and {MAX_K}.")
+    if frequency is not None and frequency not in ("weekly", "daily"):
+        raise RegionError("The digest is weekly or daily.")
+    if weekday is not None and not 0 <= weekday <= 6:
+        raise RegionError("Choose a weekday.")
+    if hour is not None and not 0 <= hour <= 23:
+        raise RegionError("The hour is between 0 and 23.")
+
+
+def list_regions(session: Session, association: Association) -> list[tuple[Region, int]]:
+    """Regions with their number of member stores."""
+    counts = dict(
+        session.execute(
+            sa.select(Store.region_id, sa.func.count())
+            .where(Store.association_id == association.id)
+            .group_by(Store.region_id)
+        ).all()
+    )
+    regions = session.scalars(
+        sa.select(Region).where(Region.association_id == association.id).order_by(Region.name)
+    ).all()
+    return [(r, counts.get(r.id, 0)) for r in regions]
+
+
+def get_region(session: Session, association: Association, region_id: int) -> Region:
+    region = session.scalar(sa.select(Region).where(Region.id == region_id, Region.association_id == association.id))
+    if region is None:
+        raise NotFound("No such region.")
+    return region
+
+
+def get_area(session: Session, association: Association, area_id: int) -> Area:
+    area = session.scalar(
+        sa.select(Area)
+        .join(Region, Region.id == Area.region_id)
+        .where(Area.id == area_id, Region.association_id == association.id)
+    )
+    if area is None:
+        raise NotFound("No such area.")
+    return area
+
+
+def _slug(name: str, slug: str | None) -> str:
+    value = slugify(slug or name, max_length=50, word_boundary=False)
+    if not value:
+        raise RegionError("The name needs at least one letter or digit.")
+    return value
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise RegionError("Enter a name.")
+    if len(name) > 200:
+        raise RegionError("The name is too long (at most 200 characters).")
+    return name
+
+
+def _record(session: Session, action: str, association: Association, actor: User, target: str, **details) -> None:
+    audit.record(
+        session,
+        action,
+        actor_user_id=actor.id,
+        actor_email=actor.email,
+        association_id=association.id,
+        target=target,
+        details=details or None,
+    )
+
+
+def create_region(session: Session, association: Association, *, name: str, slug: str | None, actor: User) -> Region:
+    name = _clean_name(name)
+    final = _slug(name, slug)
+    if session.scalar(sa.select(Region.id).where(Region.association_id == association.id, Region.slug == final)):
+        raise RegionError(f"There is already a region with the short name {final!r}.")
+    region = Region(association_id=association.id, slug=final, name=name)
+    session.add(region)
+    session.flush()
+    _record(session, "region.create", association, actor, final)
+    return region
+
+
+def rename_region(session: Session, association: Association, region_id: int, *, name: str, actor: User) -> Region:
+    region = get_region(session, association, region_id)
+    old = region.name
+    region.name = _clean_name(name)
+    _record(session, "region.rename", association, actor, region.slug, old=old, new=region.name)
+    session.flush()
+    return region
+
+
+def merge_regions(session: Session, association: Association, *, keep_id: int, merge_id: int, actor: User) -> Region:
+    """Fold region `merge_id` into `keep_id`: its stores, areas, memberships and invitations move; it goes.
+
+    Areas with the same short name are merged too (their stores move to the surviving area).
+    """
+    if keep_id == merge_id:
+        raise RegionError("Choose two different regions.")
+    keep = get_region(session, association, keep_id)
+    gone = get_region(session, association, merge_id)
+    kept_areas = {a.slug: a for a in session.scalars(sa.select(Area).where(Area.region_id == keep.id))}
+    for area in session.scalars(sa.select(Area).where(Area.region_id == gone.id)).all():
+        twin = kept_areas.get(area.slug)
+        if twin is None:
+            area.region_id = keep.id
+        else:
+            session.execute(sa.update(Store).where(Store.area_id == area.id).values(area_id=twin.id))
+            session.delete(area)
+    session.flush()
+    moved = session.execute(sa.update(Store).where(Store.region_id == gone.id).values(region_id=keep.id)).rowcount
+    session.execute(sa.update(Membership).where(Membership.region_id == gone.id).values(region_id=keep.id))
+    session.execute(sa.update(Invitation).where(Invitation.region_id == gone.id).values(region_id=keep.id))
+    session.delete(gone)
+    session.flush()
+    _record(session, "region.merge", association, actor, keep.slug, merged=gone.slug, stores_moved=moved)
+    return keep
+
+
+def create_area(
+    session: Session, association: Association, region_id: int, *, name: str, slug: str | None, actor: User
+) -> Area:
+    region = get_region(session, association, region_id)
+    name = _clean_name(name)
+    final = _slug(name, slug)
+    if session.scalar(sa.select(Area.id).where(Area.region_id == region.id, Area.slug == final)):
+        raise RegionError(f"Region {region.name} already has an area {final!r}.")
+    area = Area(region_id=region.id, slug=final, name=name)
+    session.add(area)
+    session.flush()
+    _record(session, "area.create", association, actor, f"{region.slug}/{final}")
+    return area
+
+
+def rename_area(session: Session, association: Association, area_id: int, *, name: str, actor: User) -> Area:
+    area = get_area(session, association, area_id)
+    old = area.name
+    area.name = _clean_name(name)
+    _record(session, "area.rename", association, actor, area.slug, old=old, new=area.name)
+    session.flush()
+    return area
+
+
+def update_association_settings(
+    session: Session,
+    association: Association,
+    *,
+    k_threshold: int,
+    frequency: str,
+    weekday: int,
+    hour: int,
+    timezone: str,
+    actor: User,
+) -> None:
+    _check_schedule(k_threshold, frequency, weekday, hour)
+    association.timezone = check_timezone(timezone)
+    association.k_threshold = k_threshold
+    association.digest_frequency = frequency
+    association.digest_weekday = weekday
+    association.digest_hour = hour
+    _record(
+        session,
+        "association.settings",
+        association,
+        actor,
+        association.slug,
+        k=k_threshold,
+        digest=f"{frequency} {weekday} {hour} {association.timezone}",
+    )
+    session.flush()
+
+
+def update_region_overrides(
+    session: Session,
+    association: Association,
+    region_id: int,
+    *,
+    k_threshold: int | None,
+    frequency: str | None,
+    weekday: int | None,
+    hour: int | None,
+    timezone: str | None,
+    actor: User,
+) -> Region:
+    """Set or clear (None) a region's own settings."""
+    region = get_region(session, association, region_id)
+    _check_schedule(k_threshold, frequency, weekday, hour)
+    region.k_threshold = k_threshold
+    region.digest_frequency = frequency
+    region.digest_weekday = weekday
+    region.digest_hour = hour
+    region.timezone = check_timezone(timezone) if timezone else None
+    _record(session, "region.settings", association, actor, region.slug, k=k_threshold)
+    session.flush()
+    return region
