@@ -76,6 +76,13 @@ class BaseConfig:
     DEV_OUTBOX = False
 
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # Stripe: each association's keys are stored encrypted with these Fernet keys (comma-separated, newest
+    # first, so old ones still decrypt during a rotation). Unset outside production: derived from SECRET_KEY.
+    BILLING_ENCRYPTION_KEYS: str | None = os.environ.get("BILLING_ENCRYPTION_KEYS") or None
+    STRIPE_API_BASE: str | None = os.environ.get("STRIPE_API_BASE") or None  # tests: localstripe
+    STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
     HSTS = True
     TENANT_MIGRATION_WORKERS = _env_int("TENANT_MIGRATION_WORKERS", 2)
 
@@ -129,7 +136,7 @@ def load_config(name: str | None = None, overrides: dict[str, Any] | None = None
 def validate(settings: dict[str, Any]) -> None:
     """Fail fast on settings that would make the app insecure or unable to run."""
     if settings["ENV_NAME"] == "production":
-        missing = [k for k in ("SECRET_KEY", "DATABASE_URL") if not settings.get(k)]
+        missing = [k for k in ("SECRET_KEY", "DATABASE_URL", "BILLING_ENCRYPTION_KEYS") if not settings.get(k)]
         if missing:
             raise ConfigError("production needs " + ", ".join(missing) + " in the environment")
         if len(settings["SECRET_KEY"]) < 32:
