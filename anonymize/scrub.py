@@ -372,33 +372,53 @@ _RANKS = (
     r"PC|DC|DS|DI|DCI|WPC|PCSO|Sgt\.?|Sergeant|Constable|Detective|Det\.?|Inspector|Insp\.?|Officer|Deputy|Trooper|"
     r"Lt\.?|Lieutenant|Cpl\.?|Corporal|Sheriff|Agent"
 )
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("email", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("email", re.compile(r"[\w.+-]+\s*(?:\[at\]|\(at\))\s*[\w-]+(?:\s*(?:\[dot\]|\(dot\)|\.)\s*[\w-]+)+", re.I)),
-    ("email", re.compile(rf"\b[\w.+-]+ at [\w-]+(?: dot [\w-]+)*(?: dot (?:{_TLDS}))\b", re.I)),
-    ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I)),
+_ANY_DIGIT = re.compile(r"[0-9]")
+
+# (kind, pattern, trigger). A trigger is a cheap search (it starts with a literal or a character class, which the
+# regex engine scans for quickly); the full pattern runs only when the trigger finds something, which keeps a long
+# narrative fast. Keyword-led patterns use a look-behind rather than \b for the same reason.
+_PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
+    ("email", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"), re.compile("@")),
+    (
+        "email",
+        re.compile(r"[\w.+-]+\s*(?:\[at\]|\(at\))\s*[\w-]+(?:\s*(?:\[dot\]|\(dot\)|\.)\s*[\w-]+)+", re.I),
+        re.compile(r"[\[(]at[\])]", re.I),
+    ),
+    (
+        "email",
+        re.compile(rf"\b[\w.+-]+ at [\w-]+(?: dot [\w-]+)*(?: dot (?:{_TLDS}))\b", re.I),
+        re.compile(" dot ", re.I),
+    ),
+    (
+        "url",
+        re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.I),
+        re.compile(r"https?:|www\.", re.I),
+    ),
     (
         "url",
         re.compile(
             rf"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/(?:[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)?",
             re.I,
         ),
+        re.compile(rf"\.(?:{_TLDS})\b", re.I),
     ),
-    ("location", re.compile(r"-?\b\d{1,3}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}\b")),
-    ("location", re.compile(r"///[a-z]+\.[a-z]+\.[a-z]+", re.I)),
-    ("url", re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{2,}[A-Za-z0-9_]")),  # social media handles
+    ("url", re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{2,}[A-Za-z0-9_]"), re.compile("@")),  # handles
+    ("location", re.compile(r"-?\b\d{1,3}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}\b"), re.compile(r"\d\.\d\d\d")),
+    ("location", re.compile(r"///[a-z]+\.[a-z]+\.[a-z]+", re.I), None),
     (
         "case",
         re.compile(
             # No bare "ref": a watch's "ref 116610LN" is exactly what other stores need to know.
-            r"\b(?:case|crime|police|report|incident|event|log|cad|urn|occurrence|badge|collar|warrant|shoulder)s?\b"
-            r"\s*(?:no\.?|number|num|nr\.?|#|ref\.?|reference)?\s*[:#]?\s*(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9][A-Za-z0-9/\-]{3,}",
+            r"(?<!\w)(?:case|crime|police|report|incident|event|log|cad|urn|occurrence|badge|collar|warrant|shoulder)"
+            r"s?\b\s*(?:no\.?|number|num|nr\.?|#|ref\.?|reference)?\s*[:#]?\s*(?=[A-Za-z0-9/\-]*\d)"
+            r"[A-Za-z0-9][A-Za-z0-9/\-]{3,}",
             re.I,
         ),
+        _ANY_DIGIT,
     ),
-    ("case", re.compile(r"\b[A-Z]{1,5}[/-]\d{2,}(?:[/-][A-Z0-9]{2,})+\b")),
-    ("address", re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){{1,3}}(?i:{_STREET_TYPES})")),
-    ("address", re.compile(rf"\b(?:[A-Z][\w'’-]*\s+){{1,3}}(?:{_STREET_TYPES})")),
+    ("case", re.compile(r"\b[A-Z]{1,5}[/-]\d{2,}(?:[/-][A-Z0-9]{2,})+\b"), re.compile(r"[/-]\d\d")),
+    ("address", re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){{1,3}}(?i:{_STREET_TYPES})"), _ANY_DIGIT),
+    ("address", re.compile(rf"\b(?:[A-Z][\w'’-]*\s+){{1,3}}(?:{_STREET_TYPES})"), None),
     (
         "time",
         re.compile(
@@ -406,13 +426,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\b(?:1[0-2]|0?[1-9])(?:[.:][0-5]\d)?\s*(?:[ap]\.m\.?|[ap]m\b)",
             re.I,
         ),
+        re.compile(r":\d\d|\d\s*[ap]\.?m", re.I),
     ),
 ]
 # The name after a police rank; the rank itself is harmless and kept ("PC [name]").
-_RANKED_NAME = re.compile(rf"\b(?:(?i:{_RANKS})\s+)+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
+_RANKED_NAME = re.compile(rf"(?<!\w)(?:(?i:{_RANKS})\s+)+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 # A plate written after a word that announces one; upper case letters and digits only, with a digit in it.
 _CONTEXT_PLATE = re.compile(
-    r"\b(?i:plates?|reg(?:istration)?|rego|licen[cs]e(?:\s+plate)?|tag)\b(?:\s+(?i:no\.?|number))?\s*[:#]?\s*"
+    r"(?<!\w)(?i:plates?|reg(?:istration)?|rego|licen[cs]e(?:\s+plate)?|tag)\b(?:\s+(?i:no\.?|number))?\s*[:#]?\s*"
     r"(?P<plate>(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9])\b"
 )
 
@@ -426,13 +447,20 @@ _PLATE_SHAPES = re.compile(
 
 
 def _pattern_spans(text: str, *, remove_plates: bool) -> list[Span]:
-    spans = [Span(m.start(), m.end(), kind) for kind, pattern in _PATTERNS for m in pattern.finditer(text)]
+    spans = [
+        Span(m.start(), m.end(), kind)
+        for kind, pattern, trigger in _PATTERNS
+        if trigger is None or trigger.search(text)
+        for m in pattern.finditer(text)
+    ]
+    spans += [Span(m.start("name"), m.end("name"), "name") for m in _RANKED_NAME.finditer(text)]
+    if not _ANY_DIGIT.search(text):  # phone numbers and the plates we recognise all have a digit
+        return spans
     for match in _PHONE_RUN.finditer(text):
         run = match.group()
         digit_count = sum(ch.isdigit() for ch in run)
         if 7 <= digit_count <= 15 and not _DATE_LIKE.match(run.strip("() ")):
             spans.append(Span(_phone_start(match), match.end(), "phone"))
-    spans += [Span(m.start("name"), m.end("name"), "name") for m in _RANKED_NAME.finditer(text)]
     if remove_plates:
         spans += [Span(m.start("plate"), m.end("plate"), "plate") for m in _CONTEXT_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "plate") for m in _PLATE_SHAPES.finditer(text)]
