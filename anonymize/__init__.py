@@ -77,16 +77,6 @@ MIN_DESCRIPTORS = 2
 _EMPTY_ANSWERS = frozenset({"", "-", "--", "?", "n/a", "na", "none", "unknown", "not sure", "no idea", "nil"})
 
 
-class NotPublishable(DomainError):
-    """A draft whose TLP keeps it out of the feed (RED: named recipients only; CLEAR: trend counts only)."""
-
-
-def ensure_feed_publishable(draft: BulletinDraft | NoteDraft) -> None:
-    """Raise `NotPublishable` unless the draft may go to the regional feed; call it before publishing."""
-    if not draft.tlp.feed_allowed:
-        raise NotPublishable(_TLP_WARNINGS[draft.tlp].message)
-
-
 _TLP_WARNINGS = {
     TLP.RED: DraftWarning(
         "tlp_red", "TLP:RED is for named recipients only (such as your police contact); it never goes to the feed."
@@ -95,6 +85,16 @@ _TLP_WARNINGS = {
         "tlp_clear", "TLP:CLEAR is only for trend counts; choose TLP:GREEN or stricter to share a bulletin."
     ),
 }
+
+
+class NotPublishable(DomainError):
+    """A draft whose TLP keeps it out of the feed (RED: named recipients only; CLEAR: trend counts only)."""
+
+
+def ensure_feed_publishable(draft: BulletinDraft | NoteDraft) -> None:
+    """Raise `NotPublishable` unless the draft may go to the regional feed; call it before publishing."""
+    if not draft.tlp.feed_allowed:
+        raise NotPublishable(_TLP_WARNINGS[draft.tlp].message)
 
 
 def _is_filled(value: str) -> bool:

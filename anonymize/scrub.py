@@ -7,10 +7,11 @@ a regex per spelling, each text is reduced to a skeleton: its words, case-folded
 ("Harbour St"/"Harbour Street"), and looked up only where a word starts and ends, so "Lee" never matches inside
 "sleeve". Phone numbers are compared on digits alone, whatever the formatting.
 
-Patterns then catch what the store's records cannot list: any phone number, email, URL, street address, postcode,
-case/report number, clock time, coordinates, and a police officer's name after a rank. Plates are removed below
-TLP:AMBER (the known plates of the incident anywhere in the text, any plate written after "plate"/"reg", and
-bare plates in the common national shapes).
+Patterns then catch what the store's records cannot list: any phone number, email, URL, social media handle,
+street address, case/report number, clock time, coordinates, and a police officer's name after a rank. (Postcodes
+come only from the store's records: a generic postcode pattern also eats car models such as "X5 4WD".)
+Plates are removed below TLP:AMBER: the incident's known plates anywhere in the text, any plate written after
+"plate"/"reg", and bare plates in the common national shapes.
 
 Over-scrubbing is the safe failure: the store sees every marker in its preview before it shares. The one place we
 hold back is a single-word name that is also an ordinary word ("Ruby", "Brown", "Rose", "Do"): alone, it is
@@ -208,17 +209,19 @@ def _person_terms(full_name: str) -> list[Term]:
         parts = parts[1:]
     if not parts:
         return []
+    if len(parts) == 1:  # only one name on record: treat it as a first name, and two letters only with a capital
+        skeleton = "".join(parts[0])
+        return [Term(skeleton, "name", skeleton in _ORDINARY_WORDS or len(skeleton) < 3)] if len(skeleton) > 1 else []
     terms = [Term("".join(token for part in parts for token in part), "name")]
     first, last = parts[0], parts[-1]
     terms += _name_part(first, min_length=3)
     terms += [t for token in first if len(first) > 1 for t in _name_part([token], min_length=3)]
-    if len(parts) > 1:
-        surname = [token for part in parts[1:] for token in part]
-        terms += _name_part(surname, min_length=2)
-        terms += _name_part(last, min_length=2)
-        terms += [t for token in last if len(last) > 1 for t in _name_part([token], min_length=3)]
-        terms.append(Term("".join(first) + "".join(last), "name"))
-        terms.append(Term(first[0][0] + "".join(surname), "name"))
+    surname = [token for part in parts[1:] for token in part]
+    terms += _name_part(surname, min_length=2)
+    terms += _name_part(last, min_length=2)
+    terms += [t for token in last if len(last) > 1 for t in _name_part([token], min_length=3)]
+    terms.append(Term("".join(first) + "".join(last), "name"))
+    terms.append(Term(first[0][0] + "".join(surname), "name"))
     return terms
 
 

@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 
+def _freeze(instance: object, *names: str) -> None:
+    """Store sequence fields of a frozen dataclass as tuples, whatever sequence the caller passed."""
+    for name in names:
+        object.__setattr__(instance, name, tuple(getattr(instance, name)))
+
+
 class TLP(enum.StrEnum):
     """Traffic Light Protocol 2.0 handling marks, strictest first."""
 
@@ -71,6 +77,11 @@ class StoreIdentity:
     officer_names: tuple[str, ...] = ()
     case_numbers: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Callers pass lists straight from queries; tuples keep the identity hashable (its terms are cached by it).
+        _freeze(self, "trade_names", "phones", "emails", "staff_names", "keyholder_names", "officer_names")
+        _freeze(self, "case_numbers")
+
 
 @dataclass(frozen=True)
 class PersonDescription:
@@ -109,6 +120,9 @@ class IncidentFacts:
     people: tuple[PersonDescription, ...] = ()
     vehicles: tuple[VehicleDescription, ...] = ()
 
+    def __post_init__(self) -> None:
+        _freeze(self, "people", "vehicles")
+
 
 @dataclass(frozen=True)
 class PlaceContext:
@@ -122,6 +136,9 @@ class PlaceContext:
     timezone: str = "UTC"
     # Other place names in the region too small to name (areas under k stores); scrubbed from text as "[place]".
     small_place_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self, "small_place_names")
 
 
 @dataclass(frozen=True)

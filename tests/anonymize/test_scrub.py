@@ -109,6 +109,19 @@ def test_what_other_stores_need_survives(text):
     assert scrub(text) == text
 
 
+def test_a_single_name_on_record_follows_the_first_name_rules():
+    identity = StoreIdentity(name="Unrelated Name", staff_names=["Ruby", "Kofi", "Jo"])
+    assert scrub("Ruby sold a ruby ring; kofi and Jo helped, jo too", identity=identity) == (
+        "[name] sold a ruby ring; [name] and [name] helped, jo too"
+    )
+
+
+def test_identities_built_from_lists_work_and_are_cached():
+    identity = StoreIdentity(name="Quayside", phones=["020 7946 0958"], staff_names=["Sam O'Neill"])
+    assert identity.phones == ("020 7946 0958",) and hash(identity)
+    assert scrub("Sam rang 020 7946 0958", identity=identity) == "[name] rang [phone]"
+
+
 def test_ordinary_word_names_are_scrubbed_when_written_as_names():
     assert scrub("Ruby said Brown was out") == "[name] said [name] was out"
     assert scrub("ruby brown was on the till") == "[name] was on the till"  # the full name, in any case
