@@ -35,7 +35,7 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_casing_report_to_police_review(page: Page, make_world, make_store, make_user, engines):
+def test_casing_report_to_police_review(page: Page, make_world, make_store, make_user, engines, smtp):
     world = make_world("Journey Association")
     store = make_store(world, "Journey Jewels")
     owner = make_user(store=store, role=Role.STORE_OWNER)
@@ -72,6 +72,7 @@ def test_casing_report_to_police_review(page: Page, make_world, make_store, make
     page.get_by_role("button", name="Share and notify the officer").click()
     expect(page.get_by_role("heading", name=f"Review by {liaison.name}")).to_be_visible()
     expect(page.get_by_text("Not opened yet")).to_be_visible()
+    assert [m["Subject"].startswith("TLP:RED") for m in smtp.to(liaison.email)] == [True]
     page.get_by_role("button", name="Sign out").click()
 
     # The liaison signs in with a code and opens the review.

@@ -390,7 +390,7 @@ def _form_data(w: ReviewWorld, **overrides) -> dict:
     }
 
 
-def test_the_owner_grants_a_liaison_and_the_liaison_is_emailed(client, world, engines):
+def test_the_owner_grants_a_liaison_and_the_liaison_is_emailed(client, world, engines, smtp):
     sign_in(client, world.owner.email)
     form = client.get(f"/s/{world.store.slug}/review/new").get_data(as_text=True)
     assert world.liaison.name in form and "PC Link Contact" in form
@@ -402,11 +402,12 @@ def test_the_owner_grants_a_liaison_and_the_liaison_is_emailed(client, world, en
         share_id = session.scalar(sa.select(PoliceShareIndex.id).where(PoliceShareIndex.store_id == world.store.id))
     assert mail.subject.startswith("TLP:RED") and f"/liaison/reviews/{share_id}" in mail.body_text
     assert INSIDE not in mail.body_text and INSIDE not in (mail.body_html or "")
+    assert mail.status == "sent" and [m["Subject"] for m in smtp.to(world.liaison.email)] == [mail.subject]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert world.liaison.name in page and "Not opened yet" in page and INSIDE in page and TOO_OLD not in page
 
 
-def test_a_contact_gets_a_tlp_red_email_with_a_signed_link(client, world, engines):
+def test_a_contact_gets_a_tlp_red_email_with_a_signed_link_that_opens_the_slice(app, client, world, engines, smtp):
     sign_in(client, world.owner.email)
     response = post_form(
         client, f"/s/{world.store.slug}/review/new", _form_data(world, recipient=f"contact:{world.contact_id}")
@@ -415,7 +416,10 @@ def test_a_contact_gets_a_tlp_red_email_with_a_signed_link(client, world, engine
     with Session(engines.owner) as session:
         mail = session.scalars(sa.select(OutboundEmail).where(OutboundEmail.to_address == "pc.link@example.org")).one()
     assert mail.subject.startswith("TLP:RED") and "TLP:RED" in mail.body_text
-    assert re.search(r"/officer/review/[\w.-]+", mail.body_text)
+    assert mail.status == "sent" and len(smtp.to("pc.link@example.org")) == 1
+    link = re.search(r"/officer/review/[\w.-]+", mail.body_text).group(0)
+    page = app.test_client().get(link)
+    assert page.status_code == 200 and INSIDE in page.get_data(as_text=True)
 
 
 def test_an_invalid_grant_answers_400_and_keeps_what_was_typed(client, world, engines):
