@@ -15,6 +15,7 @@ from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, St
 from models.base import SharedBase, StoreBase
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
+from models.review_index import PoliceShareIndex
 from models.store import (
     ContactLogEntry,
     EmergencyPlan,
@@ -26,6 +27,8 @@ from models.store import (
     Meeting,
     MeetingAction,
     PoliceContact,
+    ReviewAccess,
+    ReviewGrant,
     SafeOrVault,
     SecurityBriefing,
     StoreSetting,
@@ -60,7 +63,10 @@ __all__ = [
     "Membership",
     "OutboundEmail",
     "PoliceContact",
+    "PoliceShareIndex",
     "RecoveryCode",
+    "ReviewAccess",
+    "ReviewGrant",
     "Region",
     "Role",
     "SafeOrVault",

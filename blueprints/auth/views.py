@@ -42,6 +42,8 @@ def home():
         return redirect(url_for("auth.login"))
     if current_user.admin_association_ids():
         return redirect(url_for("admin.home", association_slug=first_admin_association_slug(db(), current_user.id)))
+    if current_user.liaison_memberships():
+        return redirect(url_for("liaison.home"))
     if len(current_user.stores) == 1:
         return redirect(url_for("store.dashboard", store_slug=current_user.stores[0][1].slug))
     return redirect(url_for("auth.switch_store"))

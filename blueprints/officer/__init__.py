@@ -8,5 +8,6 @@ from flask import Blueprint
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 from blueprints.officer import patrol_views  # noqa: E402, F401  (registers its routes on bp)
+from blueprints.officer import review_views  # noqa: E402, F401  (registers its routes on bp)
 
 __all__ = ["bp"]

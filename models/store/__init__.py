@@ -7,6 +7,7 @@ from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, Incide
 from models.store.meetings import Meeting, MeetingAction
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.plans import EmergencyPlan
+from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
 
 __all__ = [
@@ -18,12 +19,14 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "EmergencyPlan",
+    "Keyholder",
     "Incident",
     "IncidentPerson",
     "IncidentPhoto",
     "IncidentVehicle",
-    "Keyholder",
     "PoliceContact",
+    "ReviewAccess",
+    "ReviewGrant",
     "SafeOrVault",
     "SecurityBriefing",
     "StoreSetting",
