@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from blueprints.auth.mfa import STEP_SECONDS, new_totp_secret
-from models import Region, Role, User
+from models import OutboundEmail, Region, Role, User
 from models.base import utcnow
 from tests.fixtures.factories import World
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -58,6 +58,16 @@ def sign_in_with_code(client, engines, user: User, secret: str):
     response = post_form(client, "/login/verify", {"code": next_code(engines, user.id, secret)})
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     return response
+
+
+@pytest.fixture(autouse=True)
+def _drop_queued_email(engines):
+    """Emails these tests queue (thousands in the import test) are dropped, so no later test delivers them."""
+    with engines.owner.connect() as conn:
+        before = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboundEmail.id), 0)))
+    yield
+    with engines.owner.begin() as conn:
+        conn.execute(sa.delete(OutboundEmail).where(OutboundEmail.id > before))
 
 
 @pytest.fixture
