@@ -216,9 +216,9 @@ def test_invitation_by_email_creates_the_account_and_membership(app, client, smt
             store=session.get(Store, store.id),
             max_age=app.config["INVITATION_MAX_AGE"],
         )
-        queue_invitation_email(session, invitation, inviter="Alex Admin")
+        row_id = queue_invitation_email(session, invitation, inviter="Alex Admin").id
     with app.app_context():
-        counts = deliver_pending(engines.app, SmtpSettings.from_config(app.config))
+        counts = deliver_pending(engines.app, SmtpSettings.from_config(app.config), ids=[row_id])
     assert counts["sent"] == 1
     [message] = smtp.to("new.owner@example.org")
     assert message["Subject"] == "You are invited to Harbour <Jewelers> & Co on Loupe"
