@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.support.browser import chromium_launch_args
+from tests.support.browser import ChromiumMissingError, chromium_launch_args
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, **chromium_launch_args()}
+    """Debian's Chromium. Missing: CI fails (a green CI must have run these); a developer's machine skips."""
+    try:
+        launch = chromium_launch_args()
+    except ChromiumMissingError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{exc} (skipped outside CI)")
+    return {**browser_type_launch_args, **launch}
 
 
 @pytest.fixture(scope="session")
