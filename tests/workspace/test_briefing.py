@@ -43,7 +43,9 @@ def shop(make_world, make_store, make_user, in_store):
 def audit_rows(engines, store_id: int, action: str) -> list[AuditEntry]:
     with Session(engines.owner) as session:
         rows = session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.store_id == store_id, AuditEntry.action == action)
+            sa.select(AuditEntry)
+            .where(AuditEntry.store_id == store_id, AuditEntry.action == action)
+            .order_by(AuditEntry.id)
         ).all()
         session.expunge_all()
         return list(rows)
