@@ -8,6 +8,8 @@ stops when the last of them exits.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -37,5 +39,41 @@ def embedded_url(datadir: str | os.PathLike[str]) -> str:
             import pgserver  # imported lazily: starting a server is never a side effect of importing the app
 
             Path(datadir).parent.mkdir(parents=True, exist_ok=True)
-            _servers[datadir] = pgserver.get_server(datadir)
+            server = pgserver.get_server(datadir)
+            _forget_dead_handles(server)
+            _servers[datadir] = server
     return f"postgresql+psycopg://postgres:@/postgres?host={datadir}"
+
+
+def stop_on_sigterm() -> None:
+    """Let `kill PID` stop the embedded server too: pgserver stops it from an exit hook, which SIGTERM skips.
+
+    Called when the app is created (in the main thread: signal handlers cannot be set from request threads).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_handles(server) -> None:
+    """Drop processes that died without saying so (kill -9, a crash) from pgserver's list of users.
+
+    pgserver stops the server when its last user exits; a dead process left in that list would keep the server
+    running forever after everyone else has gone.
+    """
+    handles = server.global_process_id_list
+    pids = handles.get()
+    alive = [pid for pid in pids if _pid_alive(pid)]
+    if alive != pids:
+        handles.put(alive)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from database.embedded import embedded_url
+from database.embedded import embedded_url, stop_on_sigterm
 from database.engines import Engines, app_url_for, ensure_roles, make_engines
 
 
@@ -20,6 +20,8 @@ class Database:
         self._engines: Engines | None = None
         self._lock = threading.Lock()
         app.extensions["loupe_db"] = self
+        if not self.config.get("DATABASE_URL") and not app.testing:
+            stop_on_sigterm()
 
     @property
     def owner_url(self) -> str:
