@@ -88,3 +88,16 @@ def slug_from_name(name: str) -> str:
     if slug in RESERVED_SLUGS or slug.startswith("pg-"):
         slug = f"store-{slug}"[:50].strip("-")
     return validate_slug(slug)
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… (kept within 50 characters): the first one not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: 50 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1

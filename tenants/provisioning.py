@@ -21,7 +21,14 @@ from models import Area, Association, Region, Store, StoreStatus
 from tenants.ddl import provisioning_script
 from tenants.errors import InvalidStoreName, StoreNotFound, TenancyError
 from tenants.migrations import store_head
-from tenants.naming import clean_store_name, is_store_schema, schema_name_for, slug_from_name, validate_slug
+from tenants.naming import (
+    clean_store_name,
+    free_slug,
+    is_store_schema,
+    schema_name_for,
+    slug_from_name,
+    validate_slug,
+)
 
 
 @dataclass(frozen=True)
@@ -72,15 +79,7 @@ def register_store(
 
 def _free_slug(session: Session, base: str) -> str:
     taken = set(session.scalars(sa.select(Store.slug).where(sa.or_(Store.slug == base, Store.slug.like(f"{base}-%")))))
-    if base not in taken:
-        return base
-    n = 2
-    while True:
-        suffix = f"-{n}"
-        candidate = base[: 50 - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
+    return free_slug(base, taken)
 
 
 def build_store_schema(owner: Engine, store_id: int, *, app_role: str | None) -> float:

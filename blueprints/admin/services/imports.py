@@ -29,7 +29,7 @@ from models import Area, Association, Invitation, OutboundEmail, Region, Role, S
 from models.base import utcnow
 from security.tokens import new_secret, sign
 from tenants.errors import InvalidStoreName
-from tenants.naming import clean_store_name, schema_name_for, slug_from_name, validate_slug
+from tenants.naming import clean_store_name, free_slug, schema_name_for, slug_from_name, validate_slug
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -204,24 +204,12 @@ def check_rows(session: Session, association: Association, report: ImportReport)
         if row.errors or row.slug:
             continue
         try:
-            row.slug = _free_slug(slug_from_name(row.name), taken)
+            row.slug = free_slug(slug_from_name(row.name), taken)
         except InvalidStoreName as exc:
             row.errors.append(str(exc))
         else:
             taken.add(row.slug)
     return report
-
-
-def _free_slug(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    n = 2
-    while True:
-        suffix = f"-{n}"
-        candidate = base[: 50 - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
 
 
 def import_stores(
