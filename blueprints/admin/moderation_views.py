@@ -1,0 +1,149 @@
+"""Admin portal: moderation of regional bulletins (queue, edit, approve, reject with a reason, retire) and the
+association's trusted auto-publish setting. Moderators see the anonymized bulletin only, never its source store."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from blueprints.admin.access import association_admin_view
+from blueprints.admin.forms import ConfirmForm
+from blueprints.admin.services import moderation as services
+from blueprints.admin.views import bp
+from blueprints.form_helpers import choices
+from database.request_scope import db
+from errors import DomainError
+from models.bulletins import FEED_TLPS
+
+TLP_CHOICES = [(value, f"TLP:{value}") for value in FEED_TLPS]
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (shown to the store that shared it)",
+        validators=[DataRequired("Say why the bulletin is rejected."), Length(max=2000)],
+    )
+
+
+class EditBulletinForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
+    narrative = TextAreaField("What happened", validators=[Optional(), Length(max=20000)])
+    location_note = StringField("Where (coarse)", validators=[Optional(), Length(max=300)])
+    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES))
+    expires_on = DateField(
+        "Expires on", validators=[Optional()], description="Leave as it is to keep the current expiry."
+    )
+
+
+class AutoPublishForm(FlaskForm):
+    auto_publish = BooleanField("Trusted auto-publish: bulletins shared by member stores go to the feed at once")
+
+
+def _queue_page(association, *, reject_forms=None, settings_form=None, status=200):
+    session = db()
+    return render_template(
+        "admin/moderation.html",
+        association=association,
+        queue=services.queue(session, association),
+        reject_forms=reject_forms or {},
+        reject_form=RejectForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        settings_form=settings_form or AutoPublishForm(auto_publish=services.auto_publish(session, association)),
+    ), status
+
+
+def _back(association):
+    return redirect(url_for("admin.moderation", association_slug=association.slug))
+
+
+@bp.route("/moderation")
+@association_admin_view
+def moderation(association):
+    return _queue_page(association)
+
+
+@bp.route("/moderation/settings", methods=["POST"])
+@association_admin_view
+def moderation_settings(association):
+    form = AutoPublishForm()
+    if not form.validate_on_submit():
+        return _queue_page(association, settings_form=form, status=400)
+    services.set_auto_publish(db(), association, bool(form.auto_publish.data), actor=current_user.user)
+    flash("Trusted auto-publish is " + ("on." if form.auto_publish.data else "off."), "success")
+    return _back(association)
+
+
+@bp.route("/moderation/<int:bulletin_id>/edit", methods=["GET", "POST"])
+@association_admin_view
+def moderation_edit(association, bulletin_id: int):
+    session = db()
+    bulletin = services.get_bulletin(session, association, bulletin_id)
+    form = EditBulletinForm(obj=bulletin)
+    if form.validate_on_submit():
+        try:
+            services.edit(
+                session,
+                association,
+                bulletin,
+                title=form.title.data.strip(),
+                narrative=form.narrative.data or "",
+                location_note=form.location_note.data or "",
+                tlp=form.tlp.data,
+                expires_on=form.expires_on.data,
+                actor=current_user.user,
+            )
+        except DomainError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash("Bulletin saved.", "success")
+            return _back(association)
+    status = 400 if form.is_submitted() else 200
+    if not form.is_submitted():
+        form.expires_on.data = bulletin.expires_at.date()
+    return render_template("admin/moderation_edit.html", association=association, bulletin=bulletin, form=form), status
+
+
+def _decision(association, bulletin_id: int, decide, message: str):
+    session = db()
+    bulletin = services.get_bulletin(session, association, bulletin_id)
+    if not ConfirmForm().validate_on_submit():
+        return _queue_page(association, status=400)
+    try:
+        decide(session, association, bulletin, actor=current_user.user)
+    except DomainError as exc:
+        flash(str(exc))
+    else:
+        flash(message, "success")
+    return _back(association)
+
+
+@bp.route("/moderation/<int:bulletin_id>/approve", methods=["POST"])
+@association_admin_view
+def moderation_approve(association, bulletin_id: int):
+    return _decision(association, bulletin_id, services.approve, "Bulletin approved and published to the region.")
+
+
+@bp.route("/moderation/<int:bulletin_id>/retire", methods=["POST"])
+@association_admin_view
+def moderation_retire(association, bulletin_id: int):
+    return _decision(association, bulletin_id, services.retire, "Bulletin retired: it is no longer in the feed.")
+
+
+@bp.route("/moderation/<int:bulletin_id>/reject", methods=["POST"])
+@association_admin_view
+def moderation_reject(association, bulletin_id: int):
+    session = db()
+    bulletin = services.get_bulletin(session, association, bulletin_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject(session, association, bulletin, reason=form.reason.data, actor=current_user.user)
+        except DomainError as exc:
+            form.reason.errors = [*form.reason.errors, str(exc)]
+        else:
+            flash("Bulletin rejected.", "success")
+            return _back(association)
+    return _queue_page(association, reject_forms={bulletin.id: form}, status=400)

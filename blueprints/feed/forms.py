@@ -1,0 +1,25 @@
+"""Forms of the regional feed."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from blueprints.form_helpers import choices
+from models.bulletins import BULLETIN_KINDS, FEED_TLPS
+
+
+class FeedFilterForm(FlaskForm):
+    """The feed's filters, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField("Type", choices=choices([("", "All types"), *BULLETIN_KINDS.items()]), default="")
+    tlp = SelectField(
+        "TLP", choices=choices([("", "Any TLP"), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
+    )
+
+
+class HelpedForm(FlaskForm):
+    """ "This helped": a POST with a CSRF token."""

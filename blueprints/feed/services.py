@@ -1,0 +1,98 @@
+"""The regional feed: published, unexpired bulletins of the store's association and region, newest first.
+
+Reads only the shared `bulletins` table, filtered by the store's own association and region from the registry; a
+member of another association (or another region) never matches. Nothing here reads who shared a bulletin: the
+rows do not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from errors import NotFound
+from models import Store
+from models.base import utcnow
+from models.bulletins import Bulletin, BulletinFeedback
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    bulletin: Bulletin
+    helped: int
+    helped_by_me: bool
+
+
+def _visible(store: Store, now: datetime):
+    return sa.select(Bulletin).where(
+        Bulletin.association_id == store.association_id,
+        Bulletin.region_id == store.region_id,
+        Bulletin.status == "published",
+        Bulletin.expires_at > now,
+    )
+
+
+def feed(
+    session: Session,
+    store: Store,
+    *,
+    user_id: int,
+    kind: str | None = None,
+    tlp: str | None = None,
+    limit: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> list[FeedItem]:
+    query = _visible(store, now or utcnow())
+    if kind:
+        query = query.where(Bulletin.kind == kind)
+    if tlp:
+        query = query.where(Bulletin.tlp == tlp)
+    bulletins = session.scalars(query.order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(limit)).all()
+    ids = [b.id for b in bulletins]
+    counts: dict[int, int] = {}
+    mine: set[int] = set()
+    if ids:
+        counts = dict(
+            session.execute(
+                sa.select(BulletinFeedback.bulletin_id, sa.func.count())
+                .where(BulletinFeedback.bulletin_id.in_(ids))
+                .group_by(BulletinFeedback.bulletin_id)
+            ).all()
+        )
+        mine = set(
+            session.scalars(
+                sa.select(BulletinFeedback.bulletin_id).where(
+                    BulletinFeedback.bulletin_id.in_(ids), BulletinFeedback.user_id == user_id
+                )
+            )
+        )
+    return [FeedItem(b, counts.get(b.id, 0), b.id in mine) for b in bulletins]
+
+
+def latest(session: Session, store: Store, count: int = 3) -> list[Bulletin]:
+    query = _visible(store, utcnow()).order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(count)
+    return list(session.scalars(query))
+
+
+def get_visible(session: Session, store: Store, bulletin_id: int) -> Bulletin:
+    bulletin = session.scalar(_visible(store, utcnow()).where(Bulletin.id == bulletin_id))
+    if bulletin is None:
+        raise NotFound("No such bulletin in your region's feed.")
+    return bulletin
+
+
+def mark_helped(session: Session, bulletin: Bulletin, user_id: int) -> bool:
+    """Record "this helped" once per person; False when it was already recorded."""
+    inserted = session.execute(
+        insert(BulletinFeedback)
+        .values(bulletin_id=bulletin.id, user_id=user_id, kind="helped")
+        .on_conflict_do_nothing()
+        .returning(BulletinFeedback.id)
+    ).first()
+    return inserted is not None

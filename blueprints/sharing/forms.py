@@ -1,0 +1,33 @@
+"""Forms of sharing an incident with the region."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from blueprints.form_helpers import choices
+from blueprints.sharing.services import DEFAULT_TLP, SHARE_TLPS
+
+TLP_HELP = {
+    "AMBER+STRICT": "member stores of the association only, not their partners",
+    "AMBER": "member stores of the association (the default)",
+    "GREEN": "members and partner agencies of the region; may go in the digest",
+}
+TLP_CHOICES = [(tlp.value, f"{tlp.label} — {TLP_HELP[tlp.value]}") for tlp in SHARE_TLPS]
+
+
+class TlpPreviewForm(FlaskForm):
+    """The TLP to preview with, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+
+
+class ShareForm(FlaskForm):
+    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+
+
+class WithdrawForm(FlaskForm):
+    """A POST with a CSRF token."""

@@ -1,0 +1,89 @@
+"""Sharing views: the preview of exactly what will be published, the confirmation, and the withdrawal.
+
+Owners and managers decide what leaves the store. `store_view` has bound the store's schema; the bulletin itself
+is written to the shared schema with no store id (see services).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from anonymize import NotPublishable
+from blueprints.logbook import services as logbook_services
+from blueprints.sharing import services
+from blueprints.sharing.forms import ShareForm, TlpPreviewForm, WithdrawForm
+from database.request_scope import db
+from errors import DomainError
+from models import Role
+from tenants.access import store_view
+
+bp = Blueprint("sharing", __name__, url_prefix="/s/<store_slug>/logbook/<int:incident_id>/share")
+MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
+
+
+def _page(store, incident, tlp, form, *, status=200):
+    session = db()
+    share = services.current_share(session, incident)
+    bulletin = services.bulletin_of(session, store, share) if share else None
+    draft = None if share else services.draft_for(session, store, incident, tlp)
+    preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value)
+    return render_template(
+        "sharing/share.html",
+        store=store,
+        incident=incident,
+        draft=draft,
+        tlp=tlp,
+        form=form,
+        preview_form=preview_form,
+        share=share,
+        bulletin=bulletin,
+        withdraw_form=WithdrawForm(),
+    ), status
+
+
+@bp.route("/", methods=["GET"])
+@store_view(MANAGERS)
+def preview(store, membership, incident_id: int):
+    incident = logbook_services.get_incident(db(), incident_id)
+    tlp = services.parse_tlp(request.args.get("tlp"))
+    return _page(store, incident, tlp, ShareForm(formdata=None, tlp=tlp.value))
+
+
+@bp.route("/", methods=["POST"])
+@store_view(MANAGERS)
+def confirm(store, membership, incident_id: int):
+    session = db()
+    incident = logbook_services.get_incident(session, incident_id)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        return _page(store, incident, services.parse_tlp(form.tlp.data), form, status=400)
+    tlp = services.parse_tlp(form.tlp.data)
+    try:
+        result = services.share_incident(
+            session, store, incident, tlp, user_id=current_user.id, user_name=current_user.name
+        )
+    except (DomainError, NotPublishable) as exc:
+        form.form_errors.append(str(exc))
+        return _page(store, incident, tlp, form, status=400)
+    if result.bulletin.status == "published":
+        flash("Shared with the region: the bulletin is in the feed now.", "success")
+    else:
+        flash("Shared with the region: the association will review the bulletin before it is published.", "success")
+    return redirect(url_for("sharing.preview", store_slug=store.slug, incident_id=incident.id))
+
+
+@bp.route("/withdraw", methods=["POST"])
+@store_view(MANAGERS)
+def withdraw(store, membership, incident_id: int):
+    session = db()
+    incident = logbook_services.get_incident(session, incident_id)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw(session, store, incident, user_name=current_user.name)
+    except DomainError as exc:
+        flash(str(exc))
+    else:
+        flash("Bulletin withdrawn: it is no longer shown to anyone.", "success")
+    return redirect(url_for("logbook.incident", store_slug=store.slug, incident_id=incident.id))
