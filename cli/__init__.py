@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from cli.backup import backup_commands
     from cli.billing import billing_group
     from cli.db import db_group
     from cli.demo import demo_group
@@ -15,3 +16,5 @@ def register(app: Flask) -> None:
     for group in (billing_group, db_group, tenants_group, demo_group, mail_group, users_group):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
+    for command in backup_commands:
+        tenants_group.add_command(command)
