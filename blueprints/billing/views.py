@@ -8,6 +8,7 @@ from flask_login import current_user
 import audit
 from billing.access import billing_state_for
 from billing.checkout import LIVE_STATUSES, portal_url, recent_invoices, start_checkout, subscription_of
+from billing.hosted_pages import csp_allowing_stripe_forms
 from billing.plans import INTERVALS, format_amount, payable_plans
 from billing.reconcile import refresh_store
 from billing.stripe_client import StripeUnavailable, require_stripe, stripe_for
@@ -24,6 +25,13 @@ from tenants.access import store_view
 
 bp = Blueprint("billing", __name__, url_prefix="/s/<store_slug>/billing")
 OWNERS = (Role.STORE_OWNER,)
+
+
+@bp.after_request
+def _allow_stripe_hosted_pages(response):
+    """Pay dues and Manage card and invoices redirect to Stripe: the page's form-action must allow that."""
+    response.headers["Content-Security-Policy"] = csp_allowing_stripe_forms(current_app.config)
+    return response
 
 
 def _plan_label(plan) -> str:
