@@ -125,6 +125,10 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import logbook
 
     app.register_blueprint(logbook.bp)
+    from blueprints import feed, sharing
+
+    app.register_blueprint(sharing.bp)
+    app.register_blueprint(feed.bp)
 
 
 def _register_cli(app: Flask) -> None:

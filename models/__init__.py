@@ -11,8 +11,9 @@ from models.accounts import (
     User,
 )
 from models.audit import AuditEntry
-from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
 from models.base import SharedBase, StoreBase
+from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
+from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
@@ -34,8 +35,13 @@ from models.store import (
     StoreSetting,
 )
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
+from models.store.sharing import SharedBulletin
 
 __all__ = [
+    "Bulletin",
+    "BulletinFeedback",
+    "BulletinSettings",
+    "SharedBulletin",
     "PatrolLogEntry",
     "PatrolRequest",
     "PatrolStatus",

@@ -1,25 +1,22 @@
-"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (moderation, alerts, digest,
-billing). Members, regions, people and the audit log have their own modules, imported by the package."""
+"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (alerts, digest).
+Moderation, billing, members, regions, people and the audit log have their own modules, imported by the package."""
 
 from __future__ import annotations
 
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, current_app, g, render_template
 
 from blueprints.admin.access import association_admin_view
 from blueprints.admin.services import dashboard as dashboard_services
+from blueprints.admin.services import dues as dues_services
 from database.request_scope import db
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
 
 # Placeholder sections: (endpoint, title, what will come).
 SECTIONS = {
-    "moderation": (
-        "Moderation",
-        "Anonymized incident bulletins waiting for review before they are published to members will appear here.",
-    ),
     "alerts": (
         "Alerts",
         "Urgent alerts to member stores in a region (a robbery crew seen nearby) will be sent from here.",
@@ -29,7 +26,6 @@ SECTIONS = {
         "The weekly or daily digest: what went out, to how many members, and each delivery's state. Its schedule is "
         "set under Regions.",
     ),
-    "billing": ("Billing", "Dues plans, each member's subscription and the dues collected this month and year."),
 }
 
 
@@ -37,19 +33,16 @@ SECTIONS = {
 @association_admin_view
 def home(association):
     return render_template(
-        "admin/home.html", association=association, dashboard=dashboard_services.dashboard(db(), association)
+        "admin/home.html",
+        association=association,
+        dashboard=dashboard_services.dashboard(db(), association),
+        dues=dues_services.dues_collected(db(), association, current_app.config),
     )
 
 
 def _section(name: str, association):
     title, coming = SECTIONS[name]
     return render_template("admin/placeholder.html", association=association, title=title, coming=coming)
-
-
-@bp.route("/moderation")
-@association_admin_view
-def moderation(association):
-    return _section("moderation", association)
 
 
 @bp.route("/alerts")
@@ -62,12 +55,6 @@ def alerts(association):
 @association_admin_view
 def digest(association):
     return _section("digest", association)
-
-
-@bp.route("/billing")
-@association_admin_view
-def billing(association):
-    return _section("billing", association)
 
 
 @bp.app_template_filter("association_time")

@@ -9,8 +9,10 @@ from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Tr
 from models.store.plans import EmergencyPlan
 from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
+from models.store.sharing import SharedBulletin
 
 __all__ = [
+    "SharedBulletin",
     "PatrolLogEntry",
     "PatrolRequest",
     "PatrolStatus",
