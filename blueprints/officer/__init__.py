@@ -7,7 +7,7 @@ from flask import Blueprint
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
-from blueprints.officer import patrol_views  # noqa: E402, F401  (registers its routes on bp)
-from blueprints.officer import review_views  # noqa: E402, F401  (registers its routes on bp)
+# The view modules register their routes on bp when imported.
+from blueprints.officer import patrol_views, review_views  # noqa: E402, F401
 
 __all__ = ["bp"]
