@@ -1,0 +1,73 @@
+"""Admin portal: regional trends of the association (charts per region) and the TLP:CLEAR export of k-checked
+counts per region and week, rounded to base 5 (CSV and JSON, audited as "trends.export")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Response, render_template
+from flask_login import current_user
+
+import audit
+import trends
+from blueprints.admin.access import association_admin_view
+from blueprints.admin.services.audit_log import formula_safe
+from blueprints.admin.views import bp
+from blueprints.web import client_ip
+from database.request_scope import db
+from models.base import utcnow
+from trends.charts import bar_chart
+
+TLP_CLEAR = "TLP:CLEAR"
+
+
+@bp.route("/trends")
+@association_admin_view
+def trends_page(association):
+    found = trends.weekly_trends(db(), association, today=utcnow().date())
+    return render_template("admin/trends.html", association=association, trends=found, bar_chart=bar_chart)
+
+
+def _export(association, fmt: str):
+    session = db()
+    rows = trends.export_rows(trends.weekly_trends(session, association, today=utcnow().date()))
+    audit.record(
+        session,
+        "trends.export",
+        actor_user_id=current_user.id,
+        actor_email=current_user.email,
+        association_id=association.id,
+        ip=client_ip(),
+        details={"format": fmt, "rows": len(rows)},
+    )
+    name = f"loupe-{association.slug}-trends-tlp-clear.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if fmt == "json":
+        body = {
+            "tlp": TLP_CLEAR,
+            "association": association.name,
+            "rounding": "base 5, after the small-count rule; cells resting on fewer than k stores are omitted",
+            "cells": rows,
+        }
+        return Response(json.dumps(body, indent=1), mimetype="application/json", headers=headers)
+    out = io.StringIO()
+    out.write(f"# {TLP_CLEAR}\n")
+    writer = csv.DictWriter(out, fieldnames=trends.EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: formula_safe(value) for key, value in row.items()})
+    return Response(out.getvalue(), mimetype="text/csv", headers=headers)
+
+
+@bp.route("/trends/export.csv")
+@association_admin_view
+def trends_export_csv(association):
+    return _export(association, "csv")
+
+
+@bp.route("/trends/export.json")
+@association_admin_view
+def trends_export_json(association):
+    return _export(association, "json")

@@ -1,0 +1,32 @@
+"""Anonymized incident facts, the only input of regional trends (shared schema, no store id)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import SharedBase
+
+
+class IncidentFact(SharedBase):
+    """One shared incident, reduced to what a trend cell needs: association, region, area (None when the store has
+    none), ISO week, incident type and an opaque contributor key.
+
+    The contributor key lets trends count *distinct stores* per cell without a store id: it is
+    HMAC-SHA256(a key derived from SECRET_KEY, "<store id>:<ISO week>") (`trends.contributor_key`). A plain store id
+    would tie every fact to a named store for anyone reading this table; a hash without a secret could be reversed
+    by hashing every store id; and the week inside the MAC makes one store's keys of different weeks unrelated, so
+    the table cannot be used to follow a store's reports over time. Withdrawing a share recomputes the key (the
+    store knows its id and the week) to delete its fact. No timestamp finer than the week is kept (no created_at).
+    """
+
+    __tablename__ = "incident_facts"
+    __table_args__ = (sa.Index("ix_incident_facts_trend", "association_id", "iso_week", "region_id"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"))
+    iso_week: Mapped[str] = mapped_column(sa.String(10))
+    incident_type: Mapped[str] = mapped_column(sa.String(30))
+    contributor: Mapped[str] = mapped_column(sa.String(64))

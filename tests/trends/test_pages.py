@@ -1,0 +1,109 @@
+"""Trend pages in the feed and the admin portal, and the TLP:CLEAR export: k-checked, rounded to base 5,
+suppressed cells omitted, audited, and only the association's own regions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import Area, AuditEntry
+from tests.bulletins.conftest import admin_client, page_text, signed_in
+from tests.trends.conftest import add_facts, week
+
+
+def _area(engines, region_id, name):
+    with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        area = Area(region_id=region_id, slug=name.lower(), name=name)
+        session.add(area)
+    return area
+
+
+def _facts(engines, world):
+    home = world.home
+    a, r = home.association.id, home.region.id
+    add_facts(engines, association_id=a, region_id=r, stores=7, week=week(1), tag="w1-")
+    add_facts(engines, association_id=a, region_id=r, stores=9, week=week(0), tag="w0-")
+    add_facts(engines, association_id=a, region_id=r, stores=2, week=week(0), incident_type="distraction", tag="d")
+    south = world.other_region_store.region_id
+    add_facts(engines, association_id=a, region_id=south, stores=6, week=week(0), tag="south-")
+    elsewhere = world.outsider_store
+    add_facts(engines, association_id=elsewhere.association_id, region_id=elsewhere.region_id, stores=47, week=week(0))
+
+
+def test_the_feed_shows_its_regions_published_counts_with_change_and_average(app, engines, sharing_world):
+    world = sharing_world
+    _facts(engines, world)
+    client = signed_in(app, world.neighbour_user)
+    response = client.get(f"/s/{world.neighbour.slug}/feed/trends")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<svg" in html and "<script" not in html
+    text = page_text(response)
+    assert "Casing" in text and "+2" in text and "8.0" in text  # 7 then 9: change +2, average 8.0
+    assert "Distraction" not in text  # 2 stores < k: withheld
+    assert ">47<" not in html  # another association's facts
+    assert "South" not in text  # another region of the association
+
+    outsider = signed_in(app, world.outsider)
+    assert outsider.get(f"/s/{world.neighbour.slug}/feed/trends").status_code == 404
+    outsider_html = outsider.get(f"/s/{world.outsider_store.slug}/feed/trends").get_data(as_text=True)
+    assert "<td>47</td>" in outsider_html and "+2" not in outsider_html
+
+
+def test_admin_trends_page_and_export_are_k_checked_rounded_and_audited(app, engines, sharing_world):
+    world = sharing_world
+    _facts(engines, world)
+    admin = admin_client(app, engines, world)
+    slug = world.home.association.slug
+    page = admin.get(f"/a/{slug}/trends")
+    assert "South" in page_text(page) and ">47<" not in page.get_data(as_text=True)
+
+    response = admin.get(f"/a/{slug}/trends/export.csv")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.startswith("# TLP:CLEAR\n")
+    rows = list(csv.DictReader(io.StringIO(body.split("\n", 1)[1])))
+    got = {(row["region"], row["iso_week"], row["incident_type"], row["area"]): row["stores"] for row in rows}
+    region = world.home.region.name
+    assert got == {
+        (region, week(1), "casing", ""): "5",  # 7 → 5
+        (region, week(0), "casing", ""): "10",  # 9 → 10
+        ("South", week(0), "casing", ""): "5",  # 6 → 5
+    }
+    data = json.loads(admin.get(f"/a/{slug}/trends/export.json").get_data(as_text=True))
+    assert data["tlp"] == "TLP:CLEAR" and len(data["cells"]) == 3
+    assert all(cell["stores"] % 5 == 0 for cell in data["cells"])
+    with Session(engines.owner) as session:
+        exports = session.scalars(
+            sa.select(AuditEntry.details).where(
+                AuditEntry.action == "trends.export", AuditEntry.association_id == world.home.association.id
+            )
+        ).all()
+    assert sorted(d["format"] for d in exports) == ["csv", "json"]
+
+
+def test_a_suppressed_area_cannot_be_recovered_from_the_export(app, engines, sharing_world):
+    world = sharing_world
+    a, r = world.home.association.id, world.home.region.id
+    east, west = _area(engines, r, "Eastgate"), _area(engines, r, "Westgate")
+    add_facts(engines, association_id=a, region_id=r, area_id=east.id, stores=8, week=week(0), tag="e")
+    add_facts(engines, association_id=a, region_id=r, area_id=west.id, stores=2, week=week(0), tag="w")
+    admin = admin_client(app, engines, world)
+    data = json.loads(admin.get(f"/a/{world.home.association.slug}/trends/export.json").get_data(as_text=True))
+    areas = {cell["area"] for cell in data["cells"]}
+    # Region 10, Eastgate 8, Westgate 2: publishing Eastgate would give Westgate = 10 - 8 away, so it is withheld.
+    assert areas == {""} and [cell["stores"] for cell in data["cells"]] == [10]
+
+
+def test_people_outside_the_association_get_nothing(app, engines, sharing_world):
+    world = sharing_world
+    _facts(engines, world)
+    slug = world.home.association.slug
+    for user in (world.neighbour_user, world.outsider):
+        client = signed_in(app, user)
+        for path in ("trends", "trends/export.csv", "trends/export.json"):
+            assert client.get(f"/a/{slug}/{path}").status_code in (302, 403, 404)

@@ -1,0 +1,240 @@
+"""Regional trends from the shared `incident_facts` table only (never from store schemas).
+
+- `record_share` / `remove_share`: a store's share writes one anonymized fact; its withdrawal deletes it.
+- `weekly_trends`: weekly distinct-store counts per (region, area, week, type) with the small-count rule
+  (`anonymize.publishable_cells`, k from the region's settings), week-over-week change and the 4-week average,
+  both computed from published cells only. A fixed number of statements, whatever the number of stores.
+- `export_rows`: TLP:CLEAR rows of published cells, rounded to base 5; suppressed cells are left out, and the
+  export has no totals across areas' complement, types or weeks that could give them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
+from models import Area, Association, Region, Store
+from models.store.logbook import INCIDENT_TYPES
+from models.trends import IncidentFact
+
+DEFAULT_WEEKS = 12
+_DEFAULT_K = 5
+
+
+def contributor_key(secret: str | bytes, store_id: int, iso_week: str) -> str:
+    """The opaque per-store, per-week key of a fact (see `models.trends.IncidentFact` for why)."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    key = hmac.new(raw, b"loupe.trend-contributor", hashlib.sha256).digest()
+    return hmac.new(key, f"{store_id}:{iso_week}".encode(), hashlib.sha256).hexdigest()
+
+
+def _secret() -> str:
+    from flask import current_app
+
+    return current_app.config["SECRET_KEY"]
+
+
+def record_share(session: Session, store: Store, *, iso_week: str, incident_type: str) -> IncidentFact | None:
+    """Write the fact of a shared incident (called by the share step, inside the store's request)."""
+    if not iso_week or not incident_type:
+        return None
+    fact = IncidentFact(
+        association_id=store.association_id,
+        region_id=store.region_id,
+        area_id=store.area_id,
+        iso_week=iso_week,
+        incident_type=incident_type,
+        contributor=contributor_key(_secret(), store.id, iso_week),
+    )
+    session.add(fact)
+    session.flush()
+    return fact
+
+
+def remove_share(session: Session, store: Store, *, iso_week: str, incident_type: str) -> bool:
+    """Delete one fact of this store for that week and type (the store withdrew the share). Region and area are
+    not matched, so a store that moved since still removes its own fact."""
+    if not iso_week:
+        return False
+    one = (
+        sa.select(IncidentFact.id)
+        .where(
+            IncidentFact.association_id == store.association_id,
+            IncidentFact.iso_week == iso_week,
+            IncidentFact.incident_type == incident_type,
+            IncidentFact.contributor == contributor_key(_secret(), store.id, iso_week),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return bool(session.execute(sa.delete(IncidentFact).where(IncidentFact.id == one)).rowcount)
+
+
+def week_label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_weeks(today: date, count: int = DEFAULT_WEEKS) -> list[str]:
+    """The `count` ISO weeks ending with today's, oldest first."""
+    return [week_label(today - timedelta(weeks=i)) for i in range(count - 1, -1, -1)]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a published count per week (None: nothing published that week)."""
+
+    label: str
+    values: list[int | None]
+
+    @property
+    def last(self) -> int | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def change(self) -> int | None:
+        """Week-over-week change of the last week, from published cells only (None when either is withheld)."""
+        if len(self.values) < 2 or self.values[-1] is None or self.values[-2] is None:
+            return None
+        return self.values[-1] - self.values[-2]
+
+    @property
+    def average4(self) -> float | None:
+        """Average of the last four weeks' published values (withheld weeks count as unknown, not zero)."""
+        known = [v for v in self.values[-4:] if v is not None]
+        return round(sum(known) / len(known), 1) if known else None
+
+
+@dataclass
+class RegionTrend:
+    region_id: int
+    name: str
+    k: int
+    weeks: list[str]
+    total: Series  # sum over types of the published region cells
+    by_type: list[Series] = field(default_factory=list)
+    areas: list[Series] = field(default_factory=list)  # all types, published area cells only
+    cells: PublishedCells | None = None
+    area_names: dict[int, str] = field(default_factory=dict)
+
+
+def k_for(association: Association, region: Region) -> int:
+    return region.k_threshold or association.k_threshold or _DEFAULT_K
+
+
+def trend_cells(
+    facts: Iterable[tuple[int, int | None, str, str, str]], k_by_region: Mapping[int, int]
+) -> dict[int, PublishedCells]:
+    """Pure: facts (region id, area id, week, type, contributor) → published cells per region (cells keyed by ids
+    as strings). Distinct stores are counted as sets of contributor keys, so a store counts once per cell."""
+    cells: dict[int, dict[tuple[str, str | None, str, str], set[str]]] = {}
+    for region_id, area_id, week, incident_type, contributor in facts:
+        if region_id not in k_by_region:
+            continue
+        key = (str(region_id), None if area_id is None else str(area_id), week, incident_type)
+        cells.setdefault(region_id, {}).setdefault(key, set()).add(contributor)
+    return {region_id: publishable_cells(cells.get(region_id, {}), k=k) for region_id, k in k_by_region.items()}
+
+
+def _fetch(session: Session, association: Association, region_ids: list[int], weeks: list[str]):
+    return session.execute(
+        sa.select(
+            IncidentFact.region_id,
+            IncidentFact.area_id,
+            IncidentFact.iso_week,
+            IncidentFact.incident_type,
+            IncidentFact.contributor,
+        )
+        .distinct()
+        .where(
+            IncidentFact.association_id == association.id,
+            IncidentFact.region_id.in_(region_ids),
+            IncidentFact.iso_week.in_(weeks),
+        )
+    ).all()
+
+
+def _regions(session: Session, association: Association, region: Region | None) -> list[Region]:
+    if region is not None:
+        return [region] if region.association_id == association.id else []
+    return list(session.scalars(sa.select(Region).where(Region.association_id == association.id).order_by(Region.name)))
+
+
+def weekly_trends(
+    session: Session,
+    association: Association,
+    *,
+    today: date,
+    region: Region | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> list[RegionTrend]:
+    """Trends for one region (the feed) or every region of the association (the admin portal): three statements
+    (regions, facts, area names) however many stores there are."""
+    labels = last_weeks(today, weeks)
+    regions = _regions(session, association, region)
+    if not regions:
+        return []
+    k_by_region = {r.id: k_for(association, r) for r in regions}
+    rows = _fetch(session, association, list(k_by_region), labels)
+    published = trend_cells(rows, k_by_region)
+    area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
+    area_names = (
+        dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}
+    )
+    out = []
+    for r in regions:
+        cells = published[r.id].published
+        by_type = []
+        for key, label in INCIDENT_TYPES.items():
+            values = [cells.get(TrendCell(str(r.id), None, w, key)) for w in labels]
+            if any(v is not None for v in values):
+                by_type.append(Series(label, values))
+        total = Series("All types", _sum_known([s.values for s in by_type], len(labels)))
+        areas = []
+        for area_id in sorted({int(c.area) for c in cells if c.area is not None}, key=lambda a: area_names.get(a, "")):
+            series = [[cells.get(TrendCell(str(r.id), str(area_id), w, key)) for w in labels] for key in INCIDENT_TYPES]
+            areas.append(Series(area_names.get(area_id, "Area"), _sum_known(series, len(labels))))
+        out.append(
+            RegionTrend(r.id, r.name, k_by_region[r.id], labels, total, by_type, areas, published[r.id], area_names)
+        )
+    return out
+
+
+def _sum_known(rows: list[list[int | None]], width: int) -> list[int | None]:
+    """Per week, the sum of the published values (None when none is published)."""
+    sums: list[int | None] = []
+    for i in range(width):
+        known = [row[i] for row in rows if row[i] is not None]
+        sums.append(sum(known) if known else None)
+    return sums
+
+
+EXPORT_FIELDS = ("region", "area", "iso_week", "incident_type", "stores")
+
+
+def export_rows(trends: list[RegionTrend]) -> list[dict]:
+    """TLP:CLEAR rows: one per published cell (area "" = the whole region), counts rounded to base 5 after the
+    small-count rule. Suppressed cells are omitted; there is no total of any kind (see `anonymize.cells` rule 4)."""
+    rows = []
+    for trend in trends:
+        for cell, count in sorted(
+            trend.cells.published.items(),
+            key=lambda item: (item[0].iso_week, item[0].incident_type, item[0].area or ""),
+        ):
+            rows.append(
+                {
+                    "region": trend.name,
+                    "area": trend.area_names.get(int(cell.area)) or f"area {cell.area}" if cell.area else "",
+                    "iso_week": cell.iso_week,
+                    "incident_type": cell.incident_type,
+                    "stores": round_base5(count),
+                }
+            )
+    return rows
