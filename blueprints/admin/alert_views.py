@@ -1,0 +1,41 @@
+"""Admin portal: "Send as urgent alert" on a published bulletin, or approve and alert in one step.
+
+The alert's rows are written in the same transaction as the approval; the emails go out right after it commits.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from blueprints.admin.access import association_admin_view
+from blueprints.admin.forms import ConfirmForm
+from blueprints.admin.services import moderation
+from blueprints.admin.views import bp
+from blueprints.alerts import services
+from database.request_scope import db
+from errors import DomainError
+from mail.dispatch import send_after_commit
+
+
+@bp.route("/moderation/<int:bulletin_id>/alert", methods=["POST"])
+@association_admin_view
+def moderation_alert(association, bulletin_id: int):
+    session = db()
+    bulletin = moderation.get_bulletin(session, association, bulletin_id)
+    back = redirect(url_for("admin.moderation", association_slug=association.slug))
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; try again.")
+        return back, 400
+    try:
+        if bulletin.status == "pending":
+            moderation.approve(session, association, bulletin, actor=current_user.user)
+        _alert, rows = services.send_alert(session, association, bulletin, actor=current_user.user)
+    except DomainError as exc:
+        session.rollback()
+        flash(str(exc))
+        return back
+    if rows:
+        send_after_commit(*rows)
+    flash(f"Urgent alert queued for {len(rows)} member{'s' if len(rows) != 1 else ''} who opted in.", "success")
+    return back

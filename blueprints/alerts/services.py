@@ -1,0 +1,151 @@
+"""Urgent alerts: push one published bulletin to the members of its region who opted in, at once.
+
+The alert, one delivery row per recipient and one outbox email per delivery are written in the caller's
+transaction (the approval's, when a moderator approves and alerts in one step), so they are queued the moment it
+commits; `mail.dispatch.send_after_commit` then delivers through the outbox (SKIP LOCKED, retries with backoff).
+Deliveries that fall inside a person's quiet hours get `next_attempt_at` at the end of them, so the outbox leaves
+them until then. The email is the anonymized bulletin only: it never names a store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import audit
+from errors import DomainError
+from mail.outbox import queue_email
+from mail.render import render_email
+from models import Association, Membership, OutboundEmail, Store, StoreStatus, User
+from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
+from models.base import utcnow
+from models.bulletins import Bulletin
+
+
+class AlertError(DomainError):
+    """An alert that cannot be sent as asked."""
+
+
+def zone(association: Association) -> ZoneInfo:
+    try:
+        return ZoneInfo(association.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def quiet_until(now: datetime, start: time | None, end: time | None, tz: ZoneInfo) -> datetime | None:
+    """The end of the quiet hours `now` falls in (as an aware datetime), or None when `now` is not quiet."""
+    if start is None or end is None or start == end:
+        return None
+    local = now.astimezone(tz)
+    clock = local.time().replace(tzinfo=None)
+    if start < end:
+        quiet = start <= clock < end
+    else:  # over midnight, e.g. 22:00-07:00
+        quiet = clock >= start or clock < end
+    if not quiet:
+        return None
+    end_day = local.date() if clock < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=tz)
+
+
+def preference(session: Session, user_id: int) -> AlertPreference:
+    pref = session.get(AlertPreference, user_id)
+    return pref if pref is not None else AlertPreference(user_id=user_id, urgent_alerts=False)
+
+
+def save_preference(
+    session: Session, user_id: int, *, urgent_alerts: bool, quiet_start: time | None, quiet_end: time | None
+) -> AlertPreference:
+    if (quiet_start is None) != (quiet_end is None):
+        raise AlertError("Give both the start and the end of your quiet hours, or neither.")
+    if quiet_start is not None and quiet_start == quiet_end:
+        raise AlertError("Quiet hours must end at another time than they start.")
+    pref = session.get(AlertPreference, user_id)
+    if pref is None:
+        pref = AlertPreference(user_id=user_id)
+        session.add(pref)
+    pref.urgent_alerts, pref.quiet_start, pref.quiet_end = urgent_alerts, quiet_start, quiet_end
+    session.flush()
+    return pref
+
+
+def recipients(session: Session, bulletin: Bulletin) -> list[tuple[User, AlertPreference]]:
+    """Active people with a membership in a ready store of the bulletin's region who opted in to urgent alerts."""
+    rows = session.execute(
+        sa.select(User, AlertPreference)
+        .join(AlertPreference, AlertPreference.user_id == User.id)
+        .where(
+            AlertPreference.urgent_alerts.is_(True),
+            User.is_active.is_(True),
+            sa.exists(
+                sa.select(Membership.id)
+                .join(Store, Store.id == Membership.store_id)
+                .where(
+                    Membership.user_id == User.id,
+                    Store.association_id == bulletin.association_id,
+                    Store.region_id == bulletin.region_id,
+                    Store.status == StoreStatus.READY.value,
+                )
+            ),
+        )
+        .order_by(User.id)
+    ).all()
+    return [(user, pref) for user, pref in rows]
+
+
+def send_alert(
+    session: Session, association: Association, bulletin: Bulletin, *, actor: User | None
+) -> tuple[UrgentAlert, list[OutboundEmail]]:
+    """Queue the alert for every opted-in member of the bulletin's region. Flushes, never commits."""
+    if bulletin.association_id != association.id:
+        raise AlertError("No such bulletin in this association.")
+    if bulletin.status != "published" or not bulletin.is_live(utcnow()):
+        raise AlertError("Only a published, unexpired bulletin can be sent as an urgent alert.")
+    existing = session.scalar(sa.select(UrgentAlert.id).where(UrgentAlert.bulletin_id == bulletin.id))
+    if existing is not None:
+        raise AlertError("This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice.")
+    alert = UrgentAlert(
+        bulletin_id=bulletin.id,
+        association_id=association.id,
+        region_id=bulletin.region_id,
+        sent_by_user_id=actor.id if actor else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(alert)
+            session.flush()
+    except IntegrityError as exc:  # another moderator alerted it at the same moment
+        raise AlertError(
+            "This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice."
+        ) from exc
+    now = utcnow()
+    tz = zone(association)
+    email = render_email("urgent_alert", f"{bulletin.tlp_label} Urgent: {bulletin.title}", bulletin=bulletin)
+    rows: list[OutboundEmail] = []
+    for user, pref in recipients(session, bulletin):
+        row = queue_email(session, to=user.email, email=email, kind="alert")
+        wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz)
+        if wait is not None:
+            row.next_attempt_at = wait
+        session.add(AlertDelivery(alert_id=alert.id, user_id=user.id, outbox_id=row.id))
+        rows.append(row)
+    session.flush()
+    audit.record(
+        session,
+        "bulletin.alerted",
+        actor_user_id=actor.id if actor else None,
+        actor_email=actor.email if actor else None,
+        association_id=association.id,
+        target=f"bulletin:{bulletin.id}",
+        details={"recipients": len(rows)},
+    )
+    return alert, rows
+
+
+def alerted_ids(session: Session, association: Association) -> set[int]:
+    return set(session.scalars(sa.select(UrgentAlert.bulletin_id).where(UrgentAlert.association_id == association.id)))
