@@ -128,7 +128,13 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import feed, sharing
 
     app.register_blueprint(sharing.bp)
+    from blueprints.sharing import note_views
+
+    app.register_blueprint(note_views.bp)
     app.register_blueprint(feed.bp)
+    from blueprints import alerts
+
+    app.register_blueprint(alerts.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from cli.backup import backup_commands
     from cli.billing import billing_group
+    from cli.bulletins import bulletins_group
     from cli.db import db_group
     from cli.demo import demo_group
     from cli.mail import mail_group
@@ -16,5 +17,6 @@ def register(app: Flask) -> None:
     for group in (billing_group, db_group, tenants_group, demo_group, mail_group, users_group):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
+    app.cli.add_command(bulletins_group)
     for command in backup_commands:
         tenants_group.add_command(command)

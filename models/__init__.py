@@ -10,6 +10,7 @@ from models.accounts import (
     Role,
     User,
 )
+from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, UrgentAlert
 from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
@@ -17,6 +18,7 @@ from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
+from models.sightings import BulletinSighting, TrendBulletinDetails
 from models.store import (
     ContactLogEntry,
     EmergencyPlan,
@@ -36,11 +38,19 @@ from models.store import (
 )
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.sharing import SharedBulletin
+from models.store.sightings import ReportedSighting
+from models.trends import IncidentFact
 
 __all__ = [
+    "AlertDelivery",
+    "AlertPreference",
+    "BulletinPattern",
+    "UrgentAlert",
+    "IncidentFact",
     "Bulletin",
     "BulletinFeedback",
     "BulletinSettings",
+    "BulletinSighting",
     "SharedBulletin",
     "PatrolLogEntry",
     "PatrolRequest",
@@ -74,11 +84,13 @@ __all__ = [
     "ReviewAccess",
     "ReviewGrant",
     "Region",
+    "ReportedSighting",
     "Role",
     "SafeOrVault",
     "SecurityBriefing",
     "SharedBase",
     "Store",
+    "TrendBulletinDetails",
     "StoreBase",
     "StoreSetting",
     "StoreStatus",

@@ -20,6 +20,7 @@ BULLETIN_KINDS: dict[str, str] = {
     "incident": "Incident",
     "police_trend": "Police trend",
     "relayed_note": "Relayed police note",
+    "pattern": "Heightened response (pattern)",
 }
 BULLETIN_STATUSES = ("pending", "published", "rejected", "withdrawn", "retired")
 # Only these marks go to the feed: RED is for named recipients, CLEAR for k-checked trend counts.

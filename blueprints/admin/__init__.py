@@ -1,6 +1,15 @@
 """The association admin portal, under /a/<association-slug>/."""
 
-from blueprints.admin import audit_views, billing_views, members, moderation_views, people, regions  # noqa: F401  (register their routes)
+from blueprints.admin import (  # noqa: F401  (register their routes)
+    alert_views,
+    audit_views,
+    billing_views,
+    members,
+    moderation_views,
+    people,
+    regions,
+    trends_views,
+)
 from blueprints.admin.cli import register as _register_cli
 from blueprints.admin.views import bp
 from cli.tenants import tenants_group

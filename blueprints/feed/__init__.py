@@ -1,5 +1,9 @@
 """The regional feed, under /s/<store-slug>/feed/: the association's published bulletins for the store's region."""
 
+from blueprints.feed import (
+    sightings,  # noqa: F401  (registers its routes on bp)
+    trends_views,  # noqa: F401  (registers /trends)
+)
 from blueprints.feed.views import bp
 
 __all__ = ["bp"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
 
 from blueprints.form_helpers import choices
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
@@ -19,6 +20,9 @@ class FeedFilterForm(FlaskForm):
     tlp = SelectField(
         "TLP", choices=choices([("", "Any TLP"), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
     )
+    area = SelectField("Area", choices=choices([("", "All areas")]), default="")
+    since = DateField("From", validators=[Optional()])
+    until = DateField("Until", validators=[Optional()])
 
 
 class HelpedForm(FlaskForm):

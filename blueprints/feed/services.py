@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from errors import NotFound
-from models import Store
+from models import Area, Store
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
 
@@ -45,6 +45,9 @@ def feed(
     user_id: int,
     kind: str | None = None,
     tlp: str | None = None,
+    area_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> list[FeedItem]:
@@ -53,6 +56,12 @@ def feed(
         query = query.where(Bulletin.kind == kind)
     if tlp:
         query = query.where(Bulletin.tlp == tlp)
+    if area_id:
+        query = query.where(Bulletin.area_id == area_id)
+    if since:
+        query = query.where(Bulletin.published_at >= since)
+    if until:
+        query = query.where(Bulletin.published_at < until)
     bulletins = session.scalars(query.order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(limit)).all()
     ids = [b.id for b in bulletins]
     counts: dict[int, int] = {}
@@ -73,6 +82,20 @@ def feed(
             )
         )
     return [FeedItem(b, counts.get(b.id, 0), b.id in mine) for b in bulletins]
+
+
+def region_areas(session: Session, store: Store) -> list[Area]:
+    """The areas of the store's region that bulletins may name (at least k member stores), for the area filter."""
+    k = store.region.k_threshold or store.association.k_threshold or 5
+    query = (
+        sa.select(Area)
+        .join(Store, Store.area_id == Area.id)
+        .where(Area.region_id == store.region_id)
+        .group_by(Area.id)
+        .having(sa.func.count(Store.id) >= k)
+        .order_by(Area.name)
+    )
+    return list(session.scalars(query))
 
 
 def latest(session: Session, store: Store, count: int = 3) -> list[Bulletin]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.feed import services
 from blueprints.feed.forms import FeedFilterForm, HelpedForm
+from blueprints.form_helpers import choices
+from blueprints.store.times import local_to_utc, store_zone
 from database.request_scope import db
 from models.store.logbook import INCIDENT_TYPES
 from tenants.access import store_view
@@ -27,11 +31,33 @@ def _latest_bulletins(store, count: int = 3):
 @bp.route("/")
 @store_view()
 def index(store, membership):
+    from blueprints.feed.sightings import feed_extras  # registers its routes on bp when the package is imported
+
+    session = db()
     form = FeedFilterForm(formdata=request.args)
+    form.area.choices = choices(
+        [("", "All areas"), *[(str(a.id), a.name) for a in services.region_areas(session, store)]]
+    )
+    page = {"store": store, "form": form, "helped_form": HelpedForm(), "sightings": {}, "details": {}}
     if not form.validate():
-        return render_template("feed/index.html", store=store, form=form, items=[], helped_form=HelpedForm()), 400
-    items = services.feed(db(), store, user_id=current_user.id, kind=form.kind.data or None, tlp=form.tlp.data or None)
-    return render_template("feed/index.html", store=store, form=form, items=items, helped_form=HelpedForm())
+        return render_template("feed/index.html", items=[], **page), 400
+    zone = store_zone(store)
+    since = local_to_utc(datetime.combine(form.since.data, time()), zone) if form.since.data else None
+    until = (
+        local_to_utc(datetime.combine(form.until.data + timedelta(days=1), time()), zone) if form.until.data else None
+    )
+    items = services.feed(
+        session,
+        store,
+        user_id=current_user.id,
+        kind=form.kind.data or None,
+        tlp=form.tlp.data or None,
+        area_id=int(form.area.data) if form.area.data else None,
+        since=since,
+        until=until,
+    )
+    page["sightings"], page["details"] = feed_extras(session, [item.bulletin.id for item in items])
+    return render_template("feed/index.html", items=items, **page)
 
 
 @bp.route("/<int:bulletin_id>/helped", methods=["POST"])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import trends
 from anonymize import (
     TLP,
     BulletinDraft,
@@ -26,6 +27,7 @@ from anonymize import (
     anonymize_incident,
     ensure_feed_publishable,
 )
+from blueprints.alerts.patterns import detect_after_commit
 from errors import DomainError
 from models import (
     Area,
@@ -239,6 +241,8 @@ def share_incident(
     )
     session.add(share)
     session.flush()
+    trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
+    detect_after_commit(bulletin.region_id)  # casing patterns across the region's stores, once this commits
     return ShareResult(bulletin, share)
 
 
@@ -257,6 +261,8 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
         bulletin.location_note = ""
         bulletin.people = []
         bulletin.vehicles = []
+    if bulletin is not None:
+        trends.remove_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
     share.withdrawn_at = now
     share.withdrawn_by_name = user_name[:200]
     session.flush()

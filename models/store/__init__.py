@@ -10,6 +10,7 @@ from models.store.plans import EmergencyPlan
 from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
 from models.store.sharing import SharedBulletin
+from models.store.sightings import ReportedSighting
 
 __all__ = [
     "SharedBulletin",
@@ -27,6 +28,7 @@ __all__ = [
     "IncidentPhoto",
     "IncidentVehicle",
     "PoliceContact",
+    "ReportedSighting",
     "ReviewAccess",
     "ReviewGrant",
     "SafeOrVault",
