@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ class Stack:
             spec = StoreSpec(self.association_slug, "r", f"Bench Store {len(self.stores) + 1}")
             self.stores.append(create_store(self.owner, spec, app_role=APP_ROLE))
             if progress and (i + 1) % 100 == 0:
-                print(f"  {i + 1}/{count} stores ({time.perf_counter() - started:.0f} s)", flush=True)
+                print(f"  {i + 1}/{count} stores ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
 
     def add_person(self, email: str, *, store: Store | None = None, admin: bool = False) -> Person:
         with Session(self.owner, expire_on_commit=False) as session, session.begin():

@@ -1,13 +1,15 @@
 """Load: concurrent signed-in users mixing store pages, the logbook, the feed, admin pages and form posts.
 
     .venv/bin/python -m bench.load                                   # smoke: 200 stores, 32 users, 15 s
+    .venv/bin/python -m bench.load --seconds 60                      # 200 stores, 60 s
     .venv/bin/python -m bench.load --stores 1000 --seconds 60        # the issue's run
 
 Starts its own embedded PostgreSQL in a temp folder and a real gunicorn (`app:create_app()`, `--no-control-socket`)
 on 127.0.0.1, provisions N stores, one owner for each store user (spread over the N stores) and association
 admins with two-step sign-in, signs every virtual user in (not timed), then runs one thread per user for the
 given seconds (and at most --max-requests each). Form posts GET the form for its CSRF token first, as a browser
-does. Reports requests, error rate (anything but 200 for a page and 302 for a post, or no answer) and
+does. First one user alone makes --baseline sequential requests (the cost of a request without queueing).
+Reports requests, error rate (anything but 200 for a page and 302 for a post, or no answer) and
 p50/p95/p99 per request kind and overall, as JSON. Exits 1 when the error rate is 1% or more.
 """
 
@@ -151,6 +153,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=50_000, help="per user, a bound on the loop")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--baseline", type=int, default=50, help="sequential requests of one user first (no queueing)")
     args = parser.parse_args()
 
     stack = Stack.start()
@@ -176,6 +179,11 @@ def main() -> None:
             users = list(pool.map(prepare, enumerate(people)))
         for user in users:
             user.samples.clear()
+        # One user alone: what a request costs without queueing behind the other users.
+        users[0].run(time.monotonic() + 60, args.baseline)
+        baseline = summarise(users[0].samples, 1.0)["overall"]
+        baseline = {key: baseline[key] for key in ("requests", "errors", "p50_ms", "p95_ms", "p99_ms")}
+        users[0].samples.clear()
 
         barrier = threading.Barrier(len(users))
         started = [0.0]
@@ -201,6 +209,7 @@ def main() -> None:
             "seconds": args.seconds,
             "gunicorn": f"{args.workers} workers x {args.threads} threads",
         },
+        "single_user_baseline": baseline,
         **summarise([s for user in users for s in user.samples], elapsed),
     }
     print(json.dumps(result, indent=2))
