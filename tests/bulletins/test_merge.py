@@ -183,6 +183,7 @@ def test_withdrawing_a_merged_bulletin_blanks_it(app, engines, sharing_world, in
     assert _merge(admin, association.slug, shared, survivor).status_code == 302
 
     url = world.share_url(incident_id)
+    assert "Merged by the association into a matching bulletin" in page_text(owner.get(url))
     assert post_form(owner, url + "withdraw", {}, form_url=url).status_code == 302
     after = _get(engines, shared)
     assert after.status == "withdrawn" and after.narrative == "" and after.people == [] and after.vehicles == []
