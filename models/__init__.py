@@ -14,6 +14,7 @@ from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, Urgen
 from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
+from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
@@ -49,6 +50,7 @@ __all__ = [
     "IncidentFact",
     "Bulletin",
     "BulletinFeedback",
+    "BulletinPhoto",
     "BulletinSettings",
     "BulletinSighting",
     "SharedBulletin",

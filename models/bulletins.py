@@ -22,7 +22,7 @@ BULLETIN_KINDS: dict[str, str] = {
     "relayed_note": "Relayed police note",
     "pattern": "Heightened response (pattern)",
 }
-BULLETIN_STATUSES = ("pending", "published", "rejected", "withdrawn", "retired")
+BULLETIN_STATUSES = ("pending", "published", "rejected", "withdrawn", "retired", "merged")
 # Only these marks go to the feed: RED is for named recipients, CLEAR for k-checked trend counts.
 FEED_TLPS = ("AMBER+STRICT", "AMBER", "GREEN")
 DEFAULT_LIFETIME = timedelta(days=90)
@@ -76,6 +76,8 @@ class Bulletin(SharedBase):
     edited_by_moderator: Mapped[bool] = mapped_column(server_default=sa.false())
     withdrawn_at: Mapped[datetime | None]
     retired_at: Mapped[datetime | None]
+    # A duplicate a moderator merged into another bulletin (status "merged"); its sightings and feedback moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bulletins.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), onupdate=sa.func.now())
 

@@ -5,6 +5,7 @@ from blueprints.admin import (  # noqa: F401  (register their routes)
     audit_views,
     billing_views,
     members,
+    merge_views,
     moderation_views,
     people,
     regions,

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from blueprints.alerts.auto import auto_alert
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
@@ -152,6 +153,8 @@ def detect_region(
         if existing is not None:
             if set(ids) - set(existing.matched_bulletin_ids):
                 existing.matched_bulletin_ids = sorted(set(existing.matched_bulletin_ids) | set(ids))
+            draft = session.get(Bulletin, existing.bulletin_id) if existing.bulletin_id else None
+            emails += auto_alert(session, region, draft, [by_id[i] for i in ids], len(sources))
             continue
         matched = [by_id[i] for i in ids]
         draft = _draft(region, candidate, matched, len(sources), window, now)
@@ -168,6 +171,7 @@ def detect_region(
         )
         session.flush()
         emails += _flag_liaisons(session, region, draft, candidate, len(ids), len(sources), window)
+        emails += auto_alert(session, region, draft, matched, len(sources))
     return emails
 
 

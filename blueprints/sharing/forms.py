@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from blueprints.form_helpers import choices
 from blueprints.sharing.services import DEFAULT_TLP, SHARE_TLPS
@@ -27,6 +27,7 @@ class TlpPreviewForm(FlaskForm):
 
 class ShareForm(FlaskForm):
     tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+    share_photos = BooleanField("Share the incident's photos (AMBER or stricter only; re-encoded without metadata)")
 
 
 class WithdrawForm(FlaskForm):

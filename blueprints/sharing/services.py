@@ -28,6 +28,7 @@ from anonymize import (
     ensure_feed_publishable,
 )
 from blueprints.alerts.patterns import detect_after_commit
+from blueprints.sharing import photos as shared_photos
 from errors import DomainError
 from models import (
     Area,
@@ -162,10 +163,15 @@ def parse_tlp(value: str | None) -> TLP:
     return tlp if tlp in SHARE_TLPS else DEFAULT_TLP
 
 
-def draft_for(session: Session, store: Store, incident: Incident, tlp: TLP) -> BulletinDraft:
-    # Photos are not shared yet (opt-in comes later): share_photos stays False.
+def draft_for(
+    session: Session, store: Store, incident: Incident, tlp: TLP, *, share_photos: bool = False
+) -> BulletinDraft:
     return anonymize_incident(
-        incident_facts(incident), store_identity(session, store, incident), place_context(session, store), tlp=tlp
+        incident_facts(incident),
+        store_identity(session, store, incident),
+        place_context(session, store),
+        tlp=tlp,
+        share_photos=share_photos,
     )
 
 
@@ -197,12 +203,19 @@ class ShareResult:
 
 
 def share_incident(
-    session: Session, store: Store, incident: Incident, tlp: TLP, *, user_id: int, user_name: str
+    session: Session,
+    store: Store,
+    incident: Incident,
+    tlp: TLP,
+    *,
+    user_id: int,
+    user_name: str,
+    share_photos: bool = False,
 ) -> ShareResult:
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
         raise SharingError("This incident is already shared. Withdraw it first to share it again.")
-    draft = draft_for(session, store, incident, tlp)
+    draft = draft_for(session, store, incident, tlp, share_photos=share_photos)
     ensure_feed_publishable(draft)
     payload = draft.shared_payload()
     now = utcnow()
@@ -232,6 +245,8 @@ def share_incident(
     )
     session.add(bulletin)
     session.flush()
+    if draft.photos_allowed:  # ticked, and AMBER or stricter (ANONYMIZATION.md rule 5)
+        shared_photos.share_photos(session, bulletin, incident)
     share = SharedBulletin(
         bulletin_id=bulletin.id,
         incident_id=incident.id,
@@ -252,7 +267,7 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
         raise SharingError("This incident is not shared.")
     bulletin = bulletin_of(session, store, share)
     now = utcnow()
-    if bulletin is not None and bulletin.status in ("pending", "published"):
+    if bulletin is not None and bulletin.status in ("pending", "published", "merged"):
         # The store took it back: nothing of it is kept outside the store's schema.
         bulletin.status = "withdrawn"
         bulletin.withdrawn_at = now
@@ -261,6 +276,7 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
         bulletin.location_note = ""
         bulletin.people = []
         bulletin.vehicles = []
+        shared_photos.delete_photos(session, bulletin)
     if bulletin is not None:
         trends.remove_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
     share.withdrawn_at = now

@@ -61,7 +61,13 @@ def confirm(store, membership, incident_id: int):
     tlp = services.parse_tlp(form.tlp.data)
     try:
         result = services.share_incident(
-            session, store, incident, tlp, user_id=current_user.id, user_name=current_user.name
+            session,
+            store,
+            incident,
+            tlp,
+            user_id=current_user.id,
+            user_name=current_user.name,
+            share_photos=form.share_photos.data,
         )
     except (DomainError, NotPublishable) as exc:
         form.form_errors.append(str(exc))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from blueprints.sharing.photos import delete_photos, photos_allowed
 from errors import DomainError, NotFound
 from models import Association, User
 from models.base import utcnow
@@ -52,7 +53,7 @@ def queue(session: Session, association: Association, *, now: datetime | None = 
         .limit(100)
     ).all()
     decided = session.scalars(
-        base.where(Bulletin.status.in_(("rejected", "retired")))
+        base.where(Bulletin.status.in_(("rejected", "retired", "merged")))
         .order_by(Bulletin.decided_at.desc().nulls_last())
         .limit(20)
     ).all()
@@ -99,6 +100,8 @@ def edit(
     if tlp not in ("AMBER+STRICT", "AMBER"):
         # Plates stay only at AMBER or stricter (ANONYMIZATION.md rule 2).
         bulletin.vehicles = [{**vehicle, "plate": "", "plate_state": ""} for vehicle in bulletin.vehicles]
+    if not photos_allowed(tlp):
+        delete_photos(session, bulletin)  # photos too (ANONYMIZATION.md rule 5)
     if expires_on is not None:
         bulletin.expires_at = datetime.combine(expires_on, time(23, 59), tzinfo=utcnow().tzinfo)
         changed.append("expires_at")
