@@ -9,6 +9,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from blueprints.alerts.services import save_preference
 from models import AuditEntry
 from models.bulletins import Bulletin
 from tests.anonymize.corpus import INCIDENTS
@@ -35,7 +36,7 @@ def _row_text(bulletin: Bulletin) -> str:
     return json.dumps(values, default=str, ensure_ascii=False)
 
 
-def test_shared_bulletins_name_nothing_of_their_store_anywhere(app, engines, sharing_world, in_store):
+def test_shared_bulletins_name_nothing_of_their_store_anywhere(app, engines, sharing_world, in_store, smtp):
     world = sharing_world
     assert len(QUAYSIDE_INCIDENTS) >= 8
     owner = signed_in(app, world.owner)
@@ -84,13 +85,38 @@ def test_shared_bulletins_name_nothing_of_their_store_anywhere(app, engines, sha
     assert dashboard.status_code == 200 and leaks(page_text(dashboard), FORBIDDEN, PHONES) == []
     assert "TLP:AMBER" in page_text(dashboard)
 
+    # Urgent alert emails carry the same anonymized bulletin: nothing of the store in any part or header.
+    with Session(engines.owner) as session, session.begin():
+        save_preference(session, world.neighbour_user.id, urgent_alerts=True, quiet_start=None, quiet_end=None)
+    for row in rows:
+        alerted = post_form(
+            admin,
+            f"/a/{world.home.association.slug}/moderation/{row.id}/alert",
+            {},
+            form_url=f"/a/{world.home.association.slug}/moderation",
+        )
+        assert alerted.status_code == 302
+    emails = smtp.to(world.neighbour_user.email)
+    assert len(emails) == len(rows)
+    for message in emails:
+        parts = [message["Subject"]] + [
+            message.get_body(preferencelist=(kind,)).get_content() for kind in ("plain", "html")
+        ]
+        assert leaks(" ".join(parts), FORBIDDEN, PHONES) == [], message["Subject"]
+
+    # The TLP:CLEAR trend export (counts only) names nothing either.
+    for fmt in ("csv", "json"):
+        export = admin.get(f"/a/{world.home.association.slug}/trends/export.{fmt}")
+        assert export.status_code == 200
+        assert leaks(export.get_data(as_text=True), FORBIDDEN, PHONES) == []
+
     # The audit log holds the moderators' decisions, never the source store.
     with Session(engines.owner) as session:
         entries = session.scalars(
             sa.select(AuditEntry).where(AuditEntry.association_id == world.home.association.id)
         ).all()
     bulletin_entries = [e for e in entries if (e.target or "").startswith("bulletin:")]
-    assert len(bulletin_entries) == len(rows)
+    assert len(bulletin_entries) == 2 * len(rows)  # each approved, then alerted
     assert all(e.store_id is None for e in bulletin_entries)
     assert not [e for e in entries if e.store_id == world.source.id and "bulletin" in e.action]
     assert SOURCE_NAME not in json.dumps([e.details for e in bulletin_entries], default=str)
