@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from demo.seed import DEMO_PASSWORD, STORES, seed_demo
+from demo.bulletins import seed_bulletins
+from demo.seed import ASSOCIATION, DEMO_PASSWORD, STORES, seed_demo
 
 
 @click.group("demo", help="Demo data.")
@@ -21,6 +22,9 @@ def seed() -> None:
     total = sum(len(names) for names in STORES.values())
     with click.progressbar(length=total, label="demo stores", file=sys.stderr) as bar:
         logins = seed_demo(database.engines.owner, app_role=database.app_role, on_store=lambda _n: bar.update(1))
+    published = seed_bulletins(database.engines.owner, ASSOCIATION[0])
+    if published:
+        click.echo(f"demo bulletins published: {published}")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for login in logins:
         click.echo(f"  {login.email:<40} {login.role:<20} {login.where}")
