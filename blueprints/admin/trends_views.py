@@ -13,11 +13,11 @@ from flask_login import current_user
 import audit
 import trends
 from blueprints.admin.access import association_admin_view
-from blueprints.admin.services.audit_log import formula_safe
 from blueprints.admin.views import bp
 from blueprints.web import client_ip
 from database.request_scope import db
 from models.base import utcnow
+from security.csv_cells import formula_safe
 from trends.charts import bar_chart
 
 TLP_CLEAR = "TLP:CLEAR"

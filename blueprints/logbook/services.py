@@ -24,6 +24,7 @@ from mail.render import render_email
 from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, OutboundEmail, PoliceContact, Store
 from models.base import utcnow
 from models.store.logbook import INCIDENT_TYPES
+from security.csv_cells import formula_safe
 from security.uploads import CheckedImage
 
 PERSON_FIELDS = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
@@ -32,8 +33,6 @@ TEXT_FIELDS = ("title", "narrative", "location_note", "staff_involved", "police_
 PAGE_SIZE = 25
 MAX_PHOTOS = 20
 CASING_TITLE_LENGTH = 80
-# Leading characters a spreadsheet reads as the start of a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LogbookError(DomainError):
@@ -377,12 +376,6 @@ CSV_HEADER = (
 )
 
 
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text: values that would start a formula get a leading single quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -409,5 +402,5 @@ def incidents_csv(incidents: Iterable[Incident], *, zone: ZoneInfo) -> str:
             " | ".join(_describe(v, VEHICLE_FIELDS) for v in incident.vehicles),
             len(incident.photos),
         )
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([formula_safe(value) for value in row])
     return out.getvalue()

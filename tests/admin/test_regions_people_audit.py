@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
-from blueprints.admin.services.audit_log import formula_safe
 from blueprints.admin.services.regions import effective_settings
 from models import Area, Association, AuthSession, Invitation, Membership, Region, Role, Store, User
+from security.csv_cells import formula_safe
 from tests.admin.conftest import audit_actions
 from tests.fixtures.factories import registry_row
 from tests.fixtures.web import post_form, sign_in

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models import Association, AuditEntry, Store
+from security.csv_cells import formula_safe
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,6 @@ def action_names(session: Session, association: Association) -> list[str]:
             .order_by(AuditEntry.action)
         )
     )
-
-
-def formula_safe(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def export_csv(session: Session, association: Association, filters: AuditFilter) -> tuple[str, int]:
