@@ -10,13 +10,14 @@ them until then. The email is the anonymized bulletin only: it never names a sto
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import audit
+from blueprints.store.times import association_zone
 from errors import DomainError
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -28,13 +29,6 @@ from models.bulletins import Bulletin
 
 class AlertError(DomainError):
     """An alert that cannot be sent as asked."""
-
-
-def zone(association: Association) -> ZoneInfo:
-    try:
-        return ZoneInfo(association.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def quiet_until(now: datetime, start: time | None, end: time | None, tz: ZoneInfo) -> datetime | None:
@@ -124,7 +118,7 @@ def send_alert(
             "This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice."
         ) from exc
     now = utcnow()
-    tz = zone(association)
+    tz = association_zone(association)
     email = render_email("urgent_alert", f"{bulletin.tlp_label} Urgent: {bulletin.title}", bulletin=bulletin)
     rows: list[OutboundEmail] = []
     for user, pref in recipients(session, bulletin):

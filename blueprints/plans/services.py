@@ -6,14 +6,14 @@ Staff may read the plans (they are the ones who must follow them); owners and ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from blueprints.store.attention import AttentionItem
+from blueprints.store.times import local_today, store_zone
 from errors import DomainError, NotFound
 from models import EmergencyPlan, PoliceContact, Store
 from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS
@@ -39,7 +39,7 @@ class PlanStatus:
 
 def store_today(store: Store) -> date:
     """Today in the association's time zone (review dates are calendar dates there)."""
-    return datetime.now(ZoneInfo(store.association.timezone)).date()
+    return local_today(store_zone(store))
 
 
 def check_kind(kind: str) -> str:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models import Store
+from models import Association, Store
+
+
+def association_zone(association: Association) -> ZoneInfo:
+    """The association's time zone (UTC when it is missing or unknown, rather than failing every page)."""
+    try:
+        return ZoneInfo(association.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def store_zone(store: Store) -> ZoneInfo:
-    """The association's time zone (UTC when it is missing or unknown, rather than failing every page)."""
-    try:
-        return ZoneInfo(store.association.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The time zone of the store's association."""
+    return association_zone(store.association)
 
 
 def local_to_utc(value: datetime, zone: ZoneInfo) -> datetime:
