@@ -16,6 +16,7 @@ from models.base import SharedBase, StoreBase
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
+from models.digest import DigestDelivery, DigestRun
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
@@ -43,6 +44,8 @@ from models.store.sightings import ReportedSighting
 from models.trends import IncidentFact
 
 __all__ = [
+    "DigestDelivery",
+    "DigestRun",
     "AlertDelivery",
     "AlertPreference",
     "BulletinPattern",

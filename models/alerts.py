@@ -22,14 +22,24 @@ from models.base import SharedBase
 
 
 class AlertPreference(SharedBase):
-    """A person's urgent-alert choice (off unless they opt in) and quiet hours in the association's time zone."""
+    """A person's email choices: urgent alerts (off unless they opt in), quiet hours in the association's time
+    zone (alerts and digests wait for their end), and the digest: how often (NULL: as the association schedules
+    it), regions not followed (default: every region of their stores), incident types (NULL: all)."""
 
     __tablename__ = "alert_preferences"
+    __table_args__ = (
+        sa.CheckConstraint("digest_frequency IN ('weekly', 'daily', 'off')", name="digest_frequency_known"),
+    )
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     urgent_alerts: Mapped[bool] = mapped_column(server_default=sa.false())
     quiet_start: Mapped[time | None] = mapped_column(sa.Time)
     quiet_end: Mapped[time | None] = mapped_column(sa.Time)
+    digest_frequency: Mapped[str | None] = mapped_column(sa.String(10))
+    digest_muted_region_ids: Mapped[list[int]] = mapped_column(
+        ARRAY(sa.BigInteger), server_default=sa.text("'{}'::bigint[]")
+    )
+    digest_incident_types: Mapped[list[str] | None] = mapped_column(ARRAY(sa.String(30)))
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), onupdate=sa.func.now())
 
 
