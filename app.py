@@ -135,6 +135,9 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import alerts
 
     app.register_blueprint(alerts.bp)
+    from blueprints import digest
+
+    app.register_blueprint(digest.bp)
 
 
 def _register_cli(app: Flask) -> None:

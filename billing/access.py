@@ -45,6 +45,8 @@ _LEVELS = {
     "canceled": AccessLevel.NONE,
     "incomplete_expired": AccessLevel.NONE,
 }
+# Statuses whose store has no access at all: its people get no regional digest either.
+NO_ACCESS_STATUSES = tuple(status for status, level in _LEVELS.items() if level is AccessLevel.NONE)
 
 
 def access_level(status: str | None) -> AccessLevel:

@@ -9,12 +9,13 @@ def register(app: Flask) -> None:
     from cli.bulletins import bulletins_group
     from cli.db import db_group
     from cli.demo import demo_group
+    from cli.digest import digest_group
     from cli.mail import mail_group
     from cli.setup import setup_command
     from cli.tenants import tenants_group
     from cli.users import users_group
 
-    for group in (billing_group, db_group, tenants_group, demo_group, mail_group, users_group):
+    for group in (billing_group, db_group, tenants_group, demo_group, digest_group, mail_group, users_group):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
     app.cli.add_command(bulletins_group)

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,13 @@ from models.base import utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of the From address (`Loupe <no-reply@loupe.example>` → `loupe.example`), for Message-IDs."""
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2].strip().lower()
+    return domain if domain and all(ch.isalnum() or ch in ".-" for ch in domain) else "loupe.localhost"
 
 
 def make_message_id(domain: str = "loupe.localhost") -> str:
@@ -45,7 +53,8 @@ def queue_email(session: Session, *, to: str, email: RenderedEmail, kind: str) -
     return row
 
 
-def _backoff(attempts: int) -> timedelta:
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, ... up to 1 h."""
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
@@ -86,7 +95,7 @@ def deliver_pending(
                         row.status = "failed"
                         counts["failed"] += 1
                     else:
-                        row.next_attempt_at = utcnow() + _backoff(row.attempts)
+                        row.next_attempt_at = utcnow() + backoff(row.attempts)
                         counts["retry"] += 1
                     log.warning("email %s to outbox id %s not sent: %s", row.kind, row.id, row.last_error)
                 else:

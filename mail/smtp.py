@@ -68,3 +68,54 @@ def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
         if settings.username:
             smtp.login(settings.username, settings.password or "")
         smtp.send_message(message)
+
+
+class SmtpConnection:
+    """One SMTP connection reused for many messages (a digest run), reopened after any failure.
+
+    Opening a connection per message costs a TCP and SMTP handshake (and TLS, when configured) each time; a run of
+    thousands of messages keeps one open. Use as a context manager so the connection is closed at the end.
+    """
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpConnection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        if not self.settings.server:
+            raise RuntimeError("no MAIL_SERVER configured")
+        smtp = smtplib.SMTP(self.settings.server, self.settings.port, timeout=self.settings.timeout)
+        try:
+            if self.settings.use_tls:
+                smtp.starttls()
+            if self.settings.username:
+                smtp.login(self.settings.username, self.settings.password or "")
+        except Exception:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message over; raises when it is refused or the server is unreachable (the connection is then
+        dropped, so the next message starts afresh)."""
+        if self._smtp is None:
+            self._smtp = self._open()
+        try:
+            self._smtp.send_message(message)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except Exception:  # already gone; closing is best effort
+                self._smtp.close()
+            self._smtp = None

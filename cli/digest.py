@@ -1,0 +1,130 @@
+"""`flask digest`: queue a period's digest for an association or region and send it; `run-due` for cron."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from digest.periods import Period, PeriodError, parse_period, since_period, week_period
+from digest.runs import QueuedRun, queue_due, queue_period
+from digest.send import SendCounts, deliver, pending_count
+from mail.outbox import sender_domain
+from mail.smtp import SmtpSettings
+from models import Association, DigestDelivery, Region
+
+log = logging.getLogger("loupe.digest")
+
+
+@click.group("digest", help="The regional trend digest.")
+def digest_group() -> None:
+    pass
+
+
+def _engines():
+    return current_app.extensions["loupe_db"].engines
+
+
+def _period(association: Association, period: str | None, since: date | None) -> Period:
+    today = datetime.now(ZoneInfo(association.timezone or "UTC")).date()
+    if period and since:
+        raise click.UsageError("Give --period or --since, not both.")
+    try:
+        if since:
+            return since_period(since, today)
+        if period:
+            return parse_period(period, today)
+    except PeriodError as exc:
+        raise click.UsageError(str(exc)) from None
+    return week_period(today - timedelta(days=7))  # the last complete week
+
+
+def _send(run_ids: list[int] | None) -> SendCounts:
+    settings = SmtpSettings.from_config(current_app.config)
+    if not settings.server:
+        raise click.ClickException("no MAIL_SERVER configured: the deliveries stay queued; run again with one")
+    engine = _engines().app
+    total = pending_count(engine, run_ids)
+    with click.progressbar(length=total, label="sending", show_pos=True, show_percent=True) as bar:
+        last = [0]
+
+        def advance(counts: SendCounts) -> None:
+            bar.update(counts.handled - last[0])
+            last[0] = counts.handled
+
+        return deliver(engine, settings, run_ids=run_ids, progress=advance)
+
+
+def _report(queued: list[QueuedRun], counts: SendCounts | None) -> None:
+    with Session(_engines().owner) as session:
+        for q in queued:
+            by_status = dict(
+                session.execute(
+                    sa.select(DigestDelivery.status, sa.func.count())
+                    .where(DigestDelivery.run_id == q.run.id)
+                    .group_by(DigestDelivery.status)
+                ).all()
+            )
+            line = (
+                f"digest run {q.run.id} region {q.run.region_id} period {q.run.period}: recipients {q.run.recipients}"
+                f" (new {q.added}), sent {by_status.get('sent', 0)}, pending {by_status.get('pending', 0)},"
+                f" failed {by_status.get('failed', 0)}, skipped {by_status.get('skipped', 0)}"
+            )
+            log.info(line)
+            click.echo(line)
+    if counts is not None:
+        click.echo(
+            f"this pass: sent {counts.sent}, retry later {counts.retry}, failed {counts.failed},"
+            f" skipped {counts.skipped}"
+        )
+        for error in counts.errors[:5]:
+            click.echo(f"  error: {error}", err=True)
+
+
+@digest_group.command("send", help="Queue one period's digest (default: last complete week) and send it.")
+@click.option("--association", "association_slug", help="Association slug (default: every association).")
+@click.option("--region", "region_slug", help="Region slug (needs --association).")
+@click.option("--period", help="ISO week (2026-W48) or a day (2026-11-27).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this day up to today.")
+@click.option("--queue-only", is_flag=True, help="Queue the deliveries without sending them.")
+@with_appcontext
+def send(association_slug, region_slug, period, since, queue_only) -> None:
+    if region_slug and not association_slug:
+        raise click.UsageError("--region needs --association.")
+    domain = sender_domain(current_app.config["MAIL_FROM"])
+    queued: list[QueuedRun] = []
+    with Session(_engines().owner, expire_on_commit=False) as session, session.begin():
+        query = sa.select(Association).order_by(Association.id)
+        if association_slug:
+            query = query.where(Association.slug == association_slug)
+        associations = list(session.scalars(query))
+        if not associations:
+            raise click.ClickException(f"no association {association_slug!r}")
+        for association in associations:
+            region = None
+            if region_slug:
+                region = session.scalar(
+                    sa.select(Region).where(Region.association_id == association.id, Region.slug == region_slug)
+                )
+                if region is None:
+                    raise click.ClickException(f"no region {region_slug!r} in {association.slug}")
+            chosen = _period(association, period, since.date() if since else None)
+            queued += queue_period(session, association, chosen, domain=domain, region=region)
+    counts = None if queue_only else _send([q.run.id for q in queued])
+    _report(queued, counts)
+
+
+@digest_group.command("run-due", help="Queue every digest whose scheduled time has passed and send what is due.")
+@with_appcontext
+def run_due() -> None:
+    domain = sender_domain(current_app.config["MAIL_FROM"])
+    with Session(_engines().owner, expire_on_commit=False) as session, session.begin():
+        queued = queue_due(session, domain=domain)
+    counts = _send(None)  # due retries of earlier runs included
+    _report(queued, counts)

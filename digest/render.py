@@ -1,0 +1,84 @@
+"""One person's digest email: the run's snapshot (already narrowed for them) plus their own stores' open items,
+rendered by `mail.render` from `templates/email/digest.{txt,html}`, with the unsubscribe headers of RFC 8058."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blueprints.links import external_url
+from blueprints.store.attention import AttentionItem
+from mail.render import RenderedEmail, render_email
+from models import Store, User
+from security.tokens import sign, unsign
+
+UNSUBSCRIBE_PURPOSE = "digest-unsubscribe"
+# An unsubscribe link must keep working long after the email was sent.
+UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class OwnStore:
+    """One of the reader's stores in the region and what needs doing there (read from that store's schema)."""
+
+    store: Store
+    items: list[AttentionItem]
+
+
+def unsubscribe_token(user_id: int) -> str:
+    return sign(UNSUBSCRIBE_PURPOSE, {"u": user_id})
+
+
+def user_from_token(token: str) -> int:
+    """The user id a (signed) unsubscribe token names; raises `security.tokens.InvalidToken`."""
+    payload = unsign(UNSUBSCRIBE_PURPOSE, token, max_age_seconds=UNSUBSCRIBE_MAX_AGE)
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise ValueError("malformed token")
+    return payload["u"]
+
+
+def subject_for(content: dict) -> str:
+    return f"TLP:{content['tlp']} {content['region']} digest — {content['period_label']}"
+
+
+def render_digest(
+    content: dict, *, user: User | None, stores: list[OwnStore], preview_note: str | None = None
+) -> tuple[RenderedEmail, dict[str, str]]:
+    """The email and its extra headers. `content` comes from `digest.content.for_reader`; with `user` None (an
+    admin's preview) there are no unsubscribe links."""
+    feed_url = external_url("feed.index", store_slug=stores[0].store.slug) if stores else None
+    own = [
+        {
+            "name": own.store.name,
+            "todo": [
+                {
+                    "title": item.title,
+                    "detail": item.detail,
+                    "high": item.severity == "high",
+                    "url": external_url(item.endpoint, store_slug=own.store.slug, **item.values),
+                }
+                for item in own.items
+            ],
+            "dashboard_url": external_url("store.dashboard", store_slug=own.store.slug),
+        }
+        for own in stores
+    ]
+    headers: dict[str, str] = {}
+    unsubscribe_url = None
+    if user is not None:
+        unsubscribe_url = external_url("digest.unsubscribe", token=unsubscribe_token(user.id))
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<region-{content.get('region_id', 0)}.digest.loupe>",
+        }
+    email = render_email(
+        "digest",
+        subject_for(content),
+        c=content,
+        own_stores=own,
+        feed_url=feed_url,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=external_url("alerts.preferences"),
+        preview_note=preview_note,
+    )
+    return email, headers
