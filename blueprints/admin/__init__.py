@@ -4,6 +4,7 @@ from blueprints.admin import (  # noqa: F401  (register their routes)
     alert_views,
     audit_views,
     billing_views,
+    digest_views,
     members,
     merge_views,
     moderation_views,

@@ -1,4 +1,4 @@
-"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (alerts, digest).
+"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (alerts).
 Moderation, billing, members, regions, people and the audit log have their own modules, imported by the package."""
 
 from __future__ import annotations
@@ -20,11 +20,6 @@ SECTIONS = {
     "alerts": (
         "Alerts",
         "Urgent alerts to member stores in a region (a robbery crew seen nearby) will be sent from here.",
-    ),
-    "digest": (
-        "Digest",
-        "The weekly or daily digest: what went out, to how many members, and each delivery's state. Its schedule is "
-        "set under Regions.",
     ),
 }
 
@@ -49,12 +44,6 @@ def _section(name: str, association):
 @association_admin_view
 def alerts(association):
     return _section("alerts", association)
-
-
-@bp.route("/digest")
-@association_admin_view
-def digest(association):
-    return _section("digest", association)
 
 
 @bp.app_template_filter("association_time")

@@ -1,13 +1,30 @@
+"""A person's email preferences: urgent alerts, quiet hours, and the regional digest."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, TimeField
+from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import Optional
+
+from blueprints.alerts.services import DIGEST_CHOICES
+from blueprints.form_helpers import CheckboxesField, choices
+from models.store.logbook import INCIDENT_TYPES
 
 
 class AlertPreferenceForm(FlaskForm):
     urgent_alerts = BooleanField("Email me urgent alerts for my stores' regions")
     quiet_start = TimeField(
-        "Quiet hours start", validators=[Optional()], description="Alerts wait until your quiet hours end."
+        "Quiet hours start",
+        validators=[Optional()],
+        description="Alerts and digests wait until your quiet hours end.",
     )
     quiet_end = TimeField("Quiet hours end", validators=[Optional()])
+    digest_frequency = SelectField("Regional digest", choices=choices(DIGEST_CHOICES.items()), default="")
+    followed_regions = CheckboxesField(
+        "Regions I follow", coerce=int, description="The regions of your stores; untick one to stop its digest."
+    )
+    incident_types = CheckboxesField(
+        "Incident types in my digest",
+        choices=choices(INCIDENT_TYPES.items()),
+        description="Tick none to get every type.",
+    )

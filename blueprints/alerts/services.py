@@ -21,10 +21,11 @@ from blueprints.store.times import association_zone
 from errors import DomainError
 from mail.outbox import queue_email
 from mail.render import render_email
-from models import Association, Membership, OutboundEmail, Store, StoreStatus, User
+from models import Association, Membership, OutboundEmail, Region, Store, StoreStatus, User
 from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
+from models.store.logbook import INCIDENT_TYPES
 
 
 class AlertError(DomainError):
@@ -49,12 +50,45 @@ def quiet_until(now: datetime, start: time | None, end: time | None, tz: ZoneInf
 
 def preference(session: Session, user_id: int) -> AlertPreference:
     pref = session.get(AlertPreference, user_id)
-    return pref if pref is not None else AlertPreference(user_id=user_id, urgent_alerts=False)
+    if pref is None:
+        pref = AlertPreference(user_id=user_id, urgent_alerts=False, digest_muted_region_ids=[])
+    return pref
+
+
+DIGEST_CHOICES = {"": "As my association schedules it", "weekly": "Weekly", "daily": "Daily", "off": "Off"}
+
+
+def digest_regions(session: Session, user_id: int) -> list[Region]:
+    """The regions a person may follow in the digest: those of the ready stores they are a member of."""
+    return list(
+        session.scalars(
+            sa.select(Region)
+            .join(Store, Store.region_id == Region.id)
+            .join(Membership, Membership.store_id == Store.id)
+            .where(Membership.user_id == user_id, Store.status == StoreStatus.READY.value)
+            .distinct()
+            .order_by(Region.name)
+        )
+    )
 
 
 def save_preference(
-    session: Session, user_id: int, *, urgent_alerts: bool, quiet_start: time | None, quiet_end: time | None
+    session: Session,
+    user_id: int,
+    *,
+    urgent_alerts: bool,
+    quiet_start: time | None,
+    quiet_end: time | None,
+    digest_frequency: str | None = None,
+    followed_region_ids: list[int] | None = None,
+    incident_types: list[str] | None = None,
 ) -> AlertPreference:
+    """Save a person's email choices. `digest_frequency` "" or None follows the association's schedule;
+    `followed_region_ids` None leaves the followed regions as they were; `incident_types` empty means all."""
+    if digest_frequency and digest_frequency not in DIGEST_CHOICES:
+        raise AlertError("Choose how often you get the digest.")
+    if incident_types and not set(incident_types) <= set(INCIDENT_TYPES):
+        raise AlertError("Choose incident types from the list.")
     if (quiet_start is None) != (quiet_end is None):
         raise AlertError("Give both the start and the end of your quiet hours, or neither.")
     if quiet_start is not None and quiet_start == quiet_end:
@@ -64,8 +98,30 @@ def save_preference(
         pref = AlertPreference(user_id=user_id)
         session.add(pref)
     pref.urgent_alerts, pref.quiet_start, pref.quiet_end = urgent_alerts, quiet_start, quiet_end
+    pref.digest_frequency = digest_frequency or None
+    pref.digest_incident_types = sorted(incident_types) if incident_types else None
+    if followed_region_ids is not None:
+        mine = {r.id for r in digest_regions(session, user_id)}
+        pref.digest_muted_region_ids = sorted(mine - set(followed_region_ids))
     session.flush()
     return pref
+
+
+def unsubscribe_digest(session: Session, user_id: int) -> bool:
+    """Turn the digest off for a person (one-click unsubscribe); audited. False when there is no such person."""
+    user = session.get(User, user_id)
+    if user is None:
+        return False
+    pref = session.get(AlertPreference, user_id)
+    if pref is None:
+        pref = AlertPreference(user_id=user_id, urgent_alerts=False)
+        session.add(pref)
+    pref.digest_frequency = "off"
+    session.flush()
+    audit.record(
+        session, "digest.unsubscribed", actor_user_id=user.id, actor_email=user.email, target=f"user:{user.id}"
+    )
+    return True
 
 
 def recipients(session: Session, bulletin: Bulletin) -> list[tuple[User, AlertPreference]]:

@@ -1,12 +1,13 @@
-"""A person's urgent-alert preferences: opt in or out, quiet hours (in the association's time zone)."""
+"""A person's email preferences: urgent alerts, quiet hours (in the association's time zone), the digest."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from blueprints.alerts import services
 from blueprints.alerts.forms import AlertPreferenceForm
+from blueprints.form_helpers import choices
 from blueprints.web import access
 from database.request_scope import db
 
@@ -19,7 +20,14 @@ bp = Blueprint("alerts", __name__, url_prefix="/account/alerts")
 def preferences():
     session = db()
     pref = services.preference(session, current_user.id)
-    form = AlertPreferenceForm(obj=pref)
+    regions = services.digest_regions(session, current_user.id)
+    form = AlertPreferenceForm(obj=pref if request.method == "GET" else None)
+    form.followed_regions.choices = choices((r.id, r.name) for r in regions)
+    if request.method == "GET":
+        form.digest_frequency.data = pref.digest_frequency or ""
+        muted = set(pref.digest_muted_region_ids or [])
+        form.followed_regions.data = [r.id for r in regions if r.id not in muted]
+        form.incident_types.data = list(pref.digest_incident_types or [])
     status = 200
     if form.validate_on_submit():
         try:
@@ -29,12 +37,15 @@ def preferences():
                 urgent_alerts=bool(form.urgent_alerts.data),
                 quiet_start=form.quiet_start.data,
                 quiet_end=form.quiet_end.data,
+                digest_frequency=form.digest_frequency.data,
+                followed_region_ids=list(form.followed_regions.data or []),
+                incident_types=list(form.incident_types.data or []),
             )
         except services.AlertError as exc:
             form.quiet_end.errors = [*form.quiet_end.errors, str(exc)]
         else:
-            flash("Alert preferences saved.", "success")
+            flash("Email preferences saved.", "success")
             return redirect(url_for("alerts.preferences"))
     if form.is_submitted():
         status = 400
-    return render_template("alerts/preferences.html", form=form), status
+    return render_template("alerts/preferences.html", form=form, regions=regions), status

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import CheckboxesField, choices
 from models.store.logbook import INCIDENT_TYPES
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes (easier on a phone than a multiple select)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class GrantForm(FlaskForm):
