@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from digest.periods import Period, PeriodError, parse_period, since_period, week_period
 from digest.runs import QueuedRun, queue_due, queue_period
-from digest.send import SendCounts, deliver, pending_count
+from digest.send import SendCounts, deliver_in_workers, pending_count
 from mail.outbox import sender_domain
-from mail.smtp import SmtpSettings
 from models import Association, DigestDelivery, Region
 
 log = logging.getLogger("loupe.digest")
@@ -45,20 +44,18 @@ def _period(association: Association, period: str | None, since: date | None) ->
     return week_period(today - timedelta(days=7))  # the last complete week
 
 
-def _send(run_ids: list[int] | None) -> SendCounts:
-    settings = SmtpSettings.from_config(current_app.config)
-    if not settings.server:
+def _send(run_ids: list[int] | None, workers: int) -> SendCounts:
+    if not current_app.config.get("MAIL_SERVER"):
         raise click.ClickException("no MAIL_SERVER configured: the deliveries stay queued; run again with one")
-    engine = _engines().app
-    total = pending_count(engine, run_ids)
+    total = pending_count(_engines().app, run_ids)
     with click.progressbar(length=total, label="sending", show_pos=True, show_percent=True) as bar:
-        last = [0]
+        done = [0]
 
-        def advance(counts: SendCounts) -> None:
-            bar.update(counts.handled - last[0])
-            last[0] = counts.handled
+        def advance(left: int) -> None:
+            bar.update(max(0, total - left - done[0]))
+            done[0] = max(done[0], total - left)
 
-        return deliver(engine, settings, run_ids=run_ids, progress=advance)
+        return deliver_in_workers(workers, run_ids=run_ids, progress=advance)
 
 
 def _report(queued: list[QueuedRun], counts: SendCounts | None) -> None:
@@ -93,8 +90,9 @@ def _report(queued: list[QueuedRun], counts: SendCounts | None) -> None:
 @click.option("--period", help="ISO week (2026-W48) or a day (2026-11-27).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this day up to today.")
 @click.option("--queue-only", is_flag=True, help="Queue the deliveries without sending them.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16), help="Sender processes.")
 @with_appcontext
-def send(association_slug, region_slug, period, since, queue_only) -> None:
+def send(association_slug, region_slug, period, since, queue_only, workers) -> None:
     if region_slug and not association_slug:
         raise click.UsageError("--region needs --association.")
     domain = sender_domain(current_app.config["MAIL_FROM"])
@@ -116,15 +114,16 @@ def send(association_slug, region_slug, period, since, queue_only) -> None:
                     raise click.ClickException(f"no region {region_slug!r} in {association.slug}")
             chosen = _period(association, period, since.date() if since else None)
             queued += queue_period(session, association, chosen, domain=domain, region=region)
-    counts = None if queue_only else _send([q.run.id for q in queued])
+    counts = None if queue_only else _send([q.run.id for q in queued], workers)
     _report(queued, counts)
 
 
 @digest_group.command("run-due", help="Queue every digest whose scheduled time has passed and send what is due.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16), help="Sender processes.")
 @with_appcontext
-def run_due() -> None:
+def run_due(workers) -> None:
     domain = sender_domain(current_app.config["MAIL_FROM"])
     with Session(_engines().owner, expire_on_commit=False) as session, session.begin():
         queued = queue_due(session, domain=domain)
-    counts = _send(None)  # due retries of earlier runs included
+    counts = _send(None, workers)  # due retries of earlier runs included
     _report(queued, counts)

@@ -9,15 +9,19 @@ SMTP refusing or down: the row is retried with backoff (`mail.outbox.backoff`), 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, joinedload
 
 from blueprints.store.attention import collect, providers_of
 from blueprints.store.times import local_today, store_zone
@@ -49,12 +53,20 @@ class SendCounts:
 
 
 class _Caches:
-    """What a sender re-reads rarely: runs, each run's live bulletins, each store's open items (LRU)."""
+    """What a sender re-reads rarely: runs, each run's live bulletins, stores and their open items (LRU)."""
 
     def __init__(self) -> None:
         self.runs: dict[int, DigestRun] = {}
         self.live: dict[int, tuple[float, set[int]]] = {}
-        self.stores: OrderedDict[tuple[int, bool], list] = OrderedDict()
+        self.stores: OrderedDict[int, tuple[Store, ZoneInfo]] = OrderedDict()
+        self.items: OrderedDict[tuple[int, bool], list] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key, value, bound: int = _STORE_CACHE):
+    cache[key] = value
+    if len(cache) > bound:
+        cache.popitem(last=False)
+    return value
 
 
 def _run(session: Session, caches: _Caches, run_id: int) -> DigestRun:
@@ -80,35 +92,48 @@ def _live_ids(session: Session, caches: _Caches, run: DigestRun) -> set[int]:
     return live
 
 
-def _own_items(engine: Engine, caches: _Caches, store: Store, manager: bool) -> list:
+def _store(session: Session, caches: _Caches, store_id: int) -> tuple[Store, ZoneInfo]:
+    if store_id in caches.stores:
+        caches.stores.move_to_end(store_id)
+        return caches.stores[store_id]
+    store = session.get(Store, store_id, options=[joinedload(Store.association)])
+    zone = store_zone(store)
+    session.expunge(store)
+    return _remember(caches.stores, store_id, (store, zone))
+
+
+def _own_items(engine: Engine, caches: _Caches, store: Store, zone: ZoneInfo, manager: bool) -> list:
     """The store's open items, read in its own schema (a session bound to it alone)."""
     key = (store.id, manager)
-    if key in caches.stores:
-        caches.stores.move_to_end(key)
-        return caches.stores[key]
+    if key in caches.items:
+        caches.items.move_to_end(key)
+        return caches.items[key]
     providers = providers_of(b.import_name for b in current_app.blueprints.values())
     with store_session(engine, store.schema_name) as session:
-        items = collect(providers, session, today=local_today(store_zone(store)), manager=manager)
+        items = collect(providers, session, today=local_today(zone), manager=manager)
         session.rollback()
-    caches.stores[key] = items
-    if len(caches.stores) > _STORE_CACHE:
-        caches.stores.popitem(last=False)
-    return items
+    return _remember(caches.items, key, items)
 
 
-def _reader_stores(session: Session, user_id: int, run: DigestRun) -> list[tuple[Store, str]]:
-    return list(
-        session.execute(
-            sa.select(Store, Membership.role)
-            .join(Membership, Membership.store_id == Store.id)
-            .where(
-                Membership.user_id == user_id,
-                Store.region_id == run.region_id,
-                Store.association_id == run.association_id,
-                Store.status == StoreStatus.READY.value,
+def _reader_stores_column():
+    """[[store id, role], ...] of the person's ready stores in the run's region, by store name: a column of the
+    claim query, so claiming a delivery is one round trip."""
+    return (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.json_agg(aggregate_order_by(sa.func.json_build_array(Store.id, Membership.role), Store.name)),
+                sa.text("'[]'::json"),
             )
-            .order_by(Store.name)
         )
+        .select_from(Membership)
+        .join(Store, Store.id == Membership.store_id)
+        .where(
+            Membership.user_id == DigestDelivery.user_id,
+            Store.region_id == DigestRun.region_id,
+            Store.association_id == DigestRun.association_id,
+            Store.status == StoreStatus.READY.value,
+        )
+        .scalar_subquery()
     )
 
 
@@ -131,7 +156,10 @@ def _message(engine, session, caches, settings, delivery: DigestDelivery, run: D
         incident_types=pref.digest_incident_types if pref else None,
         live_ids=_live_ids(session, caches, run),
     )
-    own = [OwnStore(store, _own_items(engine, caches, store, role in MANAGERS)) for store, role in stores]
+    own = []
+    for store_id, role in stores:
+        store, zone = _store(session, caches, store_id)
+        own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGERS)))
     email, headers = render_digest(content, user=user, stores=own)
     return build_message(
         settings,
@@ -155,6 +183,55 @@ def pending_count(engine: Engine, run_ids: Sequence[int] | None = None) -> int:
         return conn.scalar(query) or 0
 
 
+def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_ids) -> bool:
+    """Claim, send and mark one due delivery in one transaction; False when none is left."""
+    with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+        # The delivery, its person, their preferences and their stores in one round trip; only the delivery is
+        # locked, and only until this transaction ends.
+        query = (
+            sa.select(DigestDelivery, User, AlertPreference, _reader_stores_column())
+            .join(DigestRun, DigestRun.id == DigestDelivery.run_id)
+            .join(User, User.id == DigestDelivery.user_id)
+            .outerjoin(AlertPreference, AlertPreference.user_id == DigestDelivery.user_id)
+            .where(DigestDelivery.status == "pending", DigestDelivery.next_attempt_at <= sa.func.now())
+            .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=DigestDelivery)
+        )
+        if run_ids is not None:
+            query = query.where(DigestDelivery.run_id.in_(run_ids))
+        found = session.execute(query).first()
+        if found is None:
+            return False
+        delivery, user, pref, stores = found
+        run = _run(session, caches, delivery.run_id)
+        reason = _skip_reason(user, pref, run, stores)
+        if reason is not None:
+            delivery.status, delivery.last_error = "skipped", reason
+            counts.skipped += 1
+        else:
+            try:
+                smtp.send(_message(engine, session, caches, settings, delivery, run, user, pref, stores))
+            except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
+                delivery.attempts += 1
+                delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+                if delivery.attempts >= MAX_ATTEMPTS:
+                    delivery.status = "failed"
+                    counts.failed += 1
+                else:
+                    delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
+                    counts.retry += 1
+                if len(counts.errors) < 20:
+                    counts.errors.append(delivery.last_error)
+                log.warning("digest delivery %s not sent: %s", delivery.id, delivery.last_error)
+            else:
+                delivery.status, delivery.sent_at = "sent", utcnow()
+                delivery.attempts += 1
+                counts.sent += 1
+        session.flush()
+    return True
+
+
 def deliver(
     engine: Engine,
     settings: SmtpSettings,
@@ -169,49 +246,89 @@ def deliver(
     """
     counts = SendCounts()
     caches = _Caches()
-    with SmtpConnection(settings) as smtp:
-        while limit is None or counts.handled < limit:
-            with engine.connect() as conn, conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
-                query = (
-                    sa.select(DigestDelivery)
-                    .where(DigestDelivery.status == "pending", DigestDelivery.next_attempt_at <= sa.func.now())
-                    .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                )
-                if run_ids is not None:
-                    query = query.where(DigestDelivery.run_id.in_(run_ids))
-                delivery = session.scalar(query)
-                if delivery is None:
+    # One request context for the whole run: every link in every email is built by url_for, which outside a
+    # request would set up a context per link.
+    with current_app.test_request_context("/"), SmtpConnection(settings) as smtp, engine.connect() as conn:
+        # Marking a message sent need not wait for the WAL flush (a disk sync per message): a database server
+        # crash could lose the last marks, and those messages would go again with the same Message-ID, which is
+        # what a crash of the sender does anyway. Reset before the connection goes back to the pool.
+        conn.exec_driver_sql("SET synchronous_commit = off")
+        conn.commit()
+        try:
+            while limit is None or counts.handled < limit:
+                if not _deliver_one(conn, engine, caches, settings, smtp, counts, run_ids):
                     break
-                run = _run(session, caches, delivery.run_id)
-                user = session.get(User, delivery.user_id)
-                pref = session.get(AlertPreference, delivery.user_id)
-                stores = _reader_stores(session, delivery.user_id, run)
-                reason = _skip_reason(user, pref, run, stores)
-                if reason is not None:
-                    delivery.status, delivery.last_error = "skipped", reason
-                    counts.skipped += 1
-                else:
-                    try:
-                        smtp.send(_message(engine, session, caches, settings, delivery, run, user, pref, stores))
-                    except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
-                        delivery.attempts += 1
-                        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                        if delivery.attempts >= MAX_ATTEMPTS:
-                            delivery.status = "failed"
-                            counts.failed += 1
-                        else:
-                            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-                            counts.retry += 1
-                        if len(counts.errors) < 20:
-                            counts.errors.append(delivery.last_error)
-                        log.warning("digest delivery %s not sent: %s", delivery.id, delivery.last_error)
-                    else:
-                        delivery.status, delivery.sent_at = "sent", utcnow()
-                        delivery.attempts += 1
-                        counts.sent += 1
-                session.flush()
-            if progress is not None:
-                progress(counts)
+                if progress is not None:
+                    progress(counts)
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("RESET synchronous_commit")
+            conn.commit()
     return counts
+
+
+# Settings a worker process needs to reach the same database and SMTP server as its parent.
+_WORKER_SETTINGS = (
+    "SECRET_KEY",
+    "PUBLIC_BASE_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_FROM",
+    "DATABASE_APP_ROLE",
+)
+
+
+def _worker(env_name: str, overrides: dict, run_ids: list[int] | None) -> SendCounts:
+    from app import create_app
+
+    app = create_app(env_name, overrides)
+    try:
+        with app.app_context():
+            engine = app.extensions["loupe_db"].engines.app
+            return deliver(engine, SmtpSettings.from_config(app.config), run_ids=run_ids)
+    finally:
+        app.extensions["loupe_db"].dispose()
+
+
+def deliver_in_workers(
+    workers: int,
+    *,
+    run_ids: Sequence[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SendCounts:
+    """`deliver` in `workers` processes side by side (rendering and building MIME is CPU-bound Python, so one
+    process uses one core); SKIP LOCKED keeps them off each other's rows. `progress` gets the number of due
+    deliveries left, twice a second. Call inside an app context; the workers get its database URLs directly."""
+    engines = current_app.extensions["loupe_db"].engines
+    run_ids = list(run_ids) if run_ids is not None else None
+    if workers <= 1:
+        return deliver(
+            engines.app,
+            SmtpSettings.from_config(current_app.config),
+            run_ids=run_ids,
+            progress=(lambda _c: progress(pending_count(engines.app, run_ids))) if progress else None,
+        )
+    overrides = {key: current_app.config.get(key) for key in _WORKER_SETTINGS}
+    overrides["DATABASE_URL"] = engines.owner.url.render_as_string(hide_password=False)
+    overrides["DATABASE_APP_URL"] = engines.app.url.render_as_string(hide_password=False)
+    total = SendCounts()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_worker, current_app.config["ENV_NAME"], overrides, run_ids) for _ in range(workers)]
+        while not all(f.done() for f in futures):
+            if progress is not None:
+                progress(pending_count(engines.app, run_ids))
+            wait(futures, timeout=0.5)
+        for future in futures:
+            counts = future.result()
+            total.sent += counts.sent
+            total.retry += counts.retry
+            total.failed += counts.failed
+            total.skipped += counts.skipped
+            total.errors += counts.errors[: 20 - len(total.errors)]
+    if progress is not None:
+        progress(pending_count(engines.app, run_ids))
+    return total
