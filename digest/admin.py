@@ -149,7 +149,7 @@ def preview(
         content = region_content(session, association, region, period, zone)
     pref = session.get(AlertPreference, member.id) if member is not None else None
     narrowed = for_reader(content, incident_types=pref.digest_incident_types if pref else None)
-    email, _headers = render_digest(narrowed, user=None, stores=[], preview_note=PREVIEW_NOTE)
+    email, _headers = render_digest(narrowed, user_id=None, stores=[], preview_note=PREVIEW_NOTE)
     return email
 
 

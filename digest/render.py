@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from blueprints.links import external_url
 from blueprints.store.attention import AttentionItem
 from mail.render import RenderedEmail, render_email
-from models import Store, User
+from models import Store
 from security.tokens import sign, unsign
 
 UNSUBSCRIBE_PURPOSE = "digest-unsubscribe"
@@ -41,9 +41,9 @@ def subject_for(content: dict) -> str:
 
 
 def render_digest(
-    content: dict, *, user: User | None, stores: list[OwnStore], preview_note: str | None = None
+    content: dict, *, user_id: int | None, stores: list[OwnStore], preview_note: str | None = None
 ) -> tuple[RenderedEmail, dict[str, str]]:
-    """The email and its extra headers. `content` comes from `digest.content.for_reader`; with `user` None (an
+    """The email and its extra headers. `content` comes from `digest.content.for_reader`; with `user_id` None (an
     admin's preview) there are no unsubscribe links."""
     feed_url = external_url("feed.index", store_slug=stores[0].store.slug) if stores else None
     own = [
@@ -64,8 +64,8 @@ def render_digest(
     ]
     headers: dict[str, str] = {}
     unsubscribe_url = None
-    if user is not None:
-        unsubscribe_url = external_url("digest.unsubscribe", token=unsubscribe_token(user.id))
+    if user_id is not None:
+        unsubscribe_url = external_url("digest.unsubscribe", token=unsubscribe_token(user_id))
         headers = {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

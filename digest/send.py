@@ -137,37 +137,34 @@ def _reader_stores_column():
     )
 
 
-def _skip_reason(user: User, pref: AlertPreference | None, run: DigestRun, stores: list) -> str | None:
-    if not user.is_active:
+def _skip_reason(row, run: DigestRun) -> str | None:
+    if not row.is_active:
         return "the account was deactivated before sending"
-    if not stores:
+    if not row.stores:
         return "no longer a member of a store in this region"
-    if pref is not None:
-        if pref.digest_frequency == "off":
-            return "unsubscribed before sending"
-        if run.region_id in (pref.digest_muted_region_ids or []):
-            return "stopped following this region before sending"
+    if row.digest_frequency == "off":
+        return "unsubscribed before sending"
+    if run.region_id in (row.digest_muted_region_ids or []):
+        return "stopped following this region before sending"
     return None
 
 
-def _message(engine, session, caches, settings, delivery: DigestDelivery, run: DigestRun, user, pref, stores):
+def _message(engine, session, caches, settings, row, run: DigestRun):
     content = for_reader(
-        run.content,
-        incident_types=pref.digest_incident_types if pref else None,
-        live_ids=_live_ids(session, caches, run),
+        run.content, incident_types=row.digest_incident_types, live_ids=_live_ids(session, caches, run)
     )
     own = []
-    for store_id, role in stores:
+    for store_id, role in row.stores:
         store, zone = _store(session, caches, store_id)
         own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGERS)))
-    email, headers = render_digest(content, user=user, stores=own)
+    email, headers = render_digest(content, user_id=row.user_id, stores=own)
     return build_message(
         settings,
-        to=user.email,
+        to=row.email,
         subject=email.subject,
         text=email.text,
         html=email.html,
-        message_id=delivery.message_id,
+        message_id=row.message_id,
         extra_headers=headers,
     )
 
@@ -183,13 +180,28 @@ def pending_count(engine: Engine, run_ids: Sequence[int] | None = None) -> int:
         return conn.scalar(query) or 0
 
 
-def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_ids) -> bool:
-    """Claim, send and mark one due delivery in one transaction; False when none is left."""
-    with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
-        # The delivery, its person, their preferences and their stores in one round trip; only the delivery is
-        # locked, and only until this transaction ends.
-        query = (
-            sa.select(DigestDelivery, User, AlertPreference, _reader_stores_column())
+_CLAIM = None
+
+
+def _claim_query():
+    """The due delivery with what its email needs (person, choices, stores) in one round trip; only the delivery
+    row is locked, until the transaction ends. Core, not ORM: this runs once per message. Built once."""
+    global _CLAIM
+    if _CLAIM is None:
+        _CLAIM = (
+            sa.select(
+                DigestDelivery.id,
+                DigestDelivery.run_id,
+                DigestDelivery.user_id,
+                DigestDelivery.message_id,
+                DigestDelivery.attempts,
+                User.email,
+                User.is_active,
+                AlertPreference.digest_frequency,
+                AlertPreference.digest_muted_region_ids,
+                AlertPreference.digest_incident_types,
+                _reader_stores_column().label("stores"),
+            )
             .join(DigestRun, DigestRun.id == DigestDelivery.run_id)
             .join(User, User.id == DigestDelivery.user_id)
             .outerjoin(AlertPreference, AlertPreference.user_id == DigestDelivery.user_id)
@@ -198,37 +210,43 @@ def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_i
             .limit(1)
             .with_for_update(skip_locked=True, of=DigestDelivery)
         )
+    return _CLAIM
+
+
+def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_ids) -> bool:
+    """Claim, send and mark one due delivery in one transaction; False when none is left."""
+    with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+        query = _claim_query()
         if run_ids is not None:
             query = query.where(DigestDelivery.run_id.in_(run_ids))
-        found = session.execute(query).first()
-        if found is None:
+        row = conn.execute(query).first()
+        if row is None:
             return False
-        delivery, user, pref, stores = found
-        run = _run(session, caches, delivery.run_id)
-        reason = _skip_reason(user, pref, run, stores)
+        run = _run(session, caches, row.run_id)
+        mark = sa.update(DigestDelivery).where(DigestDelivery.id == row.id)
+        reason = _skip_reason(row, run)
         if reason is not None:
-            delivery.status, delivery.last_error = "skipped", reason
+            conn.execute(mark.values(status="skipped", last_error=reason))
             counts.skipped += 1
-        else:
-            try:
-                smtp.send(_message(engine, session, caches, settings, delivery, run, user, pref, stores))
-            except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
-                delivery.attempts += 1
-                delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = "failed"
-                    counts.failed += 1
-                else:
-                    delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-                    counts.retry += 1
-                if len(counts.errors) < 20:
-                    counts.errors.append(delivery.last_error)
-                log.warning("digest delivery %s not sent: %s", delivery.id, delivery.last_error)
+            return True
+        try:
+            smtp.send(_message(engine, session, caches, settings, row, run))
+        except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
+            attempts = row.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            if attempts >= MAX_ATTEMPTS:
+                conn.execute(mark.values(status="failed", attempts=attempts, last_error=error))
+                counts.failed += 1
             else:
-                delivery.status, delivery.sent_at = "sent", utcnow()
-                delivery.attempts += 1
-                counts.sent += 1
-        session.flush()
+                next_at = utcnow() + backoff(attempts)
+                conn.execute(mark.values(attempts=attempts, last_error=error, next_attempt_at=next_at))
+                counts.retry += 1
+            if len(counts.errors) < 20:
+                counts.errors.append(error)
+            log.warning("digest delivery %s not sent: %s", row.id, error)
+        else:
+            conn.execute(mark.values(status="sent", sent_at=sa.func.now(), attempts=row.attempts + 1))
+            counts.sent += 1
     return True
 
 
