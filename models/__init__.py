@@ -20,6 +20,7 @@ from models.digest import DigestDelivery, DigestRun
 from models.mail import OutboundEmail
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
+from models.schema_pool import PoolSchema as PoolSchema
 from models.sightings import BulletinSighting, TrendBulletinDetails
 from models.store import (
     ContactLogEntry,
