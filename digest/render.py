@@ -3,11 +3,14 @@ rendered by `mail.render` from `templates/email/digest.{txt,html}`, with the uns
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from blueprints.links import external_url
 from blueprints.store.attention import AttentionItem
-from mail.render import RenderedEmail, render_email
+from mail.render import RenderedEmail, render_email, render_part
 from models import Store
 from security.tokens import sign, unsign
 
@@ -37,7 +40,34 @@ def user_from_token(token: str) -> int:
 
 
 def subject_for(content: dict) -> str:
-    return f"TLP:{content['tlp']} {content['region']} digest — {content['period_label']}"
+    # ASCII punctuation: a subject that needs no encoded words is cheaper to build and reads the same everywhere.
+    label = content["period_label"].replace("–", "-")
+    return f"TLP:{content['tlp']} {content['region']} digest - {label}"
+
+
+_REGION_PARTS: OrderedDict[tuple, tuple[str, Markup]] = OrderedDict()
+_REGION_PARTS_MAX = 64
+
+
+def _region_part(content: dict, feed_url: str | None) -> tuple[str, Markup]:
+    """The region-wide sections, rendered once per distinct (snapshot as narrowed, feed link) and reused: in a
+    run they differ only by the reader's incident types and the store their links open."""
+    sections = tuple(tuple(i["id"] for i in content[s]) for s in ("patterns", "police", "bulletins"))
+    key = (
+        content.get("region_id"),
+        content["period"],
+        content.get("built_at"),
+        sections,
+        tuple(r["type"] for r in content["trend"]["rows"]),
+        feed_url,
+    )
+    part = _REGION_PARTS.get(key)
+    if part is None:
+        part = render_part("digest_region", c=content, feed_url=feed_url)
+        _REGION_PARTS[key] = part
+        if len(_REGION_PARTS) > _REGION_PARTS_MAX:
+            _REGION_PARTS.popitem(last=False)
+    return part
 
 
 def render_digest(
@@ -71,10 +101,13 @@ def render_digest(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"<region-{content.get('region_id', 0)}.digest.loupe>",
         }
+    region_text, region_html = _region_part(content, feed_url)
     email = render_email(
         "digest",
         subject_for(content),
         c=content,
+        region_text=region_text,
+        region_html=region_html,
         own_stores=own,
         feed_url=feed_url,
         unsubscribe_url=unsubscribe_url,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import render_template
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,11 @@ def render_email(name: str, subject: str, **context) -> RenderedEmail:
     text = render_template(f"email/{name}.txt", subject=subject, **context)
     html = render_template(f"email/{name}.html", subject=subject, **context)
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def render_part(name: str, **context) -> tuple[str, Markup]:
+    """Render a shared part of several emails, `templates/email/_<name>.txt` and `.html`, to be passed into
+    `render_email` (the HTML part as Markup: it was escaped when rendered here)."""
+    text = render_template(f"email/_{name}.txt", **context)
+    html = render_template(f"email/_{name}.html", **context)
+    return text, Markup(html)
