@@ -76,6 +76,8 @@ class BaseConfig:
     DEV_OUTBOX = False
 
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Pwned Passwords range API (k-anonymity), e.g. https://api.pwnedpasswords.com/range/ ; unset: not checked.
+    BREACHED_PASSWORDS_URL: str | None = os.environ.get("BREACHED_PASSWORDS_URL") or None
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Stripe: each association's keys are stored encrypted with these Fernet keys (comma-separated, newest

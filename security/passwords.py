@@ -1,7 +1,8 @@
 """Password policy and argon2id hashing.
 
 Policy (ASVS 5.0 V6.2): 12 to 128 characters after NFC normalisation, any characters, refused when it is on the
-list of common passwords or contains the account's own email name. No composition rules.
+list of common passwords, contains the account's own email name, or (when `BREACHED_PASSWORDS_URL` is set) appears
+in known breaches (`security.breached`). No composition rules.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+
+from security.breached import breach_count
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -54,6 +58,9 @@ def check_policy(password: str, *, email: str | None = None) -> str:
         local = email.split("@", 1)[0].casefold()
         if len(local) >= 4 and local in folded:
             raise PasswordRejected("The password must not contain your email name.")
+    url = current_app.config.get("BREACHED_PASSWORDS_URL") if has_app_context() else None
+    if url and breach_count(password, url):
+        raise PasswordRejected("This password appears in known data breaches; choose another.")
     return password
 
 
