@@ -1,5 +1,5 @@
-"""Admin portal: the blueprint, the home dashboard and the sections later issues fill (alerts).
-Moderation, billing, members, regions, people and the audit log have their own modules, imported by the package."""
+"""Admin portal: the blueprint, the home dashboard and the urgent alerts sent. Moderation, billing, members,
+regions, people, the digest and the audit log have their own modules, imported by the package."""
 
 from __future__ import annotations
 
@@ -11,17 +11,10 @@ from flask import Blueprint, current_app, g, render_template
 from blueprints.admin.access import association_admin_view
 from blueprints.admin.services import dashboard as dashboard_services
 from blueprints.admin.services import dues as dues_services
+from blueprints.alerts import history as alert_history
 from database.request_scope import db
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
-
-# Placeholder sections: (endpoint, title, what will come).
-SECTIONS = {
-    "alerts": (
-        "Alerts",
-        "Urgent alerts to member stores in a region (a robbery crew seen nearby) will be sent from here.",
-    ),
-}
 
 
 @bp.route("/")
@@ -35,15 +28,12 @@ def home(association):
     )
 
 
-def _section(name: str, association):
-    title, coming = SECTIONS[name]
-    return render_template("admin/placeholder.html", association=association, title=title, coming=coming)
-
-
 @bp.route("/alerts")
 @association_admin_view
 def alerts(association):
-    return _section("alerts", association)
+    return render_template(
+        "admin/alerts.html", association=association, alerts=alert_history.sent_alerts(db(), association)
+    )
 
 
 @bp.app_template_filter("association_time")

@@ -3,6 +3,7 @@ refusing then recovering delivers everything once. Casing patterns: drafted once
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -186,3 +187,19 @@ def test_pattern_drafted_once_for_a_plate_across_two_stores_not_for_one(
     assert result.exit_code == 0, result.output
     assert len(_patterns(engines, world.home.association.id)) == 1
     assert len(smtp.to(liaison.email)) == 1
+
+
+def test_the_admin_alerts_page_lists_sent_alerts_with_delivery_counts(app, engines, sharing_world, smtp):
+    world = sharing_world
+    bulletin = _published(engines, world, title="Crew seen <i>near</i> the harbour")
+    _opt_in(engines, world.owner)
+    _opt_in(engines, world.neighbour_user)
+    admin = admin_client(app, engines, world)
+    assert _alert(admin, world, bulletin).status_code == 302
+    page = admin.get(f"/a/{world.home.association.slug}/alerts")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Crew seen &lt;i&gt;near&lt;/i&gt; the harbour" in html
+    assert world.admin.email in html
+    assert re.search(r'data-label="Delivered">2<', html), html  # both emails accepted by the SMTP server
+    # A store's owner cannot open the association's alert history.
+    assert signed_in(app, world.owner).get(f"/a/{world.home.association.slug}/alerts").status_code in (403, 404)
