@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import audit
+from blueprints.links import external_url
 from blueprints.store.times import association_zone
 from errors import DomainError
 from mail.outbox import queue_email
@@ -175,7 +176,12 @@ def send_alert(
         ) from exc
     now = utcnow()
     tz = association_zone(association)
-    email = render_email("urgent_alert", f"{bulletin.tlp_label} Urgent: {bulletin.title}", bulletin=bulletin)
+    email = render_email(
+        "urgent_alert",
+        f"{bulletin.tlp_label} Urgent: {bulletin.title}",
+        bulletin=bulletin,
+        preferences_url=external_url("alerts.preferences"),
+    )
     rows: list[OutboundEmail] = []
     for user, pref in recipients(session, bulletin):
         row = queue_email(session, to=user.email, email=email, kind="alert")
