@@ -3,7 +3,7 @@
 One transaction per message, holding the row lock while the SMTP server takes the message: any number of
 senders (processes, machines) can run side by side without sending a row twice, and a sender killed mid-run
 leaves at most the message in flight unmarked; it is sent again by the next run with the same Message-ID.
-SMTP refusing or down: the row is retried with backoff (`mail.outbox.backoff`), then `failed` with the reason.
+SMTP refusing or down: the row is retried with backoff (`mail.outbox.after_failure`), then `failed` with the reason.
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from blueprints.store.attention import collect, providers_of
 from blueprints.store.times import local_today, store_zone
 from digest.content import for_reader
 from digest.render import OwnStore, render_digest
-from mail.outbox import MAX_ATTEMPTS, backoff
+from mail.outbox import after_failure
 from mail.smtp import SmtpConnection, SmtpSettings, build_message
 from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Role, Store, StoreStatus, User
-from models.base import utcnow
 from tenants.binding import store_session
 
 log = logging.getLogger(__name__)
@@ -232,15 +231,13 @@ def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_i
         try:
             smtp.send(_message(engine, session, caches, settings, row, run))
         except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
-            attempts = row.attempts + 1
-            error = f"{type(exc).__name__}: {exc}"[:1000]
-            if attempts >= MAX_ATTEMPTS:
-                conn.execute(mark.values(status="failed", attempts=attempts, last_error=error))
+            values = after_failure(row.attempts + 1, exc)
+            conn.execute(mark.values(**values))
+            if values.get("status") == "failed":
                 counts.failed += 1
             else:
-                next_at = utcnow() + backoff(attempts)
-                conn.execute(mark.values(attempts=attempts, last_error=error, next_attempt_at=next_at))
                 counts.retry += 1
+            error = values["last_error"]
             if len(counts.errors) < 20:
                 counts.errors.append(error)
             log.warning("digest delivery %s not sent: %s", row.id, error)

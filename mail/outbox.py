@@ -34,6 +34,17 @@ def sender_domain(sender: str) -> str:
     return domain if domain and all(ch.isalnum() or ch in ".-" for ch in domain) else "loupe.localhost"
 
 
+def after_failure(attempts: int, exc: BaseException) -> dict[str, Any]:
+    """The columns to set on an outbox-like row (outbox emails, digest deliveries) whose attempt number `attempts`
+    just failed with `exc`: the reason, and either the next attempt after a backoff or `failed` for good."""
+    values: dict[str, Any] = {"attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:1000]}
+    if attempts >= MAX_ATTEMPTS:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = utcnow() + backoff(attempts)
+    return values
+
+
 def make_message_id(domain: str = "loupe.localhost") -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
@@ -89,14 +100,9 @@ def deliver_pending(
                     )
                     send_message(settings, message)
                 except Exception as exc:  # SMTP refused, down, or timed out: retry later, lose nothing
-                    row.attempts += 1
-                    row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                    if row.attempts >= MAX_ATTEMPTS:
-                        row.status = "failed"
-                        counts["failed"] += 1
-                    else:
-                        row.next_attempt_at = utcnow() + backoff(row.attempts)
-                        counts["retry"] += 1
+                    for column, value in after_failure(row.attempts + 1, exc).items():
+                        setattr(row, column, value)
+                    counts["failed" if row.status == "failed" else "retry"] += 1
                     log.warning("email %s to outbox id %s not sent: %s", row.kind, row.id, row.last_error)
                 else:
                     row.status = "sent"
