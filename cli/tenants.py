@@ -1,4 +1,4 @@
-"""`flask tenants`: create, list, migrate and drop store schemas."""
+"""`flask tenants`: create, list, migrate and drop store schemas; fill the warm pool of pre-built schemas."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from models import Association, Region, Store
 from tenants.errors import TenancyError
 from tenants.migrations import migrate_all_stores, store_head, stores_to_migrate
+from tenants.pool import drain_pool, fill_pool, pool_status
 from tenants.provisioning import StoreSpec, create_store, drop_store
 
 
@@ -92,6 +93,8 @@ def migrate(workers: int | None, slugs: tuple[str, ...]) -> None:
         f"head {report.target}: {len(report.upgraded)} upgraded, {report.already_current} already at head, "
         f"{len(report.failed)} failed"
     )
+    if report.pool_upgraded or report.pool_dropped:
+        click.echo(f"warm pool: {len(report.pool_upgraded)} upgraded, {len(report.pool_dropped)} dropped")
     for schema, message in sorted(report.failed.items()):
         click.echo(f"FAILED {schema}: {message}", err=True)
     if not report.ok:
@@ -113,3 +116,51 @@ def drop(slug: str, yes: bool) -> None:
         raise click.ClickException(f"no store {slug!r}")
     drop_store(database.engines.owner, store_id, actor_email="cli")
     click.echo(f"dropped {slug}")
+
+
+@tenants_group.group("pool", help="The warm pool of pre-built store schemas (fast store creation).")
+def pool_group() -> None:
+    pass
+
+
+@pool_group.command("fill")
+@click.option("--size", type=click.IntRange(min=0), required=True, help="Schemas to keep ready at the store head.")
+@with_appcontext
+def pool_fill(size: int) -> None:
+    """Build pool schemas until SIZE are ready (cron / timer, e.g. every minute; quick when full)."""
+    database = _database()
+    head = store_head()
+    with click.progressbar(length=size, label="building pool schemas", show_pos=True, file=sys.stderr) as bar:
+        built = fill_pool(
+            database.engines.owner,
+            size,
+            revision=head,
+            app_role=database.app_role,
+            on_progress=lambda _name: bar.update(1),
+        )
+    click.echo(f"head {head}: built {built} pool schema(s); {size} ready")
+
+
+@pool_group.command("status")
+@with_appcontext
+def pool_show() -> None:
+    """Pool schemas by store revision and app role (only those at head for the current role are handed out)."""
+    head = store_head()
+    role = _database().app_role
+    click.echo("revision\tapp_role\tschemas\tusable")
+    for revision, app_role, count in pool_status(_database().engines.owner):
+        usable = "yes" if revision == head and app_role == role else "no (migrate or drain)"
+        click.echo(f"{revision}\t{app_role or '-'}\t{count}\t{usable}")
+
+
+@pool_group.command("drain")
+@click.option("--stale-only", is_flag=True, help="Keep the schemas a claim could use now; drop the others.")
+@with_appcontext
+def pool_drain(stale_only: bool) -> None:
+    """Drop pool schemas (they hold no store data)."""
+    database = _database()
+    if stale_only:
+        dropped = drain_pool(database.engines.owner, keep_revision=store_head(), keep_role=database.app_role)
+    else:
+        dropped = drain_pool(database.engines.owner)
+    click.echo(f"dropped {dropped} pool schema(s)")

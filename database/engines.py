@@ -86,3 +86,8 @@ def grant_shared_tables(conn: sa.Connection, app_role: str) -> None:
     has_audit = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{SHARED_SCHEMA}.audit_log"}).scalar()
     if has_audit:
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {role}")
+    # The warm pool of unassigned store schemas is the owner's business (provisioning); requests never see it.
+    has_pool = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{SHARED_SCHEMA}.schema_pool"}).scalar()
+    if has_pool:
+        conn.exec_driver_sql(f"REVOKE ALL ON {schema}.schema_pool FROM {role}")
+        conn.exec_driver_sql(f"REVOKE ALL ON SEQUENCE {schema}.schema_pool_id_seq FROM {role}")

@@ -11,8 +11,12 @@ import functools
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from config import SHARED_SCHEMA
 from models import StoreBase
 from models.store.settings import DEFAULT_SETTINGS
+from tenants.naming import POOL_SCHEMA_RE
+
+POOL_NAME_PATTERN = POOL_SCHEMA_RE.pattern
 
 VERSION_TABLE_DDL = (
     "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
@@ -36,13 +40,10 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def provisioning_script(schema: str, revision: str, app_role: str | None) -> str:
-    """The whole provisioning SQL for one store as one string: schema, tables, version stamp, grants, seed.
-
-    `schema` must already be validated as a generated name; it is quoted anyway.
-    """
+def structure_statements(schema: str, revision: str) -> list[str]:
+    """Schema, tables, indexes and version stamp at `revision`: everything that is the same for every store."""
     q = postgresql.psycopg.dialect().identifier_preparer.quote
-    parts = [
+    return [
         f"CREATE SCHEMA {q(schema)}",
         # Transaction-scoped: unqualified DDL below lands in the new schema and nothing outlives the transaction.
         f"SET LOCAL search_path TO {q(schema)}",
@@ -50,19 +51,104 @@ def provisioning_script(schema: str, revision: str, app_role: str | None) -> str
         VERSION_TABLE_DDL,
         f"INSERT INTO alembic_version (version_num) VALUES ({_literal(revision)})",
     ]
-    for key, value in sorted(DEFAULT_SETTINGS.items()):
-        parts.append(f"INSERT INTO store_settings (key, value) VALUES ({_literal(key)}, {_literal(value)})")
+
+
+def seed_statements(schema: str) -> list[str]:
+    """A new store's own rows (default settings), schema-qualified: written when a store gets its schema."""
+    q = postgresql.psycopg.dialect().identifier_preparer.quote
+    return [
+        f"INSERT INTO {q(schema)}.store_settings (key, value) VALUES ({_literal(key)}, {_literal(value)})"
+        for key, value in sorted(DEFAULT_SETTINGS.items())
+    ]
+
+
+def provisioning_script(schema: str, revision: str, app_role: str | None) -> str:
+    """The whole cold-build SQL for one store as one string: schema, tables, version stamp, seed, grants.
+
+    `schema` must already be validated as a generated name; it is quoted anyway.
+    """
+    parts = [*structure_statements(schema, revision), *seed_statements(schema)]
     if app_role:
         parts.extend(grant_statements(schema, app_role))
     return ";\n".join(parts) + ";"
 
 
+def pool_script(pool_schema: str, revision: str, app_role: str | None) -> str:
+    """A warm-pool schema: the structure and the app role's table grants, but no USAGE on the schema and no rows.
+
+    Without USAGE the app role cannot reach any of its tables; the claim grants it with the store's seed.
+    """
+    parts = structure_statements(pool_schema, revision)
+    if app_role:
+        parts.extend(table_grant_statements(pool_schema, app_role))
+    return ";\n".join(parts) + ";"
+
+
+CLAIM_SETTING = "loupe.pool_claim"
+
+
+def claim_script(
+    schema: str, revision: str, app_role: str | None, *, attempts: int = 3, then: tuple[str, ...] = ()
+) -> str:
+    """One round trip that turns the oldest usable pool schema into `schema`; its last statement returns the pool
+    schema's former name ('' when the pool had none to give) and the transaction's `now()`.
+
+    In the caller's transaction: delete the oldest pool row at `revision` for `app_role` (`FOR UPDATE SKIP LOCKED`:
+    concurrent claims never get the same row and never wait), check the schema's own version stamp (a schema
+    stamped otherwise is dropped, never handed out, and the next one tried), rename it, seed the store's rows and
+    grant the app role USAGE, then run the `then` statements (e.g. mark the registry row ready). Constant work
+    whatever the number of stores: nothing here scans the catalog by schema.
+    """
+    q = postgresql.psycopg.dialect().identifier_preparer.quote
+    rev, setting = _literal(revision), _literal(CLAIM_SETTING)
+    role = _literal(app_role) if app_role else "NULL"
+    usable = f"revision = {rev} AND app_role IS NOT DISTINCT FROM {role}"
+    pool_table = f"{q(SHARED_SCHEMA)}.schema_pool"
+    seed = "\n      ".join(f"{statement};" for statement in seed_statements(schema))
+    grant = f"GRANT USAGE ON SCHEMA {q(schema)} TO {q(app_role)};" if app_role else ""
+    after = "\n      ".join(f"{statement};" for statement in then)
+    return f"""DO $claim$
+DECLARE p text; v text;
+BEGIN
+  PERFORM set_config({setting}, '', true);
+  FOR attempt IN 1..{int(attempts)} LOOP
+    DELETE FROM {pool_table} WHERE id = (
+      SELECT id FROM {pool_table} WHERE {usable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+    ) RETURNING schema_name INTO p;
+    EXIT WHEN p IS NULL;
+    v := NULL;
+    IF p ~ '{POOL_NAME_PATTERN}' AND to_regclass(quote_ident(p) || '.alembic_version') IS NOT NULL THEN
+      EXECUTE format('SELECT max(version_num) FROM %I.alembic_version', p) INTO v;
+    END IF;
+    IF v IS NOT DISTINCT FROM {rev} THEN
+      EXECUTE format('ALTER SCHEMA %I RENAME TO %I', p, {_literal(schema)});
+      {seed}
+      {grant}
+      {after}
+      PERFORM set_config({setting}, p, true);
+      RETURN;
+    END IF;
+    RAISE WARNING 'pool schema % is stamped %, not %: dropped, not handed out', p, v, {rev};
+    IF p ~ '{POOL_NAME_PATTERN}' THEN
+      EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', p);
+    END IF;
+  END LOOP;
+END
+$claim$;
+SELECT current_setting({setting}, true), now()"""
+
+
 def grant_statements(schema: str, app_role: str) -> list[str]:
     """What the app role may do in a store schema: use it and read/write rows, never change its structure."""
     q = postgresql.psycopg.dialect().identifier_preparer.quote
+    return [f"GRANT USAGE ON SCHEMA {q(schema)} TO {q(app_role)}", *table_grant_statements(schema, app_role)]
+
+
+def table_grant_statements(schema: str, app_role: str) -> list[str]:
+    """The app role's rights on the tables and sequences of a schema (useless to it without USAGE on the schema)."""
+    q = postgresql.psycopg.dialect().identifier_preparer.quote
     s, r = q(schema), q(app_role)
     return [
-        f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
         f"REVOKE INSERT, UPDATE, DELETE ON {s}.alembic_version FROM {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",

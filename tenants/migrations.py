@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine
 
 from models import Store, StoreStatus
 from tenants.ddl import grant_statements
-from tenants.naming import is_store_schema
+from tenants.naming import is_pool_schema, is_store_schema
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ def store_head(script: ScriptDirectory | None = None) -> str:
 def upgrade_schema(
     conn: Connection, schema: str, *, script: ScriptDirectory, target: str, app_role: str | None
 ) -> tuple[str | None, str]:
-    """Upgrade one store schema to `target` inside the caller's transaction; returns (before, after)."""
-    if not is_store_schema(schema):
+    """Upgrade one store (or warm-pool) schema to `target` inside the caller's transaction; returns (before, after)."""
+    if not (is_store_schema(schema) or is_pool_schema(schema)):
         raise ValueError(f"not a store schema: {schema!r}")
     quoted = conn.dialect.identifier_preparer.quote(schema)
     # SET LOCAL ends with the transaction; the translate map covers metadata-based operations as well.
@@ -92,6 +92,9 @@ class MigrationReport:
     upgraded: list[str] = field(default_factory=list)
     already_current: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    # Warm-pool schemas (full runs only): brought to the target, or dropped when they could not be.
+    pool_upgraded: list[str] = field(default_factory=list)
+    pool_dropped: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -157,13 +160,20 @@ def migrate_all_stores(
 ) -> MigrationReport:
     """Upgrade every store schema not at head; failures are recorded and reported, the rest carry on.
 
-    With more than one worker, stores are migrated by that many worker processes, one connection each.
+    With more than one worker, stores are migrated by that many worker processes, one connection each. A full run
+    (no `store_ids`) also brings the warm pool's schemas to the target first, or drops those it cannot, so no
+    claim ever hands out a schema behind head (claims only take schemas recorded at the claiming code's head).
     """
     extra = tuple(str(p) for p in extra_version_locations)
     script = ScriptDirectory.from_config(store_config(extra)) if extra else default_store_script()
     target = store_head(script)
-    todo, current = stores_to_migrate(owner, target, store_ids)
-    report = MigrationReport(target=target, already_current=current)
+    report = MigrationReport(target=target)
+    if store_ids is None:
+        from tenants.pool import migrate_pool  # imports this module
+
+        pool_report = migrate_pool(owner, script=script, target=target, app_role=app_role)
+        report.pool_upgraded, report.pool_dropped = pool_report.upgraded, pool_report.dropped
+    todo, report.already_current = stores_to_migrate(owner, target, store_ids)
 
     def finish(store_id: int, schema: str, error: str | None) -> None:
         if error is None:

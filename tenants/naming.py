@@ -11,6 +11,7 @@ from tenants.errors import InvalidStoreName
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 SCHEMA_RE = re.compile(r"^store_[1-9][0-9]{0,18}$")
+POOL_SCHEMA_RE = re.compile(r"^pool_[1-9][0-9]{0,18}$")
 MAX_NAME_LENGTH = 200
 # Slugs that would confuse people or routes, or look like PostgreSQL's own schemas.
 RESERVED_SLUGS = frozenset(
@@ -48,6 +49,18 @@ def schema_name_for(store_id: int) -> str:
 def is_store_schema(name: str) -> bool:
     """True when `name` has the shape of a generated store schema name."""
     return bool(SCHEMA_RE.fullmatch(name))
+
+
+def pool_schema_name_for(pool_id: int) -> str:
+    """The name of a pre-built, unassigned schema of the warm pool: from its pool row id, like a store's."""
+    if not isinstance(pool_id, int) or isinstance(pool_id, bool) or pool_id < 1:
+        raise ValueError("pool id must be a positive integer")
+    return f"pool_{pool_id}"
+
+
+def is_pool_schema(name: str) -> bool:
+    """True when `name` has the shape of a warm-pool schema name (never a store's)."""
+    return bool(POOL_SCHEMA_RE.fullmatch(name))
 
 
 def clean_store_name(name: str) -> str:
