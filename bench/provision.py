@@ -1,8 +1,13 @@
-"""Provisioning time per store: registry row → schema ready, measured on a fresh embedded PostgreSQL.
+"""Provisioning time per store: registry row → schema ready, on a fresh embedded PostgreSQL, both paths.
 
-    .venv/bin/python -m bench.provision --stores 200 [--batch 20]
+    .venv/bin/python -m bench.provision --stores 1000 [--batch 20]
 
-Prints median and p95 of the first batch (near 0 existing stores) and of the last batch (near N).
+Measures `create_store` at about 0 existing stores and again at about N, each time for
+- a **pool claim**: the warm pool holds `batch` schemas at head (`flask tenants pool fill`), each store claims one
+  (registry row + claim + rename + seed + grants, one transaction);
+- a **cold build** (`use_pool=False`): registry row, then the whole head DDL replayed.
+The stores in between are created cold. Also prints the cost of building one pool schema (work moved ahead of
+demand). Medians and p95 in milliseconds.
 """
 
 from __future__ import annotations
@@ -19,41 +24,87 @@ from database.embedded import embedded_url
 from database.engines import ensure_roles
 from database.migrate import upgrade_shared
 from models import Association, Region
+from tenants.migrations import store_head
+from tenants.pool import fill_pool
 from tenants.provisioning import StoreSpec, create_store
+
+APP_ROLE = "loupe_app"
 
 
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
 
+def summary(values: list[float]) -> str:
+    return f"median {statistics.median(values):6.1f} ms, p95 {p95(values):6.1f} ms"
+
+
+class Bench:
+    def __init__(self, owner: sa.Engine) -> None:
+        self.owner = owner
+        self.count = 0
+
+    def create(self, *, use_pool: bool) -> float:
+        self.count += 1
+        spec = StoreSpec("bench", "r", f"Bench Store {self.count}")
+        t0 = time.perf_counter()
+        store = create_store(self.owner, spec, app_role=APP_ROLE, use_pool=use_pool)
+        elapsed = (time.perf_counter() - t0) * 1000
+        assert store.status == "ready"
+        return elapsed
+
+    def fill(self, size: int) -> list[float]:
+        """Fill the pool to `size`, returning the time per pool schema built."""
+        times: list[float] = []
+        last = time.perf_counter()
+
+        def tick(_name: str) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            times.append((now - last) * 1000)
+            last = now
+
+        fill_pool(self.owner, size, revision=store_head(), app_role=APP_ROLE, on_progress=tick)
+        return times
+
+    def measure(self, batch: int, label: str) -> dict[str, list[float]]:
+        fill = self.fill(batch)
+        claims = [self.create(use_pool=True) for _ in range(batch)]
+        cold = [self.create(use_pool=False) for _ in range(batch)]
+        print(f"at {label}:")
+        print(f"  pool claim  {summary(claims)}")
+        print(f"  cold build  {summary(cold)}")
+        print(f"  (filling the pool: {summary(fill)} per schema, ahead of demand)", flush=True)
+        return {"claim": claims, "cold": cold, "fill": fill}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stores", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=20)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stores", type=int, default=200, help="existing stores for the second measurement")
+    parser.add_argument("--batch", type=int, default=20, help="stores measured per path and point")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="loupe-bench-") as tmp:
         owner = sa.create_engine(embedded_url(f"{tmp}/pg"))
-        ensure_roles(owner, "loupe_app")
+        ensure_roles(owner, APP_ROLE)
         upgrade_shared(owner)
-        ensure_roles(owner, "loupe_app")
+        ensure_roles(owner, APP_ROLE)
         with Session(owner) as session, session.begin():
             association = Association(slug="bench", name="Bench")
             session.add(association)
             session.flush()
             session.add(Region(association_id=association.id, slug="r", name="R"))
-        times = []
+        bench = Bench(owner)
         started = time.perf_counter()
-        for i in range(args.stores):
-            t0 = time.perf_counter()
-            create_store(owner, StoreSpec("bench", "r", f"Bench Store {i}"), app_role="loupe_app")
-            times.append((time.perf_counter() - t0) * 1000)
-            if (i + 1) % 50 == 0:
-                print(f"  {i + 1}/{args.stores} stores", flush=True)
-        total = time.perf_counter() - started
-        first, last = times[: args.batch], times[-args.batch :]
-        print(f"stores: {args.stores} in {total:.1f} s")
-        print(f"first {args.batch}: median {statistics.median(first):.1f} ms, p95 {p95(first):.1f} ms")
-        print(f"last {args.batch}:  median {statistics.median(last):.1f} ms, p95 {p95(last):.1f} ms")
+        first = bench.measure(args.batch, "0 existing stores")
+        while bench.count < args.stores:
+            bench.create(use_pool=False)
+            if bench.count % 100 == 0:
+                print(f"  {bench.count}/{args.stores} stores", flush=True)
+        last = bench.measure(args.batch, f"{bench.count} existing stores")
+        for path in ("claim", "cold"):
+            growth = statistics.median(last[path]) / statistics.median(first[path])
+            print(f"growth of the {path} median from 0 to {args.stores}: {growth:.2f}×")
+        print(f"total {time.perf_counter() - started:.0f} s")
         owner.dispose()
 
 
