@@ -31,6 +31,11 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 		echo "note: no chromium; browser tests will be skipped (install Debian's chromium package to run them)"
 
+# The performance harness (issue #7): 1,000 stores, django-tenants side by side, writes bench/results/latest.json
+# and docs/performance.md. BENCH_ARGS="--quick" for a smoke run (results under bench/results/tmp/).
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

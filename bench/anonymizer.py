@@ -23,11 +23,8 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=200)
-    args = parser.parse_args()
-
+def measure(rounds: int = 200) -> dict:
+    """First drafts, later drafts and the long narrative, in ms per incident (the harness's measure 9)."""
     build_index.cache_clear()
     cold = []
     for incident in INCIDENTS:
@@ -36,7 +33,7 @@ def main() -> None:
         cold.append((time.perf_counter() - t0) * 1000)
 
     warm = []
-    for round_number in range(args.rounds):
+    for round_number in range(rounds):
         tlp = TLP.AMBER if round_number % 2 else TLP.GREEN
         for incident in INCIDENTS:
             t0 = time.perf_counter()
@@ -50,12 +47,27 @@ def main() -> None:
         t0 = time.perf_counter()
         anonymize_incident(long_facts, store.identity, store.place, tlp=TLP.GREEN)
         long.append((time.perf_counter() - t0) * 1000)
-
     chars = sum(len(i.facts.narrative) + len(i.facts.title) for i in INCIDENTS) / len(INCIDENTS)
-    print(f"incidents: {len(INCIDENTS)} (about {chars:.0f} characters of title and narrative each)")
+    return {
+        "incidents": len(INCIDENTS),
+        "chars_per_incident": round(chars),
+        "cold": cold,
+        "warm": warm,
+        "long": long,
+        "long_chars": len(long_facts.narrative),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    m = measure(args.rounds)
+    cold, warm, long = m["cold"], m["warm"], m["long"]
+    print(f"incidents: {m['incidents']} (about {m['chars_per_incident']} characters of title and narrative each)")
     print(f"first run: median {statistics.median(cold):.2f} ms, p95 {p95(cold):.2f} ms, max {max(cold):.2f} ms")
     print(f"per incident ({len(warm)} drafts): median {statistics.median(warm):.2f} ms, p95 {p95(warm):.2f} ms")
-    print(f"long narrative ({len(long_facts.narrative)} characters): median {statistics.median(long):.1f} ms")
+    print(f"long narrative ({m['long_chars']} characters): median {statistics.median(long):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""Measure 1: `tenants.provisioning.create_store` (registry row → schema ready), at 0 and at N existing stores.
+
+At 0 and at N existing stores: `sample` stores are created and timed, then dropped again
+(`tenants.provisioning.drop_store`), so the data set itself is grown separately (and stays at N). If tenants/
+offers a warm pool of pre-built schemas (`tenants.pool.fill_pool`), "cold build" is timed with the pool unused
+and "from the pool" after filling the pool with `sample` schemas (untimed), both through `create_store`.
+"""
+
+from __future__ import annotations
+
+from bench.harness import log
+from bench.stats import ratio, result, summary
+
+NUMBER, PHASE = "1", 0
+TARGET = "median ≤ 20 ms; no growth beyond 1.5×"
+
+
+def checkpoint(ctx, stores: int) -> None:
+    data = ctx.extra.setdefault("m1", {})
+    k = ctx.options.sample
+    from tenants.provisioning import drop_store
+
+    if stores == 0:
+        rows = [ctx.new_store(j, seed=False, use_pool=False) for j in range(k)]
+        data["at_0"] = [round(r.provision_ms, 2) for r in rows]
+        for r in rows:
+            drop_store(ctx.owner, r.id)
+        log(f"  measure 1 at 0: median {summary(data['at_0'])['median']} ms")
+        data["pool_at_0"] = _pool(ctx, k, 0)
+    elif stores == ctx.options.stores:
+        rows = [ctx.new_store(len(ctx.stores) + j, seed=False, use_pool=False) for j in range(k)]
+        data["at_n"] = [round(r.provision_ms, 2) for r in rows]
+        for r in rows:
+            drop_store(ctx.owner, r.id)
+        log(f"  measure 1 at {stores}: median {summary(data['at_n'])['median']} ms")
+        data["pool_at_n"] = _pool(ctx, k, len(ctx.stores))
+
+
+def _pool(ctx, k: int, index: int) -> list[float] | None:
+    """`create_store` from a warm pool of `k` pre-built schemas (filled untimed); None when tenants/ has no pool."""
+    try:
+        from tenants import pool
+    except ImportError:
+        return None
+    from bench.harness import APP_ROLE
+    from tenants.migrations import store_head
+    from tenants.provisioning import drop_store
+
+    pool.fill_pool(ctx.owner, k, revision=store_head(), app_role=APP_ROLE)
+    rows = [ctx.new_store(index + j, seed=False) for j in range(k)]
+    for r in rows:
+        drop_store(ctx.owner, r.id)
+    ms = [round(r.provision_ms, 2) for r in rows]
+    log(f"  measure 1 from the warm pool at {index}: median {summary(ms)['median']} ms")
+    return ms
+
+
+def run(ctx) -> dict:
+    data = ctx.extra.get("m1", {})
+    at_0, at_n = data.get("at_0", []), data.get("at_n", [])
+    s0, sn = summary(at_0), summary(at_n)
+    return result(
+        s0["median"],
+        "ms",
+        TARGET,
+        [{"at_stores": 0, "ms": at_0}, {"at_stores": ctx.options.stores, "ms": at_n}],
+        at_0=s0,
+        at_n=sn,
+        growth=ratio(sn["median"], s0["median"]),
+        from_pool_at_0=summary(data["pool_at_0"]) if data.get("pool_at_0") else None,
+        from_pool_at_n=summary(data["pool_at_n"]) if data.get("pool_at_n") else None,
+        from_pool_runs=[data.get("pool_at_0"), data.get("pool_at_n")],
+        data_folder="tmpfs (/dev/shm)" if ctx.tmp.startswith("/dev/shm") else ctx.tmp,
+    )
