@@ -82,10 +82,11 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from security import headers, input_guard
+    from security import headers, input_guard, secretbox
 
     headers.init_app(app)
     input_guard.init_app(app)
+    secretbox.configure(app.config)  # TOTP secrets are sealed at rest with it
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -17,7 +17,8 @@ from billing.stripe_client import save_stripe_account, stripe_for
 from errors import DomainError
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
-from models import Association, StripeAccount
+from models import Association, StripeAccount, User
+from security import secretbox
 
 
 def _engine():
@@ -139,11 +140,19 @@ def reconcile(association_slug: str | None) -> None:
 @billing_group.command("rotate-keys")
 @with_appcontext
 def rotate_keys() -> None:
-    """Re-encrypt every stored Stripe secret under the newest BILLING_ENCRYPTION_KEYS key."""
+    """Re-encrypt every stored Stripe secret and TOTP secret under the newest BILLING_ENCRYPTION_KEYS key."""
     box = SecretBox.from_config(current_app.config)
+    totp = secretbox.SecretBox.for_purpose(current_app.config, secretbox.TOTP_LABEL)
     with Session(_engine()) as session, session.begin():
         accounts = session.scalars(sa.select(StripeAccount).with_for_update()).all()
         for account in accounts:
             account.secret_key_encrypted = box.reseal(account.secret_key_encrypted)
             account.webhook_secret_encrypted = box.reseal(account.webhook_secret_encrypted)
-    click.echo(f"re-encrypted {len(accounts)} Stripe account(s)")
+        # The same keys seal the two-step sign-in secrets: re-seal them too, so an old key can be retired.
+        people = session.scalars(sa.select(User).where(User.totp_secret.is_not(None)).with_for_update()).all()
+        for person in people:
+            if secretbox.looks_sealed(person.totp_secret):
+                person.totp_secret = totp.reseal(person.totp_secret)
+            else:
+                person.totp_secret = totp.seal(person.totp_secret)
+    click.echo(f"re-encrypted {len(accounts)} Stripe account(s) and {len(people)} two-step secret(s)")

@@ -37,7 +37,7 @@ class User(SharedBase):
     is_active: Mapped[bool] = mapped_column(server_default=sa.true())
     password_changed_at: Mapped[datetime | None]
     # Two-step sign-in (TOTP): the base32 secret once confirmed, and the last time step accepted (each code once).
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))  # sealed (security.secretbox), never plain
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

@@ -34,6 +34,7 @@ from blueprints.web import access, client_ip, safe_next_url
 from database.request_scope import db
 from models import LoginThrottle, Membership, RecoveryCode, Role, User
 from models.base import utcnow
+from security.secretbox import looks_sealed, totp_box
 from security.tokens import InvalidToken, digest, sign, unsign
 
 STEP_SECONDS = 30
@@ -75,6 +76,12 @@ def requires_mfa(session: Session, user_id: int) -> bool:
         )
         is not None
     )
+
+
+def plain_secret(stored: str) -> str:
+    """The base32 TOTP secret of a stored value: sealed with `security.secretbox` (what the app writes), or a
+    plain one left by a database not yet migrated with the app's keys (revision 0013 seals those)."""
+    return totp_box().open(stored) if looks_sealed(stored) else stored
 
 
 def new_totp_secret() -> str:
@@ -158,7 +165,7 @@ def verify_second_factor(
     )
     if locked is not None and is_enrolled(locked):
         if code and code.strip():
-            step = matching_step(locked.totp_secret, code, now=now, after_step=locked.totp_last_step)
+            step = matching_step(plain_secret(locked.totp_secret), code, now=now, after_step=locked.totp_last_step)
             if step is not None:
                 locked.totp_last_step = step
                 audit.record(session, "mfa.verify", actor_user_id=user.id, actor_email=user.email, ip=ip)
@@ -223,7 +230,7 @@ def enable_mfa(
     if step is None:
         _record_failure(session, user.id, now)
         raise MfaRefused("That code does not match. Check the time on your phone and enter the current code.")
-    user.totp_secret = secret
+    user.totp_secret = totp_box().seal(secret)  # at rest only sealed (Fernet); see plain_secret
     user.totp_enabled_at = now
     user.totp_last_step = step
     codes = new_recovery_codes(session, user)
