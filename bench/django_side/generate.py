@@ -4,7 +4,8 @@ same tables, columns, defaults, unique constraints, foreign keys and indexes (sa
 Runs in Loupe's virtual environment (it imports Loupe's models) and writes plain Django source. Not carried
 over: the store tables' CHECK constraints (SQL text with no generic Django equivalent; they add no relation).
 Django's foreign-key constraints are DEFERRABLE INITIALLY DEFERRED and carry no ON DELETE clause (Django
-emulates it in Python); their column index is created only where Loupe has one, under Loupe's name.
+emulates it in Python); a foreign-key column is indexed only where Loupe indexes it (Django names that index
+itself); every other index and unique constraint keeps Loupe's name.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ def _sweep(ctx) -> dict:
             conn.exec_driver_sql(
                 " UNION ALL ".join(f'SELECT count(*) FROM "{store.schema}"."{t}"' for t in tables)
             ).all()
+            conn.commit()  # one transaction per store: its locks go, the caches stay
         rows = conn.execute(
             sa.text("SELECT name, sum(total_bytes) FROM pg_backend_memory_contexts GROUP BY name ORDER BY 2 DESC")
         ).all()
