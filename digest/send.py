@@ -190,6 +190,7 @@ def _claim_query():
         _CLAIM = (
             sa.select(
                 DigestDelivery.id,
+                DigestDelivery.next_attempt_at,
                 DigestDelivery.run_id,
                 DigestDelivery.user_id,
                 DigestDelivery.message_id,
@@ -212,22 +213,30 @@ def _claim_query():
     return _CLAIM
 
 
-def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_ids) -> bool:
-    """Claim, send and mark one due delivery in one transaction; False when none is left."""
+def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_ids, after) -> tuple | None:
+    """Claim, send and mark one due delivery in one transaction; returns its (next_attempt_at, id), None when none
+    is left after `after`.
+
+    `after` is where this sender's previous claim was: rows marked sent leave dead entries at the front of the
+    pending index until vacuum, and starting each claim past them keeps a long run from re-reading them (a scan
+    that grows with the run). It is only a starting point: the caller starts over from the front when it runs dry.
+    """
     with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
         query = _claim_query()
         if run_ids is not None:
             query = query.where(DigestDelivery.run_id.in_(run_ids))
+        if after is not None:
+            query = query.where(sa.tuple_(DigestDelivery.next_attempt_at, DigestDelivery.id) > sa.tuple_(*after))
         row = conn.execute(query).first()
         if row is None:
-            return False
+            return None
         run = _run(session, caches, row.run_id)
         mark = sa.update(DigestDelivery).where(DigestDelivery.id == row.id)
         reason = _skip_reason(row, run)
         if reason is not None:
             conn.execute(mark.values(status="skipped", last_error=reason))
             counts.skipped += 1
-            return True
+            return (row.next_attempt_at, row.id)
         try:
             smtp.send(_message(engine, session, caches, settings, row, run))
         except Exception as exc:  # refused, down, timed out, or a rendering fault: retry, lose nothing
@@ -244,7 +253,7 @@ def _deliver_one(conn, engine, caches, settings, smtp, counts: SendCounts, run_i
         else:
             conn.execute(mark.values(status="sent", sent_at=sa.func.now(), attempts=row.attempts + 1))
             counts.sent += 1
-    return True
+    return (row.next_attempt_at, row.id)
 
 
 def deliver(
@@ -270,9 +279,15 @@ def deliver(
         conn.exec_driver_sql("SET synchronous_commit = off")
         conn.commit()
         try:
+            after = None
             while limit is None or counts.handled < limit:
-                if not _deliver_one(conn, engine, caches, settings, smtp, counts, run_ids):
-                    break
+                claimed = _deliver_one(conn, engine, caches, settings, smtp, counts, run_ids, after)
+                if claimed is None:
+                    if after is None:
+                        break
+                    after = None  # ran dry past the cursor: look once more from the front (retries, others' skips)
+                    continue
+                after = claimed
                 if progress is not None:
                     progress(counts)
         finally:

@@ -49,7 +49,9 @@ class DigestDelivery(SharedBase):
     __table_args__ = (
         sa.UniqueConstraint("run_id", "user_id"),
         sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'skipped')", name="status_known"),
-        sa.Index("ix_digest_deliveries_pending", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+        sa.Index(
+            "ix_digest_deliveries_pending", "next_attempt_at", "id", postgresql_where=sa.text("status = 'pending'")
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -95,7 +95,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_digest_deliveries_pending",
         "digest_deliveries",
-        ["next_attempt_at"],
+        ["next_attempt_at", "id"],
         schema="loupe",
         postgresql_where=sa.text("status = 'pending'"),
     )
