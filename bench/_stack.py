@@ -58,6 +58,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+def pg_ctl(datadir: str, args: list[str], *, check: bool = True) -> None:
+    """Run pgserver's `pg_ctl` on `datadir` as the user that owns it (pgserver's own user when we are root)."""
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    user = Path(datadir).owner() if os.geteuid() == 0 else None
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", datadir, *args],
+        check=check,
+        user=user,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -143,17 +158,7 @@ class Stack:
         return began, time.monotonic()
 
     def _pg_ctl(self, args: list[str]) -> None:
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        user = Path(self.datadir).owner() if os.geteuid() == 0 else None
-        subprocess.run(
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", self.datadir, *args],
-            check=True,
-            user=user,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
+        pg_ctl(self.datadir, args)
 
     # -- web server -------------------------------------------------------------------------------------------
     def start_gunicorn(self, *, workers: int = 2, threads: int = 1, pool_size: int = 5) -> None:

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,14 +27,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench._stack import _free_port, pg_ctl
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_ROLE = "loupe_app"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _setup(owner_url: str, sizes: list[int], per_store: int) -> dict[int, tuple[str, str]]:
@@ -214,19 +209,8 @@ def measure(sizes: list[int] | None = None, runs: int = 3, per_store: int = 20, 
         finally:
             sink.terminate()
             sink.wait(timeout=10)
-            _stop_embedded(f"{tmp}/pg")
+            pg_ctl(f"{tmp}/pg", ["-w", "-m", "fast", "stop"], check=False)
     return results
-
-
-def _stop_embedded(datadir: str) -> None:
-    """`pg_ctl stop` as the server's user (the data folder is removed right after)."""
-    from pgserver._commands import POSTGRES_BIN_PATH
-
-    user = Path(datadir).owner() if os.geteuid() == 0 else None
-    subprocess.run(
-        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", datadir, "-w", "-m", "fast", "stop"],
-        check=False, user=user, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60,
-    )  # fmt: skip
 
 
 def main() -> None:

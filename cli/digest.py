@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import click
 import sqlalchemy as sa
@@ -12,7 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from digest.periods import Period, PeriodError, parse_period, since_period, week_period
+from blueprints.store.times import association_zone, local_today
+from digest.periods import Period, PeriodError, last_complete_week, parse_period, since_period
 from digest.runs import QueuedRun, queue_due, queue_period
 from digest.send import SendCounts, deliver_in_workers, pending_count
 from mail.outbox import sender_domain
@@ -31,7 +31,7 @@ def _engines():
 
 
 def _period(association: Association, period: str | None, since: date | None) -> Period:
-    today = datetime.now(ZoneInfo(association.timezone or "UTC")).date()
+    today = local_today(association_zone(association))
     if period and since:
         raise click.UsageError("Give --period or --since, not both.")
     try:
@@ -41,7 +41,7 @@ def _period(association: Association, period: str | None, since: date | None) ->
             return parse_period(period, today)
     except PeriodError as exc:
         raise click.UsageError(str(exc)) from None
-    return week_period(today - timedelta(days=7))  # the last complete week
+    return last_complete_week(today)
 
 
 def _send(run_ids: list[int] | None, workers: int) -> SendCounts:

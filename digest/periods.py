@@ -54,6 +54,11 @@ def week_period(day: date) -> Period:
     return Period(f"{year}-W{week:02d}", "weekly", monday, monday + timedelta(days=7))
 
 
+def last_complete_week(today: date) -> Period:
+    """The ISO week before the one containing `today`: the default period to send or preview."""
+    return week_period(today - timedelta(days=7))
+
+
 def day_period(day: date) -> Period:
     return Period(day.isoformat(), "daily", day, day + timedelta(days=1))
 

@@ -3,8 +3,6 @@ reason, retry), a preview of any region and period as a member would see it, and
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,7 +15,7 @@ from blueprints.form_helpers import choices
 from blueprints.store.times import association_zone, local_today
 from database.request_scope import db
 from digest import admin as digest_admin
-from digest.periods import PeriodError, parse_period, week_period
+from digest.periods import PeriodError, last_complete_week, parse_period
 from mail.dispatch import send_after_commit
 from models import Region, User
 
@@ -38,7 +36,7 @@ def _form(form_class, association, data):
     members = digest_admin.region_members(session, association, region) if region else []
     form.member.choices = choices([(0, "Any member (all incident types)")] + [(u.id, u.email) for u in members])
     if not form.period.data:
-        form.period.data = week_period(local_today(association_zone(association)) - timedelta(days=7)).key
+        form.period.data = last_complete_week(local_today(association_zone(association))).key
     return form, region, members
 
 
