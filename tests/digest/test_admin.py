@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from digest.runs import queue_period
-from models import AlertPreference, Association
+from models import AlertPreference, Association, Role
+from tests.admin.conftest import enrol, sign_in_with_code
 from tests.bulletins.conftest import FORBIDDEN, admin_client, signed_in
 from tests.digest.conftest import POLICE_TITLE, SOUTH_TITLE, XSS
 from tests.fixtures.web import post_form
@@ -85,3 +86,38 @@ def test_history_lists_runs_of_this_association_only(app, engines, digest_world,
     for outsider in (signed_in(app, dw.w.owner), signed_in(app, dw.w.outsider)):
         for url in (f"/a/{slug}/digest", f"/a/{slug}/digest/runs/{queued.run.id}", f"/a/{slug}/digest/preview"):
             assert outsider.get(url).status_code in (403, 404)
+
+
+def test_another_associations_admin_gets_nothing_of_this_digest(
+    app, engines, digest_world, make_world, make_user, smtp
+):
+    dw = digest_world
+    with app.app_context(), Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        association = session.get(Association, dw.w.home.association.id)
+        [queued] = queue_period(session, association, dw.period, domain="loupe.test", region=association.regions[0])
+    other = make_world()
+    stranger = make_user(association=other.association, role=Role.ASSOCIATION_ADMIN)
+    client = app.test_client()
+    sign_in_with_code(client, engines, stranger, enrol(engines, stranger))
+    slug, run_id = dw.w.home.association.slug, queued.run.id
+    args = f"region={dw.w.home.region.id}&period={dw.period.key}"
+    for url in (
+        f"/a/{slug}/digest",
+        f"/a/{slug}/digest?{args}",
+        f"/a/{slug}/digest/preview?{args}",
+        f"/a/{slug}/digest/runs/{run_id}",
+        f"/a/{slug}/alerts",
+    ):
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert POLICE_TITLE not in response.get_data(as_text=True)
+    # Their own portal, with this association's ids, does not reach this run or region either.
+    own = other.association.slug
+    assert client.get(f"/a/{own}/digest/runs/{run_id}").status_code == 404
+    assert POLICE_TITLE not in client.get(f"/a/{own}/digest/preview?{args}").get_data(as_text=True)
+    for url in (f"/a/{slug}/digest/test", f"/a/{slug}/digest/runs/{run_id}/retry"):
+        response = post_form(
+            client, url, {"region": dw.w.home.region.id, "period": dw.period.key}, form_url=f"/a/{own}/digest"
+        )
+        assert response.status_code in (400, 403, 404), url
+    assert smtp.messages == []
