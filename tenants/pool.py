@@ -189,9 +189,11 @@ def migrate_pool(owner: Engine, *, script: ScriptDirectory, target: str, app_rol
     """Bring every pool schema not at `target` to it; one that cannot be upgraded (or has the wrong grants) is dropped.
 
     Each schema is one transaction holding its pool row `FOR UPDATE` (a concurrent claim skips it; a claim by
-    code at the old head simply finds nothing and builds cold).
+    code at the old head simply finds nothing and builds cold). Like stores, a schema whose path can be replayed
+    gets the once-rendered upgrade in one round trip, guarded by its own version stamp
+    (`tenants.migrations.replay_statements`); the others go through Alembic online.
     """
-    from tenants.migrations import upgrade_schema  # the runner imports this module
+    from tenants.migrations import rendered_upgrade, replay_statements, upgrade_schema  # the runner imports this module
 
     report = PoolMigrationReport()
     seen: set[int] = set()
@@ -219,11 +221,23 @@ def migrate_pool(owner: Engine, *, script: ScriptDirectory, target: str, app_rol
             else:
                 savepoint = conn.begin_nested()
                 try:
-                    upgrade_schema(conn, name, script=script, target=target, app_role=None)
-                    if app_role:
-                        for statement in table_grant_statements(name, app_role):
-                            conn.exec_driver_sql(statement)
-                    conn.execute(sa.update(PoolSchema).where(PoolSchema.id == row.id).values(revision=target))
+                    rendered = rendered_upgrade(script, row.revision, target)
+                    if rendered is not None:
+                        grants = table_grant_statements(name, app_role) if app_role else []
+                        update = (
+                            f"UPDATE {_quote(conn, SHARED_SCHEMA)}.schema_pool "
+                            f"SET revision = '{_checked_revision(target)}' WHERE id = {int(row.id)}"
+                        )
+                        batch = ";\n".join(
+                            [replay_statements(name, row.revision, rendered).rstrip(";"), *grants, update]
+                        )
+                        conn.connection.driver_connection.execute(batch + ";")
+                    else:
+                        upgrade_schema(conn, name, script=script, target=target, app_role=None)
+                        if app_role:
+                            for statement in table_grant_statements(name, app_role):
+                                conn.exec_driver_sql(statement)
+                        conn.execute(sa.update(PoolSchema).where(PoolSchema.id == row.id).values(revision=target))
                     savepoint.commit()
                 except Exception as exc:  # a stale schema we cannot bring forward is thrown away, never handed out
                     savepoint.rollback()

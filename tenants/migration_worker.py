@@ -1,0 +1,93 @@
+"""Worker processes of the store migration runner (`tenants.migrations.migrate_all_stores`).
+
+Kept to psycopg and the standard library at import: workers are spawned (no inherited connections, handles or
+atexit hooks), so each one imports what it runs, and importing the models, SQLAlchemy's ORM and Alembic costs a
+spawned process a couple of seconds of CPU, longer than replaying a revision on hundreds of stores. A replayed store
+arrives as its finished SQL batch (rendered in the parent, `tenants.migrations.store_batch`); only a chunk that must
+go through Alembic online imports the runner.
+
+One connection per worker: the online path's engine and the replay path's connection are never open together.
+Alembic's `op` proxy is a module global, which is why workers are processes and each runs one store at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import psycopg
+
+_state: dict[str, Any] = {}
+
+
+def init(connect_kwargs: dict[str, Any], url: str, extra_locations: tuple[str, ...]) -> None:
+    """Process initializer: remember how to connect; nothing is opened until there is work."""
+    _state.update(connect_kwargs=connect_kwargs, url=url, extra=extra_locations)
+
+
+def warm_up() -> int:
+    """A no-op task, submitted while the parent still has work of its own, so workers are spawned meanwhile."""
+    return os.getpid()
+
+
+def error_message(exc: BaseException) -> str:
+    """How a store's failure is recorded (`stores.last_error`) and reported."""
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _connection() -> psycopg.Connection:
+    engine = _state.pop("engine", None)
+    if engine is not None:  # back from an online chunk: its connection goes before this one opens
+        engine.dispose()
+    conn = _state.get("conn")
+    if conn is None or conn.closed or conn.broken:
+        # No automatic prepared statements: every batch is different text, run once.
+        conn = psycopg.connect(**_state["connect_kwargs"], prepare_threshold=None)
+        _state["conn"] = conn
+    return conn
+
+
+def replay(batches: list[tuple[int, str]]) -> list[str | None]:
+    """Run each store's batch in its own transaction; an error message or None per store, in order."""
+    results: list[str | None] = []
+    for _store_id, batch in batches:
+        try:
+            conn = _connection()
+            # Without parameters psycopg sends the text as one simple query: every statement, one round trip.
+            conn.execute(batch)
+            conn.commit()
+            results.append(None)
+        except Exception as exc:  # one store's failure must not stop the others
+            results.append(error_message(exc))
+            _discard_transaction()
+    return results
+
+
+def _discard_transaction() -> None:
+    conn = _state.get("conn")
+    if conn is None or conn.closed:
+        return
+    try:
+        conn.rollback()
+    except Exception:  # a broken connection: the next store opens a new one
+        conn.close()
+
+
+def online(target: str, stores: list[tuple[int, str]], app_role: str | None) -> list[str | None]:
+    """Migrate stores through Alembic online (the runner's `_migrate_one`); an error message or None per store."""
+    import sqlalchemy as sa
+    from alembic.script import ScriptDirectory
+
+    from tenants import migrations
+
+    conn = _state.pop("conn", None)
+    if conn is not None:
+        conn.close()
+    if "engine" not in _state:
+        _state["engine"] = sa.create_engine(_state["url"], pool_size=1, max_overflow=0)
+    if "script" not in _state:
+        _state["script"] = ScriptDirectory.from_config(migrations.store_config(_state["extra"]))
+    return [
+        migrations._migrate_one(_state["engine"], _state["script"], target, store_id, schema, app_role)
+        for store_id, schema in stores
+    ]
