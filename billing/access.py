@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import abort, flash, g, request, session
 from sqlalchemy.orm import Session
 
-from models import Store, StoreSubscription
+from models import StoreSubscription
 
 
 class AccessLevel(enum.StrEnum):
@@ -86,10 +86,15 @@ class BillingState:
         return _BANNERS.get(self.level)
 
 
+def state_from(status: str | None, current_period_end: datetime | None = None) -> BillingState:
+    """The billing state of a stored subscription status (None: no subscription record, full access)."""
+    return BillingState(status, access_level(status), current_period_end)
+
+
 def state_of(subscription: StoreSubscription | None) -> BillingState:
     if subscription is None:
-        return BillingState(None, AccessLevel.FULL)
-    return BillingState(subscription.status, access_level(subscription.status), subscription.current_period_end)
+        return state_from(None)
+    return state_from(subscription.status, subscription.current_period_end)
 
 
 def billing_state_for(session: Session, store_id: int) -> BillingState:
@@ -99,23 +104,21 @@ def billing_state_for(session: Session, store_id: int) -> BillingState:
             StoreSubscription.store_id == store_id
         )
     ).first()
-    if row is None:
-        return BillingState(None, AccessLevel.FULL)
-    return BillingState(row.status, access_level(row.status), row.current_period_end)
+    return state_from(None) if row is None else state_from(row.status, row.current_period_end)
 
 
 def billing_states_for(session: Session, store_ids: Iterable[int]) -> dict[int, BillingState]:
     """Billing states of many stores at once (the admin portal's member list); missing ones are full access."""
     ids = list(store_ids)
     found = {
-        row.store_id: BillingState(row.status, access_level(row.status), row.current_period_end)
+        row.store_id: state_from(row.status, row.current_period_end)
         for row in session.execute(
             sa.select(StoreSubscription.store_id, StoreSubscription.status, StoreSubscription.current_period_end).where(
                 StoreSubscription.store_id.in_(ids)
             )
         )
     }
-    return {i: found.get(i, BillingState(None, AccessLevel.FULL)) for i in ids}
+    return {i: found.get(i) or state_from(None) for i in ids}
 
 
 # Pages that stay open whatever the status: paying is how a store gets out of it, and data stays exportable.
@@ -127,10 +130,10 @@ def _is_export(endpoint: str | None) -> bool:
     return bool(endpoint) and endpoint.rpartition(".")[2].startswith("export")
 
 
-def enforce_billing_access(db_session: Session, store: Store) -> None:
-    """Called by `store_view` for every store request, after the membership check: refuse what the status
-    does not allow (403 with a message for people) and show the banner. Sets `g.billing`."""
-    state = billing_state_for(db_session, store.id)
+def enforce_billing_access(state: BillingState) -> None:
+    """Called by `store_view` for every store request, after the membership check, with the store's state (read
+    with the person's memberships): refuse what the status does not allow (403 with a message for people) and
+    show the banner. Sets `g.billing`."""
     g.billing = state
     if request.blueprint in EXEMPT_BLUEPRINTS:
         return

@@ -9,33 +9,33 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from flask import abort, g, render_template
 from flask_login import current_user
 
-from billing.access import enforce_billing_access
+from billing.access import BillingState, enforce_billing_access
 from database.request_scope import db
 from extensions import login_manager
 from models import STORE_ROLES, Membership, Role, Store, StoreStatus
 from tenants.binding import bind_schema
 
+if TYPE_CHECKING:  # the auth package imports views that import this module
+    from blueprints.auth.services import Memberships
 
-def resolve_store(user_id: int, store_slug: str) -> tuple[Store, Membership] | None:
-    """The store with this slug and the person's membership in it, or None."""
+
+def resolve_store(memberships: Memberships, store_slug: str) -> tuple[Store, Membership, BillingState] | None:
+    """The store with this slug among the signed-in person's memberships, with its dues state, or None.
+
+    The memberships are read with the person's session once per request (`CurrentUser.memberships`, the same
+    rows the navigation lists), so the check costs no query of its own and never trusts the slug alone.
+    """
     if not isinstance(store_slug, str) or len(store_slug) > 63:
         return None
-    row = (
-        db()
-        .execute(
-            sa.select(Store, Membership)
-            .join(Membership, Membership.store_id == Store.id)
-            .where(Store.slug == store_slug, Membership.user_id == user_id)
-        )
-        .first()
-    )
-    return (row[0], row[1]) if row else None
+    for membership, store in memberships.stores:
+        if store.slug == store_slug:
+            return store, membership, memberships.billing[store.id]
+    return None
 
 
 def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
@@ -50,17 +50,17 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
         def wrapper(*args: Any, store_slug: str, **kwargs: Any):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            found = resolve_store(current_user.id, store_slug)
+            found = resolve_store(current_user.memberships, store_slug)
             if found is None:
                 abort(404)
-            store, membership = found
+            store, membership, billing = found
             if store.status == StoreStatus.SUSPENDED:
                 return render_template("store/unavailable.html", store=store, reason="suspended"), 403
             if store.status != StoreStatus.READY or not store.schema_name:
                 return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
             if Role(membership.role) not in allowed:
                 abort(403, "Your role in this store does not allow this.")
-            enforce_billing_access(db(), store)  # dues status: read-only or no access (billing.access)
+            enforce_billing_access(billing)  # dues status: read-only or no access (billing.access)
             bind_schema(db(), store.schema_name)
             g.store, g.membership = store, membership
             return view(*args, store=store, membership=membership, **kwargs)

@@ -6,7 +6,7 @@ import functools
 
 from flask import current_app
 
-from blueprints.auth.services import association_roles, load_session, store_memberships
+from blueprints.auth.services import Memberships, load_memberships, load_session
 from database.request_scope import db
 from extensions import login_manager
 from models import Membership, Role, Store, User
@@ -44,12 +44,17 @@ class CurrentUser:
         return self.user.is_operator
 
     @functools.cached_property
-    def stores(self) -> list[tuple[Membership, Store]]:
-        return store_memberships(db(), self.user.id)
+    def memberships(self) -> Memberships:
+        # One query per request, at first use, in the request's Session (so nothing outlives the request).
+        return load_memberships(db(), self.user.id)
 
-    @functools.cached_property
+    @property
+    def stores(self) -> list[tuple[Membership, Store]]:
+        return self.memberships.stores
+
+    @property
     def association_memberships(self) -> list[Membership]:
-        return association_roles(db(), self.user.id)
+        return self.memberships.associations
 
     def admin_association_ids(self) -> set[int]:
         return {m.association_id for m in self.association_memberships if m.role == Role.ASSOCIATION_ADMIN}

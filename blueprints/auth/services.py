@@ -5,17 +5,31 @@ Each takes a Session and explicit arguments, flushes, raises a domain error, and
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 import audit
+from billing.access import BillingState, state_from
 from errors import DomainError
-from models import STORE_ROLES, Association, AuthSession, Invitation, LoginThrottle, Membership, Role, Store, User
+from models import (
+    STORE_ROLES,
+    Association,
+    AuthSession,
+    Invitation,
+    LoginThrottle,
+    Membership,
+    Region,
+    Role,
+    Store,
+    StoreSubscription,
+    User,
+)
 from models.base import utcnow
 from security.passwords import check_policy, hash_password, needs_rehash, verify_password
 from security.tokens import digest, new_secret
@@ -140,6 +154,16 @@ class ActiveSession:
     auth_session: AuthSession
 
 
+@functools.cache
+def _session_query() -> sa.Select:
+    # Session and person in one round trip, the statement built once: this runs on every signed-in request.
+    return (
+        sa.select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == sa.bindparam("token_hash"), AuthSession.revoked_at.is_(None))
+    )
+
+
 def load_session(
     session: Session,
     token: str,
@@ -152,16 +176,14 @@ def load_session(
     if not token or len(token) > 200:
         return None
     now = now or utcnow()
-    row = session.scalar(
-        sa.select(AuthSession).where(AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None))
-    )
-    if row is None:
+    found = session.execute(_session_query(), {"token_hash": digest(token)}).first()
+    if found is None:
         return None
+    row, user = found
     if now - row.last_seen_at > idle_timeout or now - row.created_at > absolute_timeout:
         row.revoked_at = now
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     # Writing on every request would cost a row update per page; a minute's precision is plenty for idling.
     if now - row.last_seen_at > timedelta(seconds=60):
@@ -188,21 +210,48 @@ def revoke_user_sessions(session: Session, user_id: int, *, except_token: str | 
 # --- memberships --------------------------------------------------------------------------------------------
 
 
-def store_memberships(session: Session, user_id: int) -> list[tuple[Membership, Store]]:
-    """The person's store memberships with their stores, by store name."""
-    rows = session.execute(
-        sa.select(Membership, Store)
-        .join(Store, Store.id == Membership.store_id)
-        .where(Membership.user_id == user_id)
-        .order_by(Store.name)
-    ).all()
-    return [(m, s) for m, s in rows]
+@dataclass(frozen=True)
+class Memberships:
+    """Everything a signed-in person's requests need to know about their memberships, read in one query.
+
+    `stores` (by store name) feeds the navigation and the store check of `tenants.access.store_view`;
+    `billing` holds each of those stores' dues state (what `billing.access` enforces); `associations` are the
+    association roles (admin, liaison). Read once per request, never cached across requests: a role change,
+    removal or suspension applies to the very next request.
+    """
+
+    stores: list[tuple[Membership, Store]]
+    associations: list[Membership]
+    billing: dict[int, BillingState]
 
 
-def association_roles(session: Session, user_id: int) -> list[Membership]:
-    return list(
-        session.scalars(sa.select(Membership).where(Membership.user_id == user_id, Membership.store_id.is_(None)))
+@functools.cache
+def _memberships_query() -> sa.Select:
+    # Built once: it runs on every signed-in request, and building the statement costs as much as running it.
+    return (
+        sa.select(Membership, Store, StoreSubscription.status, StoreSubscription.current_period_end)
+        .outerjoin(Store, Store.id == Membership.store_id)
+        .outerjoin(Association, Association.id == Store.association_id)
+        .outerjoin(Region, Region.id == Store.region_id)
+        .outerjoin(StoreSubscription, StoreSubscription.store_id == Store.id)
+        # Association (time zone, names) and region (feed, thresholds) ride along: no query of their own.
+        .options(contains_eager(Store.association), contains_eager(Store.region))
+        .where(Membership.user_id == sa.bindparam("user_id"))
+        .order_by(Store.name, Membership.id)
     )
+
+
+def load_memberships(session: Session, user_id: int) -> Memberships:
+    """The person's store memberships (with store, association and dues status) and association roles."""
+    rows = session.execute(_memberships_query(), {"user_id": user_id}).all()
+    stores, associations, billing = [], [], {}
+    for membership, store, status, period_end in rows:
+        if store is None:
+            associations.append(membership)
+            continue
+        stores.append((membership, store))
+        billing[store.id] = state_from(status, period_end)
+    return Memberships(stores=stores, associations=associations, billing=billing)
 
 
 # --- invitations --------------------------------------------------------------------------------------------

@@ -39,16 +39,19 @@ class ContactSummary:
 
 
 def dashboard_summary(session: Session) -> DashboardSummary:
-    count = session.scalar(sa.select(sa.func.count()).select_from(PoliceContact)) or 0
-    upcoming = (
-        session.scalar(
+    # Both counts in one round trip: the dashboard is the most visited page.
+    count, upcoming = session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(PoliceContact).scalar_subquery(),
             sa.select(sa.func.count())
             .select_from(Meeting)
             .where(Meeting.status == "planned", Meeting.starts_at >= datetime.now(UTC))
+            .scalar_subquery(),
         )
-        or 0
+    ).one()
+    return DashboardSummary(
+        contact_count=count or 0, quiet_days=contact_quiet_days(session), meeting_count=upcoming or 0
     )
-    return DashboardSummary(contact_count=count, quiet_days=contact_quiet_days(session), meeting_count=upcoming)
 
 
 # --- settings -------------------------------------------------------------------------------------------------
