@@ -43,6 +43,9 @@ class BaseConfig:
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "loupe_app")
     DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
     DATABASE_MAX_OVERFLOW = _env_int("DATABASE_MAX_OVERFLOW", 5)
+    # A backend's catalog caches grow with every store it serves (~150 KB each, never shrunk): retire an app
+    # connection after this many stores so backend memory stays bounded (docs/performance.md, measure 8).
+    DATABASE_STORES_PER_CONNECTION = _env_int("DATABASE_STORES_PER_CONNECTION", 200)
     EMBEDDED_DB_DIR: str | None = os.environ.get("EMBEDDED_DB_DIR") or None
 
     # Sessions: signed cookie + server-side auth session row (revocable).

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from config import EMPTY_SCHEMA, SHARED_SCHEMA
+from tenants.binding import limit_stores_per_connection
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,16 @@ def make_engines(
     *,
     pool_size: int = 5,
     max_overflow: int = 5,
+    stores_per_connection: int = 0,
 ) -> Engines:
-    """Create both engines; when `app_url` is None the owner URL serves requests too."""
+    """Create both engines; when `app_url` is None the owner URL serves requests too.
+
+    `stores_per_connection` retires an app connection whose backend has served that many store schemas
+    (`tenants.binding.limit_stores_per_connection`; 0: never).
+    """
     owner = _engine(owner_url, pool_size=2, max_overflow=8)
     app = _engine(app_url or owner_url, pool_size=pool_size, max_overflow=max_overflow)
+    limit_stores_per_connection(app, stores_per_connection)
     return Engines(owner=owner, app=app)
 
 

@@ -52,6 +52,7 @@ class Database:
                         app_url,
                         pool_size=self.config["DATABASE_POOL_SIZE"],
                         max_overflow=self.config["DATABASE_MAX_OVERFLOW"],
+                        stores_per_connection=self.config["DATABASE_STORES_PER_CONNECTION"],
                     )
         return self._engines
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event, exc
 from sqlalchemy.orm import Session
 
 from tenants.errors import TenantBindingError
 from tenants.naming import is_store_schema
 
 TRANSLATE = "schema_translate_map"
+# Key in the pooled DBAPI connection's `info`: the store schemas this database backend has served.
+SERVED = "loupe_store_schemas"
 
 
 class BoundSession(Session):
@@ -63,6 +65,26 @@ def bind_schema(session: Session, schema: str) -> None:
     if current is not None and current != schema:
         raise TenantBindingError(f"session already bound to {current}; open a new session for {schema}")
     conn.execution_options(**{TRANSLATE: {None: schema}})
+    conn.info.setdefault(SERVED, set()).add(schema)
+
+
+def limit_stores_per_connection(engine: Engine, max_stores: int) -> None:
+    """Retire a pooled connection once its backend has served more than `max_stores` store schemas.
+
+    A PostgreSQL backend keeps the catalog and relation caches of every table it has read until it exits (about
+    150 KB per store for a dashboard's tables); with a thousand stores a long-lived backend grows past 150 MB.
+    The pool discards such a connection when it is next checked out (never in the middle of a request) and opens
+    a fresh one, so each backend's memory stays bounded by `max_stores` whatever the number of stores.
+    0 turns the limit off.
+    """
+    if max_stores <= 0:
+        return
+
+    @event.listens_for(engine, "checkout")
+    def _retire_when_full(_dbapi_connection, record, _proxy) -> None:
+        if len(record.info.get(SERVED, ())) > max_stores:
+            # The pool closes this connection and checks out another (SQLAlchemy's documented disconnect path).
+            raise exc.DisconnectionError(f"backend served more than {max_stores} stores")
 
 
 @contextmanager

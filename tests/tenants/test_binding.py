@@ -63,3 +63,60 @@ def test_the_connection_returns_to_the_pool_without_the_binding(engines, make_wo
             second.close()
     finally:
         small.dispose()
+
+
+def test_a_connection_is_retired_after_serving_its_budget_of_stores(engines, make_world, make_store):
+    """With a budget of 2 stores, the backend that served 3 is closed at the next checkout, never mid-session."""
+    from database.engines import make_engines
+
+    world = make_world()
+    stores = [make_store(world) for _ in range(3)]
+    url = engines.app.url.render_as_string(hide_password=False)
+    small = make_engines(url, url, pool_size=1, max_overflow=0, stores_per_connection=2)
+
+    def visit(store) -> int:
+        with store_session(small.app, store.schema_name) as session:
+            session.scalar(sa.select(sa.func.count()).select_from(PoliceContact))
+            return session.scalar(sa.select(sa.func.pg_backend_pid()))
+
+    try:
+        first = visit(stores[0])
+        assert visit(stores[1]) == first
+        assert visit(stores[0]) == first  # the same store again does not count twice
+        assert visit(stores[2]) == first  # the third store is served; the budget is checked at checkout
+        fourth = visit(stores[0])
+        assert fourth != first  # retired: a new backend with empty caches
+        assert _backend_gone(engines.owner, first)  # closed, not left idle in the pool
+        assert visit(stores[1]) == fourth
+    finally:
+        small.dispose()
+
+
+def test_no_budget_keeps_the_connection(engines, make_world, make_store):
+    from database.engines import make_engines
+
+    world = make_world()
+    stores = [make_store(world) for _ in range(3)]
+    url = engines.app.url.render_as_string(hide_password=False)
+    small = make_engines(url, url, pool_size=1, max_overflow=0, stores_per_connection=0)
+    try:
+        pids = set()
+        for store in stores * 2:
+            with store_session(small.app, store.schema_name) as session:
+                pids.add(session.scalar(sa.select(sa.func.pg_backend_pid())))
+        assert len(pids) == 1
+    finally:
+        small.dispose()
+
+
+def _backend_gone(owner, pid: int, wait: float = 5.0) -> bool:
+    """Whether backend `pid` has exited (it does so just after its connection is closed)."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        with owner.connect() as conn:
+            if not conn.scalar(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}):
+                return True
+        time.sleep(0.05)
+    return False
