@@ -90,7 +90,20 @@ def charts(results: dict) -> dict[str, str]:
             "ms",
             ["at 0 stores", f"at {n} stores"],
             {
-                "Loupe": [_get(results, "1", "at_0", "median"), _get(results, "1", "at_n", "median")],
+                f"Loupe ({_get(results, '1', 'path', default='cold build')})": [
+                    _get(results, "1", "at_0", "median"),
+                    _get(results, "1", "at_n", "median"),
+                ],
+                **(
+                    {
+                        "Loupe (cold build)": [
+                            _get(results, "1", "cold_at_0", "median"),
+                            _get(results, "1", "cold_at_n", "median"),
+                        ]
+                    }
+                    if _get(results, "1", "cold_at_0", default=None)
+                    else {}
+                ),
                 "django-tenants": [
                     _get(results, "2", "django_at_0", "median"),
                     _get(results, "2", "django_at_n", "median"),
@@ -164,20 +177,27 @@ def detail_for(number: str, e: dict) -> str:
     g = e.get
     if number == "1":
         return (
-            f"at 0: median {fmt(_sub(e, 'at_0', 'median'))} ms, p95 {fmt(_sub(e, 'at_0', 'p95'))} ms; "
-            f"at N: median {fmt(_sub(e, 'at_n', 'median'))} ms, p95 {fmt(_sub(e, 'at_n', 'p95'))} ms; "
-            f"growth {fmt(g('growth'))}×"
+            f"{g('path') or 'cold build'}: at 0 median {fmt(_sub(e, 'at_0', 'median'))} ms, p95 "
+            f"{fmt(_sub(e, 'at_0', 'p95'))} ms; at N median {fmt(_sub(e, 'at_n', 'median'))} ms, p95 "
+            f"{fmt(_sub(e, 'at_n', 'p95'))} ms; growth {fmt(g('growth'))}×"
             + (
-                f"; from the warm pool: median {fmt(_sub(e, 'from_pool_at_0', 'median'))} ms at 0, "
-                f"{fmt(_sub(e, 'from_pool_at_n', 'median'))} ms at N"
-                if g("from_pool_at_0")
-                else "; cold build (no warm pool in tenants/ at the time of the run)"
+                f"; cold build (pool empty): median {fmt(_sub(e, 'cold_at_0', 'median'))} ms at 0, "
+                f"{fmt(_sub(e, 'cold_at_n', 'median'))} ms at N (growth {fmt(g('cold_growth'))}×)"
+                if g("cold_at_0")
+                else ""
             )
         )
     if number == "2":
         return (
             f"django-tenants median {fmt(_sub(e, 'django_at_0', 'median'))} ms at 0, "
-            f"{fmt(_sub(e, 'django_at_n', 'median'))} ms at N (ratio at N {fmt(g('ratio_at_n'))}×)"
+            f"{fmt(_sub(e, 'django_at_n', 'median'))} ms at N (ratio at N {fmt(g('ratio_at_n'))}×"
+            + (
+                f"; against Loupe's cold build {fmt(g('ratio_cold_build_at_0'))}× at 0, "
+                f"{fmt(g('ratio_cold_build_at_n'))}× at N"
+                if g("ratio_cold_build_at_0")
+                else ""
+            )
+            + ")"
         )
     if number in ("3", "4"):
         return (
@@ -288,8 +308,16 @@ def scaling_block(results: dict) -> str:
                 if sc.get("pg_dump_all_failure_with_default")
                 else "."
             ),
-            f"- **Provisioning** grows with the catalog: median {fmt((m1.get('at_0') or {}).get('median'))} ms at "
-            f"0 stores, {fmt((m1.get('at_n') or {}).get('median'))} ms at {fmt(sc.get('stores'))} (measure 1).",
+            f"- **Provisioning** ({m1.get('path') or 'cold build'}): median "
+            f"{fmt((m1.get('at_0') or {}).get('median'))} ms at 0 stores, "
+            f"{fmt((m1.get('at_n') or {}).get('median'))} ms at {fmt(sc.get('stores'))}"
+            + (
+                f"; cold build {fmt((m1.get('cold_at_0') or {}).get('median'))} ms at 0 and "
+                f"{fmt((m1.get('cold_at_n') or {}).get('median'))} ms at {fmt(sc.get('stores'))}"
+                if m1.get("cold_at_0")
+                else ""
+            )
+            + " (measure 1).",
             f"- Run of {results.get('date', '?')}; `{results.get('command', 'python -m bench')}`.",
         ]
     )

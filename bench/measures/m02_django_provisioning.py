@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.harness import log
+from bench.measures.m01_provisioning import production_path
 from bench.stats import median, ratio, result, summary
 
 NUMBER, PHASE = "2", 0
@@ -47,9 +48,10 @@ def checkpoint(ctx, stores: int) -> None:
 def run(ctx) -> dict:
     data = ctx.extra.get("m2", {})
     m1 = ctx.extra.get("m1", {})
+    loupe_0, loupe_n, path = production_path(m1)
     at_0, at_n = [round(x, 2) for x in data.get("at_0", [])], [round(x, 2) for x in data.get("at_n", [])]
-    r0 = ratio(median(at_0), median(m1.get("at_0", [])), 2)
-    rn = ratio(median(at_n), median(m1.get("at_n", [])), 2)
+    r0 = ratio(median(at_0), median(loupe_0), 2)
+    rn = ratio(median(at_n), median(loupe_n), 2)
     versions = ctx.extra["django"].versions if "django" in ctx.extra else {}
     return result(
         r0,
@@ -58,8 +60,11 @@ def run(ctx) -> dict:
         [{"at_stores": 0, "ms": at_0}, {"at_stores": ctx.options.stores, "ms": at_n}],
         django_at_0=summary(at_0),
         django_at_n=summary(at_n),
+        loupe_path=path,
         ratio_at_0=r0,
         ratio_at_n=rn,
+        ratio_cold_build_at_0=ratio(median(at_0), median(m1.get("at_0", [])), 2),
+        ratio_cold_build_at_n=ratio(median(at_n), median(m1.get("at_n", [])), 2),
         django_growth=ratio(median(at_n), median(at_0)),
         versions=versions,
     )

@@ -1,10 +1,12 @@
 """Measure 8: PostgreSQL backend memory after a soak that touches every store.
 
 (a) gunicorn as in measure 5 (4 sync workers; pool per worker: DATABASE_POOL_SIZE=5, DATABASE_MAX_OVERFLOW=5,
-pool_recycle=1800 s, so at most 4 × 10 backends and each backend lives at most 30 minutes); wrk walks every
+pool_recycle=1800 s, DATABASE_STORES_PER_CONNECTION=200: at most 4 × 10 backends, each living at most 30 minutes
+and retired once it has served 200 stores — tenants.binding.limit_stores_per_connection); wrk walks every
 store's dashboard in turn (each store several times); then the private memory (USS) and RSS of every backend
 of the app role is read from /proc. (b) worst case for one backend: one connection reads every table of every
-store schema, then reads its own `pg_backend_memory_contexts` (CacheMemoryContext holds the catalog caches).
+store schema, then reads its own `pg_backend_memory_contexts` (CacheMemoryContext holds the catalog caches): what
+a backend without that budget reaches.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from bench.web import Gunicorn, write_lua, wrk
 
 NUMBER, PHASE = "8", 1
 TARGET = "≤ 100 MB per backend, bounded by pool"
-POOL = {"workers": 4, "DATABASE_POOL_SIZE": 5, "DATABASE_MAX_OVERFLOW": 5, "pool_recycle_s": 1800}
+POOL = {"workers": 4, "DATABASE_POOL_SIZE": 5, "DATABASE_MAX_OVERFLOW": 5, "pool_recycle_s": 1800,
+        "DATABASE_STORES_PER_CONNECTION": 200}  # fmt: skip
 
 
 def _backends(ctx) -> list[dict]:
