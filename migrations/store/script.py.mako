@@ -17,6 +17,11 @@ down_revision: Union[str, Sequence[str], None] = ${repr(down_revision)}
 branch_labels: Union[str, Sequence[str], None] = ${repr(branch_labels)}
 depends_on: Union[str, Sequence[str], None] = ${repr(depends_on)}
 
+# The migration runner renders a store revision's upgrade once (Alembic offline mode, unqualified names) and replays
+# that SQL on every store schema. Set REPLAY = False when upgrade() needs the database while it runs (reads rows,
+# decides from data, op.get_bind()): every store then goes through Alembic online (see migrations/store/README).
+# REPLAY = False
+
 
 def upgrade() -> None:
     """Upgrade schema."""
