@@ -7,6 +7,7 @@ rows do not know.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,9 +99,26 @@ def region_areas(session: Session, store: Store) -> list[Area]:
     return list(session.scalars(query))
 
 
+@functools.cache
+def _latest_query() -> sa.Select:
+    # Built once: every store dashboard shows the latest bulletins. Same filter as `_visible`, as bind parameters.
+    return (
+        sa.select(Bulletin)
+        .where(
+            Bulletin.association_id == sa.bindparam("association_id"),
+            Bulletin.region_id == sa.bindparam("region_id"),
+            Bulletin.status == "published",
+            Bulletin.expires_at > sa.bindparam("now"),
+        )
+        .order_by(Bulletin.published_at.desc(), Bulletin.id.desc())
+        .limit(sa.bindparam("count", type_=sa.Integer))
+    )
+
+
 def latest(session: Session, store: Store, count: int = 3) -> list[Bulletin]:
-    query = _visible(store, utcnow()).order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(count)
-    return list(session.scalars(query))
+    """The store's region's `count` newest visible bulletins (the dashboard's feed teaser)."""
+    params = {"association_id": store.association_id, "region_id": store.region_id, "now": utcnow(), "count": count}
+    return list(session.scalars(_latest_query(), params))
 
 
 def get_visible(session: Session, store: Store, bulletin_id: int) -> Bulletin:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -229,15 +230,34 @@ def meeting_ics(meeting: Meeting, contact: PoliceContact | None, *, now: datetim
     return calendar.to_ical()
 
 
+# Built once (the dashboard runs them on every visit); the dates are bind parameters.
+@functools.cache
+def _overdue_actions_query() -> sa.Select:
+    return (
+        sa.select(MeetingAction, Meeting)
+        .join(Meeting, Meeting.id == MeetingAction.meeting_id)
+        .where(
+            MeetingAction.done_at.is_(None),
+            MeetingAction.due_on < sa.bindparam("today", type_=sa.Date),
+            Meeting.status != "cancelled",
+        )
+        .order_by(MeetingAction.due_on, MeetingAction.id)
+    )
+
+
+@functools.cache
+def _minutes_due_query() -> sa.Select:
+    return (
+        sa.select(Meeting)
+        .where(Meeting.status == "planned", Meeting.starts_at < sa.bindparam("start_of_today"))
+        .order_by(Meeting.starts_at)
+    )
+
+
 def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
     """Follow-up actions past their due date (not done, meeting not cancelled), and meetings awaiting minutes."""
     items: list[AttentionItem] = []
-    rows = session.execute(
-        sa.select(MeetingAction, Meeting)
-        .join(Meeting, Meeting.id == MeetingAction.meeting_id)
-        .where(MeetingAction.done_at.is_(None), MeetingAction.due_on < today, Meeting.status != "cancelled")
-        .order_by(MeetingAction.due_on, MeetingAction.id)
-    ).all()
+    rows = session.execute(_overdue_actions_query(), {"today": today}).all()
     for action, meeting in rows:
         late = (today - action.due_on).days
         who = f" · {action.owner}" if action.owner else ""
@@ -253,11 +273,7 @@ def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
             )
         )
     start_of_today = datetime(today.year, today.month, today.day, tzinfo=UTC)
-    for meeting in session.scalars(
-        sa.select(Meeting)
-        .where(Meeting.status == "planned", Meeting.starts_at < start_of_today)
-        .order_by(Meeting.starts_at)
-    ):
+    for meeting in session.scalars(_minutes_due_query(), {"start_of_today": start_of_today}):
         items.append(
             AttentionItem(
                 kind="meeting_minutes_due",

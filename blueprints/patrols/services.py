@@ -6,6 +6,7 @@ shown in the association's time zone (`blueprints.store.times` converts, `format
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -455,6 +456,16 @@ def create_trip(session: Session, data: dict[str, Any], *, zone: ZoneInfo) -> Tr
 # --- attention items ----------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _pending_query(include_home: bool) -> sa.Select:
+    # Built once per variant: the dashboard runs it on every visit.
+    query = sa.select(PatrolRequest).where(
+        PatrolRequest.status.in_([PatrolStatus.DRAFT.value, PatrolStatus.SENT.value]),
+        PatrolRequest.ends_at > sa.bindparam("now"),
+    )
+    return _visible(query, include_home).order_by(PatrolRequest.starts_at)
+
+
 def attention_items(
     session: Session, *, today: date, now: datetime | None = None, include_home: bool = True
 ) -> list[AttentionItem]:
@@ -465,11 +476,8 @@ def attention_items(
     """
     now = now or utcnow()
     soon = datetime.combine(today + STARTS_SOON, time.max, tzinfo=now.tzinfo)
-    query = sa.select(PatrolRequest).where(
-        PatrolRequest.status.in_([PatrolStatus.DRAFT.value, PatrolStatus.SENT.value]), PatrolRequest.ends_at > now
-    )
     items: list[AttentionItem] = []
-    for request in session.scalars(_visible(query, include_home).order_by(PatrolRequest.starts_at)):
+    for request in session.scalars(_pending_query(include_home), {"now": now}):
         what = f"{REASONS.get(request.reason, request.reason)} — {PLACES[request.place].lower()}"
         values = {"request_id": request.id}
         private = request.place != "store"  # staff must not learn that the owner's home is being watched

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -42,6 +43,13 @@ def collect(
 
 
 def providers_of(blueprint_import_names: Iterable[str]) -> list[Callable[..., list[AttentionItem]]]:
+    """The `attention_items` functions of the registered workspace parts (see `_providers`); found once per
+    set of blueprints, not on every dashboard visit."""
+    return list(_providers(tuple(blueprint_import_names)))
+
+
+@functools.cache
+def _providers(blueprint_import_names: tuple[str, ...]) -> tuple[Callable[..., list[AttentionItem]], ...]:
     """The `attention_items` functions of the workspace parts registered on the app.
 
     A part is a package `blueprints/<part>/` whose `services` module may define `attention_items`; parts that
@@ -64,4 +72,4 @@ def providers_of(blueprint_import_names: Iterable[str]) -> list[Callable[..., li
         provider = getattr(services, "attention_items", None)
         if callable(provider):
             found.append(provider)
-    return found
+    return tuple(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -32,34 +33,53 @@ class DashboardSummary:
 
 @dataclass(frozen=True)
 class ContactSummary:
-    """A contact with when the store last reached them (None: never logged)."""
+    """A contact with when the store last reached them, and last visited them in person (None: never)."""
 
     contact: PoliceContact
     last_contact_at: datetime | None
+    last_visit_at: datetime | None = None
+
+
+# The dashboard is the most visited page and its statements run on every visit: they are built once, with bind
+# parameters for what changes (building and cache-keying a statement costs about as much as running it).
+
+
+def _quiet_days_setting():
+    return sa.select(StoreSetting.value).where(StoreSetting.key == QUIET_DAYS_KEY).scalar_subquery()
+
+
+@functools.cache
+def _summary_query() -> sa.Select:
+    return sa.select(
+        sa.select(sa.func.count()).select_from(PoliceContact).scalar_subquery(),
+        sa.select(sa.func.count())
+        .select_from(Meeting)
+        .where(Meeting.status == "planned", Meeting.starts_at >= sa.bindparam("now"))
+        .scalar_subquery(),
+        _quiet_days_setting(),
+    )
 
 
 def dashboard_summary(session: Session) -> DashboardSummary:
-    # Both counts in one round trip: the dashboard is the most visited page.
-    count, upcoming = session.execute(
-        sa.select(
-            sa.select(sa.func.count()).select_from(PoliceContact).scalar_subquery(),
-            sa.select(sa.func.count())
-            .select_from(Meeting)
-            .where(Meeting.status == "planned", Meeting.starts_at >= datetime.now(UTC))
-            .scalar_subquery(),
-        )
-    ).one()
-    return DashboardSummary(
-        contact_count=count or 0, quiet_days=contact_quiet_days(session), meeting_count=upcoming or 0
-    )
+    """Contact and upcoming-meeting counts and the quiet-days setting, in one round trip."""
+    count, upcoming, raw_days = session.execute(_summary_query(), {"now": datetime.now(UTC)}).one()
+    return DashboardSummary(contact_count=count or 0, quiet_days=_quiet_days(raw_days), meeting_count=upcoming or 0)
 
 
 # --- settings -------------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _quiet_days_query() -> sa.Select:
+    return sa.select(StoreSetting.value).where(StoreSetting.key == QUIET_DAYS_KEY)
+
+
 def contact_quiet_days(session: Session) -> int:
     """Days without contact after which the dashboard flags a police contact (store setting, default 60)."""
-    raw = session.scalar(sa.select(StoreSetting.value).where(StoreSetting.key == QUIET_DAYS_KEY))
+    return _quiet_days(session.scalar(_quiet_days_query()))
+
+
+def _quiet_days(raw: str | None) -> int:
     try:
         days = int(raw if raw is not None else DEFAULT_SETTINGS[QUIET_DAYS_KEY])
     except ValueError:
@@ -88,19 +108,34 @@ def list_contacts(session: Session) -> list[PoliceContact]:
     return list(session.scalars(sa.select(PoliceContact).order_by(PoliceContact.agency, PoliceContact.officer_name)))
 
 
-def contact_summaries(session: Session) -> list[ContactSummary]:
-    """Every contact with the time of their latest log entry, in list order."""
+@functools.cache
+def _contact_summaries_query() -> sa.Select:
     last = (
-        sa.select(ContactLogEntry.contact_id, sa.func.max(ContactLogEntry.occurred_at).label("last_at"))
+        sa.select(
+            ContactLogEntry.contact_id,
+            sa.func.max(ContactLogEntry.occurred_at).label("last_at"),
+            sa.func.max(ContactLogEntry.occurred_at).filter(ContactLogEntry.channel == "visit").label("visit_at"),
+        )
         .group_by(ContactLogEntry.contact_id)
         .subquery()
     )
-    rows = session.execute(
-        sa.select(PoliceContact, last.c.last_at)
+    return (
+        sa.select(PoliceContact, last.c.last_at, last.c.visit_at, _quiet_days_setting())
         .outerjoin(last, last.c.contact_id == PoliceContact.id)
         .order_by(PoliceContact.agency, PoliceContact.officer_name, PoliceContact.id)
-    ).all()
-    return [ContactSummary(contact, last_at) for contact, last_at in rows]
+    )
+
+
+def contact_summaries(session: Session) -> list[ContactSummary]:
+    """Every contact with the times of their latest log entry and latest visit, in list order."""
+    return _contact_rows(session)[0]
+
+
+def _contact_rows(session: Session) -> tuple[list[ContactSummary], int]:
+    # The quiet-days setting rides along on every row (one round trip for the dashboard's contact items).
+    rows = session.execute(_contact_summaries_query()).all()
+    summaries = [ContactSummary(contact, last_at, visit_at) for contact, last_at, visit_at, _ in rows]
+    return summaries, _quiet_days(rows[0][3] if rows else None)
 
 
 def get_contact(session: Session, contact_id: int) -> PoliceContact:
@@ -221,21 +256,14 @@ def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
 
     Days are counted on UTC dates of the log entries; a day's difference at midnight does not matter here.
     """
-    quiet_days = contact_quiet_days(session)
-    visits = dict(
-        session.execute(
-            sa.select(ContactLogEntry.contact_id, sa.func.max(ContactLogEntry.occurred_at))
-            .where(ContactLogEntry.channel == "visit")
-            .group_by(ContactLogEntry.contact_id)
-        ).all()
-    )
+    summaries, quiet_days = _contact_rows(session)
     items: list[AttentionItem] = []
-    for row in contact_summaries(session):
+    for row in summaries:
         contact = row.contact
         days = None if row.last_contact_at is None else (today - row.last_contact_at.astimezone(UTC).date()).days
         if days is not None and days < quiet_days:
             continue
-        last_visit = visits.get(contact.id)
+        last_visit = row.last_visit_at
         step = _next_step(days, last_visit.astimezone(UTC).date() if last_visit else None, today)
         verb = _VERB.get(contact.preferred_contact, "Contact")
         if days is None:

@@ -15,6 +15,7 @@ from models import (
     Association,
     AuditEntry,
     ContactLogEntry,
+    EmergencyPlan,
     Meeting,
     PoliceContact,
     Role,
@@ -346,6 +347,48 @@ def test_dashboard_lists_quiet_contacts(client, shop, in_store):
     body = client.get(f"/s/{shop.store.slug}/").get_data(as_text=True)
     assert "Call PC Never Reached: no contact logged yet" in body
     assert f"Call {SECRET_OFFICER}" not in body  # reached 3 days ago
+
+
+def _store_statements(engine, client, path: str) -> list[str]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "FROM store_" in statement:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_dashboard_statements_do_not_grow_with_the_stores_records(client, shop, in_store, engines):
+    """The most visited page: a fixed set of statements however many contacts, visits and plans the store has.
+    Contacts come with their last contact, last visit and the quiet-days setting in one statement."""
+    sign_in(client, shop.owner.email)
+    url = f"/s/{shop.store.slug}/"
+    before = _store_statements(engines.app, client, url)
+
+    def more(session):
+        old = datetime.now(UTC) - timedelta(days=400)
+        for i in range(6):
+            contact = _contact(session, f"PC Extra {i}")
+            session.add(ContactLogEntry(contact_id=contact.id, occurred_at=old, channel="visit", summary="Walkround"))
+            session.add(ContactLogEntry(contact_id=contact.id, occurred_at=old, channel="call", summary="Catch-up"))
+        session.add(EmergencyPlan(kind="robbery", steps="Stay calm", review_due_on=date.today() - timedelta(days=1),
+                                  agreed_contact_id=contact.id, agreed_on=date.today()))  # fmt: skip
+
+    in_store(shop.store, more)
+    after = _store_statements(engines.app, client, url)
+    assert len(after) == len(before), after
+    contact_reads = [s for s in after if "police_contacts" in s and "contact_log_entries" in s]
+    assert len(contact_reads) == 1 and "store_settings" in contact_reads[0], contact_reads
+    body = client.get(url).get_data(as_text=True)
+    # Visited 400 days ago: the item still suggests a visit (the last visit came from that one statement).
+    assert "Call PC Extra 3: last contact 400 days ago" in body and "suggest a store visit" in body
+    assert "Robbery plan is past its review date" in body
 
 
 # --- cross-store ---------------------------------------------------------------------------------------------
