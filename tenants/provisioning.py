@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
+from config import SHARED_SCHEMA
 from models import Area, Association, Region, Store, StoreStatus
 from tenants.ddl import provisioning_script
 from tenants.errors import InvalidStoreName, StoreNotFound, TenancyError
@@ -62,30 +63,31 @@ def register_store(
         raise InvalidStoreName("That region belongs to another association.")
     if area is not None and area.region_id != region.id:
         raise InvalidStoreName("That area belongs to another region.")
-    if slug:
-        final_slug = validate_slug(slug)
-        if session.scalar(sa.select(Store.id).where(Store.slug == final_slug)) is not None:
-            raise InvalidStoreName(f"The store address {final_slug!r} is taken; choose another.")
-    else:
-        final_slug = _free_slug(session, slug_from_name(clean_name))
+    # The slugs in the way and the store's id come in one round trip: with the id known up front, the row goes in
+    # with its schema name in one INSERT (no INSERT-then-UPDATE).
+    base = validate_slug(slug) if slug else slug_from_name(clean_name)
+    in_the_way = Store.slug == base if slug else sa.or_(Store.slug == base, Store.slug.like(f"{base}-%"))
+    store_id, taken = session.execute(
+        sa.select(
+            sa.func.nextval(sa.func.pg_get_serial_sequence(f"{SHARED_SCHEMA}.stores", "id")),
+            sa.select(sa.func.array_agg(Store.slug)).where(in_the_way).scalar_subquery(),
+        )
+    ).one()
+    if slug and taken:
+        raise InvalidStoreName(f"The store address {base!r} is taken; choose another.")
     store = Store(
+        id=store_id,
         association_id=association.id,
         region_id=region.id,
         area_id=area.id if area else None,
         name=clean_name,
-        slug=final_slug,
+        slug=base if slug else free_slug(base, set(taken or ())),
+        schema_name=schema_name_for(store_id),
         status=StoreStatus.PROVISIONING.value,
     )
     session.add(store)
     session.flush()
-    store.schema_name = schema_name_for(store.id)
-    session.flush()
     return store
-
-
-def _free_slug(session: Session, base: str) -> str:
-    taken = set(session.scalars(sa.select(Store.slug).where(sa.or_(Store.slug == base, Store.slug.like(f"{base}-%")))))
-    return free_slug(base, taken)
 
 
 def _ready_values(revision: str) -> dict:
