@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
 
 from blueprints.form_helpers import choices
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
@@ -23,6 +23,9 @@ class FeedFilterForm(FlaskForm):
     area = SelectField("Area", choices=choices([("", "All areas")]), default="")
     since = DateField("From", validators=[Optional()])
     until = DateField("Until", validators=[Optional()])
+    # The page key ("Older bulletins"): the last bulletin of the previous page. Not a visible field: changing a
+    # filter starts again from the newest.
+    before = IntegerField("Older than", validators=[Optional(), NumberRange(min=1)])
 
 
 class HelpedForm(FlaskForm):

@@ -20,7 +20,9 @@ from models import Area, Store
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
 
-PAGE_SIZE = 50
+# A page's work grows with the bulletins on it (each is a card to render), so a page is kept short; older ones
+# are a link away ("Older bulletins", keyset on publication time).
+PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class FeedItem:
     bulletin: Bulletin
     helped: int
     helped_by_me: bool
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of the feed, newest first; `older` is the last bulletin when more follow (the next page's key)."""
+
+    items: list[FeedItem]
+    older: Bulletin | None
 
 
 def _visible(store: Store, now: datetime):
@@ -49,9 +59,12 @@ def feed(
     area_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    before: Bulletin | None = None,
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
-) -> list[FeedItem]:
+) -> FeedPage:
+    """A page of the store's regional feed with the filters applied, starting after `before` (a visible bulletin
+    from the previous page) when given; with each bulletin's "helped" count and whether `user_id` said so."""
     query = _visible(store, now or utcnow())
     if kind:
         query = query.where(Bulletin.kind == kind)
@@ -63,7 +76,10 @@ def feed(
         query = query.where(Bulletin.published_at >= since)
     if until:
         query = query.where(Bulletin.published_at < until)
-    bulletins = session.scalars(query.order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(limit)).all()
+    if before is not None:
+        query = query.where(sa.tuple_(Bulletin.published_at, Bulletin.id) < (before.published_at, before.id))
+    found = session.scalars(query.order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(limit + 1)).all()
+    bulletins, more = found[:limit], len(found) > limit
     ids = [b.id for b in bulletins]
     counts: dict[int, int] = {}
     mine: set[int] = set()
@@ -82,7 +98,8 @@ def feed(
                 )
             )
         )
-    return [FeedItem(b, counts.get(b.id, 0), b.id in mine) for b in bulletins]
+    items = [FeedItem(b, counts.get(b.id, 0), b.id in mine) for b in bulletins]
+    return FeedPage(items=items, older=bulletins[-1] if more else None)
 
 
 def region_areas(session: Session, store: Store) -> list[Area]:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from blueprints.feed import services
+from blueprints.feed.cards import bulletin_card
 from blueprints.feed.forms import FeedFilterForm, HelpedForm
 from blueprints.form_helpers import choices
 from blueprints.store.times import local_to_utc, store_zone
@@ -16,11 +17,12 @@ from models.store.logbook import INCIDENT_TYPES
 from tenants.access import store_view
 
 bp = Blueprint("feed", __name__, url_prefix="/s/<store_slug>/feed")
+FILTERS = ("kind", "tlp", "area", "since", "until")  # kept on the "Older bulletins" and "Newest" links
 
 
 @bp.app_context_processor
 def _bulletin_helpers():
-    return {"incident_types": INCIDENT_TYPES, "latest_bulletins": _latest_bulletins}
+    return {"incident_types": INCIDENT_TYPES, "latest_bulletins": _latest_bulletins, "bulletin_card": bulletin_card}
 
 
 def _latest_bulletins(store, count: int = 3):
@@ -38,7 +40,15 @@ def index(store, membership):
     form.area.choices = choices(
         [("", "All areas"), *[(str(a.id), a.name) for a in services.region_areas(session, store)]]
     )
-    page = {"store": store, "form": form, "helped_form": HelpedForm(), "sightings": {}, "details": {}}
+    page = {
+        "store": store,
+        "form": form,
+        "helped_form": HelpedForm(),
+        "sightings": {},
+        "details": {},
+        "older_url": None,
+        "newest_url": None,
+    }
     if not form.validate():
         return render_template("feed/index.html", items=[], **page), 400
     zone = store_zone(store)
@@ -46,7 +56,9 @@ def index(store, membership):
     until = (
         local_to_utc(datetime.combine(form.until.data + timedelta(days=1), time()), zone) if form.until.data else None
     )
-    items = services.feed(
+    # The page key must be a bulletin this store may see (NotFound otherwise): it only ever narrows the feed.
+    before = services.get_visible(session, store, form.before.data) if form.before.data else None
+    found = services.feed(
         session,
         store,
         user_id=current_user.id,
@@ -55,9 +67,15 @@ def index(store, membership):
         area_id=int(form.area.data) if form.area.data else None,
         since=since,
         until=until,
+        before=before,
     )
-    page["sightings"], page["details"] = feed_extras(session, [item.bulletin.id for item in items])
-    return render_template("feed/index.html", items=items, **page)
+    page["sightings"], page["details"] = feed_extras(session, [item.bulletin.id for item in found.items])
+    filters = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    page["older_url"] = (
+        url_for("feed.index", store_slug=store.slug, **filters, before=found.older.id) if found.older else None
+    )
+    page["newest_url"] = url_for("feed.index", store_slug=store.slug, **filters) if before else None
+    return render_template("feed/index.html", items=found.items, **page)
 
 
 @bp.route("/<int:bulletin_id>/helped", methods=["POST"])

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -98,3 +100,50 @@ def test_the_dashboard_shows_the_latest_three(app, engines, sharing_world):
         _publish(engines, world, f"Bulletin number {day}", age_days=day)
     text = page_text(signed_in(app, world.neighbour_user).get(f"/s/{world.neighbour.slug}/"))
     assert [f"Bulletin number {d}" in text for d in range(5)] == [True, True, True, False, False]
+
+
+def test_the_feed_pages_through_older_bulletins_keeping_the_filters(app, engines, sharing_world):
+    from blueprints.feed.services import PAGE_SIZE
+
+    world = sharing_world
+    for n in range(PAGE_SIZE + 5):
+        _publish(engines, world, f"Casing report {n:02d}", age_days=n % 30, published_at=utcnow() - timedelta(hours=n))
+    _publish(engines, world, "Green only report", tlp="GREEN", published_at=utcnow() - timedelta(hours=200))
+    client = signed_in(app, world.neighbour_user)
+    feed_url = f"/s/{world.neighbour.slug}/feed/"
+    first = client.get(feed_url + "?tlp=AMBER")
+    text = page_text(first)
+    assert [f"Casing report {n:02d}" in text for n in (0, PAGE_SIZE - 1, PAGE_SIZE)] == [True, True, False]
+    older = re.search(r'href="([^"]+)" rel="next">Older bulletins', first.get_data(as_text=True))
+    assert older and "tlp=AMBER" in older.group(1), "the next page keeps the filter"
+    second = client.get(html.unescape(older.group(1)))
+    text = page_text(second)
+    assert all(f"Casing report {n:02d}" in text for n in range(PAGE_SIZE, PAGE_SIZE + 5))
+    assert "Casing report 00" not in text and "Green only report" not in text  # filter kept
+    assert "Older bulletins" not in text and "Newest bulletins" in text
+
+
+def test_the_page_key_must_be_a_bulletin_the_store_may_see(app, engines, sharing_world):
+    world = sharing_world
+    _publish(engines, world, "Northern casing")
+    southern = _publish(engines, world, "Southern casing", region_id=world.other_region_store.region_id)
+    client = signed_in(app, world.neighbour_user)
+    feed_url = f"/s/{world.neighbour.slug}/feed/"
+    assert client.get(f"{feed_url}?before={southern.id}").status_code == 404
+    assert client.get(f"{feed_url}?before=not-a-number").status_code == 400
+
+
+def test_an_edited_bulletin_shows_its_new_card_at_once(app, engines, sharing_world):
+    """Cards are rendered once per version of a bulletin: an edit (which moves `updated_at`) shows on the next
+    view, in every worker, without anyone clearing a cache."""
+    world = sharing_world
+    bulletin = _publish(engines, world, "Casing before the edit")
+    client = signed_in(app, world.neighbour_user)
+    feed_url = f"/s/{world.neighbour.slug}/feed/"
+    assert "Casing before the edit" in page_text(client.get(feed_url))
+    assert "Casing before the edit" in page_text(client.get(feed_url))  # now from the cache
+    with Session(engines.owner) as session, session.begin():
+        edited = session.get(Bulletin, bulletin.id)
+        edited.title, edited.narrative = "Casing after the edit", "Edited by the moderator."
+    text = page_text(client.get(feed_url))
+    assert "Casing after the edit" in text and "Casing before the edit" not in text
