@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         results["dataset"] = dataset(ctx)
         for module in report:
             log(f"measure {module.NUMBER}: {TABLE.get(str(module.NUMBER), (module.__name__,))[0]}")
+            waited = ctx.settle()
+            if waited >= 1:
+                log(f"  waited {waited} s for autovacuum to finish")
             t0 = time.perf_counter()
             try:
                 entry = module.run(ctx)

@@ -287,7 +287,24 @@ class Context:
         self.extra["_fired"].add(count)
         for hook in self.checkpoint_hooks:
             log(f"checkpoint {count} stores: {hook.__module__}")
+            waited = self.settle()
+            if waited >= 1:
+                log(f"  waited {waited} s for autovacuum to finish")
             hook(self, count)
+
+    def settle(self, timeout: float = 120.0) -> float:
+        """Wait (up to `timeout` s) until no autovacuum worker is running; returns the seconds waited.
+
+        Growing the data set and building schemas leave the catalogs and tables to autovacuum, which then competes
+        for the machine's two cores with whatever is timed next. Timed sections start from a quiet server, as a
+        production server between bursts of store creation would be."""
+        t0 = time.monotonic()
+        query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+        with self.owner.connect() as conn:
+            while conn.scalar(query) and time.monotonic() - t0 < timeout:
+                conn.rollback()
+                time.sleep(0.5)
+        return round(time.monotonic() - t0, 1)
 
     # -- sessions ------------------------------------------------------------------------------------------
     def session_cookie(self, user_id: int) -> str:

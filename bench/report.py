@@ -210,12 +210,30 @@ def detail_for(number: str, e: dict) -> str:
             f"hello-world ({fmt(g('hello_rps'))} req/s), {fmt(g('errors'))} errors"
         )
     if number == "6":
-        return f"resolve + bind {fmt(g('binding_cost_ms'), 3)} ms per request"
+        ip = g("in_process") or {}
+        return f"resolve + bind {fmt(g('binding_cost_ms'), 3)} ms per request" + (
+            f"; in-process dashboard: fixed store {fmt(ip.get('fixed_store_ms'))} ms, stores not touched before "
+            f"{fmt(ip.get('first_touch_ms'))} ms, the same again {fmt(ip.get('second_touch_ms'))} ms, fixed store "
+            f"without prepared statements {fmt(ip.get('fixed_store_unprepared_ms'))} ms"
+            if ip.get("fixed_store_unprepared_ms") is not None
+            else ""
+        )
     if number == "7":
-        return "; ".join(
+        text = "; ".join(
             f"{page} " + " / ".join(f"{fmt(v)}" for v in sizes.values()) + " ms"
             for page, sizes in (g("medians_ms") or {}).items()
         )
+        if g("reference_ms"):
+            raw = g("raw_change_pct") or {}
+            text += (
+                "; reference page "
+                + " / ".join(fmt(v) for v in g("reference_ms").values())
+                + " ms; raw change "
+                + ", ".join(f"{page} {fmt(v)}%" for page, v in raw.items())
+                + "; bulletins shown "
+                + " / ".join(fmt(v) for v in (g("bulletins_shown") or {}).values())
+            )
+        return text
     if number == "8":
         sweep = g("one_backend_every_table") or {}
         return (

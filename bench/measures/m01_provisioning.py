@@ -49,6 +49,7 @@ def _pool(ctx, k: int, index: int) -> list[float] | None:
     from tenants.provisioning import drop_store
 
     pool.fill_pool(ctx.owner, k, revision=store_head(), app_role=APP_ROLE)
+    ctx.settle()  # filling the pool is DDL: let autovacuum catch up before the claims are timed
     rows = [ctx.new_store(index + j, seed=False) for j in range(k)]
     for r in rows:
         drop_store(ctx.owner, r.id)

@@ -108,12 +108,41 @@ def switching_in_process(ctx, count: int = 200) -> dict:
     fixed = [timed(fixed_store, fixed_client) for _ in range(count)]
     first = [timed(s, c) for s, c in clients[1:]]
     again = [timed(s, c) for s, c in clients[1:]]
+    unprepared = _fixed_without_prepared_statements(app, lambda: timed(fixed_store, fixed_client), count)
     return {
         "fixed_store_ms": round(median(fixed), 2),
         "first_touch_ms": round(median(first), 2),
         "second_touch_ms": round(median(again), 2),
+        "fixed_store_unprepared_ms": round(median(unprepared), 2),
         "stores": count,
     }
+
+
+def _fixed_without_prepared_statements(app, timed, count: int) -> list[float]:
+    """The fixed store again with server-side prepared statements off (psycopg's `prepare_threshold=None`).
+
+    A store's statements are schema-qualified, so each store has its own SQL text: a busy store's statements get
+    prepared (psycopg prepares a statement text on its 5th use on a connection) and skip parsing and planning,
+    while requests spread over many stores are parsed and planned every time. This tells how much of the
+    fixed-vs-random difference is that planning."""
+    import sqlalchemy as sa
+
+    from database.request_scope import engines
+
+    def no_prepare(dbapi_connection, _record):
+        dbapi_connection.prepare_threshold = None
+
+    with app.app_context():
+        engine = engines().app
+    sa.event.listen(engine, "connect", no_prepare)
+    try:
+        engine.dispose()
+        for _ in range(10):
+            timed()
+        return [timed() for _ in range(count)]
+    finally:
+        sa.event.remove(engine, "connect", no_prepare)
+        engine.dispose()
 
 
 def run(ctx) -> dict:
