@@ -89,6 +89,9 @@ class Store(SharedBase):
     __table_args__ = (
         sa.CheckConstraint("schema_name ~ '^store_[0-9]+$'", name="schema_name_generated"),
         sa.CheckConstraint("status IN ('provisioning', 'ready', 'suspended', 'failed')", name="status_known"),
+        # The free-address check's `slug LIKE 'base-%'` (tenants.provisioning.register_store): the unique index
+        # cannot serve LIKE under the database's collation, this one can.
+        sa.Index("ix_stores_slug_pattern", "slug", postgresql_ops={"slug": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -48,6 +48,16 @@ class StoreSpec:
     slug: str | None = None
 
 
+def next_id_and_slugs_taken(base: str, *, exact: bool) -> sa.Select:
+    """A new store's id and the slugs in the way of `base`: `base` itself, or with `exact=False` also `base-2`,
+    `base-3`, … (the prefix is an index range, `ix_stores_slug_pattern`, not a scan of the registry)."""
+    in_the_way = Store.slug == base if exact else sa.or_(Store.slug == base, Store.slug.like(f"{base}-%"))
+    return sa.select(
+        sa.func.nextval(sa.func.pg_get_serial_sequence(f"{SHARED_SCHEMA}.stores", "id")),
+        sa.select(sa.func.array_agg(Store.slug)).where(in_the_way).scalar_subquery(),
+    )
+
+
 def register_store(
     session: Session,
     *,
@@ -66,13 +76,7 @@ def register_store(
     # The slugs in the way and the store's id come in one round trip: with the id known up front, the row goes in
     # with its schema name in one INSERT (no INSERT-then-UPDATE).
     base = validate_slug(slug) if slug else slug_from_name(clean_name)
-    in_the_way = Store.slug == base if slug else sa.or_(Store.slug == base, Store.slug.like(f"{base}-%"))
-    store_id, taken = session.execute(
-        sa.select(
-            sa.func.nextval(sa.func.pg_get_serial_sequence(f"{SHARED_SCHEMA}.stores", "id")),
-            sa.select(sa.func.array_agg(Store.slug)).where(in_the_way).scalar_subquery(),
-        )
-    ).one()
+    store_id, taken = session.execute(next_id_and_slugs_taken(base, exact=bool(slug))).one()
     if slug and taken:
         raise InvalidStoreName(f"The store address {base!r} is taken; choose another.")
     store = Store(

@@ -7,7 +7,14 @@ from sqlalchemy.orm import Session
 from models import AuditEntry, Membership, PoliceContact, Role, Store, StoreSetting
 from tenants.errors import InvalidStoreName, TenancyError
 from tenants.migrations import store_head
-from tenants.provisioning import StoreSpec, build_store_schema, create_store, drop_store, register_store
+from tenants.provisioning import (
+    StoreSpec,
+    build_store_schema,
+    create_store,
+    drop_store,
+    next_id_and_slugs_taken,
+    register_store,
+)
 from tests.fixtures.factories import registry_row
 
 
@@ -37,6 +44,24 @@ def test_slugs_are_derived_unique_and_explicit_ones_checked(engines, make_world,
     assert second.slug != first.slug and second.slug.startswith("anchor-co-")
     with pytest.raises(InvalidStoreName, match="taken"):
         create_store(engines.owner, StoreSpec(world.association.slug, "north", "Other", first.slug), app_role=None)
+
+
+def test_the_free_address_check_reads_the_slug_index_not_the_whole_registry(engines, make_world, make_store):
+    """Every store creation runs it: a scan of `stores` would grow with the association's size (bench/findings.md).
+    With sequential scans priced out, the planner shows whether an index can serve the prefix at all."""
+    world = make_world()
+    taken = make_store(world, "Harbour Gems")
+    make_store(world, "Harbour Gems")
+    statement = next_id_and_slugs_taken(taken.slug, exact=False)
+    with engines.owner.connect() as conn, conn.begin() as tx:
+        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+        _next_id, slugs = conn.execute(statement).one()
+        tx.rollback()
+    assert "Seq Scan on stores" not in plan, plan
+    assert "ix_stores_slug_pattern" in plan, plan
+    assert sorted(slugs) == sorted([taken.slug, f"{taken.slug}-2"])
 
 
 def test_unknown_association_or_region_is_a_clear_error(engines, make_world):
