@@ -37,6 +37,17 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def wait_for_autovacuum(engine: sa.Engine, timeout: float = 120.0) -> float:
+    """Wait (up to `timeout` s) until no autovacuum worker is running on `engine`'s server; the seconds waited."""
+    t0 = time.monotonic()
+    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
+    with engine.connect() as conn:
+        while conn.scalar(query) and time.monotonic() - t0 < timeout:
+            conn.rollback()
+            time.sleep(0.5)
+    return round(time.monotonic() - t0, 1)
+
+
 @dataclass
 class StoreRow:
     id: int
@@ -298,13 +309,7 @@ class Context:
         Growing the data set and building schemas leave the catalogs and tables to autovacuum, which then competes
         for the machine's two cores with whatever is timed next. Timed sections start from a quiet server, as a
         production server between bursts of store creation would be."""
-        t0 = time.monotonic()
-        query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")
-        with self.owner.connect() as conn:
-            while conn.scalar(query) and time.monotonic() - t0 < timeout:
-                conn.rollback()
-                time.sleep(0.5)
-        return round(time.monotonic() - t0, 1)
+        return wait_for_autovacuum(self.owner, timeout)
 
     # -- sessions ------------------------------------------------------------------------------------------
     def session_cookie(self, user_id: int) -> str:
