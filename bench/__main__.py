@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     out_path = Path(options.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(out_path.read_text()) if only and out_path.exists() else {}
+    previous = {k: v for k, v in results.items() if not k.isdigit()}
     ctx = Context.start(options)
     failed = False
     try:
@@ -225,16 +226,31 @@ def main(argv: list[str] | None = None) -> int:
     for number, why in missing.items():
         results.setdefault(number, {"value": None, "unit": None, "target": TABLE.get(number, ("", ""))[1],
                                     "runs": [], "status": why})  # fmt: skip
-    results["date"] = datetime.now(UTC).isoformat(timespec="seconds")
-    results["command"] = command
-    results["wall_s"] = round(time.perf_counter() - started)
-    results["options"] = {k: v for k, v in vars(options).items() if k not in ("out", "doc")}
+    run_info = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "wall_s": round(time.perf_counter() - started),
+        "options": {k: v for k, v in vars(options).items() if k not in ("out", "doc")},
+    }
+    if only and previous.get("date"):
+        # A partial run replaces its measures only: the file keeps describing the full run it started from, and
+        # each re-measured entry says where it was measured (the doc lists these runs under the header).
+        for number in only & set(results):
+            if number.isdigit():
+                results[number]["measured_in"] = {**run_info, "machine": results["machine"]}
+        results.update({k: v for k, v in previous.items() if k in ("machine", "dataset")})
+        results["later_runs"] = [
+            *[r for r in previous.get("later_runs", []) if set(r["measures"]) - only],
+            {"measures": sorted(only), **run_info},
+        ]
+    else:
+        results.update(run_info)
     ordered = {k: results[k] for k in sorted(results, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(ordered, indent=1, default=str) + "\n")
     out_path.with_name(out_path.stem + ".partial.json").unlink(missing_ok=True)
     log(f"results: {out_path}")
-    write_docs(ordered, Path(options.doc), command)
+    write_docs(ordered, Path(options.doc), ordered.get("command", command))
     return 1 if failed else 0
 
 

@@ -241,9 +241,10 @@ def detail_for(number: str, e: dict) -> str:
             f"{fmt(sweep.get('contexts_after_mb'))} MB of memory contexts"
         )
     if number == "10":
-        return (
-            f"{fmt(g('messages_per_s'))} messages/s; peak RSS {g('peak_rss_mb')} MB (ratio {fmt(g('peak_rss_ratio'))})"
-        )
+        peaks = g("peak_rss_mb")
+        if isinstance(peaks, dict):  # recipients → MB
+            peaks = ", ".join(f"{fmt(mb)} MB at {fmt(int(n))} recipients" for n, mb in peaks.items())
+        return f"{fmt(g('messages_per_s'))} messages/s; peak RSS {peaks} (ratio {fmt(g('peak_rss_ratio'))})"
     if number == "9":
         chars, long_ms = fmt(g("long_narrative_chars")), fmt(g("long_narrative_ms"))
         return f"p95 {fmt(_sub(e, 'drafts', 'p95'), 3)} ms; a {chars}-character narrative {long_ms} ms"
@@ -378,6 +379,12 @@ def render(results: dict, findings: str, command: str) -> str:
         f"{m.get('loadavg_start', '?')} at the start, {m.get('loadavg_end', '?')} at the end; wall time "
         f"{fmt(results.get('wall_s'))} s. PostgreSQL data folder: {ds.get('data_folder', '?')}.",
         "",
+        *[
+            f"{'Measures' if len(run['measures']) > 1 else 'Measure'} {', '.join(run['measures'])} taken again in a "
+            f"later run of {run['date']} (`{run['command']}`, {fmt((run.get('options') or {}).get('stores'))} "
+            f"stores, {fmt(run.get('wall_s'))} s); the table says which.\n"
+            for run in results.get("later_runs") or []
+        ],
         f"Data set: {ds.get('stores', '?')} member stores in {ds.get('associations', '?')} associations and "
         f"{ds.get('regions', '?')} regions, each with an owner; {ds.get('incidents', '?')} logbook entries "
         f"(every 4th store about 10, every 100th about 300), {ds.get('bulletins', '?')} published bulletins and "
