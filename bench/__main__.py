@@ -162,18 +162,28 @@ def write_docs(results: dict, doc: Path, command: str) -> None:
         scaling.write_text(update_scaling(scaling.read_text(), results))
 
 
+def _ordered(results: dict) -> dict:
+    """Measures by number, then the run's other keys by name."""
+    return {k: results[k] for k in sorted(results, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))}
+
+
 def merge(results: dict, others: list[dict]) -> dict:
-    """Measures of later partial runs (`--only`) replace those of `results`; each keeps where it was measured."""
+    """Measures of later partial runs (`--only`) replace those of `results`; each keeps where it was measured, and
+    `later_runs` lists those runs (the doc names them under the header, which stays the full run's)."""
     merged = dict(results)
     for other in others:
-        ran = (other.get("options") or {}).get("only") or ""
-        for key in [k.strip() for k in ran.split(",") if k.strip()]:
+        ran = [k.strip() for k in ((other.get("options") or {}).get("only") or "").split(",") if k.strip()]
+        for key in ran:
             if key in other:
                 merged[key] = {
                     **other[key],
                     "measured_in": {k: other.get(k) for k in ("command", "date", "machine", "dataset")},
                 }
-    return {k: merged[k] for k in sorted(merged, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))}
+        merged["later_runs"] = [
+            *[r for r in merged.get("later_runs", []) if set(r["measures"]) - set(ran)],
+            {"measures": sorted(ran), **{k: other.get(k) for k in ("date", "command", "wall_s", "options")}},
+        ]
+    return _ordered(merged)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,8 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     out_path = Path(options.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    results = json.loads(out_path.read_text()) if only and out_path.exists() else {}
-    previous = {k: v for k, v in results.items() if not k.isdigit()}
+    # A partial run (`--only`) is merged into the results file it starts from; a full run replaces it.
+    previous = json.loads(out_path.read_text()) if only and out_path.exists() else {}
+    results: dict = {}
     ctx = Context.start(options)
     failed = False
     try:
@@ -226,31 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     for number, why in missing.items():
         results.setdefault(number, {"value": None, "unit": None, "target": TABLE.get(number, ("", ""))[1],
                                     "runs": [], "status": why})  # fmt: skip
-    run_info = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": command,
-        "wall_s": round(time.perf_counter() - started),
-        "options": {k: v for k, v in vars(options).items() if k not in ("out", "doc")},
-    }
-    if only and previous.get("date"):
-        # A partial run replaces its measures only: the file keeps describing the full run it started from, and
-        # each re-measured entry says where it was measured (the doc lists these runs under the header).
-        for number in only & set(results):
-            if number.isdigit():
-                results[number]["measured_in"] = {**run_info, "machine": results["machine"]}
-        results.update({k: v for k, v in previous.items() if k in ("machine", "dataset")})
-        results["later_runs"] = [
-            *[r for r in previous.get("later_runs", []) if set(r["measures"]) - only],
-            {"measures": sorted(only), **run_info},
-        ]
-    else:
-        results.update(run_info)
-    ordered = {k: results[k] for k in sorted(results, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))}
+    results["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["command"] = command
+    results["wall_s"] = round(time.perf_counter() - started)
+    results["options"] = {k: v for k, v in vars(options).items() if k not in ("out", "doc")}
+    ordered = merge(previous, [results]) if previous.get("date") else _ordered(results)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(ordered, indent=1, default=str) + "\n")
     out_path.with_name(out_path.stem + ".partial.json").unlink(missing_ok=True)
     log(f"results: {out_path}")
-    write_docs(ordered, Path(options.doc), ordered.get("command", command))
+    write_docs(ordered, Path(options.doc), ordered["command"])
     return 1 if failed else 0
 
 

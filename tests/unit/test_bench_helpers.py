@@ -122,3 +122,13 @@ def test_merge_takes_only_the_measures_a_later_run_made():
     assert out["8"]["value"] == 40.0 and out["8"]["measured_in"]["command"].endswith("--only 8,scaling")
     assert out["1"] == RESULTS["1"] and out["scaling"]["value"] == 5.0
     assert "measured in a later run" in report.table(out)
+    assert out["later_runs"] == [
+        {
+            "measures": ["8", "scaling"],
+            "date": "d2",
+            "command": later["command"],
+            "wall_s": None,
+            "options": later["options"],
+        }
+    ]
+    assert out["date"] == RESULTS.get("date")  # the header stays the full run's
