@@ -14,16 +14,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from database.extension import Database
-from database.request_scope import close_request, commit_request
+from database.request_scope import begin_request, close_request, end_request
 
 
 class LoupeFlask(Flask):
-    """Flask with one commit point: after the view returned, before the response leaves."""
+    """Flask with one commit point: once the response is known, before it leaves, and only on success."""
 
-    def dispatch_request(self):  # type: ignore[override]
-        rv = super().dispatch_request()
-        commit_request()
-        return rv
+    def preprocess_request(self):  # type: ignore[override]
+        begin_request()
+        return super().preprocess_request()
+
+    def finalize_request(self, rv, from_error_handler: bool = False):  # type: ignore[override]
+        response = self.make_response(rv)
+        if from_error_handler:
+            # The commit itself (or an after-request step) failed: nothing of this request may be stored.
+            end_request(500)
+        else:
+            end_request(response.status_code)
+        return super().finalize_request(response, from_error_handler)
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
