@@ -85,8 +85,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_database(app: Flask) -> None:
+    from jobs import queue
+
     Database(app)
     app.teardown_appcontext(close_request)
+    queue.install()  # jobs batched on a Session are written when it commits (one mail job per transaction)
 
 
 def _init_security(app: Flask) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 SHARED_SCHEMA = "loupe"
 # The application role's default search_path: an empty schema, so unqualified SQL fails loudly.
 EMPTY_SCHEMA = "loupe_empty"
+# The job queue's schema (procrastinate's tables and functions, shared revision 0016).
+JOBS_SCHEMA = "loupe_jobs"
 
 
 class ConfigError(RuntimeError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from config import EMPTY_SCHEMA, SHARED_SCHEMA
+from config import EMPTY_SCHEMA, JOBS_SCHEMA, SHARED_SCHEMA
 from tenants.binding import limit_stores_per_connection
 
 
@@ -94,7 +94,27 @@ def grant_shared_tables(conn: sa.Connection, app_role: str) -> None:
     if has_audit:
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {role}")
     # The warm pool of unassigned store schemas is the owner's business (provisioning); requests never see it.
+    grant_job_queue(conn, app_role)
     has_pool = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{SHARED_SCHEMA}.schema_pool"}).scalar()
     if has_pool:
         conn.exec_driver_sql(f"REVOKE ALL ON {schema}.schema_pool FROM {role}")
         conn.exec_driver_sql(f"REVOKE ALL ON SEQUENCE {schema}.schema_pool_id_seq FROM {role}")
+
+
+def grant_job_queue(conn: sa.Connection, app_role: str) -> None:
+    """Let requests write jobs and read the queue, through the two owner-run functions (revision 0016)."""
+    if not conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{JOBS_SCHEMA}.procrastinate_jobs"}).scalar():
+        return
+    prep = conn.dialect.identifier_preparer
+    role = prep.quote(app_role)
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {JOBS_SCHEMA} TO {role}")
+    tables = f"{JOBS_SCHEMA}.procrastinate_jobs, {JOBS_SCHEMA}.procrastinate_events"
+    conn.exec_driver_sql(f"GRANT SELECT ON {tables} TO {role}")
+    conn.exec_driver_sql(
+        f"GRANT EXECUTE ON FUNCTION {JOBS_SCHEMA}.procrastinate_defer_jobs_v1"
+        f"({JOBS_SCHEMA}.procrastinate_job_to_defer_v1[]) TO {role}"
+    )
+    conn.exec_driver_sql(
+        f"GRANT EXECUTE ON FUNCTION {JOBS_SCHEMA}.procrastinate_retry_job_v2(bigint, timestamp with time zone, "
+        f"integer, character varying, character varying) TO {role}"
+    )

@@ -7,12 +7,12 @@ when a service flushed rows before it raised and the view caught the error to re
 
 Work that must outlive a refusal (login throttle counters, the audit of a failed sign-in) goes through
 `independent_transaction()`: its own short transaction, committed at once, whatever the request does next.
-Side effects after the commit are jobs written in the same transaction (`jobs.enqueue`), not callbacks.
+Side effects after the commit are jobs written in the same transaction (`jobs.queue.enqueue`), not callbacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app, g
@@ -50,21 +50,10 @@ def end_request(status_code: int) -> None:
     session = g.get("_loupe_session")
     if session is None:
         return
-    callbacks = g.pop("_loupe_after_commit", [])
     if request_succeeded(status_code):
         session.commit()
-        for callback in callbacks:
-            callback()
     else:
         session.rollback()
-
-
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` once this request's transaction has committed (never if it rolls back).
-
-    Transitional: being replaced by jobs written in the transaction (`jobs.enqueue`).
-    """
-    g.setdefault("_loupe_after_commit", []).append(callback)
 
 
 @contextmanager

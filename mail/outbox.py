@@ -1,5 +1,9 @@
 """The outbox: emails are rows written in the caller's transaction and delivered after it commits.
 
+Queueing an email also asks for a `mail.deliver` job with the ids of the transaction's emails, written when it
+commits: the worker delivers once the rows are there, and a rolled-back transaction leaves neither rows nor job.
+Retries after a refusal are picked up by the same job running every minute without ids (every due row).
+
 Delivery claims rows with `FOR UPDATE SKIP LOCKED`, one transaction per message, and marks a row sent only after
 the SMTP server accepted it. A crash between those two steps can send that one message twice, with the same
 Message-ID, so receivers can drop the copy. A refused or failed attempt is retried with backoff, then `failed`.
@@ -18,6 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from jobs import names
+from jobs.queue import enqueue_batched
 from mail.render import RenderedEmail, header_safe
 from mail.smtp import SmtpSettings, build_message, send_message
 from models import OutboundEmail
@@ -49,10 +55,13 @@ def make_message_id(domain: str = "loupe.localhost") -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def queue_email(session: Session, *, to: str, email: RenderedEmail, kind: str) -> OutboundEmail:
-    """Add one email to the outbox in the caller's transaction. Flushes, never commits."""
+def queue_email(
+    session: Session, *, to: str, email: RenderedEmail, kind: str, message_id: str | None = None
+) -> OutboundEmail:
+    """Add one email to the outbox in the caller's transaction, with the job that delivers it. Flushes, never
+    commits. `message_id` fixes the Message-ID (a job that may run twice gives the same one each time)."""
     row = OutboundEmail(
-        message_id=make_message_id(),
+        message_id=message_id or make_message_id(),
         to_address=header_safe(to, 254),
         subject=email.subject,
         body_text=email.text,
@@ -61,6 +70,7 @@ def queue_email(session: Session, *, to: str, email: RenderedEmail, kind: str) -
     )
     session.add(row)
     session.flush()
+    enqueue_batched(session, names.DELIVER_MAIL, "ids", row.id)
     return row
 
 

@@ -15,7 +15,6 @@ from blueprints.admin.views import bp
 from blueprints.alerts import services
 from database.request_scope import db
 from errors import DomainError
-from mail.dispatch import send_after_commit
 
 
 @bp.route("/moderation/<int:bulletin_id>/alert", methods=["POST"])
@@ -35,7 +34,5 @@ def moderation_alert(association, bulletin_id: int):
         session.rollback()
         flash(str(exc))
         return back
-    if rows:
-        send_after_commit(*rows)
     flash(f"Urgent alert queued for {len(rows)} member{'s' if len(rows) != 1 else ''} who opted in.", "success")
     return back

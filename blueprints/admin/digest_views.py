@@ -16,7 +16,6 @@ from blueprints.store.times import association_zone, local_today
 from database.request_scope import db
 from digest import admin as digest_admin
 from digest.periods import PeriodError, last_complete_week, parse_period
-from mail.dispatch import send_after_commit
 from models import Region, User
 
 # The preview is the email's own HTML, framed by the digest page: its inline styles need 'unsafe-inline'; no
@@ -101,8 +100,7 @@ def digest_test(association):
             flash(error)
         return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form))), 303
     user = db().get(User, current_user.id)
-    row = digest_admin.send_test(db(), association, region, parsed[0], actor=user, member=parsed[1])
-    send_after_commit(row)
+    digest_admin.send_test(db(), association, region, parsed[0], actor=user, member=parsed[1])
     flash(f"Test digest queued to {user.email}.", "success")
     return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form)))
 

@@ -17,7 +17,7 @@ from blueprints.admin.forms import (
     RemoveStoreForm,
     with_blank,
 )
-from blueprints.admin.provisioning import build_after_commit
+from blueprints.admin.provisioning import enqueue_builds
 from blueprints.admin.services import imports
 from blueprints.admin.services import members as services
 from blueprints.admin.views import bp
@@ -26,7 +26,6 @@ from blueprints.form_helpers import choices
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from mail.dispatch import send_after_commit
 from models import Area, Region
 
 
@@ -100,8 +99,8 @@ def invite_store(association):
             target = form.slug if "address" in str(exc) else form.area if "area" in str(exc) else form.name
             target.errors.append(str(exc))
         else:
-            send_after_commit(queue_invitation_email(db(), invitation, inviter=current_user.name))
-            build_after_commit([store.id])
+            queue_invitation_email(db(), invitation, inviter=current_user.name)
+            enqueue_builds(db(), [store.id])
             flash(f"{store.name} is being set up; {invitation.email} is invited as its owner.", "success")
             return redirect(url_for("admin.member", association_slug=association.slug, store_id=store.id))
     return _list_page(association, form, 400)
@@ -172,7 +171,7 @@ def retry_setup(association, store_id: int):
         store_id,
         services.retry_setup,
         "Setting the store up again.",
-        then=lambda: build_after_commit([store_id]),
+        then=lambda: enqueue_builds(db(), [store_id]),
     )
 
 
@@ -258,8 +257,7 @@ def import_stores(association):
         if not report.ok:
             status = 400
         elif not form.dry_run.data:
-            send_after_commit(*report.emails)
-            build_after_commit(report.created_store_ids)
+            enqueue_builds(db(), report.created_store_ids)
             flash(
                 f"{len(report.created_store_ids)} stores registered and their owners invited; "
                 "their workspaces are being set up.",

@@ -23,7 +23,6 @@ from blueprints.form_helpers import choices
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from mail.dispatch import send_after_commit
 from models import Region, Role, Store
 
 KINDS = {"staff": "Association staff", "liaisons": "Police liaisons", "stores": "Store owners and staff"}
@@ -90,7 +89,7 @@ def invite_person(association):
             field = form.store if "store" in message else form.agency if "agency" in message else form.email
             field.errors.append(message)
         else:
-            send_after_commit(queue_invitation_email(db(), invitation, inviter=current_user.name))
+            queue_invitation_email(db(), invitation, inviter=current_user.name)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("admin.people", association_slug=association.slug))
     return _people_page(association, form, 400)

@@ -1,27 +1,26 @@
-"""Building the schemas of stores registered in a request, once that request has committed.
+"""Building the schemas of stores registered in a request, by the job queue once that request has committed.
 
-A few stores are built right after the commit, before the response leaves; a large import is built by a
-background thread so the page answers at once, and the members page shows the progress (stores still
-`provisioning`). A build that is interrupted (the worker restarts) leaves the store `provisioning`:
-`flask tenants build-pending` finishes the work, and a failed build can be retried from the store's page.
+The request writes a `tenants.build_stores` job in its transaction and answers at once; the members page shows
+the progress (stores still `provisioning`). A build that is interrupted (the worker restarts) leaves the store
+`provisioning`: the job is retried, the periodic `tenants.build_pending` job finishes whatever is left (also
+`flask tenants build-pending`), and a failed build can be retried from the store's page.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from database.request_scope import after_commit
+from jobs import names
+from jobs.queue import enqueue
 from models import Store, StoreStatus
 from tenants.provisioning import build_store_schema
 
 log = logging.getLogger(__name__)
-INLINE_BUILD_LIMIT = 20
 
 
 def build_schemas(
@@ -55,24 +54,8 @@ def pending_store_ids(owner: Engine) -> list[int]:
         )
 
 
-def build_after_commit(store_ids: Sequence[int]) -> None:
-    """Register the builds to run once the request's transaction has committed (never if it rolls back)."""
+def enqueue_builds(session: Session, store_ids: Sequence[int]) -> None:
+    """Write the job that builds these stores' schemas, in the caller's transaction (never if it rolls back)."""
     ids = list(store_ids)
-    if not ids:
-        return
-    database = current_app.extensions["loupe_db"]
-    owner, app_role = database.engines.owner, database.app_role
-
-    def build() -> None:
-        if len(ids) <= INLINE_BUILD_LIMIT:
-            build_schemas(owner, ids, app_role=app_role)
-        else:
-            threading.Thread(
-                target=build_schemas,
-                args=(owner, ids),
-                kwargs={"app_role": app_role},
-                name="loupe-store-builds",
-                daemon=True,
-            ).start()
-
-    after_commit(build)
+    if ids:
+        enqueue(session, names.BUILD_STORES, {"store_ids": ids}, lock=names.BUILD_LOCK)

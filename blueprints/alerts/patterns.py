@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from blueprints.alerts.auto import auto_alert
+from jobs import names
+from jobs.queue import enqueue
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
@@ -240,30 +242,6 @@ def detect_all(session: Session, engine: Engine, *, association_id: int | None =
     return emails
 
 
-def detect_after_commit(region_id: int) -> None:
-    """From a share: once the request has committed, look for patterns in the region and email its liaisons."""
-    from flask import current_app
-
-    from database.request_scope import after_commit, engines
-    from mail.outbox import deliver_pending
-    from mail.smtp import SmtpSettings
-
-    engine = engines().app
-    config = current_app.config
-    logger = current_app.logger
-
-    def run() -> None:
-        try:
-            with Session(engine) as session:
-                region = session.get(Region, region_id)
-                if region is None:
-                    return
-                emails = detect_region(session, engine, region)
-                ids = [e.id for e in emails]
-                session.commit()
-            if ids and config.get("MAIL_SERVER"):
-                deliver_pending(engine, SmtpSettings.from_config(config), ids=ids)
-        except Exception:  # the share is committed; `flask bulletins detect-patterns` catches up
-            logger.exception("casing pattern detection for region %s failed", region_id)
-
-    after_commit(run)
+def enqueue_detection(session: Session, region_id: int) -> None:
+    """Write the job that looks for patterns in the region (one waiting job per region, however many shares)."""
+    enqueue(session, names.DETECT_PATTERNS, {"region_id": region_id}, queueing_lock=f"patterns:{region_id}")

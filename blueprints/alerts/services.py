@@ -2,7 +2,7 @@
 
 The alert, one delivery row per recipient and one outbox email per delivery are written in the caller's
 transaction (the approval's, when a moderator approves and alerts in one step), so they are queued the moment it
-commits; `mail.dispatch.send_after_commit` then delivers through the outbox (SKIP LOCKED, retries with backoff).
+commits; the `mail.deliver` job written with them then delivers through the outbox (SKIP LOCKED, retries with backoff).
 Deliveries that fall inside a person's quiet hours get `next_attempt_at` at the end of them, so the outbox leaves
 them until then. The email is the anonymized bulletin only: it never names a store.
 """

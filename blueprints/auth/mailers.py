@@ -40,9 +40,9 @@ def queue_invitation_email(session: Session, invitation: Invitation, *, inviter:
     return queue_email(session, to=invitation.email, email=email, kind="invitation")
 
 
-def queue_reset_email(session: Session, user: User) -> OutboundEmail:
+def queue_reset_email(session: Session, user: User, *, message_id: str | None = None) -> OutboundEmail:
     token = sign("password-reset", {"uid": user.id, "fp": password_fingerprint(user)})
     link = external_url("auth.reset_password", token=token)
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
     email = render_email("password_reset", "Reset your Loupe password", user=user, link=link, minutes=minutes)
-    return queue_email(session, to=user.email, email=email, kind="password_reset")
+    return queue_email(session, to=user.email, email=email, kind="password_reset", message_id=message_id)

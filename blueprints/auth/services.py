@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session, contains_eager
 import audit
 from billing.access import BillingState, state_from
 from errors import DomainError
+from jobs import names
+from jobs.queue import enqueue
 from models import (
     STORE_ROLES,
     Association,
@@ -370,6 +373,17 @@ def accept_invitation(
 def password_fingerprint(user: User) -> str:
     """Changes whenever the password does, so a reset link works once and dies with a password change."""
     return digest(f"{user.id}:{user.password_hash or ''}")[:24]
+
+
+def request_password_reset(session: Session, email: str, *, ip: str | None) -> None:
+    """Write the job that emails a reset link if `email` has an active account, and audit the request.
+
+    The request never looks the account up, so it costs the same whether or not the account exists (one job,
+    one audit row); the job (`accounts.send_password_reset`) does. `token` fixes the email's Message-ID, so a
+    job that runs twice queues one email.
+    """
+    enqueue(session, names.SEND_PASSWORD_RESET, {"email": email, "token": uuid.uuid4().hex})
+    audit.record(session, "password.reset_requested", actor_email=email, ip=ip)
 
 
 def reset_password(session: Session, *, user_id: int, fingerprint: str, new_password: str, ip: str | None) -> User:

@@ -18,10 +18,8 @@ from blueprints.auth.forms import (
     LogoutForm,
     ResetPasswordForm,
 )
-from blueprints.auth.mailers import queue_reset_email
 from blueprints.web import access, client_ip, safe_next_url
 from database.request_scope import db
-from mail.dispatch import send_after_commit
 from models import OutboundEmail, User
 from security.passwords import PasswordRejected
 from security.tokens import InvalidToken, unsign
@@ -147,11 +145,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = services.normalise_email(form.email.data)
-        user = db().scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
-        if user is not None:
-            send_after_commit(queue_reset_email(db(), user))
-        audit.record(db(), "password.reset_requested", actor_email=email, ip=client_ip())
-        # The same answer whether or not the account exists.
+        # The same work and the same answer whether or not the account exists: the worker looks it up.
+        services.request_password_reset(db(), email, ip=client_ip())
         return render_template(
             "auth/message.html",
             title="Check your email",

@@ -18,7 +18,6 @@ from blueprints.links import external_url
 from blueprints.web import client_ip
 from database.request_scope import db, engines
 from errors import DomainError
-from mail.dispatch import send_after_commit
 from models import Role
 from models.base import utcnow
 from tenants.access import store_view
@@ -139,8 +138,6 @@ def refresh(store, membership):
     if not ActionForm().validate_on_submit():
         return _page(store, membership, _pay_form(store), 400)
     account = require_stripe(db(), store.association_id, current_app.config)
-    change = refresh_store(db(), store, account, now=utcnow())
-    if change is not None and change.emails:
-        send_after_commit(*change.emails)
+    refresh_store(db(), store, account, now=utcnow())
     flash("Status brought up to date with Stripe.", "success")
     return redirect(url_for("billing.index", store_slug=store.slug))

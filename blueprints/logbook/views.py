@@ -26,7 +26,6 @@ from blueprints.store.times import local_now, local_to_utc, local_today, store_z
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from mail.dispatch import send_after_commit
 from models import Role, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, UploadRejected, check_image
 from tenants.access import store_view
@@ -210,7 +209,6 @@ def casing_report(store, membership):
                         actor_user_id=current_user.id,
                         ip=client_ip(),
                     )
-                    send_after_commit(*rows)
                     if rows:
                         flash(
                             f"Casing report saved. {len(rows)} police contact(s) asked for a heightened response.",

@@ -13,7 +13,6 @@ from blueprints.store.services import list_contacts
 from blueprints.store.times import store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
-from mail.dispatch import send_after_commit
 from models import Role
 from tenants.access import store_view
 
@@ -111,7 +110,7 @@ def send_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     resend = patrol.status != services.PatrolStatus.DRAFT
     try:
-        row = services.send_request(
+        services.send_request(
             db(),
             patrol,
             store=store,
@@ -122,7 +121,6 @@ def send_request(store, membership, request_id: int):
     except services.PatrolError as exc:
         flash(str(exc), "error")
     else:
-        send_after_commit(row)
         flash(
             f"Sent again to {patrol.sent_to_email}; the earlier link no longer works."
             if resend

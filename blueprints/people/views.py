@@ -11,7 +11,6 @@ from blueprints.people.forms import InviteForm, RemoveForm, RoleForm
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from mail.dispatch import send_after_commit
 from models import Role
 from tenants.access import store_view
 
@@ -57,7 +56,7 @@ def invite(store, membership):
         except DomainError as exc:
             form.email.errors.append(str(exc))
         else:
-            send_after_commit(queue_invitation_email(db(), invitation, inviter=current_user.name))
+            queue_invitation_email(db(), invitation, inviter=current_user.name)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("people.index", store_slug=store.slug))
     return _page(store, membership, form, 400)

@@ -19,7 +19,6 @@ from blueprints.review.mailers import queue_review_email
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
-from mail.dispatch import send_after_commit
 from models import Role
 from tenants.access import store_view
 
@@ -75,7 +74,7 @@ def new_grant(store, membership):
             target = getattr(form, exc.field, None) if exc.field else None
             (target.errors if target is not None else form.form_errors).append(str(exc))
         else:
-            send_after_commit(queue_review_email(db(), store, grant, share))
+            queue_review_email(db(), store, grant, share)
             flash(f"Review shared with {grant.recipient_name}; they have been emailed.", "success")
             return redirect(url_for("review.grant", store_slug=store.slug, grant_id=grant.id))
     status = 400 if request.method == "POST" else 200

@@ -27,7 +27,7 @@ from anonymize import (
     anonymize_incident,
     ensure_feed_publishable,
 )
-from blueprints.alerts.patterns import detect_after_commit
+from blueprints.alerts.patterns import enqueue_detection
 from blueprints.sharing import photos as shared_photos
 from errors import DomainError
 from models import (
@@ -257,7 +257,7 @@ def share_incident(
     session.add(share)
     session.flush()
     trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
-    detect_after_commit(bulletin.region_id)  # casing patterns across the region's stores, once this commits
+    enqueue_detection(session, bulletin.region_id)  # casing patterns across the region's stores, once this commits
     return ShareResult(bulletin, share)
 
 

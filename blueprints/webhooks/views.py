@@ -16,7 +16,6 @@ from billing.webhooks import InvalidWebhook, handle_event, verify_event
 from blueprints.web import access
 from database.request_scope import db
 from extensions import csrf
-from mail.dispatch import send_after_commit
 from models import Association
 from models.base import utcnow
 
@@ -44,6 +43,4 @@ def stripe_events(association_slug: str):
         log.warning("stripe webhook for association %s refused: %s", association_id, exc)
         return _refuse(400, "Invalid signature.")
     result = handle_event(db(), account, event, now=utcnow())
-    if result.emails:
-        send_after_commit(*result.emails)
     return jsonify(received=True, outcome=result.outcome)

@@ -1,0 +1,21 @@
+"""The names of the jobs, and the locks that keep some of them one at a time.
+
+One home for the strings that tie a job written by domain code (`jobs.queue.enqueue`) to the function the worker
+runs for it (`jobs.tasks.JOBS`); a test checks that every name here has exactly one task.
+"""
+
+DELIVER_MAIL = "mail.deliver"
+DELIVER_DUE_MAIL = "mail.deliver_due"
+SEND_PASSWORD_RESET = "accounts.send_password_reset"
+DETECT_PATTERNS = "alerts.detect_patterns"
+BUILD_STORES = "tenants.build_stores"
+BUILD_PENDING = "tenants.build_pending"
+FILL_POOL = "tenants.fill_pool"
+PURGE_REMOVED = "tenants.purge_removed"
+RUN_DUE_DIGESTS = "digest.run_due"
+
+# Jobs sharing a lock run one after the other, whichever worker picks them up.
+BUILD_LOCK = "tenants.build"
+POOL_LOCK = "tenants.pool"
+PURGE_LOCK = "tenants.purge"
+DIGEST_LOCK = "digest"

@@ -1,0 +1,155 @@
+"""The jobs the worker runs: each a thin call into a domain function, in the Flask app's context.
+
+`JOBS` is the one explicit list (no registration by import side effect): `jobs.worker.queue_app` registers each
+entry with procrastinate, and the entries with a `cron` are also scheduled by the queue (no cron on the host).
+Every job is idempotent — safe to run twice, or again after a crash:
+- mail delivery claims pending outbox rows with SKIP LOCKED and marks them sent (fixed Message-IDs);
+- pattern detection drafts a pattern once (it skips patterns it already drafted);
+- schema builds and pool refills skip work already done; purges re-read what is still due;
+- digest runs are unique per (region, period), deliveries per (run, person);
+- the password-reset email has a Message-ID derived from the job's id and is not queued twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from blueprints.admin.provisioning import build_schemas, pending_store_ids
+from blueprints.admin.services.members import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
+from blueprints.alerts.patterns import detect_region
+from blueprints.auth.mailers import queue_reset_email
+from digest.runs import queue_due
+from digest.send import deliver
+from jobs import names
+from mail.outbox import deliver_pending, sender_domain
+from mail.smtp import SmtpSettings
+from models import OutboundEmail, Region, User
+from tenants.migrations import store_head
+from tenants.pool import fill_pool as fill_pool_schemas
+from tenants.provisioning import drop_store
+
+log = logging.getLogger(__name__)
+
+
+def _database():
+    return current_app.extensions["loupe_db"]
+
+
+def deliver_mail(timestamp: int | None = None) -> None:
+    """Send due outbox rows (new ones, and retries whose backoff has passed). Development keeps them queued."""
+
+    if not current_app.config.get("MAIL_SERVER"):
+        return  # development: the rows stay in the outbox and show on /dev/outbox
+    counts = deliver_pending(_database().engines.app, SmtpSettings.from_config(current_app.config))
+    if any(counts.values()):
+        log.info("outbox: %s", counts)
+
+
+def send_password_reset(email: str, token: str) -> None:
+    """Queue the reset email for `email` if an active account has it (the request never looks: same time)."""
+    message_id = f"<reset-{token}@{sender_domain(current_app.config['MAIL_FROM'])}>"
+
+    with Session(_database().engines.app, expire_on_commit=False) as session, session.begin():
+        if session.scalar(sa.select(OutboundEmail.id).where(OutboundEmail.message_id == message_id)):
+            return  # this job ran before and its email is queued (or sent)
+        user = session.scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
+        if user is not None:
+            queue_reset_email(session, user, message_id=message_id)
+
+
+def detect_patterns(region_id: int) -> None:
+    """Casing patterns across the region's stores, after a share; emails the region's liaisons."""
+
+    engine = _database().engines.app
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        region = session.get(Region, region_id)
+        if region is not None:
+            detect_region(session, engine, region)
+
+
+def build_stores(store_ids: list[int]) -> None:
+    """Build the schemas of stores registered by a request (invitation, import); a failure marks that store."""
+
+    database = _database()
+    built, failed = build_schemas(database.engines.owner, store_ids, app_role=database.app_role)
+    log.info("store schemas: %s built, %s failed", built, failed)
+
+
+def build_pending(timestamp: int | None = None) -> None:
+    """Finish builds a crash interrupted (stores still `provisioning`)."""
+
+    ids = pending_store_ids(_database().engines.owner)
+    if ids:
+        build_stores(ids)
+
+
+def fill_pool(timestamp: int | None = None) -> None:
+    """Keep TENANT_POOL_SIZE pre-built store schemas ready, so a new store is ready at once."""
+
+    size = int(current_app.config.get("TENANT_POOL_SIZE", 0) or 0)
+    if size <= 0:
+        return
+    database = _database()
+    built = fill_pool_schemas(database.engines.owner, size, revision=store_head(), app_role=database.app_role)
+    if built:
+        log.info("pool: built %s schema(s)", built)
+
+
+def purge_removed(timestamp: int | None = None) -> None:
+    """Drop the stores whose removal grace period has passed (schema and registry rows; the audit stays)."""
+
+    owner = _database().engines.owner
+    with Session(owner) as session:
+        due = [s.id for s in stores_due_for_purge(session, grace=DEFAULT_REMOVAL_GRACE)]
+    for store_id in due:
+        drop_store(owner, store_id, actor_email="job:purge-removed")
+
+
+def run_due_digests(timestamp: int | None = None) -> None:
+    """Queue the digests whose scheduled time has passed and send what is due (retries of earlier runs too)."""
+
+    engines = _database().engines
+    with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        queued = queue_due(session, domain=sender_domain(current_app.config["MAIL_FROM"]))
+    if queued:
+        log.info("digest: queued %s run(s)", len(queued))
+    if not current_app.config.get("MAIL_SERVER"):
+        return  # development: deliveries wait until a mail server is configured (or `flask digest send`)
+    counts = deliver(engines.app, SmtpSettings.from_config(current_app.config))
+    if counts.handled:
+        log.info(
+            "digest: sent %s, retry %s, failed %s, skipped %s", counts.sent, counts.retry, counts.failed, counts.skipped
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
+
+    name: str
+    func: Callable[..., Any]
+    cron: str | None = None
+    lock: str | None = None
+    max_attempts: int = 5
+
+
+JOBS: tuple[Job, ...] = (
+    Job(names.DELIVER_MAIL, deliver_mail, cron="* * * * *"),
+    Job(names.SEND_PASSWORD_RESET, send_password_reset),
+    Job(names.DETECT_PATTERNS, detect_patterns),
+    Job(names.BUILD_STORES, build_stores, lock=names.BUILD_LOCK),
+    Job(names.BUILD_PENDING, build_pending, cron="*/10 * * * *", lock=names.BUILD_LOCK),
+    Job(names.FILL_POOL, fill_pool, cron="*/5 * * * *", lock=names.POOL_LOCK),
+    Job(names.PURGE_REMOVED, purge_removed, cron="17 * * * *", lock=names.PURGE_LOCK),
+    Job(names.RUN_DUE_DIGESTS, run_due_digests, cron="*/15 * * * *", lock=names.DIGEST_LOCK),
+)
+
+# How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).
+RETRY_BASE_SECONDS = 10
