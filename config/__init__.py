@@ -1,12 +1,17 @@
-"""Configuration, read once from the environment, checked, then handed to the factory.
+"""Configuration, read from the environment when the app is created, checked, then handed to the factory.
 
-Why classes: each deployment kind (development, testing, production) differs in a few defaults only, and
-`validate()` lets the factory fail fast on a missing secret instead of failing on the first request.
+Nothing is read at import: `load_config()` (called by `create_app()`) reads `os.environ` then, so a variable set
+before an app is created is the one that counts, whenever this module was imported.
+
+Why classes: each deployment kind (development, testing, production) differs in a few fixed defaults only, and
+`validate()` lets the factory fail fast on a missing secret instead of failing on the first request. The settings a
+deployment sets through its environment (README's table) come from `from_environment()`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -21,34 +26,78 @@ class ConfigError(RuntimeError):
     """Raised when required configuration is missing or inconsistent."""
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
     return default if value in (None, "") else int(value)
 
 
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings a deployment sets through environment variables, read now from `environ` (default:
+    `os.environ`); a variable that is unset gives its default, so `from_environment({})` is every default."""
+    env = os.environ if environ is None else environ
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        # Owner connection (migrations, provisioning). Unset: embedded PostgreSQL in the instance folder.
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        # Runtime connection for requests (a role that owns nothing). Unset: derived, see database.engines.
+        "DATABASE_APP_URL": env.get("DATABASE_APP_URL") or None,
+        "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "loupe_app"),
+        "DATABASE_POOL_SIZE": _int(env, "DATABASE_POOL_SIZE", 5),
+        "DATABASE_MAX_OVERFLOW": _int(env, "DATABASE_MAX_OVERFLOW", 5),
+        # A backend's catalog caches grow with every store it serves (~150 KB each, never shrunk): retire an app
+        # connection after this many stores so backend memory stays bounded (docs/performance.md, measure 8).
+        "DATABASE_STORES_PER_CONNECTION": _int(env, "DATABASE_STORES_PER_CONNECTION", 200),
+        "EMBEDDED_DB_DIR": env.get("EMBEDDED_DB_DIR") or None,
+        # Login throttling: failures per account and per address within one hour.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 100),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 300),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env, "MAIL_USE_TLS", False),
+        "MAIL_FROM": env.get("MAIL_FROM", "Loupe <no-reply@loupe.localhost>"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Pwned Passwords range API (k-anonymity), e.g. https://api.pwnedpasswords.com/range/ ; unset: not checked.
+        "BREACHED_PASSWORDS_URL": env.get("BREACHED_PASSWORDS_URL") or None,
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # Stripe: each association's keys are stored encrypted with these Fernet keys (comma-separated, newest
+        # first, so old ones still decrypt during a rotation). Unset outside production: derived from SECRET_KEY.
+        "BILLING_ENCRYPTION_KEYS": env.get("BILLING_ENCRYPTION_KEYS") or None,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,  # tests: localstripe
+        "STRIPE_MAX_NETWORK_RETRIES": _int(env, "STRIPE_MAX_NETWORK_RETRIES", 2),
+        "TENANT_MIGRATION_WORKERS": _int(env, "TENANT_MIGRATION_WORKERS", 2),
+    }
+
+
+# Settings that make the app reach outside the machine (send mail, call Stripe or the breach API) or that end up
+# in what it sends (links in emails).
+OUTWARD_SETTINGS = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "PUBLIC_BASE_URL",
+    "BREACHED_PASSWORDS_URL",
+    "STRIPE_API_BASE",
+)
+
+
 class BaseConfig:
-    """Defaults shared by every environment."""
+    """Fixed defaults shared by every kind; the environment's settings come from `from_environment()`."""
 
     ENV_NAME = "base"
-    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
-    # Owner connection (migrations, provisioning). Unset: embedded PostgreSQL in the instance folder.
-    DATABASE_URL: str | None = os.environ.get("DATABASE_URL") or None
-    # Runtime connection for requests (a role that owns nothing). Unset: derived, see database.engines.
-    DATABASE_APP_URL: str | None = os.environ.get("DATABASE_APP_URL") or None
-    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "loupe_app")
-    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
-    DATABASE_MAX_OVERFLOW = _env_int("DATABASE_MAX_OVERFLOW", 5)
-    # A backend's catalog caches grow with every store it serves (~150 KB each, never shrunk): retire an app
-    # connection after this many stores so backend memory stays bounded (docs/performance.md, measure 8).
-    DATABASE_STORES_PER_CONNECTION = _env_int("DATABASE_STORES_PER_CONNECTION", 200)
-    EMBEDDED_DB_DIR: str | None = os.environ.get("EMBEDDED_DB_DIR") or None
+    # Settings of `from_environment()` this kind ignores in the environment: they keep their defaults unless the
+    # caller passes them as overrides.
+    not_from_environment: tuple[str, ...] = ()
 
     # Sessions: signed cookie + server-side auth session row (revocable).
     SESSION_COOKIE_NAME = "loupe_session"
@@ -64,34 +113,13 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = 3600 * 12
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
-    # Login throttling: failures per account and per address within one hour.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 100)
-    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 300)
-
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
 
-    MAIL_SERVER: str | None = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = _env_int("MAIL_PORT", 25)
-    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME") or None
-    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD") or None
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
-    MAIL_FROM = os.environ.get("MAIL_FROM", "Loupe <no-reply@loupe.localhost>")
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
-    DEV_OUTBOX = False
-
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    # Pwned Passwords range API (k-anonymity), e.g. https://api.pwnedpasswords.com/range/ ; unset: not checked.
-    BREACHED_PASSWORDS_URL: str | None = os.environ.get("BREACHED_PASSWORDS_URL") or None
-    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-
-    # Stripe: each association's keys are stored encrypted with these Fernet keys (comma-separated, newest
-    # first, so old ones still decrypt during a rotation). Unset outside production: derived from SECRET_KEY.
-    BILLING_ENCRYPTION_KEYS: str | None = os.environ.get("BILLING_ENCRYPTION_KEYS") or None
-    STRIPE_API_BASE: str | None = os.environ.get("STRIPE_API_BASE") or None  # tests: localstripe
-    STRIPE_MAX_NETWORK_RETRIES = _env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+    # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
+    DEV_OUTBOX: bool | None = False
     HSTS = True
-    TENANT_MIGRATION_WORKERS = _env_int("TENANT_MIGRATION_WORKERS", 2)
 
     @classmethod
     def as_dict(cls) -> dict[str, Any]:
@@ -103,11 +131,15 @@ class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False  # http://127.0.0.1 in development
     HSTS = False
-    DEV_OUTBOX = BaseConfig.MAIL_SERVER is None
+    DEV_OUTBOX = None
 
 
 class TestingConfig(BaseConfig):
+    """A developer's shell may point at a real mail server or Stripe: tests never take those from it. A test that
+    needs one passes it as an override (or sets it on `app.config` from a fixture that started a stand-in)."""
+
     ENV_NAME = "testing"
+    not_from_environment = OUTWARD_SETTINGS
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
     SESSION_COOKIE_SECURE = False
@@ -128,14 +160,20 @@ CONFIGS = {
 
 
 def load_config(name: str | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Build the settings mapping for `name` (default: $LOUPE_ENV or development), then validate it."""
+    """Build the settings mapping for `name` (default: $LOUPE_ENV or development) from the environment as it is
+    now, the kind's fixed defaults and `overrides` (in rising precedence), then validate it."""
     name = name or os.environ.get("LOUPE_ENV", "development")
     try:
         cls = CONFIGS[name]
     except KeyError:
         raise ConfigError(f"unknown LOUPE_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
-    settings = cls.as_dict()
+    settings = from_environment()
+    defaults = from_environment({})
+    settings.update({key: defaults[key] for key in cls.not_from_environment})
+    settings.update(cls.as_dict())
     settings.update(overrides or {})
+    if settings["DEV_OUTBOX"] is None:
+        settings["DEV_OUTBOX"] = not settings["MAIL_SERVER"]
     validate(settings)
     return settings
 

@@ -16,7 +16,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.jobs", "tests.fixtures.smtp", "tests.fixtures.web"]
+pytest_plugins = [
+    "pytester",
+    "tests.fixtures.factories",
+    "tests.fixtures.jobs",
+    "tests.fixtures.outbound",
+    "tests.fixtures.smtp",
+    "tests.fixtures.web",
+]
 
 
 def _embedded_data_dir(tmp_path_factory) -> str:

@@ -23,19 +23,23 @@ from billing.plans import create_plan, sync_plans
 from billing.stripe_client import AssociationStripe, save_stripe_account, stripe_for
 from models import Association, Role, Store, StoreSubscription, User
 from tests.fixtures.factories import World
+from tests.fixtures.outbound import expect_outbound, expect_outbound_url
 from tests.support.localstripe_server import API_KEY, start_localstripe
 from tests.support.stripe_gaps_server import start_stripe_gaps_server
 
 
 @pytest.fixture(scope="session")
 def stripe_servers(tmp_path_factory):
-    localstripe = start_localstripe(tmp_path_factory.mktemp("localstripe"))
+    # localstripe's port is chosen inside start_localstripe, which polls it until it answers.
+    with expect_outbound("127.0.0.1"):
+        localstripe = start_localstripe(tmp_path_factory.mktemp("localstripe"))
     try:
         gaps = start_stripe_gaps_server(localstripe_url=localstripe.url)
     except BaseException:
         localstripe.stop()
         raise
-    yield SimpleNamespace(localstripe=localstripe, gaps=gaps)
+    with expect_outbound_url(localstripe.url), expect_outbound_url(gaps.url):
+        yield SimpleNamespace(localstripe=localstripe, gaps=gaps)
     gaps.stop()
     localstripe.stop()  # SIGTERM to its pid, then SIGKILL if it lingers
 
@@ -58,7 +62,8 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="loupe-live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    with expect_outbound("127.0.0.1", server.server_port):
+        yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)

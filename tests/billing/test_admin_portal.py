@@ -14,6 +14,7 @@ from blueprints.admin.services import dues as dues_services
 from models import AuditEntry, DuesPlan, Role, StripeAccount
 from tests.admin.conftest import audit_actions, enrol, sign_in_with_code, text_of
 from tests.billing.conftest import add_customer, subscribe_in_stripe
+from tests.fixtures.outbound import expect_outbound
 from tests.fixtures.web import csrf_token
 
 
@@ -164,9 +165,10 @@ def test_stripe_unreachable_leaves_the_pages_working(app, engines, billed, make_
     old = app.config["STRIPE_API_BASE"]
     app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
     try:
-        for path in ("/billing/", "/"):
-            response = client.get(f"/a/{billed.association.slug}{path}")
-            assert response.status_code == 200 and "could not be reached" in text_of(response)
+        with expect_outbound("127.0.0.1", 9):
+            for path in ("/billing/", "/"):
+                response = client.get(f"/a/{billed.association.slug}{path}")
+                assert response.status_code == 200 and "could not be reached" in text_of(response)
     finally:
         app.config["STRIPE_API_BASE"] = old
 

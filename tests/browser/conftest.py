@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from tests.fixtures.outbound import expect_outbound
 from tests.support.browser import ChromiumMissingError, chromium_launch_args
 
 
@@ -31,7 +32,8 @@ def live_server(app) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with expect_outbound("127.0.0.1", server.server_port):
+            yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)

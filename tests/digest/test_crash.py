@@ -5,7 +5,6 @@ at the kill, whose copies carry the same Message-ID."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -47,18 +46,17 @@ def slow_smtp():
 
 
 def _sender(app, engines, port: int, association_slug: str, period: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "LOUPE_ENV": "testing",
+    # The testing settings take no mail server from the environment: the child gets its settings as overrides.
+    overrides = {
         "DATABASE_URL": engines.owner.url.render_as_string(hide_password=False),
         "DATABASE_APP_URL": engines.app.url.render_as_string(hide_password=False),
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(port),
+        "MAIL_PORT": port,
         "MAIL_FROM": app.config["MAIL_FROM"],
     }
-    command = [sys.executable, "-m", "flask", "--app", "app", "digest", "send"]
+    command = [sys.executable, "-m", "flask", "--app", f"app:create_app('testing', {overrides!r})", "digest", "send"]
     command += ["--association", association_slug, "--period", period]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def test_killed_sender_rerun_gives_everyone_exactly_one_message(

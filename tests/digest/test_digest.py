@@ -15,6 +15,7 @@ from mail.smtp import SmtpSettings
 from models import AlertPreference, Association, AuditEntry, DigestDelivery, DigestRun, Region
 from tests.bulletins.conftest import FORBIDDEN, OFFICER, SOURCE_NAME, signed_in
 from tests.digest.conftest import POLICE_TITLE, RECOMMENDATION, SOUTH_TITLE, WATCH_FOR, XSS, deliveries, run_ids
+from tests.fixtures.outbound import expect_outbound
 from tests.fixtures.web import post_form
 
 
@@ -187,7 +188,8 @@ def test_smtp_refusing_then_down_loses_nothing_and_everything_arrives_once_after
     old_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there: connection refused
     _due_now(engines, dw)
-    assert send(app, engines, dw).retry == 3
+    with expect_outbound("127.0.0.1", 1):
+        assert send(app, engines, dw).retry == 3
     app.config["MAIL_PORT"] = old_port
     smtp.refuse = False
     _due_now(engines, dw)

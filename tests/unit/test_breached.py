@@ -12,6 +12,7 @@ import pytest
 
 from security.breached import breach_count
 from security.passwords import PasswordRejected, check_policy
+from tests.fixtures.outbound import expect_outbound
 
 BREACHED = "correct-horse-battery-staple-1"
 FRESH = "quiet-lantern-sapphire-harbour-77"
@@ -50,7 +51,8 @@ def range_api():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     RangeServer.paths, RangeServer.headers_seen = [], []
-    yield f"http://127.0.0.1:{server.server_address[1]}/range/"
+    with expect_outbound("127.0.0.1", server.server_address[1]):
+        yield f"http://127.0.0.1:{server.server_address[1]}/range/"
     server.shutdown()
     server.server_close()
 
@@ -80,12 +82,13 @@ def test_service_down_skips_the_check_instead_of_blocking(app, caplog):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    assert breach_count(BREACHED, f"http://127.0.0.1:{port}/range/", timeout=1) is None
-    assert "breached-password check skipped" in caplog.text
-    old = app.config.get("BREACHED_PASSWORDS_URL")
-    app.config["BREACHED_PASSWORDS_URL"] = f"http://127.0.0.1:{port}/range/"
-    try:
-        with app.app_context():
-            assert check_policy(BREACHED) == BREACHED
-    finally:
-        app.config["BREACHED_PASSWORDS_URL"] = old
+    with expect_outbound("127.0.0.1", port):
+        assert breach_count(BREACHED, f"http://127.0.0.1:{port}/range/", timeout=1) is None
+        assert "breached-password check skipped" in caplog.text
+        old = app.config.get("BREACHED_PASSWORDS_URL")
+        app.config["BREACHED_PASSWORDS_URL"] = f"http://127.0.0.1:{port}/range/"
+        try:
+            with app.app_context():
+                assert check_policy(BREACHED) == BREACHED
+        finally:
+            app.config["BREACHED_PASSWORDS_URL"] = old
