@@ -20,7 +20,7 @@ from blueprints.auth.forms import (
 )
 from blueprints.auth.mailers import queue_reset_email
 from blueprints.web import access, client_ip, safe_next_url
-from database.request_scope import db
+from database.request_scope import db, independent_transaction
 from mail.dispatch import send_after_commit
 from models import OutboundEmail, User
 from security.passwords import PasswordRejected
@@ -66,6 +66,7 @@ def login():
                 ip=client_ip(),
                 max_account_failures=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
                 max_address_failures=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                independent=independent_transaction,
             )
         except services.LoginThrottled as exc:
             form.form_errors.append(str(exc))
