@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from blueprints.auth import mfa
-from models import AuditEntry, RecoveryCode, Role, User
+from models import AuditEntry, LoginThrottle, RecoveryCode, Role, User
+from security import throttle
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.web import csrf_token, post_form, sign_in
 
@@ -125,6 +126,28 @@ def test_wrong_codes_are_throttled(engines, make_user, independent):
                 independent=independent,
                 now=NOW,
             )
+
+
+def test_wrong_codes_at_sign_in_count_across_requests_until_the_code_step_is_throttled(app, engines, make_user):
+    user, secret = _enrolled_user(engines, make_user)
+    client = app.test_client()
+    sign_in(client, user.email)
+    token = csrf_token(client.get("/login/verify").get_data(as_text=True))
+    for _ in range(mfa.MAX_FAILURES_PER_HOUR):
+        # Each refused request rolls back; its count and its audit were written in their own transaction.
+        assert client.post("/login/verify", data={"csrf_token": token, "code": "000000"}).status_code == 401
+    with engines.owner.connect() as conn:
+        key = throttle.second_factor_key(user.id)
+        counted = conn.scalar(sa.select(sa.func.sum(LoginThrottle.failures)).where(LoginThrottle.key == key))
+        denied = conn.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.actor_user_id == user.id, AuditEntry.outcome == "denied")
+        ).all()
+    assert counted == mfa.MAX_FAILURES_PER_HOUR
+    assert denied == ["mfa.failure"] * mfa.MAX_FAILURES_PER_HOUR
+    response = client.post("/login/verify", data={"csrf_token": token, "code": next_code(engines, user.id, secret)})
+    assert response.status_code == 429  # even the right code, until the hour is over
+    assert "Too many wrong codes" in response.get_data(as_text=True)
+    assert client.get("/account/password").status_code == 302  # still not signed in
 
 
 def test_the_password_alone_does_not_sign_in_an_enrolled_person(client, engines, make_user):
