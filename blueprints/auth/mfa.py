@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
@@ -31,9 +30,10 @@ import audit
 from blueprints.auth.current import CurrentUser
 from blueprints.auth.services import AccountError, revoke_user_sessions, start_session
 from blueprints.web import access, client_ip, safe_next_url
-from database.request_scope import db
-from models import LoginThrottle, Membership, RecoveryCode, Role, User
+from database.request_scope import db, independent_transaction
+from models import Membership, RecoveryCode, Role, User
 from models.base import utcnow
+from security import throttle
 from security.secretbox import looks_sealed, totp_box
 from security.tokens import InvalidToken, digest, sign, unsign
 
@@ -115,32 +115,9 @@ def matching_step(secret: str, code: str, *, now: datetime, after_step: int | No
     return None
 
 
-def _throttle_key(user_id: int) -> str:
-    return f"mfa:{user_id}"
-
-
-def _window(now: datetime) -> datetime:
-    return now.replace(minute=0, second=0, microsecond=0)
-
-
 def _check_throttle(session: Session, user_id: int, now: datetime) -> None:
-    failures = session.scalar(
-        sa.select(LoginThrottle.failures).where(
-            LoginThrottle.key == _throttle_key(user_id), LoginThrottle.window_start == _window(now)
-        )
-    )
-    if (failures or 0) >= MAX_FAILURES_PER_HOUR:
+    if throttle.is_throttled(session, {throttle.second_factor_key(user_id): MAX_FAILURES_PER_HOUR}, now):
         raise MfaThrottled("Too many wrong codes. Wait an hour, or use a recovery code later.")
-
-
-def _record_failure(session: Session, user_id: int, now: datetime) -> None:
-    stmt = pg_insert(LoginThrottle).values(key=_throttle_key(user_id), window_start=_window(now), failures=1)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[LoginThrottle.key, LoginThrottle.window_start],
-            set_={"failures": LoginThrottle.failures + 1},
-        )
-    )
 
 
 def verify_second_factor(
@@ -150,12 +127,14 @@ def verify_second_factor(
     code: str | None = None,
     recovery_code: str | None = None,
     ip: str | None,
+    independent: throttle.Independent,
     now: datetime | None = None,
 ) -> str:
     """Accept a TOTP code or a recovery code once; returns which was used. Raises MfaRefused / MfaThrottled.
 
-    The user's row is locked so two requests with the same code cannot both pass. Failures are recorded in the
-    caller's transaction, which must be committed even though the step failed.
+    The user's row is locked so two requests with the same code cannot both pass. Failures are counted
+    (`security.throttle`) and audited in a transaction of their own opened with `independent`, so they stay when
+    the refused request rolls back.
     """
     now = now or utcnow()
     _check_throttle(session, user.id, now)
@@ -193,8 +172,9 @@ def verify_second_factor(
                     details={"remaining": left},
                 )
                 return "recovery"
-    _record_failure(session, user.id, now)
-    audit.record(session, "mfa.failure", actor_user_id=user.id, actor_email=user.email, outcome="denied", ip=ip)
+    with independent() as kept:
+        throttle.record_failure(kept, [throttle.second_factor_key(user.id)], now)
+        audit.record(kept, "mfa.failure", actor_user_id=user.id, actor_email=user.email, outcome="denied", ip=ip)
     raise MfaRefused("That code is not right, or was already used. Enter the current code from your app.")
 
 
@@ -221,14 +201,25 @@ def remaining_recovery_codes(session: Session, user_id: int) -> int:
 
 
 def enable_mfa(
-    session: Session, user: User, *, secret: str, code: str, ip: str | None, now: datetime | None = None
+    session: Session,
+    user: User,
+    *,
+    secret: str,
+    code: str,
+    ip: str | None,
+    independent: throttle.Independent,
+    now: datetime | None = None,
 ) -> list[str]:
-    """Turn two-step sign-in on once the person proved their app shows the codes; returns the recovery codes."""
+    """Turn two-step sign-in on once the person proved their app shows the codes; returns the recovery codes.
+
+    A wrong code counts against the person's second factor like one at sign-in (in `independent`'s transaction).
+    """
     now = now or utcnow()
     _check_throttle(session, user.id, now)
     step = matching_step(secret, code, now=now, after_step=None)
     if step is None:
-        _record_failure(session, user.id, now)
+        with independent() as kept:
+            throttle.record_failure(kept, [throttle.second_factor_key(user.id)], now)
         raise MfaRefused("That code does not match. Check the time on your phone and enter the current code.")
     user.totp_secret = totp_box().seal(secret)  # at rest only sealed (Fernet); see plain_secret
     user.totp_enabled_at = now
@@ -340,7 +331,12 @@ def verify():
     if form.validate_on_submit():
         try:
             used = verify_second_factor(
-                db(), user, code=form.code.data, recovery_code=form.recovery_code.data, ip=client_ip()
+                db(),
+                user,
+                code=form.code.data,
+                recovery_code=form.recovery_code.data,
+                ip=client_ip(),
+                independent=independent_transaction,
             )
         except (MfaRefused, MfaThrottled) as exc:
             (form.recovery_code if form.recovery_code.data and not form.code.data else form.code).errors.append(
@@ -387,7 +383,9 @@ def enrol():
         form.enrolment.data = sign("mfa-enrol", {"uid": user.id, "secret": secret})
     elif form.validate_on_submit():
         try:
-            codes = enable_mfa(db(), user, secret=secret, code=form.code.data, ip=client_ip())
+            codes = enable_mfa(
+                db(), user, secret=secret, code=form.code.data, ip=client_ip(), independent=independent_transaction
+            )
         except (MfaRefused, MfaThrottled) as exc:
             form.code.errors.append(str(exc))
             status = exc.status_code
@@ -417,7 +415,7 @@ def regenerate_recovery_codes():
     status = 400
     if form.validate_on_submit():
         try:
-            verify_second_factor(db(), user, code=form.code.data, ip=client_ip())
+            verify_second_factor(db(), user, code=form.code.data, ip=client_ip(), independent=independent_transaction)
         except (MfaRefused, MfaThrottled) as exc:
             form.code.errors.append(str(exc))
             status = exc.status_code

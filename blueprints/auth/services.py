@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, contains_eager
 
 import audit
@@ -25,7 +24,6 @@ from models import (
     Association,
     AuthSession,
     Invitation,
-    LoginThrottle,
     Membership,
     Region,
     Role,
@@ -34,6 +32,7 @@ from models import (
     User,
 )
 from models.base import utcnow
+from security import throttle
 from security.passwords import check_policy, hash_password, needs_rehash, verify_password
 from security.tokens import digest, new_secret
 
@@ -58,41 +57,6 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-# --- throttling ---------------------------------------------------------------------------------------------
-
-
-def _window(now: datetime) -> datetime:
-    return now.replace(minute=0, second=0, microsecond=0)
-
-
-def _throttle_keys(email: str, ip: str | None) -> list[str]:
-    keys = [f"account:{email[:254]}"]
-    if ip:
-        keys.append(f"address:{ip[:64]}")
-    return keys
-
-
-def failures_in_window(session: Session, key: str, now: datetime) -> int:
-    return (
-        session.scalar(
-            sa.select(LoginThrottle.failures).where(
-                LoginThrottle.key == key, LoginThrottle.window_start == _window(now)
-            )
-        )
-        or 0
-    )
-
-
-def _record_failure(session: Session, email: str, ip: str | None, now: datetime) -> None:
-    for key in _throttle_keys(email, ip):
-        stmt = pg_insert(LoginThrottle).values(key=key, window_start=_window(now), failures=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[LoginThrottle.key, LoginThrottle.window_start],
-            set_={"failures": LoginThrottle.failures + 1},
-        )
-        session.execute(stmt)
-
-
 # --- authentication -----------------------------------------------------------------------------------------
 
 
@@ -104,36 +68,41 @@ def authenticate(
     ip: str | None,
     max_account_failures: int,
     max_address_failures: int,
+    independent: throttle.Independent,
     now: datetime | None = None,
 ) -> User:
     """Return the active user with this email and password, or raise LoginRefused / LoginThrottled.
 
     Unknown accounts take the same path and time as wrong passwords. Failures are counted (per account and
-    per address) and audited in the caller's transaction, which must be committed even though login failed.
+    per address, `security.throttle`) and refusals audited in a transaction of their own opened with
+    `independent`, so they stay when the refused request rolls back.
     """
     now = now or utcnow()
     email = normalise_email(email)
-    if failures_in_window(session, f"account:{email[:254]}", now) >= max_account_failures or (
-        ip and failures_in_window(session, f"address:{ip[:64]}", now) >= max_address_failures
-    ):
-        audit.record(session, "login.throttled", actor_email=email, outcome="denied", ip=ip)
+    limits = {throttle.account_key(email): max_account_failures}
+    if ip:
+        limits[throttle.address_key(ip)] = max_address_failures
+    if throttle.is_throttled(session, limits, now):
+        with independent() as kept:
+            audit.record(kept, "login.throttled", actor_email=email, outcome="denied", ip=ip)
         raise LoginThrottled("Too many failed sign-in attempts. Wait an hour or reset your password.")
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _record_failure(session, email, ip, now)
-        audit.record(
-            session,
-            "login.failure",
-            actor_user_id=user.id if user else None,
-            actor_email=email,
-            outcome="denied",
-            ip=ip,
-        )
+        with independent() as kept:
+            throttle.record_failure(kept, limits, now)
+            audit.record(
+                kept,
+                "login.failure",
+                actor_user_id=user.id if user else None,
+                actor_email=email,
+                outcome="denied",
+                ip=ip,
+            )
         raise LoginRefused("Email or password is incorrect.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"account:{email[:254]}"))
+    throttle.clear(session, throttle.account_key(email))
     audit.record(session, "login.success", actor_user_id=user.id, actor_email=user.email, ip=ip)
     return user
 

@@ -19,7 +19,7 @@ from blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from blueprints.web import access, client_ip, safe_next_url
-from database.request_scope import db
+from database.request_scope import db, independent_transaction
 from models import OutboundEmail, User
 from security.passwords import PasswordRejected
 from security.tokens import InvalidToken, unsign
@@ -64,6 +64,7 @@ def login():
                 ip=client_ip(),
                 max_account_failures=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
                 max_address_failures=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                independent=independent_transaction,
             )
         except services.LoginThrottled as exc:
             form.form_errors.append(str(exc))

@@ -3,7 +3,8 @@
 No account: the signature proves the store sent the link, `bind_store_by_id` binds that store's schema (the
 only way a store is chosen here), the nonce stored on the request proves the link is the latest one, and the link
 stops working 7 days after the request's end. GET shows; POST acts (CSRF-protected forms). Every open, action
-and refused link is audited; refusals answer with a page (not an abort) so that their audit entry is committed.
+and refused link is audited; a refused request rolls back, so the audit of a refusal is written in a short
+transaction of its own (`independent_transaction`) that stays.
 """
 
 from __future__ import annotations
@@ -19,22 +20,23 @@ from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
 from blueprints.store.times import local_now, local_to_utc, store_zone
 from blueprints.web import access, client_ip
-from database.request_scope import db
+from database.request_scope import db, independent_transaction
 from errors import DomainError, NotFound
 from security.tokens import InvalidToken
 from tenants.access import bind_store_by_id
 
 
 def _refused(status: int, message: str, *, why: str, store_id: int | None = None, request_id: int | None = None):
-    audit.record(
-        db(),
-        "patrol.officer.link_refused",
-        outcome="denied",
-        store_id=store_id,
-        target=f"patrol_request:{request_id}" if request_id else None,
-        ip=client_ip(),
-        details={"why": why},
-    )
+    with independent_transaction() as kept:
+        audit.record(
+            kept,
+            "patrol.officer.link_refused",
+            outcome="denied",
+            store_id=store_id,
+            target=f"patrol_request:{request_id}" if request_id else None,
+            ip=client_ip(),
+            details={"why": why},
+        )
     return render_template("officer/message.html", title="Patrol request", message=message), status
 
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from blueprints.auth import mfa
-from models import AuditEntry, RecoveryCode, Role, User
+from models import AuditEntry, LoginThrottle, RecoveryCode, Role, User
+from security import throttle
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.web import csrf_token, post_form, sign_in
 
@@ -40,23 +41,33 @@ def _enrolled_user(engines, make_user):
     return user, enrol(engines, user)
 
 
-def test_each_code_is_accepted_once_and_older_codes_die_with_it(engines, make_user):
+def test_each_code_is_accepted_once_and_older_codes_die_with_it(engines, make_user, independent):
     user, secret = _enrolled_user(engines, make_user)
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
-        assert mfa.verify_second_factor(session, u, code=code_at(secret, NOW), ip=None, now=NOW) == "code"
+        assert (
+            mfa.verify_second_factor(session, u, code=code_at(secret, NOW), ip=None, independent=independent, now=NOW)
+            == "code"
+        )
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
         with pytest.raises(mfa.MfaRefused):  # the same code again
-            mfa.verify_second_factor(session, u, code=code_at(secret, NOW), ip=None, now=NOW)
+            mfa.verify_second_factor(session, u, code=code_at(secret, NOW), ip=None, independent=independent, now=NOW)
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
         with pytest.raises(mfa.MfaRefused):  # the previous step's code, still inside the drift window
-            mfa.verify_second_factor(session, u, code=code_at(secret, NOW - timedelta(seconds=30)), ip=None, now=NOW)
+            mfa.verify_second_factor(
+                session, u, code=code_at(secret, NOW - timedelta(seconds=30)), ip=None, independent=independent, now=NOW
+            )
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
         later = NOW + timedelta(seconds=30)
-        assert mfa.verify_second_factor(session, u, code=code_at(secret, later), ip=None, now=later) == "code"
+        assert (
+            mfa.verify_second_factor(
+                session, u, code=code_at(secret, later), ip=None, independent=independent, now=later
+            )
+            == "code"
+        )
     with Session(engines.owner) as session:
         failures = session.scalars(
             sa.select(AuditEntry.action).where(AuditEntry.actor_user_id == user.id, AuditEntry.outcome == "denied")
@@ -64,15 +75,17 @@ def test_each_code_is_accepted_once_and_older_codes_die_with_it(engines, make_us
     assert failures == ["mfa.failure", "mfa.failure"]
 
 
-def test_an_old_code_is_refused(engines, make_user):
+def test_an_old_code_is_refused(engines, make_user, independent):
     user, secret = _enrolled_user(engines, make_user)
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
         with pytest.raises(mfa.MfaRefused):
-            mfa.verify_second_factor(session, u, code=code_at(secret, NOW - timedelta(minutes=2)), ip=None, now=NOW)
+            mfa.verify_second_factor(
+                session, u, code=code_at(secret, NOW - timedelta(minutes=2)), ip=None, independent=independent, now=NOW
+            )
 
 
-def test_recovery_codes_are_hashed_and_work_once(engines, make_user):
+def test_recovery_codes_are_hashed_and_work_once(engines, make_user, independent):
     user, _secret = _enrolled_user(engines, make_user)
     with Session(engines.owner) as session, session.begin():
         codes = mfa.new_recovery_codes(session, session.get(User, user.id))
@@ -82,23 +95,59 @@ def test_recovery_codes_are_hashed_and_work_once(engines, make_user):
     assert len(stored) == 10 and not set(codes) & set(stored)
     with Session(engines.owner) as session, session.begin():
         u = session.get(User, user.id)
-        assert mfa.verify_second_factor(session, u, recovery_code=codes[0].lower(), ip=None) == "recovery"
+        assert (
+            mfa.verify_second_factor(session, u, recovery_code=codes[0].lower(), ip=None, independent=independent)
+            == "recovery"
+        )
     with Session(engines.owner) as session, session.begin():
         with pytest.raises(mfa.MfaRefused):
-            mfa.verify_second_factor(session, session.get(User, user.id), recovery_code=codes[0], ip=None)
+            mfa.verify_second_factor(
+                session, session.get(User, user.id), recovery_code=codes[0], ip=None, independent=independent
+            )
     with Session(engines.owner) as session:
         assert mfa.remaining_recovery_codes(session, user.id) == 9
 
 
-def test_wrong_codes_are_throttled(engines, make_user):
+def test_wrong_codes_are_throttled(engines, make_user, independent):
     user, secret = _enrolled_user(engines, make_user)
     for _ in range(mfa.MAX_FAILURES_PER_HOUR):
         with Session(engines.owner) as session, session.begin():
             with pytest.raises(mfa.MfaRefused):
-                mfa.verify_second_factor(session, session.get(User, user.id), code="000000", ip=None, now=NOW)
+                mfa.verify_second_factor(
+                    session, session.get(User, user.id), code="000000", ip=None, independent=independent, now=NOW
+                )
     with Session(engines.owner) as session, session.begin():
         with pytest.raises(mfa.MfaThrottled):  # even the right code, until the hour is over
-            mfa.verify_second_factor(session, session.get(User, user.id), code=code_at(secret, NOW), ip=None, now=NOW)
+            mfa.verify_second_factor(
+                session,
+                session.get(User, user.id),
+                code=code_at(secret, NOW),
+                ip=None,
+                independent=independent,
+                now=NOW,
+            )
+
+
+def test_wrong_codes_at_sign_in_count_across_requests_until_the_code_step_is_throttled(app, engines, make_user):
+    user, secret = _enrolled_user(engines, make_user)
+    client = app.test_client()
+    sign_in(client, user.email)
+    token = csrf_token(client.get("/login/verify").get_data(as_text=True))
+    for _ in range(mfa.MAX_FAILURES_PER_HOUR):
+        # Each refused request rolls back; its count and its audit were written in their own transaction.
+        assert client.post("/login/verify", data={"csrf_token": token, "code": "000000"}).status_code == 401
+    with engines.owner.connect() as conn:
+        key = throttle.second_factor_key(user.id)
+        counted = conn.scalar(sa.select(sa.func.sum(LoginThrottle.failures)).where(LoginThrottle.key == key))
+        denied = conn.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.actor_user_id == user.id, AuditEntry.outcome == "denied")
+        ).all()
+    assert counted == mfa.MAX_FAILURES_PER_HOUR
+    assert denied == ["mfa.failure"] * mfa.MAX_FAILURES_PER_HOUR
+    response = client.post("/login/verify", data={"csrf_token": token, "code": next_code(engines, user.id, secret)})
+    assert response.status_code == 429  # even the right code, until the hour is over
+    assert "Too many wrong codes" in response.get_data(as_text=True)
+    assert client.get("/account/password").status_code == 302  # still not signed in
 
 
 def test_the_password_alone_does_not_sign_in_an_enrolled_person(client, engines, make_user):

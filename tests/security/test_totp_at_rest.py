@@ -28,17 +28,19 @@ def code_after_last_use(engines, user_id: int, secret: str) -> str:
     return pyotp.TOTP(secret, interval=STEP_SECONDS).generate_otp(step)
 
 
-def enrol_through_the_app(engines, user: User) -> str:
+def enrol_through_the_app(engines, user: User, independent) -> str:
     secret = new_totp_secret()
     code = pyotp.TOTP(secret, interval=STEP_SECONDS).now()
     with Session(engines.owner) as session, session.begin():
-        enable_mfa(session, session.get(User, user.id), secret=secret, code=code, ip="127.0.0.1")
+        enable_mfa(
+            session, session.get(User, user.id), secret=secret, code=code, ip="127.0.0.1", independent=independent
+        )
     return secret
 
 
-def test_an_enrolled_secret_is_stored_sealed_and_sign_in_with_a_code_works(client, engines, make_user):
+def test_an_enrolled_secret_is_stored_sealed_and_sign_in_with_a_code_works(client, engines, make_user, independent):
     user = make_user()
-    secret = enrol_through_the_app(engines, user)
+    secret = enrol_through_the_app(engines, user, independent)
 
     stored = stored_secret(engines, user.id)
     assert stored != secret and secret not in stored and secret.lower() not in stored.lower()
@@ -101,10 +103,10 @@ def test_revision_0013_seals_existing_secrets_when_run_by_the_app(app, engines, 
     assert looks_sealed(stored) and totp_box().open(stored) == secret
 
 
-def test_billing_rotate_keys_reseals_two_step_secrets_too(app, engines, make_user):
+def test_billing_rotate_keys_reseals_two_step_secrets_too(app, engines, make_user, independent):
     """The Stripe keys and the TOTP secrets share the keys: a rotation must re-seal both before an old key goes."""
     plain_user, sealed_user = make_user(), make_user()
-    plain, sealed = new_totp_secret(), enrol_through_the_app(engines, sealed_user)
+    plain, sealed = new_totp_secret(), enrol_through_the_app(engines, sealed_user, independent)
     with engines.owner.begin() as conn:
         conn.execute(sa.update(User).where(User.id == plain_user.id).values(totp_secret=plain))
     before = stored_secret(engines, sealed_user.id)
