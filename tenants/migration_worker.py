@@ -3,8 +3,8 @@
 Kept to psycopg and the standard library at import: workers are spawned (no inherited connections, handles or
 atexit hooks), so each one imports what it runs, and importing the models, SQLAlchemy's ORM and Alembic costs a
 spawned process a couple of seconds of CPU, longer than replaying a revision on hundreds of stores. A replayed store
-arrives as its finished SQL batch (rendered in the parent, `tenants.migrations.store_batch`); only a chunk that must
-go through Alembic online imports the runner.
+arrives as its finished SQL batch (rendered in the parent, `tenants.schema_upgrade.store_batch`); only a chunk that
+must go through Alembic online imports `tenants.schema_upgrade` (never the runner, which imports this module).
 
 One connection per worker: the online path's engine and the replay path's connection are never open together.
 Alembic's `op` proxy is a module global, which is why workers are processes and each runs one store at a time.
@@ -74,11 +74,11 @@ def _discard_transaction() -> None:
 
 
 def online(target: str, stores: list[tuple[int, str]], app_role: str | None) -> list[str | None]:
-    """Migrate stores through Alembic online (the runner's `_migrate_one`); an error message or None per store."""
+    """Migrate stores through Alembic online, one transaction each; an error message or None per store, in order."""
     import sqlalchemy as sa
     from alembic.script import ScriptDirectory
 
-    from tenants import migrations
+    from tenants.schema_upgrade import migrate_store_online, store_config
 
     conn = _state.pop("conn", None)
     if conn is not None:
@@ -86,8 +86,12 @@ def online(target: str, stores: list[tuple[int, str]], app_role: str | None) -> 
     if "engine" not in _state:
         _state["engine"] = sa.create_engine(_state["url"], pool_size=1, max_overflow=0)
     if "script" not in _state:
-        _state["script"] = ScriptDirectory.from_config(migrations.store_config(_state["extra"]))
-    return [
-        migrations._migrate_one(_state["engine"], _state["script"], target, store_id, schema, app_role)
-        for store_id, schema in stores
-    ]
+        _state["script"] = ScriptDirectory.from_config(store_config(_state["extra"]))
+    results: list[str | None] = []
+    for store_id, schema in stores:
+        try:
+            migrate_store_online(_state["engine"], _state["script"], target, store_id, schema, app_role)
+            results.append(None)
+        except Exception as exc:  # one store's failure must not stop the others
+            results.append(error_message(exc))
+    return results
