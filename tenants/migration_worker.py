@@ -8,21 +8,48 @@ must go through Alembic online imports `tenants.schema_upgrade` (never the runne
 
 One connection per worker: the online path's engine and the replay path's connection are never open together.
 Alembic's `op` proxy is a module global, which is why workers are processes and each runs one store at a time.
+
+A worker never outlives the runner's process. The runner stops and reaps its workers on every way out of a run
+(`tenants.migrations._worker_pool`); when it cannot (killed by SIGTERM or SIGKILL, crashed), each worker notices
+that its parent is gone and exits: left alone it would wait for work forever, holding a database connection. It
+watches `os.getppid()`, which changes the moment the runner dies (the worker is re-parented to init or a
+subreaper), on any POSIX system, rather than:
+- Linux's PR_SET_PDEATHSIG: Linux only, tied to the *thread* that started the worker rather than the process, and
+  blind to a parent that died before it was set (so a getppid check is needed anyway);
+- multiprocessing's parent sentinel (a pipe): no EOF while another process forked from the runner holds a copy of
+  the pipe's write end.
+Exiting drops the connection: the server rolls back the store's transaction, which leaves that store untouched.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from typing import Any
 
 import psycopg
 
+# How often a worker checks that the runner's process still exists.
+PARENT_CHECK_SECONDS = 0.2
+
 _state: dict[str, Any] = {}
 
 
-def init(connect_kwargs: dict[str, Any], url: str, extra_locations: tuple[str, ...]) -> None:
-    """Process initializer: remember how to connect; nothing is opened until there is work."""
+def init(connect_kwargs: dict[str, Any], url: str, extra_locations: tuple[str, ...], runner_pid: int) -> None:
+    """Process initializer: remember how to connect (nothing is opened until there is work); end with the runner."""
     _state.update(connect_kwargs=connect_kwargs, url=url, extra=extra_locations)
+    # Ctrl-C at a terminal reaches the whole process group: the runner alone handles it, by stopping its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_runner, args=(runner_pid,), name="exit-with-runner", daemon=True).start()
+
+
+def _exit_with_runner(runner_pid: int) -> None:
+    # Also right at start: the runner may have died while this process was being spawned.
+    while os.getppid() == runner_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def warm_up() -> int:

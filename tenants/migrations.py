@@ -15,6 +15,7 @@ import contextlib
 import logging
 import math
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -223,7 +224,9 @@ def migrate_all_stores(
 
 @contextlib.contextmanager
 def _worker_pool(owner: Engine, workers: int, extra: tuple[str, ...]) -> Iterator[ProcessPoolExecutor]:
-    """`workers` spawned processes (no inherited connections, handles or atexit hooks), started at once."""
+    """`workers` spawned processes (no inherited connections, handles or atexit hooks), started at once; all of them
+    are ended and reaped when the block is left, however it is left (and end by themselves should this process die
+    without leaving it, see `tenants.migration_worker`)."""
     url = owner.url.render_as_string(hide_password=False)
     # The driver's own keyword arguments for this URL (what the dialect would pass to psycopg.connect), minus the
     # in-process adapter map.
@@ -231,18 +234,33 @@ def _worker_pool(owner: Engine, workers: int, extra: tuple[str, ...]) -> Iterato
     kwargs = {k: v for k, v in kwargs.items() if isinstance(v, str | int)}
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=migration_worker.init, initargs=(kwargs, url, extra)
+        max_workers=workers,
+        mp_context=context,
+        initializer=migration_worker.init,
+        initargs=(kwargs, url, extra, os.getpid()),
     )
     try:
         for _ in range(workers):  # each submit while none is idle spawns one more process
             pool.submit(migration_worker.warm_up)
         yield pool
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    # Every store's result is in and committed: the workers close their connections and exit on their own (an
-    # interpreter's teardown takes a good part of a second), the executor reaps them in the background.
-    pool.shutdown(wait=False)
+    finally:
+        # Left with every result in, the workers sit idle, their stores committed: terminating them costs nothing,
+        # where letting each interpreter wind down costs a part of a second. Left on an error or Ctrl-C, the chunks
+        # in flight are abandoned, not waited for: their stores' transactions roll back.
+        _stop_workers(pool)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes at once and reap them; a store a worker was migrating is rolled back."""
+    # No public way to reach an executor's processes before Python 3.14 (`terminate_workers`). All of ours exist
+    # by now: with spawn, the executor starts them in `submit`, in this thread.
+    processes = list((pool._processes or {}).values())
+    # Not waiting here for the executor's own thread: it winds down once its processes are gone.
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _after_lost_chunk(owner: Engine, chunk: _Chunk, target: str, error: str) -> list[str | None]:
