@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,9 @@ from tenants.schema_upgrade import store_head
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
 
 ROOT = Path(__file__).resolve().parents[2]
-# Written into the slow revision's SQL, to find the workers' sessions in pg_stat_activity.
-MARKER = "loupe-runner-processes-test"
+# Written into the slow revision's SQL, to find the workers' sessions in pg_stat_activity (one per test session:
+# sessions may share a server through DATABASE_URL).
+MARKER = f"loupe-runner-processes-{uuid.uuid4().hex[:10]}"
 
 REVISION = textwrap.dedent(
     '''
@@ -224,15 +226,18 @@ def test_no_worker_outlives_a_runner_interrupted_mid_run(engines, app_role, stor
         ",".join(str(s.id) for s in stores),
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runner = subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    log = tmp_path / "runner.log"
+    with log.open("wb") as out:
+        runner = subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, env=env, stdout=out, stderr=out)
     workers: dict[int, str] = {}
     try:
-        assert wait_until(lambda: busy_workers(engines) == 2, timeout=90), "both workers inside the slow revision"
+        busy = wait_until(lambda: busy_workers(engines) == 2, timeout=90)
+        assert busy, f"both workers inside the slow revision; runner said: {log.read_text()[-2000:]}"
         workers = spawned_children(runner.pid)
         assert len(workers) == 2
         runner.send_signal(sig)
         runner.wait(timeout=20)
-        assert wait_until(lambda: not still_alive(workers), timeout=5), f"workers left: {still_alive(workers)}"
+        assert wait_until(lambda: not still_alive(workers), timeout=5), f"workers left: {sorted(still_alive(workers))}"
     finally:
         if runner.poll() is None:
             runner.kill()
@@ -248,7 +253,6 @@ def test_no_worker_outlives_a_runner_interrupted_mid_run(engines, app_role, stor
                 {"m": f"%{MARKER}%"},
             )
             conn.commit()
-        runner.stderr.close()
     with engines.owner.connect() as conn:  # each store's transaction was rolled back: none is at the revision
         revisions = set(conn.scalars(sa.select(Store.schema_revision).where(Store.id.in_([s.id for s in stores]))))
     assert revisions == {store_head()}
