@@ -32,10 +32,11 @@ from config import SHARED_SCHEMA
 from models.schema_pool import PoolSchema
 from tenants.ddl import claim_script, pool_script, table_grant_statements
 from tenants.naming import is_pool_schema, is_store_schema, pool_schema_name_for
+from tenants.schema_upgrade import rendered_upgrade, replay_statements, upgrade_schema
 
 log = logging.getLogger(__name__)
 
-# Advisory-lock namespace of pool fills and pool migrations (store migrations use 7301 in tenants.migrations).
+# Advisory-lock namespace of pool fills and pool migrations (store migrations use 7301, see tenants.schema_upgrade).
 POOL_LOCK_NAMESPACE = 7302
 FILL_LOCK_KEY = 0
 # A claim that finds a damaged pool schema drops it and tries the next one, at most this many times.
@@ -191,10 +192,8 @@ def migrate_pool(owner: Engine, *, script: ScriptDirectory, target: str, app_rol
     Each schema is one transaction holding its pool row `FOR UPDATE` (a concurrent claim skips it; a claim by
     code at the old head simply finds nothing and builds cold). Like stores, a schema whose path can be replayed
     gets the once-rendered upgrade in one round trip, guarded by its own version stamp
-    (`tenants.migrations.replay_statements`); the others go through Alembic online.
+    (`tenants.schema_upgrade.replay_statements`); the others go through Alembic online.
     """
-    from tenants.migrations import rendered_upgrade, replay_statements, upgrade_schema  # the runner imports this module
-
     report = PoolMigrationReport()
     seen: set[int] = set()
     while True:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from models import PoliceContact, Store, StoreSetting
-from tenants.migrations import (
-    migrate_all_stores,
+from tenants.migrations import migrate_all_stores
+from tenants.schema_upgrade import (
     rendered_upgrade,
     replay_opt_out,
     replay_statements,

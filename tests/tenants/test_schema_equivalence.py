@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from models import StoreSetting
-from tenants.migrations import default_store_script, store_head, upgrade_schema
+from tenants.schema_upgrade import default_store_script, store_head, upgrade_schema
 from tests.tenants.catalog import describe_schema
 
 
