@@ -127,7 +127,7 @@ class IncidentFacts:
 @dataclass(frozen=True)
 class PlaceContext:
     """Where the store is, as coarse as the rules allow: its region, its area and how many member stores the area
-    holds (the area may be named only when it holds at least `k`), and the association's time zone."""
+    holds (the area may be named only when it holds at least `k`), and the region's effective time zone."""
 
     region_name: str
     area_name: str | None = None

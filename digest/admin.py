@@ -4,13 +4,11 @@ region and period as a given member would see it, a test sent to oneself, and re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
-from blueprints.admin.services.regions import effective_settings
 from digest.content import for_reader, region_content
 from digest.periods import Period
 from digest.render import render_digest
@@ -29,6 +27,7 @@ from models import (
     StoreStatus,
     User,
 )
+from regions import effective_settings
 
 PREVIEW_NOTE = (
     "Preview. Each member also gets a part for their own store (police contacts gone quiet, plans past review, "
@@ -145,7 +144,7 @@ def preview(
     if run is not None:
         content = run.content
     else:
-        zone = ZoneInfo(effective_settings(association, region).timezone)
+        zone = effective_settings(association, region).zone
         content = region_content(session, association, region, period, zone)
     pref = session.get(AlertPreference, member.id) if member is not None else None
     narrowed = for_reader(content, incident_types=pref.digest_incident_types if pref else None)

@@ -1,5 +1,5 @@
 """Digest periods: a weekly period is an ISO week ("2026-W47"), a daily one a date ("2026-11-27"), a custom one a
-range ("2026-11-20..2026-11-27", from `--since`). Days are in the association's time zone; ends are exclusive."""
+range ("2026-11-20..2026-11-27", from `--since`). Days are in the region's effective time zone; ends are exclusive."""
 
 from __future__ import annotations
 

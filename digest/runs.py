@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 import audit
 from billing.access import NO_ACCESS_STATUSES
-from blueprints.admin.services.regions import DigestSchedule, effective_settings
 from blueprints.alerts.services import quiet_until
 from digest.content import region_content
 from digest.periods import Period, due_period
@@ -34,6 +33,7 @@ from models import (
     User,
 )
 from models.base import utcnow
+from regions import RegionSettings, effective_settings
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def queue_run(
     """Create (or find) the run for (region, period) and queue one delivery per recipient who has none yet.
     Flushes, never commits: the run and its deliveries become visible to senders together."""
     schedule = effective_settings(association, region)
-    zone = ZoneInfo(schedule.timezone)
+    zone = schedule.zone
     run = session.scalar(sa.select(DigestRun).where(DigestRun.region_id == region.id, DigestRun.period == period.key))
     created = run is None
     if run is None:
@@ -189,8 +189,8 @@ def queue_due(session: Session, *, domain: str, now: datetime | None = None) -> 
     queued: list[QueuedRun] = []
     for association in session.scalars(sa.select(Association).order_by(Association.id)):
         for region in association.regions:
-            schedule: DigestSchedule = effective_settings(association, region)
-            zone = ZoneInfo(schedule.timezone)
+            schedule: RegionSettings = effective_settings(association, region)
+            zone = schedule.zone
             for kind in ("weekly", "daily"):
                 period = due_period(kind, schedule.weekday, schedule.hour, now, zone)
                 if period is None:

@@ -95,7 +95,7 @@ def _store(session: Session, caches: _Caches, store_id: int) -> tuple[Store, Zon
     if store_id in caches.stores:
         caches.stores.move_to_end(store_id)
         return caches.stores[store_id]
-    store = session.get(Store, store_id, options=[joinedload(Store.association)])
+    store = session.get(Store, store_id, options=[joinedload(Store.association), joinedload(Store.region)])
     zone = store_zone(store)
     session.expunge(store)
     return _remember(caches.stores, store_id, (store, zone))

@@ -19,6 +19,9 @@ class StoreStatus(enum.StrEnum):
 
 
 DIGEST_FREQUENCIES = ("weekly", "daily")
+# `regions.MIN_K`..`regions.MAX_K` as a CHECK (migration 0015); models import no domain code, so the literal is
+# kept equal to them by tests/admin/test_region_settings.py.
+K_THRESHOLD_CHECK = "k_threshold BETWEEN 2 AND 50"
 
 
 class Association(SharedBase):
@@ -27,6 +30,7 @@ class Association(SharedBase):
         sa.CheckConstraint("digest_frequency IN ('weekly', 'daily')", name="digest_frequency_known"),
         sa.CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
         sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+        sa.CheckConstraint(K_THRESHOLD_CHECK, name="k_threshold_range"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -35,7 +39,8 @@ class Association(SharedBase):
     timezone: Mapped[str] = mapped_column(sa.String(64), server_default="UTC")
     # Smallest number of member stores an area or trend cell must rest on before it is named or published.
     k_threshold: Mapped[int] = mapped_column(sa.SmallInteger, server_default="5")
-    # When the digest goes out, in the association's time zone; weekday 0 is Monday (ignored when daily).
+    # When the digest goes out, in the association's time zone; weekday 0 is Monday (ignored when daily). A region
+    # may override each of these and the k threshold (`regions.effective_settings`).
     digest_frequency: Mapped[str] = mapped_column(sa.String(10), server_default="weekly")
     digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
     digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, server_default="7")
@@ -53,6 +58,7 @@ class Region(SharedBase):
         sa.CheckConstraint("digest_frequency IN ('weekly', 'daily')", name="digest_frequency_known"),
         sa.CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
         sa.CheckConstraint("digest_hour BETWEEN 0 AND 23", name="digest_hour_range"),
+        sa.CheckConstraint(K_THRESHOLD_CHECK, name="k_threshold_range"),  # NULL (inherited) passes a CHECK
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -23,9 +23,9 @@ from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
 from models import Area, Association, Region, Store
 from models.store.logbook import INCIDENT_TYPES
 from models.trends import IncidentFact
+from regions import effective_settings
 
 DEFAULT_WEEKS = 12
-_DEFAULT_K = 5
 
 
 def contributor_key(secret: str | bytes, store_id: int, iso_week: str) -> str:
@@ -125,10 +125,6 @@ class RegionTrend:
     area_names: dict[int, str] = field(default_factory=dict)
 
 
-def k_for(association: Association, region: Region) -> int:
-    return region.k_threshold or association.k_threshold or _DEFAULT_K
-
-
 def trend_cells(
     facts: Iterable[tuple[int, int | None, str, str, str]], k_by_region: Mapping[int, int]
 ) -> dict[int, PublishedCells]:
@@ -181,7 +177,7 @@ def weekly_trends(
     regions = _regions(session, association, region)
     if not regions:
         return []
-    k_by_region = {r.id: k_for(association, r) for r in regions}
+    k_by_region = {r.id: effective_settings(association, r).k_threshold for r in regions}
     rows = _fetch(session, association, list(k_by_region), labels)
     published = trend_cells(rows, k_by_region)
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}

@@ -9,7 +9,6 @@ from flask_login import current_user
 from blueprints.admin.access import association_admin_view
 from blueprints.admin.digest_forms import DigestPreviewForm, DigestTestForm
 from blueprints.admin.forms import ConfirmForm
-from blueprints.admin.services.regions import effective_settings
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.store.times import association_zone, local_today
@@ -17,6 +16,7 @@ from database.request_scope import db
 from digest import admin as digest_admin
 from digest.periods import PeriodError, last_complete_week, parse_period
 from models import Region, User
+from regions import effective_settings
 
 # The preview is the email's own HTML, framed by the digest page: its inline styles need 'unsafe-inline'; no
 # script, no form, and only our own pages may frame it.

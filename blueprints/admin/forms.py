@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from blueprints.form_helpers import choices
+from regions import MAX_K, MIN_K
 
 WEEKDAY_CHOICES = [
     (str(i), d) for i, d in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
@@ -93,7 +94,7 @@ class MergeForm(FlaskForm):
 class SettingsForm(FlaskForm):
     k_threshold = IntegerField(
         "k threshold",
-        validators=[DataRequired(), NumberRange(2, 50)],
+        validators=[DataRequired(), NumberRange(MIN_K, MAX_K)],
         description="The fewest member stores an area or trend must rest on before it is named or published.",
     )
     frequency = SelectField("Digest", choices=choices(FREQUENCY_CHOICES))
@@ -103,7 +104,7 @@ class SettingsForm(FlaskForm):
 
 
 class RegionSettingsForm(FlaskForm):
-    k_threshold = IntegerField("k threshold", validators=[Optional(), NumberRange(2, 50)])
+    k_threshold = IntegerField("k threshold", validators=[Optional(), NumberRange(MIN_K, MAX_K)])
     frequency = SelectField("Digest", choices=choices([("", "As the association"), *FREQUENCY_CHOICES]))
     weekday = SelectField(
         "Weekday", coerce=optional_int, choices=choices([("", "As the association"), *WEEKDAY_CHOICES])

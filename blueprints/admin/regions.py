@@ -19,6 +19,7 @@ from blueprints.admin.services import regions as services
 from blueprints.admin.views import bp
 from database.request_scope import db
 from errors import DomainError
+from regions import effective_settings
 
 
 def _merge_form(association, regions, form: MergeForm | None = None) -> MergeForm:
@@ -42,11 +43,11 @@ def _page(association, *, region_form=None, merge_form=None, settings_form=None,
     return render_template(
         "admin/regions.html",
         association=association,
-        regions=[(r, n, services.effective_settings(association, r)) for r, n in regions],
+        regions=[(r, n, effective_settings(association, r)) for r, n in regions],
         region_form=region_form or RegionForm(),
         merge_form=_merge_form(association, regions, merge_form),
         settings_form=settings_form,
-        schedule=services.effective_settings(association),
+        schedule=effective_settings(association),
     ), status
 
 
@@ -136,7 +137,7 @@ def _region_page(association, region_id: int, *, rename_form=None, area_form=Non
         area_form=area_form or AreaForm(),
         area_rename_form=RenameForm(),
         settings_form=settings_form,
-        effective=services.effective_settings(association, region),
+        effective=effective_settings(association, region),
     ), status
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 import audit
 from blueprints.links import external_url
-from blueprints.store.times import association_zone
 from errors import DomainError
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -27,6 +26,7 @@ from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
 from models.store.logbook import INCIDENT_TYPES
+from regions import effective_settings
 
 
 class AlertError(DomainError):
@@ -175,7 +175,8 @@ def send_alert(
             "This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice."
         ) from exc
     now = utcnow()
-    tz = association_zone(association)
+    # Quiet hours are read on the region's clock, as the digest reads them (`digest.runs._hold_for_quiet_hours`).
+    tz = effective_settings(association, session.get(Region, bulletin.region_id)).zone
     email = render_email(
         "urgent_alert",
         f"{bulletin.tlp_label} Urgent: {bulletin.title}",

@@ -1,4 +1,4 @@
-"""A person's email preferences: urgent alerts, quiet hours (in the association's time zone), the digest."""
+"""A person's email preferences: urgent alerts, quiet hours (in the region's time zone), the digest."""
 
 from __future__ import annotations
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.briefing import services
 from blueprints.briefing.forms import BriefingForm, ConfirmForm, KeyholderForm, SafeForm
+from blueprints.store.times import store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
 from models import Role
@@ -46,7 +46,7 @@ def print_view(store, membership):
     recipient = services.find_recipient(db(), request.args.get("recipient", type=int))
     recipient_name = f"{recipient.officer_name} ({recipient.agency})" if recipient else None
     services.record_access(db(), store, _actor(), "briefing.print", page="print", recipient=recipient_name)
-    printed_at = datetime.now(ZoneInfo(store.association.timezone))
+    printed_at = datetime.now(store_zone(store))
     return render_template(
         "briefing/print.html",
         store=store,

@@ -19,6 +19,7 @@ from errors import NotFound
 from models import Area, Store
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
+from regions import effective_settings
 
 # A page's work grows with the bulletins on it (each is a card to render), so a page is kept short; older ones
 # are a link away ("Older bulletins", keyset on publication time).
@@ -104,7 +105,7 @@ def feed(
 
 def region_areas(session: Session, store: Store) -> list[Area]:
     """The areas of the store's region that bulletins may name (at least k member stores), for the area filter."""
-    k = store.region.k_threshold or store.association.k_threshold or 5
+    k = effective_settings(store.association, store.region).k_threshold
     query = (
         sa.select(Area)
         .join(Store, Store.area_id == Area.id)

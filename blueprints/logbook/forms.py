@@ -1,4 +1,4 @@
-"""Forms of the incident logbook. Date-times are wall-clock times in the association's time zone."""
+"""Forms of the incident logbook. Date-times are wall-clock times in the store's time zone (its region's)."""
 
 from __future__ import annotations
 

@@ -244,7 +244,11 @@ def incident(store, membership, incident_id: int):
 def edit_incident(store, membership, incident_id: int):
     session = db()
     found = services.get_incident(session, incident_id)
-    form = IncidentForm(obj=found, occurred_at=utc_to_local(found.occurred_at, store_zone(store)))
+    form = IncidentForm(obj=found)
+    if not form.is_submitted():
+        # WTForms takes `obj`'s attribute over a keyword, so the stored (UTC) time would show and be saved back
+        # shifted by the zone's offset: show the store's wall-clock time instead.
+        form.occurred_at.data = utc_to_local(found.occurred_at, store_zone(store))
     if request.method == "POST" and _add_row_requested(form):
         return render_template("logbook/incident_form.html", store=store, form=form, incident=found)
     if form.validate_on_submit():

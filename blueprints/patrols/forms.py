@@ -1,5 +1,5 @@
 """Forms of patrol requests, trips (away mode) and the officer's link. Date-times are wall-clock times in the
-association's time zone; the services turn them into aware datetimes."""
+store's time zone (its region's); the services turn them into aware datetimes."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Patrol and extra-watch requests, trips (away mode) and the officer's signed link.
 
 The Session passed in is already bound to the store's schema. Times are stored as timestamptz and entered and
-shown in the association's time zone (`blueprints.store.times` converts, `format_local` formats for people).
+shown in the store's time zone (`blueprints.store.times` converts, `format_local` formats for people).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _text(value: str | None) -> str:
 
 
 def format_local(value: datetime | None, zone: ZoneInfo) -> str:
-    """A timestamp for people: 'Mon 2 Mar 2026, 18:30' in the association's zone."""
+    """A timestamp for people: 'Mon 2 Mar 2026, 18:30' in the store's zone."""
     if value is None:
         return "—"
     local = value.astimezone(zone)

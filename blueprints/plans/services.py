@@ -39,7 +39,7 @@ class PlanStatus:
 
 
 def store_today(store: Store) -> date:
-    """Today in the association's time zone (review dates are calendar dates there)."""
+    """Today in the store's time zone (review dates are calendar dates there)."""
     return local_today(store_zone(store))
 
 

@@ -41,6 +41,7 @@ def queue_review_email(
         association=store.association,
         types=type_labels(grant.incident_types),
         expires=grant.expires_at.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        zone_name=zone.key,
         link=link,
         by_link=by_link,
     )

@@ -28,12 +28,12 @@ from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.sightings import TrendBulletinDetails
 from models.store.sharing import SharedBulletin
+from regions import effective_settings
 from tenants.binding import store_session
 
 TREND_FIELDS = ("title", "modus_operandi", "watch_for", "recommendation")
 NOTE_FIELDS = ("title", "text")
 MAX_VALIDITY = timedelta(days=365)
-_DEFAULT_K = 5
 
 
 def parse_tlp(value: str | None) -> TLP:
@@ -76,7 +76,8 @@ def region_identities(session: Session, engine: Engine, region: Region) -> list[
 
 def region_place(session: Session, region: Region) -> PlaceContext:
     """A region-wide place: no area is named; areas under k stores are scrubbed from the text."""
-    k = region.k_threshold or region.association.k_threshold or _DEFAULT_K
+    settings = effective_settings(region.association, region)
+    k = settings.k_threshold
     counts = dict(
         session.execute(
             sa.select(Area.name, sa.func.count(Store.id))
@@ -88,7 +89,7 @@ def region_place(session: Session, region: Region) -> PlaceContext:
     return PlaceContext(
         region_name=region.name,
         k=k,
-        timezone=region.timezone or region.association.timezone or "UTC",
+        timezone=settings.zone.key,
         small_place_names=tuple(name for name, count in counts.items() if count < k),
     )
 

@@ -43,12 +43,12 @@ from models import (
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin, BulletinSettings
 from models.store.sharing import SharedBulletin
+from regions import effective_settings
 
 # What a store may choose when it shares (RED and CLEAR never go to the feed).
 SHARE_TLPS = (TLP.AMBER_STRICT, TLP.AMBER, TLP.GREEN)
 DEFAULT_TLP = TLP.AMBER
 _NAME_SPLIT = re.compile(r"[,;/\n&+]|\band\b", re.IGNORECASE)
-_DEFAULT_K = 5
 
 
 class SharingError(DomainError):
@@ -103,10 +103,6 @@ def store_identity(session: Session, store: Store, incident: Incident | None = N
     )
 
 
-def _k(store: Store) -> int:
-    return store.region.k_threshold or store.association.k_threshold or _DEFAULT_K
-
-
 def place_context(session: Session, store: Store) -> PlaceContext:
     """The store's region and area from the registry, with how many member stores each area of the region holds."""
     counts = dict(
@@ -118,14 +114,15 @@ def place_context(session: Session, store: Store) -> PlaceContext:
         ).all()
     )
     areas = session.scalars(sa.select(Area).where(Area.region_id == store.region_id)).all()
-    k = _k(store)
+    settings = effective_settings(store.association, store.region)
+    k = settings.k_threshold
     own = store.area
     return PlaceContext(
         region_name=store.region.name,
         area_name=own.name if own else None,
         area_store_count=counts.get(own.id, 0) if own else 0,
         k=k,
-        timezone=store.region.timezone or store.association.timezone or "UTC",
+        timezone=settings.zone.key,
         small_place_names=tuple(a.name for a in areas if counts.get(a.id, 0) < k and (own is None or a.id != own.id)),
     )
 

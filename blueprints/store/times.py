@@ -1,24 +1,24 @@
-"""Times in the store's association's time zone: what people see and type. The database keeps UTC (timestamptz)."""
+"""Times in the store's time zone (its region's effective zone, `regions.effective_settings`): what people see and
+type. The database keeps UTC (timestamptz)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from models import Association, Store
+from regions import effective_settings
 
 
 def association_zone(association: Association) -> ZoneInfo:
-    """The association's time zone (UTC when it is missing or unknown, rather than failing every page)."""
-    try:
-        return ZoneInfo(association.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The association's own time zone (for association-wide pages; a store's pages use `store_zone`)."""
+    return effective_settings(association).zone
 
 
 def store_zone(store: Store) -> ZoneInfo:
-    """The time zone of the store's association."""
-    return association_zone(store.association)
+    """The time zone the store lives in: its region's where the region overrides it, else the association's. The
+    same zone the anonymizer coarsens a shared incident's day and part of day in, so the two cannot disagree."""
+    return effective_settings(store.association, store.region).zone
 
 
 def local_to_utc(value: datetime, zone: ZoneInfo) -> datetime:

@@ -23,12 +23,18 @@ MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 @bp.app_template_filter("store_time")
 def store_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A stored (UTC) time on the wall clock of the current store's association, e.g. `12 Mar 2026, 14:30`."""
+    """A stored (UTC) time on the wall clock of the current store (its region's zone), e.g. `12 Mar 2026, 14:30`."""
     if value is None:
         return "—"
     store = g.get("store")
     zone = store_zone(store) if store is not None else None
     return (value.astimezone(zone) if zone else value).strftime(fmt)
+
+
+@bp.app_template_filter("store_zone_name")
+def store_zone_name(store) -> str:
+    """The name of the zone a store's times are shown and typed in (`Europe/London`), for "Times are …" notes."""
+    return store_zone(store).key
 
 
 @bp.route("/")

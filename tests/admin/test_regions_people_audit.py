@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
-from blueprints.admin.services.regions import effective_settings
 from models import Area, Association, AuthSession, Invitation, Membership, Region, Role, Store, User
+from regions import effective_settings
 from security.csv_cells import formula_safe
 from tests.admin.conftest import audit_actions
 from tests.fixtures.factories import registry_row

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import Area, Region, Role
+from models import Area, Region, Role, Store
 from models.base import utcnow
 from models.bulletins import Bulletin
 from models.sightings import BulletinSighting, TrendBulletinDetails
@@ -177,8 +177,9 @@ def test_the_feed_filters_by_area_and_date(app, engines, sharing_world):
     with Session(engines.owner) as session:
         area_id = session.scalar(sa.select(Area.id).where(Area.region_id == world.home.region.id))
     with Session(engines.owner) as session, session.begin():
-        # The area holds one store: with k = 1 it may be named (and offered as a filter).
-        session.execute(sa.update(Region).where(Region.id == world.home.region.id).values(k_threshold=1))
+        # With the neighbour moved in, the area holds two stores: with k = 2 (the lowest allowed) it may be named.
+        session.execute(sa.update(Store).where(Store.id == world.neighbour.id).values(area_id=area_id))
+        session.execute(sa.update(Region).where(Region.id == world.home.region.id).values(k_threshold=2))
     _publish(engines, world, "Area bulletin", area_id=area_id, area_label="Harbourside")
     _publish(engines, world, "Old regional bulletin", age_days=20)
     client = signed_in(app, world.neighbour_user)

@@ -3,11 +3,14 @@ auto-publish, withdrawal, and who may share."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from anonymize import IncidentFacts, PersonDescription, VehicleDescription
+from models import Association, Region
 from models.store.sharing import SharedBulletin
 from tests.bulletins.conftest import (
     OWNER_NAME,
@@ -130,3 +133,28 @@ def test_staff_and_other_stores_cannot_share(app, engines, sharing_world, in_sto
         )
         assert response.status_code == 404
     assert bulletins(engines, world.home.association.id) == []
+
+
+def test_a_region_time_zone_override_rules_both_the_store_pages_and_the_bulletin(app, engines, sharing_world, in_store):
+    """The association keeps UTC, the store's region runs on Auckland time (UTC+13 in March). 07:30 UTC on 5 March
+    is 20:30 that evening in Auckland: the store's page and the bulletin must both say 5 March, evening."""
+    world = sharing_world
+    with Session(engines.owner) as session, session.begin():
+        home = world.home.association.id
+        session.execute(sa.update(Association).where(Association.id == home).values(timezone="UTC"))
+        session.execute(
+            sa.update(Region).where(Region.id == world.source.region_id).values(timezone="Pacific/Auckland")
+        )
+    facts = replace(FACTS, occurred_at=datetime(2026, 3, 5, 7, 30, tzinfo=UTC))
+    incident_id = add_incident(in_store, world.source, facts)
+    owner = signed_in(app, world.owner)
+    incident_page = page_text(owner.get(f"/s/{world.source.slug}/logbook/{incident_id}"))
+    assert "05 Mar 2026, 20:30" in incident_page
+    preview = page_text(owner.get(world.share_url(incident_id)))
+    assert "Thu 5 Mar 2026, evening" in preview
+    assert share(owner, world, incident_id).status_code == 302
+    [bulletin] = bulletins(engines, world.home.association.id)
+    assert (bulletin.day, bulletin.part_of_day) == (date(2026, 3, 5), "evening")
+    # The logbook's edit form shows (and so reads back) the same wall-clock time.
+    edit_page = owner.get(f"/s/{world.source.slug}/logbook/{incident_id}/edit").get_data(as_text=True)
+    assert 'value="2026-03-05T20:30"' in edit_page

@@ -421,6 +421,21 @@ def test_edit_an_incident(client, shop, in_store):
     assert bad.status_code == 400 and 'value="Kept title"' in bad.get_data(as_text=True)
 
 
+def test_editing_a_summer_incident_shows_and_keeps_its_local_time(client, shop, in_store):
+    """In British Summer Time 12:00 local is 11:00 UTC: the edit form shows 12:00, and saving it unchanged keeps it
+    (the form once showed the stored UTC clock, and saving moved the incident an hour earlier)."""
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    summer = _at(date(2026, 7, 10), 12)
+    incident_id = in_store(store, lambda s: services.save_incident(s, _described(occurred_at=summer)).id)
+    page = client.get(_url(store, f"{incident_id}/edit")).get_data(as_text=True)
+    [shown] = re.findall(r'name="occurred_at"[^>]*value="([^"]+)"', page)
+    assert shown == "2026-07-10T12:00"
+    response = post_form(client, _url(store, f"{incident_id}/edit"), _form_data(occurred_at=shown))
+    assert response.status_code == 302
+    assert in_store(store, lambda s: s.get(Incident, incident_id).occurred_at) == summer
+
+
 def test_incident_text_is_escaped_everywhere(client, shop):
     sign_in(client, shop["owner"].email)
     payload = "<script>alert('x')</script>"

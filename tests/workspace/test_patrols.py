@@ -87,7 +87,7 @@ def twin_stores(engines, make_world, make_store, make_user, in_store):
 def _store(engines, store_id: int) -> Store:
     session = Session(engines.owner, expire_on_commit=False)
     store = session.get(Store, store_id)
-    _ = store.association.timezone
+    _ = (store.association.timezone, store.region.timezone)  # what `store_zone` reads, loaded before detaching
     session.close()
     return store
 

@@ -1,8 +1,8 @@
-"""Regions and areas of an association, the k threshold and the digest schedule (with per-region overrides)."""
+"""Regions and areas of an association, and saving the k threshold and digest schedule (with per-region overrides;
+what is in force for a region is `regions.effective_settings`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
@@ -12,43 +12,11 @@ from sqlalchemy.orm import Session
 import audit
 from errors import DomainError, NotFound
 from models import Area, Association, Invitation, Membership, Region, Store, User
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MIN_K, MAX_K = 2, 50
+from regions import MAX_K, MIN_K
 
 
 class RegionError(DomainError):
     """A region or area change that cannot be done as asked."""
-
-
-@dataclass(frozen=True)
-class DigestSchedule:
-    """The settings that apply to one region: its own where set, else the association's."""
-
-    k_threshold: int
-    frequency: str
-    weekday: int
-    hour: int
-    timezone: str
-
-    def describe(self) -> str:
-        when = "every day" if self.frequency == "daily" else f"every {WEEKDAYS[self.weekday]}"
-        return f"{when} at {self.hour:02d}:00 ({self.timezone})"
-
-
-def effective_settings(association: Association, region: Region | None = None) -> DigestSchedule:
-    """The k threshold and digest schedule in force for `region` (or the association's defaults)."""
-
-    def pick(own, inherited):
-        return inherited if region is None or own is None else own
-
-    return DigestSchedule(
-        k_threshold=pick(region and region.k_threshold, association.k_threshold),
-        frequency=pick(region and region.digest_frequency, association.digest_frequency),
-        weekday=pick(region and region.digest_weekday, association.digest_weekday),
-        hour=pick(region and region.digest_hour, association.digest_hour),
-        timezone=pick(region and region.timezone, association.timezone),
-    )
 
 
 def check_timezone(name: str) -> str:
