@@ -9,8 +9,11 @@
 | unpaid, paused                 | read-only   | pages open; POST/PUT/PATCH/DELETE refused with 403            |
 | canceled, incomplete_expired   | none        | 403 everywhere except billing and exports; data is kept       |
 
+What stays open is marked on the view (`blueprints.guards.open_when_dues_unpaid`, read here as a `WhenUnpaid`),
+never guessed from its name or blueprint.
+
 An unknown (future) status is read-only: nothing is lost, nothing is written until someone looks.
-`access_level` is the rule; `enforce_billing_access` applies it inside `tenants.access.store_view`.
+`access_level` is the rule; `enforce_billing_access` applies it inside `blueprints.guards.store_view`.
 """
 
 from __future__ import annotations
@@ -121,25 +124,27 @@ def billing_states_for(session: Session, store_ids: Iterable[int]) -> dict[int, 
     return {i: found.get(i) or state_from(None) for i in ids}
 
 
-# Pages that stay open whatever the status: paying is how a store gets out of it, and data stays exportable.
-EXEMPT_BLUEPRINTS = frozenset({"billing"})
+class WhenUnpaid(enum.StrEnum):
+    """What of a store view stays open whatever the dues status (set by `blueprints.guards.open_when_dues_unpaid`)."""
+
+    READ = "read"  # reading, even once the membership has ended: the store's data stays exportable
+    ALL = "all"  # everything, writes included: the billing pages, since paying is how a store gets out of it
+
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _is_export(endpoint: str | None) -> bool:
-    return bool(endpoint) and endpoint.rpartition(".")[2].startswith("export")
-
-
-def enforce_billing_access(state: BillingState) -> None:
+def enforce_billing_access(state: BillingState, open_when_unpaid: WhenUnpaid | None = None) -> None:
     """Called by `store_view` for every store request, after the membership check, with the store's state (read
-    with the person's memberships): refuse what the status does not allow (403 with a message for people) and
-    show the banner. Sets `g.billing`."""
+    with the person's memberships) and what the view is marked to keep open: refuse what the status does not allow
+    (403 with a message for people) and show the banner. Sets `g.billing`."""
     g.billing = state
-    if request.blueprint in EXEMPT_BLUEPRINTS:
+    if open_when_unpaid is WhenUnpaid.ALL:
         return
-    if state.level is AccessLevel.NONE and not (request.method in _SAFE_METHODS and _is_export(request.endpoint)):
+    reading = request.method in _SAFE_METHODS
+    if state.level is AccessLevel.NONE and not (reading and open_when_unpaid is WhenUnpaid.READ):
         abort(403, state.banner)
-    if not state.can_write and request.method not in _SAFE_METHODS:
+    if not state.can_write and not reading:
         abort(403, state.banner)
     if state.banner and request.method == "GET":
         _flash_once(state.banner)

@@ -1,4 +1,4 @@
-"""What every page's layout needs: the navigation's stores and associations, the sign-out form."""
+"""What every page's layout needs: the navigation's stores and associations, the sign-out form, role checks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 from blueprints.auth.forms import LogoutForm
+from models.accounts import is_manager, is_owner
 
 
 def init_app(app: Flask) -> None:
+    # Role checks in templates go through the role groups' home (models.accounts), never role literals.
+    app.jinja_env.globals.update(is_manager=is_manager, is_owner=is_owner)
+
     @app.context_processor
     def layout_context():
         # Emails rendered by the CLI or jobs have no request and no signed-in person.

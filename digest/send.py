@@ -29,11 +29,11 @@ from digest.content import for_reader
 from digest.render import OwnStore, render_digest
 from mail.outbox import after_failure
 from mail.smtp import SmtpConnection, SmtpSettings, build_message
-from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Role, Store, StoreStatus, User
+from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Store, StoreStatus, User
+from models.accounts import MANAGER_ROLES
 from tenants.binding import store_session
 
 log = logging.getLogger(__name__)
-MANAGERS = (Role.STORE_OWNER.value, Role.STORE_MANAGER.value)
 _LIVE_TTL = 60.0  # seconds a run's list of still-published bulletins is trusted
 _STORE_CACHE = 256  # stores' open items kept per sender (bounded: memory stays flat however many recipients)
 
@@ -155,7 +155,7 @@ def _message(engine, session, caches, settings, row, run: DigestRun):
     own = []
     for store_id, role in row.stores:
         store, zone = _store(session, caches, store_id)
-        own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGERS)))
+        own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGER_ROLES)))
     email, headers = render_digest(content, user_id=row.user_id, stores=own)
     return build_message(
         settings,

@@ -1,6 +1,10 @@
 """Typed SQLAlchemy models: `SharedBase` tables in the shared schema, `StoreBase` tables in each store schema."""
 
 from models.accounts import (
+    ASSOCIATION_ROLES,
+    GRANTABLE_ROLES,
+    MANAGER_ROLES,
+    OWNER_ROLES,
     STORE_ROLES,
     AuthSession,
     Invitation,
@@ -70,6 +74,10 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "STORE_ROLES",
+    "MANAGER_ROLES",
+    "OWNER_ROLES",
+    "ASSOCIATION_ROLES",
+    "GRANTABLE_ROLES",
     "Area",
     "Association",
     "AuditEntry",

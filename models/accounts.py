@@ -22,7 +22,29 @@ class Role(enum.StrEnum):
     POLICE_LIAISON = "liaison"
 
 
-STORE_ROLES = (Role.STORE_OWNER, Role.STORE_MANAGER, Role.STORE_STAFF)
+# Role groups: their one home (tests/unit/test_role_groups.py keeps them from being redefined elsewhere). Role is a
+# StrEnum, so a stored role string (`membership.role`) is found in these groups as it is.
+STORE_ROLES = (Role.STORE_OWNER, Role.STORE_MANAGER, Role.STORE_STAFF)  # in rank order (choices list them so)
+MANAGER_ROLES = frozenset({Role.STORE_OWNER, Role.STORE_MANAGER})  # run the store: contacts, plans, settings, ...
+OWNER_ROLES = frozenset({Role.STORE_OWNER})  # billing and handing out roles
+ASSOCIATION_ROLES = frozenset({Role.ASSOCIATION_ADMIN, Role.POLICE_LIAISON})  # no store; two-step sign-in required
+# Who may hand out which store role.
+GRANTABLE_ROLES = {
+    Role.STORE_OWNER: STORE_ROLES,
+    Role.STORE_MANAGER: (Role.STORE_STAFF,),
+}
+
+
+def is_manager(membership: Membership | None) -> bool:
+    """Whether a store membership runs the store (owner or manager); templates use it for what they show.
+
+    No membership (None, or Jinja's undefined on a page without a store) is not a manager."""
+    return bool(membership) and membership.role in MANAGER_ROLES
+
+
+def is_owner(membership: Membership | None) -> bool:
+    """Whether a store membership is the store's owner (billing, roles)."""
+    return bool(membership) and membership.role in OWNER_ROLES
 
 
 class User(SharedBase):

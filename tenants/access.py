@@ -1,23 +1,18 @@
 """Choosing the store of a request: from the URL, accepted only with the signed-in person's membership.
 
-`store_view` wraps every view under `/s/<store_slug>/`. It answers 404 for stores the person is not a member of
-(without saying whether they exist), refuses stores that are not ready before any store query runs, checks the
-role, then binds the request's Session to the store's schema.
+`blueprints.guards.store_view` wraps every view under `/s/<store_slug>/` and finds the store with `resolve_store`;
+`bind_store_by_id` serves pages reached without a membership, by a server-signed token or a grant row.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import abort, g, render_template
-from flask_login import current_user
+from flask import abort, g
 
-from billing.access import BillingState, enforce_billing_access
+from billing.access import BillingState
 from database.request_scope import db
-from extensions import login_manager
-from models import STORE_ROLES, Membership, Role, Store, StoreStatus
+from models import Membership, Store, StoreStatus
 from tenants.binding import bind_schema
 
 if TYPE_CHECKING:  # the auth package imports views that import this module
@@ -36,39 +31,6 @@ def resolve_store(memberships: Memberships, store_slug: str) -> tuple[Store, Mem
         if store.slug == store_slug:
             return store, membership, memberships.billing[store.id]
     return None
-
-
-def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
-    """Decorator for store views: `store_slug` from the URL → membership check → schema binding.
-
-    The view receives `store` and `membership` instead of `store_slug`; `g.store` holds them too.
-    """
-    allowed = frozenset(Role(r) for r in roles)
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args: Any, store_slug: str, **kwargs: Any):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            found = resolve_store(current_user.memberships, store_slug)
-            if found is None:
-                abort(404)
-            store, membership, billing = found
-            if store.status == StoreStatus.SUSPENDED:
-                return render_template("store/unavailable.html", store=store, reason="suspended"), 403
-            if store.status != StoreStatus.READY or not store.schema_name:
-                return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
-            if Role(membership.role) not in allowed:
-                abort(403, "Your role in this store does not allow this.")
-            enforce_billing_access(billing)  # dues status: read-only or no access (billing.access)
-            bind_schema(db(), store.schema_name)
-            g.store, g.membership = store, membership
-            return view(*args, store=store, membership=membership, **kwargs)
-
-        wrapper.loupe_access = {"kind": "store", "roles": sorted(r.value for r in allowed)}
-        return wrapper
-
-    return decorator
 
 
 def bind_store_by_id(store_id: int) -> Store:

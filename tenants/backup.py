@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from models import (
+    STORE_ROLES,
     DuesPlan,
     Membership,
     PoliceShareIndex,
@@ -327,7 +328,7 @@ def _restore_shared(conn: Connection, document: dict[str, Any], store: Store, re
     for member in document.get("memberships") or []:
         email = str(member["email"]).strip().lower()
         role = member["role"]
-        if role not in {r.value for r in (Role.STORE_OWNER, Role.STORE_MANAGER, Role.STORE_STAFF)}:
+        if role not in STORE_ROLES:
             report.notes.append(f"membership of {email} skipped: unknown store role {role!r}")
             continue
         user_id = conn.scalar(sa.select(User.id).where(User.email == email))

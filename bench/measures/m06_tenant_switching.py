@@ -1,6 +1,6 @@
 """Measure 6: tenant switching. (a) throughput with one fixed store vs requests spread over all N stores at random,
 same gunicorn, same rounds as measure 5 (value: random / fixed). (b) in-process, the per-request cost of what
-`tenants.access.store_view` adds: the store + membership lookup, the billing check and the schema binding, timed
+`blueprints.guards.store_view` adds: the store + membership lookup, the billing check and the schema binding, timed
 around those calls in a fresh request context for random stores, against the dashboard page's own time.
 """
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.services import moderation
 from blueprints.admin.views import bp
 from blueprints.alerts import services
+from blueprints.guards import association_admin_view
 from database.request_scope import db
 from errors import DomainError
 

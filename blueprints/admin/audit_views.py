@@ -6,11 +6,11 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 import audit
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.forms import AuditFilterForm
 from blueprints.admin.services import audit_log as services
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
+from blueprints.guards import association_admin_view
 from blueprints.web import client_ip
 from database.request_scope import db
 

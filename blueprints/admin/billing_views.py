@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from billing.crypto import SecretBox
 from billing.plans import INTERVALS, format_amount
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.billing_forms import PlanForm, StripeKeysForm
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.services import dues as services
 from blueprints.admin.views import bp
+from blueprints.guards import association_admin_view
 from blueprints.links import external_url
 from blueprints.web import client_ip
 from database.request_scope import db

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.digest_forms import DigestPreviewForm, DigestTestForm
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
+from blueprints.guards import association_admin_view
 from blueprints.store.times import association_zone, local_today
 from database.request_scope import db
 from digest import admin as digest_admin

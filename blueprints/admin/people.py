@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.forms import (
     ASSOCIATION_ROLE_CHOICES,
     STORE_ROLE_CHOICES,
@@ -20,6 +19,7 @@ from blueprints.admin.services import people as services
 from blueprints.admin.views import bp
 from blueprints.auth.mailers import queue_invitation_email
 from blueprints.form_helpers import choices
+from blueprints.guards import association_admin_view
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError

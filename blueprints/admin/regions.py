@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.forms import (
     AreaForm,
     MergeForm,
@@ -17,6 +16,7 @@ from blueprints.admin.forms import (
 )
 from blueprints.admin.services import regions as services
 from blueprints.admin.views import bp
+from blueprints.guards import association_admin_view
 from database.request_scope import db
 from errors import DomainError
 from regions import effective_settings

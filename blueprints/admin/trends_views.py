@@ -12,8 +12,8 @@ from flask_login import current_user
 
 import audit
 import trends
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.views import bp
+from blueprints.guards import association_admin_view
 from blueprints.web import client_ip
 from database.request_scope import db
 from models.base import utcnow

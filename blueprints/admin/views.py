@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, render_template
 
-from blueprints.admin.access import association_admin_view
 from blueprints.admin.services import dashboard as dashboard_services
 from blueprints.admin.services import dues as dues_services
 from blueprints.alerts import history as alert_history
+from blueprints.guards import association_admin_view
 from database.request_scope import db
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")

@@ -31,7 +31,7 @@ from blueprints.auth.current import CurrentUser
 from blueprints.auth.services import AccountError, revoke_user_sessions, start_session
 from blueprints.web import access, client_ip, safe_next_url
 from database.request_scope import db, independent_transaction
-from models import Membership, RecoveryCode, Role, User
+from models import ASSOCIATION_ROLES, Membership, RecoveryCode, User
 from models.base import utcnow
 from security import throttle
 from security.secretbox import looks_sealed, totp_box
@@ -40,7 +40,6 @@ from security.tokens import InvalidToken, digest, sign, unsign
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
-MFA_ROLES = (Role.ASSOCIATION_ADMIN, Role.POLICE_LIAISON)
 PENDING_MAX_AGE = 300
 ENROL_MAX_AGE = 1800
 MAX_FAILURES_PER_HOUR = 10
@@ -71,7 +70,7 @@ def requires_mfa(session: Session, user_id: int) -> bool:
     return (
         session.scalar(
             sa.select(Membership.id)
-            .where(Membership.user_id == user_id, Membership.role.in_([r.value for r in MFA_ROLES]))
+            .where(Membership.user_id == user_id, Membership.role.in_(sorted(r.value for r in ASSOCIATION_ROLES)))
             .limit(1)
         )
         is not None

@@ -14,16 +14,15 @@ from billing.reconcile import refresh_store
 from billing.stripe_client import StripeUnavailable, require_stripe, stripe_for
 from blueprints.billing.forms import ActionForm, PayDuesForm
 from blueprints.form_helpers import choices
+from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.links import external_url
 from blueprints.web import client_ip
 from database.request_scope import db, engines
 from errors import DomainError
-from models import Role
+from models import OWNER_ROLES
 from models.base import utcnow
-from tenants.access import store_view
 
 bp = Blueprint("billing", __name__, url_prefix="/s/<store_slug>/billing")
-OWNERS = (Role.STORE_OWNER,)
 
 
 @bp.after_request
@@ -73,13 +72,15 @@ def _page(store, membership, pay_form: PayDuesForm, status: int = 200):
 
 
 @bp.route("/")
-@store_view(OWNERS)
+@store_view(OWNER_ROLES)
+@open_when_dues_unpaid(writes=True)
 def index(store, membership):
     return _page(store, membership, _pay_form(store))
 
 
 @bp.route("/checkout", methods=["POST"])
-@store_view(OWNERS)
+@store_view(OWNER_ROLES)
+@open_when_dues_unpaid(writes=True)
 def checkout(store, membership):
     form = _pay_form(store, request.form)
     if not form.validate_on_submit():
@@ -113,7 +114,8 @@ def checkout(store, membership):
 
 
 @bp.route("/portal", methods=["POST"])
-@store_view(OWNERS)
+@store_view(OWNER_ROLES)
+@open_when_dues_unpaid(writes=True)
 def portal(store, membership):
     if not ActionForm().validate_on_submit():
         return _page(store, membership, _pay_form(store), 400)
@@ -132,7 +134,8 @@ def portal(store, membership):
 
 
 @bp.route("/refresh", methods=["POST"])
-@store_view(OWNERS)
+@store_view(OWNER_ROLES)
+@open_when_dues_unpaid(writes=True)
 def refresh(store, membership):
     """Re-read the subscription from Stripe now (after paying, before the webhook has arrived)."""
     if not ActionForm().validate_on_submit():

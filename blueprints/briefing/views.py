@@ -9,14 +9,13 @@ from flask_login import current_user
 
 from blueprints.briefing import services
 from blueprints.briefing.forms import BriefingForm, ConfirmForm, KeyholderForm, SafeForm
+from blueprints.guards import store_view
 from blueprints.store.times import store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("briefing", __name__, url_prefix="/s/<store_slug>/briefing")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 def _actor() -> services.Actor:
@@ -32,7 +31,7 @@ def _to_briefing(store):
 
 
 @bp.route("/")
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def show(store, membership):
     briefing = services.load_briefing(db())
     services.record_access(db(), store, _actor(), "briefing.view", page="show")
@@ -40,7 +39,7 @@ def show(store, membership):
 
 
 @bp.route("/print")
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def print_view(store, membership):
     briefing = services.load_briefing(db())
     recipient = services.find_recipient(db(), request.args.get("recipient", type=int))
@@ -58,7 +57,7 @@ def print_view(store, membership):
 
 
 @bp.route("/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit(store, membership):
     profile = services.get_profile(db())
     form = BriefingForm(obj=profile)
@@ -72,7 +71,7 @@ def edit(store, membership):
 
 
 @bp.route("/keyholders/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_keyholder(store, membership):
     form = KeyholderForm()
     if form.validate_on_submit():
@@ -83,7 +82,7 @@ def new_keyholder(store, membership):
 
 
 @bp.route("/keyholders/<int:keyholder_id>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit_keyholder(store, membership, keyholder_id: int):
     keyholder = services.get_keyholder(db(), keyholder_id)
     form = KeyholderForm(obj=keyholder)
@@ -97,7 +96,7 @@ def edit_keyholder(store, membership, keyholder_id: int):
 
 
 @bp.route("/keyholders/<int:keyholder_id>/delete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_keyholder(store, membership, keyholder_id: int):
     # CSRFProtect has checked the token of the delete button's ConfirmForm.
     services.delete_keyholder(db(), store, _actor(), keyholder_id)
@@ -106,7 +105,7 @@ def delete_keyholder(store, membership, keyholder_id: int):
 
 
 @bp.route("/safes/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_safe(store, membership):
     form = SafeForm()
     if form.validate_on_submit():
@@ -117,7 +116,7 @@ def new_safe(store, membership):
 
 
 @bp.route("/safes/<int:safe_id>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit_safe(store, membership, safe_id: int):
     safe = services.get_safe(db(), safe_id)
     form = SafeForm(obj=safe)
@@ -131,7 +130,7 @@ def edit_safe(store, membership, safe_id: int):
 
 
 @bp.route("/safes/<int:safe_id>/delete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_safe(store, membership, safe_id: int):
     services.delete_safe(db(), store, _actor(), safe_id)
     flash("Safe or vault removed.", "success")

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session, undefer
 
 from blueprints.feed import services
 from blueprints.feed.views import bp
+from blueprints.guards import store_view
 from database.request_scope import db
 from errors import NotFound
 from models import Store
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin
-from tenants.access import store_view
 
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from anonymize import anonymize_police_note, coarsen_time
 from blueprints.feed import services
 from blueprints.feed.views import bp
+from blueprints.guards import store_view
 from blueprints.logbook.forms import DATETIME_FORMATS
 from blueprints.sharing.notes import trend_details
 from blueprints.sharing.services import place_context, store_identity
@@ -31,7 +32,6 @@ from models.base import utcnow
 from models.bulletins import Bulletin
 from models.sightings import BulletinSighting, TrendBulletinDetails
 from models.store.sightings import ReportedSighting
-from tenants.access import store_view
 
 MAX_SHOWN = 20
 

@@ -7,9 +7,9 @@ from flask import render_template
 
 import trends
 from blueprints.feed.views import bp
+from blueprints.guards import store_view
 from database.request_scope import db
 from models.base import utcnow
-from tenants.access import store_view
 from trends.charts import bar_chart
 
 

@@ -11,10 +11,10 @@ from blueprints.feed import services
 from blueprints.feed.cards import bulletin_card
 from blueprints.feed.forms import FeedFilterForm, HelpedForm
 from blueprints.form_helpers import choices
+from blueprints.guards import store_view
 from blueprints.store.times import local_to_utc, store_zone
 from database.request_scope import db
 from models.store.logbook import INCIDENT_TYPES
-from tenants.access import store_view
 
 bp = Blueprint("feed", __name__, url_prefix="/s/<store_slug>/feed")
 FILTERS = ("kind", "tlp", "area", "since", "until")  # kept on the "Older bulletins" and "Newest" links

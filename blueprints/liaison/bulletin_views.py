@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from anonymize import NotPublishable
 from blueprints.form_helpers import choices
-from blueprints.liaison.access import liaison_view, require_two_step
+from blueprints.guards import liaison_view, require_two_step
 from blueprints.liaison.views import bp
 from blueprints.sharing import notes
 from blueprints.sharing.forms import TLP_CHOICES

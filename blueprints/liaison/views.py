@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.liaison.access import liaison_view, require_two_step
+from blueprints.guards import liaison_view, require_two_step
 from blueprints.review import services
 from blueprints.review.display import local_time_formatter, photo_response, render_officer_page, slice_summary
 from blueprints.review.forms import ReviewNotesForm

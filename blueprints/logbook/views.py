@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 import audit
+from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.logbook import services
 from blueprints.logbook.forms import (
     MAX_PEOPLE,
@@ -26,12 +27,10 @@ from blueprints.store.times import local_now, local_to_utc, local_today, store_z
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from models import Role, Store
+from models import MANAGER_ROLES, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, UploadRejected, check_image
-from tenants.access import store_view
 
 bp = Blueprint("logbook", __name__, url_prefix="/s/<store_slug>/logbook")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 
 
@@ -126,7 +125,8 @@ def index(store, membership):
 
 
 @bp.route("/export.csv")
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
+@open_when_dues_unpaid
 def export(store, membership):
     form, query = _filters()
     if query is None:
@@ -235,7 +235,7 @@ def incident(store, membership, incident_id: int):
         incident=found,
         upload_form=PhotoUploadForm(),
         confirm_form=ConfirmForm(),
-        can_manage=membership.role in {r.value for r in MANAGERS},
+        can_manage=membership.role in MANAGER_ROLES,
     )
 
 
@@ -269,7 +269,7 @@ def edit_incident(store, membership, incident_id: int):
 
 
 @bp.route("/<int:incident_id>/delete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_incident(store, membership, incident_id: int):
     session = db()
     found = services.get_incident(session, incident_id)
@@ -306,14 +306,14 @@ def upload_photos(store, membership, incident_id: int):
             incident=found,
             upload_form=form,
             confirm_form=ConfirmForm(),
-            can_manage=membership.role in {r.value for r in MANAGERS},
+            can_manage=membership.role in MANAGER_ROLES,
         ),
         400,
     )
 
 
 @bp.route("/<int:incident_id>/photos/<int:photo_id>/delete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_photo(store, membership, incident_id: int, photo_id: int):
     session = db()
     found = services.get_incident(session, incident_id)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from blueprints.guards import store_view
 from blueprints.meetings import services
 from blueprints.meetings.agendas import AGENDA_TEMPLATES
 from blueprints.meetings.forms import ActionDoneForm, ActionForm, MeetingForm, OutcomeForm
@@ -14,11 +15,9 @@ from blueprints.store.services import list_contacts
 from blueprints.store.times import local_to_utc, store_zone, utc_to_local
 from database.request_scope import db
 from errors import DomainError
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("meetings", __name__, url_prefix="/s/<store_slug>/meetings")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 @bp.route("/")
@@ -46,7 +45,7 @@ def _save_fields(store, form: MeetingForm) -> dict:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new(store, membership):
     contacts = list_contacts(db())
     form = MeetingForm()
@@ -68,7 +67,7 @@ def new(store, membership):
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit(store, membership, meeting_id: int):
     meeting = services.get_meeting(db(), meeting_id)
     form = MeetingForm(
@@ -105,7 +104,7 @@ def _meeting_page(store, membership, meeting, *, outcome_form=None, action_form=
         outcome_form=outcome_form,
         action_form=action_form or ActionForm(),
         done_form=ActionDoneForm(),
-        can_manage=membership.role in {r.value for r in MANAGERS},
+        can_manage=membership.role in MANAGER_ROLES,
     ), status
 
 
@@ -116,7 +115,7 @@ def meeting(store, membership, meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/outcome", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def outcome(store, membership, meeting_id: int):
     meeting = services.get_meeting(db(), meeting_id)
     form = OutcomeForm()
@@ -130,7 +129,7 @@ def outcome(store, membership, meeting_id: int):
 
 
 @bp.route("/<int:meeting_id>/actions", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def add_action(store, membership, meeting_id: int):
     meeting = services.get_meeting(db(), meeting_id)
     form = ActionForm()

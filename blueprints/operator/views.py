@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import Blueprint, render_template
 
+from blueprints.guards import operator_view
 from database.request_scope import db
-from extensions import login_manager
 from models import Association, Store
 from tenants.migrations import store_head
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
-
-
-def operator_view(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.is_operator:
-            abort(404)
-        return view(*args, **kwargs)
-
-    wrapper.loupe_access = {"kind": "operator"}
-    return wrapper
 
 
 @bp.route("/")

@@ -7,21 +7,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.form_helpers import choices
+from blueprints.guards import store_view
 from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, PatrolRequestForm, TripForm
 from blueprints.store.services import list_contacts
 from blueprints.store.times import store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("patrols", __name__, url_prefix="/s/<store_slug>/patrols")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 def _is_manager(membership) -> bool:
-    return Role(membership.role) in MANAGERS
+    return membership.role in MANAGER_ROLES
 
 
 def _contact_choices(form) -> None:
@@ -52,7 +51,7 @@ def index(store, membership):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_request(store, membership):
     form = PatrolRequestForm()
     _contact_choices(form)
@@ -84,7 +83,7 @@ def show_request(store, membership, request_id: int):
 
 
 @bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     if patrol.status != services.PatrolStatus.DRAFT:
@@ -105,7 +104,7 @@ def edit_request(store, membership, request_id: int):
 
 
 @bp.route("/<int:request_id>/send", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def send_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     resend = patrol.status != services.PatrolStatus.DRAFT
@@ -131,7 +130,7 @@ def send_request(store, membership, request_id: int):
 
 
 @bp.route("/<int:request_id>/complete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def complete_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     services.mark_completed(db(), patrol)
@@ -140,7 +139,7 @@ def complete_request(store, membership, request_id: int):
 
 
 @bp.route("/<int:request_id>/delete", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_request(store, membership, request_id: int):
     services.delete_draft(db(), services.get_request(db(), request_id))
     flash("Draft deleted.", "success")
@@ -148,7 +147,7 @@ def delete_request(store, membership, request_id: int):
 
 
 @bp.route("/trips/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_trip(store, membership):
     form = TripForm()
     _contact_choices(form)
@@ -164,7 +163,7 @@ def new_trip(store, membership):
 
 
 @bp.route("/trips/<int:trip_id>")
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def trip(store, membership, trip_id: int):
     return render_template(
         "patrols/trip.html",

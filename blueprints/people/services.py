@@ -11,14 +11,8 @@ from sqlalchemy.orm import Session
 import audit
 from blueprints.auth.services import create_invitation, normalise_email, revoke_user_sessions, set_role
 from errors import DomainError, Forbidden, NotFound
-from models import Association, Invitation, Membership, Role, Store, User
+from models import GRANTABLE_ROLES, Association, Invitation, Membership, Role, Store, User
 from models.base import utcnow
-
-# Who may hand out which store role.
-GRANTABLE = {
-    Role.STORE_OWNER: (Role.STORE_OWNER, Role.STORE_MANAGER, Role.STORE_STAFF),
-    Role.STORE_MANAGER: (Role.STORE_STAFF,),
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,7 @@ def invite_to_store(
     max_age: timedelta,
 ) -> Invitation:
     """Invite someone to this store with a role the actor may grant."""
-    if role not in GRANTABLE.get(actor_role, ()):
+    if role not in GRANTABLE_ROLES.get(actor_role, ()):
         raise Forbidden("Your role cannot invite someone as " + role.value + ".")
     email = normalise_email(email)
     already = session.scalar(

@@ -6,16 +6,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from blueprints.auth.mailers import queue_invitation_email
+from blueprints.guards import store_view
 from blueprints.people import services
 from blueprints.people.forms import InviteForm, RemoveForm, RoleForm
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES, OWNER_ROLES, Role
 
 bp = Blueprint("people", __name__, url_prefix="/s/<store_slug>/people")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 def _page(store, membership, invite_form, status=200):
@@ -32,13 +31,13 @@ def _page(store, membership, invite_form, status=200):
 
 
 @bp.route("/")
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def index(store, membership):
     return _page(store, membership, InviteForm())
 
 
 @bp.route("/invite", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def invite(store, membership):
     form = InviteForm()
     if form.validate_on_submit():
@@ -63,7 +62,7 @@ def invite(store, membership):
 
 
 @bp.route("/<int:membership_id>/role", methods=["POST"])
-@store_view((Role.STORE_OWNER,))
+@store_view(OWNER_ROLES)
 def change_role(store, membership, membership_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
@@ -76,7 +75,7 @@ def change_role(store, membership, membership_id: int):
 
 
 @bp.route("/<int:membership_id>/remove", methods=["POST"])
-@store_view((Role.STORE_OWNER,))
+@store_view(OWNER_ROLES)
 def remove(store, membership, membership_id: int):
     if not RemoveForm().validate_on_submit():
         return _page(store, membership, InviteForm(), 400)

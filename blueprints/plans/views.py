@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from blueprints.guards import store_view
 from blueprints.plans import services
 from blueprints.plans.forms import PlanForm
 from blueprints.store.services import list_contacts
 from database.request_scope import db
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("plans", __name__, url_prefix="/s/<store_slug>/plans")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 @bp.route("/")
@@ -39,7 +38,7 @@ def show(store, membership, kind: str):
 
 
 @bp.route("/<kind>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit(store, membership, kind: str):
     services.check_kind(kind)
     plan = services.find_plan(db(), kind)

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from blueprints.form_helpers import choices
+from blueprints.guards import store_view
 from blueprints.review import services
 from blueprints.review.display import STATE_LABELS, local_time_formatter, slice_summary
 from blueprints.review.forms import GrantForm, RevokeForm
@@ -19,11 +20,9 @@ from blueprints.review.mailers import queue_review_email
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("review", __name__, url_prefix="/s/<store_slug>/review")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 def _actor() -> services.Actor:
@@ -42,12 +41,12 @@ def grants(store, membership):
         when=local_time_formatter(store_zone(store)),
         slice_summary=slice_summary,
         state_labels=STATE_LABELS,
-        can_manage=Role(membership.role) in MANAGERS,
+        can_manage=membership.role in MANAGER_ROLES,
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_grant(store, membership):
     zone = store_zone(store)
     form = GrantForm()
@@ -96,12 +95,12 @@ def grant(store, membership, grant_id: int):
         when=local_time_formatter(zone),
         slice_summary=slice_summary,
         revoke_form=RevokeForm(),
-        can_manage=Role(membership.role) in MANAGERS,
+        can_manage=membership.role in MANAGER_ROLES,
     )
 
 
 @bp.route("/<int:grant_id>/revoke", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def revoke(store, membership, grant_id: int):
     grant = services.get_grant(db(), grant_id)
     if not RevokeForm().validate_on_submit():

@@ -11,15 +11,14 @@ from wtforms.validators import DataRequired, Length
 
 from anonymize import NotPublishable
 from blueprints.form_helpers import choices
+from blueprints.guards import store_view
 from blueprints.sharing import notes
 from blueprints.sharing.forms import TLP_CHOICES
 from database.request_scope import db
 from errors import DomainError
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("relay", __name__, url_prefix="/s/<store_slug>/relay")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 class RelayForm(FlaskForm):
@@ -32,7 +31,7 @@ class RelayForm(FlaskForm):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def relay(store, membership):
     form = RelayForm()
     draft = None

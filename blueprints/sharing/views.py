@@ -10,16 +10,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from anonymize import NotPublishable
+from blueprints.guards import store_view
 from blueprints.logbook import services as logbook_services
 from blueprints.sharing import services
 from blueprints.sharing.forms import ShareForm, TlpPreviewForm, WithdrawForm
 from database.request_scope import db
 from errors import DomainError
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("sharing", __name__, url_prefix="/s/<store_slug>/logbook/<int:incident_id>/share")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 def _page(store, incident, tlp, form, *, status=200):
@@ -43,7 +42,7 @@ def _page(store, incident, tlp, form, *, status=200):
 
 
 @bp.route("/", methods=["GET"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def preview(store, membership, incident_id: int):
     incident = logbook_services.get_incident(db(), incident_id)
     tlp = services.parse_tlp(request.args.get("tlp"))
@@ -51,7 +50,7 @@ def preview(store, membership, incident_id: int):
 
 
 @bp.route("/", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def confirm(store, membership, incident_id: int):
     session = db()
     incident = logbook_services.get_incident(session, incident_id)
@@ -80,7 +79,7 @@ def confirm(store, membership, incident_id: int):
 
 
 @bp.route("/withdraw", methods=["POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def withdraw(store, membership, incident_id: int):
     session = db()
     incident = logbook_services.get_incident(session, incident_id)

@@ -8,17 +8,16 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user
 
 import audit
+from blueprints.guards import store_view
 from blueprints.store import attention, services
 from blueprints.store.forms import ConfirmForm, ContactLogForm, PoliceContactForm, StoreSettingsForm
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
 from blueprints.web import client_ip
 from database.request_scope import db
 from errors import DomainError
-from models import Role
-from tenants.access import store_view
+from models import MANAGER_ROLES
 
 bp = Blueprint("store", __name__, url_prefix="/s/<store_slug>")
-MANAGERS = (Role.STORE_OWNER, Role.STORE_MANAGER)
 
 
 @bp.app_template_filter("store_time")
@@ -47,13 +46,13 @@ def dashboard(store, membership):
         providers,
         session,
         today=local_today(store_zone(store)),
-        manager=membership.role in (Role.STORE_OWNER, Role.STORE_MANAGER),
+        manager=membership.role in MANAGER_ROLES,
     )
     return render_template("store/dashboard.html", store=store, membership=membership, summary=summary, items=items)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def settings(store, membership):
     form = StoreSettingsForm()
     if request.method == "GET":
@@ -91,7 +90,7 @@ def contacts(store, membership):
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def new_contact(store, membership):
     form = PoliceContactForm()
     if form.validate_on_submit():
@@ -146,7 +145,7 @@ def log_contact(store, membership, contact_id: int):
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def edit_contact(store, membership, contact_id: int):
     contact = services.get_contact(db(), contact_id)
     form = PoliceContactForm(obj=contact)
@@ -159,7 +158,7 @@ def edit_contact(store, membership, contact_id: int):
 
 
 @bp.route("/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
-@store_view(MANAGERS)
+@store_view(MANAGER_ROLES)
 def delete_contact(store, membership, contact_id: int):
     contact = services.get_contact(db(), contact_id)
     form = ConfirmForm()

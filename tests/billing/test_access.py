@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
 
-from billing.access import AccessLevel, access_level, billing_state_for, billing_states_for
+from billing.access import (
+    AccessLevel,
+    WhenUnpaid,
+    access_level,
+    billing_state_for,
+    billing_states_for,
+    enforce_billing_access,
+    state_from,
+)
+from blueprints.guards import WHEN_UNPAID, open_when_dues_unpaid, store_view
 from models import Role, StoreSubscription
 from tests.fixtures.web import csrf_token, sign_in
 
@@ -105,3 +115,96 @@ def test_ended_memberships_have_no_access_but_keep_billing(client, engines, shop
     assert "data is kept" in response.get_data(as_text=True)
     assert client.get(f"/s/{store.slug}/contacts/").status_code == 403
     assert client.get(f"/s/{store.slug}/billing/").status_code == 200
+
+
+# What stays open whatever the dues status, by endpoint: marked on the view with `open_when_dues_unpaid`, never
+# guessed from a name. A new mark (or a lost one) must be added here on purpose.
+OPEN_WHEN_UNPAID = {
+    "billing.index": WhenUnpaid.ALL,
+    "billing.checkout": WhenUnpaid.ALL,
+    "billing.portal": WhenUnpaid.ALL,
+    "billing.refresh": WhenUnpaid.ALL,
+    "logbook.export": WhenUnpaid.READ,
+}
+
+
+def test_exactly_the_listed_views_stay_open_when_dues_are_unpaid(app):
+    marked = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, WHEN_UNPAID, None) is not None:
+            marked[rule.endpoint] = getattr(view, WHEN_UNPAID)
+            # The mark only means something to `store_view`, which reads it.
+            assert view.loupe_access["kind"] == "store", rule.endpoint
+    assert marked == OPEN_WHEN_UNPAID
+
+
+@pytest.mark.parametrize("status", ["canceled", "incomplete_expired"])
+def test_each_marked_view_is_open_when_the_membership_has_ended(app, client, engines, shop, status):
+    store, owner = shop
+    sign_in(client, owner.email)
+    set_status(engines, store, status)
+    token = csrf_token(client.get(f"/s/{store.slug}/billing/").get_data(as_text=True))
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in OPEN_WHEN_UNPAID:
+            continue
+        url = rule.build({"store_slug": store.slug}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token} if method != "GET" else None)
+            body = response.get_data(as_text=True)
+            # Past the dues rule: the view itself answered (a billing POST without Stripe set up may refuse too).
+            assert response.status_code != 403 and "data is kept" not in body, (method, url, response.status_code)
+            if method == "GET":
+                assert response.status_code == 200, (url, response.status_code)
+            tried += 1
+    assert tried == 5
+
+
+@pytest.mark.parametrize("status", ["unpaid", "canceled"])
+def test_a_read_mark_opens_reading_only(app, status):
+    # The mark keeps exports readable; it never lets a write through a store that may not write.
+    with app.test_request_context("/", method="POST"), pytest.raises(Forbidden):
+        enforce_billing_access(state_from(status), WhenUnpaid.READ)
+    with app.test_request_context("/", method="GET"):
+        enforce_billing_access(state_from(status), WhenUnpaid.READ)
+
+
+@pytest.fixture
+def exports_app(database_settings, app):
+    """A second app with two store views named like exports, one marked to stay open and one not."""
+    from app import create_app
+
+    other = create_app("testing", dict(database_settings))
+
+    @other.route("/s/<store_slug>/_test/export-unmarked")
+    @store_view()
+    def export_unmarked(store, membership):
+        return "unmarked export ran"
+
+    @other.route("/s/<store_slug>/_test/export-marked")
+    @store_view()
+    @open_when_dues_unpaid
+    def export_marked(store, membership):
+        return "marked export ran"
+
+    @other.route("/s/<store_slug>/_test/export-marked-outside")
+    @open_when_dues_unpaid
+    @store_view()
+    def export_marked_outside(store, membership):
+        return "marked export ran"
+
+    yield other
+    other.extensions["loupe_db"].dispose()
+
+
+def test_a_view_named_export_is_closed_without_the_mark(exports_app, engines, shop):
+    store, owner = shop
+    client = exports_app.test_client()
+    sign_in(client, owner.email)
+    set_status(engines, store, "canceled")
+    unmarked = client.get(f"/s/{store.slug}/_test/export-unmarked")
+    assert unmarked.status_code == 403 and "data is kept" in unmarked.get_data(as_text=True)
+    for name in ("export-marked", "export-marked-outside"):  # the mark works above or under store_view
+        marked = client.get(f"/s/{store.slug}/_test/{name}")
+        assert marked.status_code == 200 and marked.get_data(as_text=True) == "marked export ran", name

@@ -107,8 +107,8 @@ def pool_of_one_app(database_settings, app):
     from flask import abort
 
     from app import create_app
+    from blueprints.guards import store_view
     from database.request_scope import db
-    from tenants.access import store_view
 
     small = create_app(
         "testing",

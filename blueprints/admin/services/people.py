@@ -17,10 +17,8 @@ import audit
 from blueprints.auth import mfa
 from blueprints.auth.services import create_invitation, revoke_user_sessions, set_role
 from errors import DomainError, NotFound
-from models import STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
+from models import ASSOCIATION_ROLES, STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
 from models.base import utcnow
-
-ASSOCIATION_ROLES = (Role.ASSOCIATION_ADMIN, Role.POLICE_LIAISON)
 
 
 class PeopleError(DomainError):

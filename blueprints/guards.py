@@ -1,0 +1,168 @@
+"""Who may open a view: the access guards, in one place.
+
+Each guard is a decorator that answers before the view runs and declares its kind in `loupe_access`, so that the
+isolation matrix (tests/security/test_isolation_matrix.py) can classify every route:
+
+- `store_view(roles)`: `/s/<store_slug>/…`, the signed-in person's membership of that store with one of `roles`
+  (role groups: `models.accounts`), the dues rule (`billing.access`), then the Session bound to the store's schema.
+- `association_admin_view`: `/a/<association_slug>/…`, an admin membership of that association, two-step sign-in.
+- `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
+- `operator_view`: platform operators only (404 for everyone else).
+
+`open_when_dues_unpaid` marks the store views that the dues rule leaves open (tests/billing/test_access.py lists
+them, so a new one cannot appear unnoticed).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, g, render_template
+from flask_login import current_user
+
+from billing.access import WhenUnpaid, enforce_billing_access
+from database.request_scope import db
+from extensions import login_manager
+from models import STORE_ROLES, Association, Membership, Role, StoreStatus
+from tenants.access import resolve_store
+from tenants.binding import bind_schema
+
+
+def enrolment_redirect():
+    """The redirect to two-step enrolment for a person who must use it and has not enrolled, else None."""
+    # Imported on use: the auth package imports views, and views import this module.
+    from blueprints.auth.mfa import enrolment_redirect as redirect_if_not_enrolled
+
+    return redirect_if_not_enrolled()
+
+
+# The attribute `open_when_dues_unpaid` sets on a view; `store_view` reads it (functools.wraps copies it over).
+WHEN_UNPAID = "loupe_when_unpaid"
+
+
+def open_when_dues_unpaid(view: Callable | None = None, *, writes: bool = False) -> Callable:
+    """Mark a store view that stays open whatever the dues status (`billing.access`).
+
+    Plain `@open_when_dues_unpaid`: reading (GET) stays open even when the store's membership has ended, so that its
+    data can always be exported. `@open_when_dues_unpaid(writes=True)`: everything stays open, for the billing pages,
+    which are how a store gets out of it. Put it under `store_view` (or above: the mark is read at request time).
+    """
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, WHEN_UNPAID, WhenUnpaid.ALL if writes else WhenUnpaid.READ)
+        return view
+
+    return mark if view is None else mark(view)
+
+
+def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
+    """Decorator for store views: `store_slug` from the URL → membership check → schema binding.
+
+    It answers 404 for stores the person is not a member of (without saying whether they exist), refuses stores
+    that are not ready before any store query runs, checks the role and the dues status, then binds the request's
+    Session to the store's schema. The view receives `store` and `membership` instead of `store_slug`; `g.store`
+    and `g.membership` hold them too.
+    """
+    allowed = frozenset(Role(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, store_slug: str, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            found = resolve_store(current_user.memberships, store_slug)
+            if found is None:
+                abort(404)
+            store, membership, billing = found
+            if store.status == StoreStatus.SUSPENDED:
+                return render_template("store/unavailable.html", store=store, reason="suspended"), 403
+            if store.status != StoreStatus.READY or not store.schema_name:
+                return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
+            if Role(membership.role) not in allowed:
+                abort(403, "Your role in this store does not allow this.")
+            # Dues status: read-only or no access, except what the view is marked to keep open.
+            enforce_billing_access(billing, getattr(wrapper, WHEN_UNPAID, None))
+            bind_schema(db(), store.schema_name)
+            g.store, g.membership = store, membership
+            return view(*args, store=store, membership=membership, **kwargs)
+
+        wrapper.loupe_access = {"kind": "store", "roles": sorted(r.value for r in allowed)}
+        return wrapper
+
+    return decorator
+
+
+def association_admin_view(view: Callable) -> Callable:
+    """Decorator: `association_slug` from the URL, accepted only with an admin membership of it (else 404) and
+    two-step sign-in enrolled (else a redirect to enrolment)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, association_slug: str, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        association = db().scalar(
+            sa.select(Association)
+            .join(Membership, Membership.association_id == Association.id)
+            .where(
+                Association.slug == association_slug,
+                Membership.user_id == current_user.id,
+                Membership.role == Role.ASSOCIATION_ADMIN.value,
+                Membership.store_id.is_(None),
+            )
+        )
+        if association is None:
+            abort(404)
+        # Admins must use two-step sign-in: an admin who has not enrolled is sent to do it first.
+        not_enrolled = enrolment_redirect()
+        if not_enrolled is not None:
+            return not_enrolled
+        g.association = association
+        return view(*args, association=association, **kwargs)
+
+    wrapper.loupe_access = {"kind": "association", "roles": [Role.ASSOCIATION_ADMIN.value]}
+    return wrapper
+
+
+def liaison_view(view: Callable) -> Callable:
+    """Decorator: sign-in required, then a liaison membership (403 without). Grants are checked by each view, which
+    then calls `require_two_step` before reading anything of a store.
+
+    The enrolment check comes after a review's own check, so that a review that is not the person's answers 404
+    whatever their enrolment; nothing of a store is read before both checks passed.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.liaison_memberships():
+            abort(403, "These pages are for police liaisons.")
+        return view(*args, **kwargs)
+
+    wrapper.loupe_access = {"kind": "liaison", "roles": [Role.POLICE_LIAISON.value]}
+    return wrapper
+
+
+def require_two_step() -> None:
+    """Send a liaison who has not enrolled in two-step sign-in to enrolment (liaisons must use it)."""
+    response = enrolment_redirect()
+    if response is not None:
+        abort(response)
+
+
+def operator_view(view: Callable) -> Callable:
+    """Decorator: platform operators only; everyone else gets 404 (the console's existence is not advertised)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_operator:
+            abort(404)
+        return view(*args, **kwargs)
+
+    wrapper.loupe_access = {"kind": "operator"}
+    return wrapper
