@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, contains_eager
 
 import audit
+from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
 from models import (
@@ -113,7 +114,7 @@ def authenticate(
     if failures_in_window(session, f"account:{email[:254]}", now) >= max_account_failures or (
         ip and failures_in_window(session, f"address:{ip[:64]}", now) >= max_address_failures
     ):
-        audit.record(session, "login.throttled", actor_email=email, outcome="denied", ip=ip)
+        audit.record(session, "login.throttled", actor=Actor.anonymous(email=email, ip=ip), outcome="denied")
         raise LoginThrottled("Too many failed sign-in attempts. Wait an hour or reset your password.")
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
@@ -122,16 +123,14 @@ def authenticate(
         audit.record(
             session,
             "login.failure",
-            actor_user_id=user.id if user else None,
-            actor_email=email,
+            actor=Actor.for_user(user, ip=ip) if user else Actor.anonymous(email=email, ip=ip),
             outcome="denied",
-            ip=ip,
         )
         raise LoginRefused("Email or password is incorrect.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == f"account:{email[:254]}"))
-    audit.record(session, "login.success", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "login.success", actor=Actor.for_user(user, ip=ip))
     return user
 
 
@@ -191,12 +190,14 @@ def load_session(
     return ActiveSession(user=user, auth_session=row)
 
 
-def end_session(session: Session, token: str) -> None:
+def end_session(session: Session, token: str, *, actor: Actor) -> None:
+    """Sign out: the server-side session row is revoked (the cookie alone no longer admits anyone)."""
     session.execute(
         sa.update(AuthSession)
         .where(AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None))
         .values(revoked_at=sa.func.now())
     )
+    audit.record(session, "logout", actor=actor)
 
 
 def revoke_user_sessions(session: Session, user_id: int, *, except_token: str | None = None) -> int:
@@ -266,7 +267,7 @@ def create_invitation(
     role: Role,
     store: Store | None = None,
     region_id: int | None = None,
-    invited_by: User | None = None,
+    invited_by: Actor | None = None,
     max_age: timedelta,
 ) -> Invitation:
     """Record an invitation; the caller signs `invitation.nonce` into the link and emails it."""
@@ -283,7 +284,7 @@ def create_invitation(
         region_id=region_id,
         role=role.value,
         nonce=new_secret(),
-        invited_by_id=invited_by.id if invited_by else None,
+        invited_by_id=invited_by.user_id if invited_by else None,
         expires_at=utcnow() + max_age,
     )
     session.add(invitation)
@@ -291,8 +292,7 @@ def create_invitation(
     audit.record(
         session,
         "invitation.create",
-        actor_user_id=invited_by.id if invited_by else None,
-        actor_email=invited_by.email if invited_by else None,
+        actor=invited_by,
         association_id=association.id,
         store_id=invitation.store_id,
         target=email,
@@ -354,11 +354,9 @@ def accept_invitation(
     audit.record(
         session,
         "invitation.accept",
-        actor_user_id=user.id,
-        actor_email=user.email,
+        actor=Actor.for_user(user, ip=ip),
         association_id=invitation.association_id,
         store_id=invitation.store_id,
-        ip=ip,
         details={"role": invitation.role},
     )
     return user
@@ -372,6 +370,14 @@ def password_fingerprint(user: User) -> str:
     return digest(f"{user.id}:{user.password_hash or ''}")[:24]
 
 
+def request_password_reset(session: Session, email: str, *, ip: str | None) -> User | None:
+    """The active account a reset link should go to, or None; the request is audited either way (under the address
+    typed, not the account, so the log does not tell whether it exists)."""
+    email = normalise_email(email)
+    audit.record(session, "password.reset_requested", actor=Actor.anonymous(email=email, ip=ip))
+    return session.scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
+
+
 def reset_password(session: Session, *, user_id: int, fingerprint: str, new_password: str, ip: str | None) -> User:
     """Set a new password from a reset link's payload; every existing session of the account ends."""
     user = session.get(User, user_id)
@@ -381,7 +387,7 @@ def reset_password(session: Session, *, user_id: int, fingerprint: str, new_pass
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id)
-    audit.record(session, "password.reset", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "password.reset", actor=Actor.for_user(user, ip=ip))
     session.flush()
     return user
 
@@ -396,11 +402,11 @@ def change_password(
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id, except_token=keep_token)
-    audit.record(session, "password.change", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "password.change", actor=Actor.for_user(user, ip=ip))
     session.flush()
 
 
-def set_role(session: Session, membership: Membership, role: Role, *, actor: User, ip: str | None) -> None:
+def set_role(session: Session, membership: Membership, role: Role, *, actor: Actor) -> None:
     """Change a membership's role; the person's sessions end so the new rights apply at once."""
     old = membership.role
     if (Role(old) in STORE_ROLES) != (role in STORE_ROLES):
@@ -410,12 +416,10 @@ def set_role(session: Session, membership: Membership, role: Role, *, actor: Use
     audit.record(
         session,
         "role.change",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=membership.association_id,
         store_id=membership.store_id,
         target=str(membership.user_id),
-        ip=ip,
         details={"from": old, "to": role.value},
     )
     session.flush()

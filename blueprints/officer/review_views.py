@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 
+from audit import Actor
 from blueprints.officer import bp
 from blueprints.review import services
 from blueprints.review.display import photo_response, render_officer_page
@@ -31,7 +32,7 @@ def _open(token: str):
     # Nobody here is a member of the store: no store navigation in the layout.
     g.pop("store", None)
     grant = services.link_grant(db(), payload.get("g"), payload.get("n"))
-    actor = services.Actor(name=grant.recipient_name, email=grant.recipient_email, ip=client_ip())
+    actor = Actor.by_link(name=grant.recipient_name, email=grant.recipient_email, ip=client_ip())
     return store, grant, actor
 
 

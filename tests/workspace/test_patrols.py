@@ -98,9 +98,7 @@ def _send(app, engines, in_store, store, request_id: int = 1) -> str:
     with app.test_request_context():
         row = in_store(
             store,
-            lambda s: services.send_request(
-                s, s.get(PatrolRequest, request_id), store=store, sender_user_id=None, sender_email=None
-            ),
+            lambda s: services.send_request(s, s.get(PatrolRequest, request_id), store=store, actor=None),
         )
     return _link_path(row.body_text)
 
@@ -187,9 +185,7 @@ def test_sending_needs_a_contact_with_an_email(app, twin_stores, in_store, engin
     with app.test_request_context(), pytest.raises(services.PatrolError, match="no email address"):
         in_store(
             a,
-            lambda s: services.send_request(
-                s, s.get(PatrolRequest, 1), store=a, sender_user_id=None, sender_email=None
-            ),
+            lambda s: services.send_request(s, s.get(PatrolRequest, 1), store=a, actor=None),
         )
     assert in_store(a, lambda s: s.get(PatrolRequest, 1).status) == "draft"
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.review import services
 from models import (
     AuditEntry,
@@ -172,8 +173,8 @@ def sign_in_two_step(client, engines, user: User) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
-def actor(user: User) -> services.Actor:
-    return services.Actor(name=user.name, email=user.email, user_id=user.id, ip="127.0.0.1")
+def actor(user: User) -> Actor:
+    return Actor.for_user(user, ip="127.0.0.1")
 
 
 def grant_to(engines, w: ReviewWorld, recipient: str, *, types=("casing",), days=14) -> tuple[int, int | None]:
