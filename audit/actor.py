@@ -7,7 +7,7 @@ The audit row keeps `user_id`, `email` and `ip`; `kind` and `name` are for the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -47,11 +47,6 @@ class Actor:
         return cls(kind=kind, user_id=user.id, email=user.email, name=user.name, ip=ip)
 
     @classmethod
-    def by_link(cls, *, name: str | None, email: str | None, ip: str | None) -> Actor:
-        """Someone without an account, known only by the signed link they hold (and who it was sent to)."""
-        return cls(kind=ActorKind.OFFICER_LINK, email=email, name=name, ip=ip)
-
-    @classmethod
     def anonymous(cls, *, email: str | None = None, ip: str | None = None) -> Actor:
         """Nobody identified: an unknown or failed sign-in (with the address typed), a refused link."""
         return cls(kind=ActorKind.ANONYMOUS, email=email, ip=ip)
@@ -60,6 +55,10 @@ class Actor:
     def system(cls, name: str) -> Actor:
         """A job, a command or a webhook, recorded under its name in place of an email."""
         return cls(kind=ActorKind.SYSTEM, email=name, name=name)
+
+    def holding_link(self, *, name: str | None, email: str | None) -> Actor:
+        """The same visitor named after whom the signed link they hold was sent to (they have no account here)."""
+        return replace(self, kind=ActorKind.OFFICER_LINK, user_id=None, name=name, email=email)
 
     @property
     def label(self) -> str:

@@ -32,8 +32,8 @@ def current_actor() -> Actor:
     """Who is acting in this request, for the audit log: the signed-in person and the client's address.
 
     The one place a request's actor is built. On a signed-link page the link, not whoever happens to be signed in
-    in the same browser, is what let the visitor in, so no account is named there (the link's holder is named by
-    the domain, which knows whom the link was sent to).
+    in the same browser, is what let the visitor in, so no account is named there (the view names the holder with
+    `Actor.holding_link` once it knows whom the link was sent to).
     """
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     access_kind = getattr(view, "loupe_access", {}).get("kind")

@@ -628,6 +628,22 @@ def test_a_contact_opens_the_signed_link_and_reviews(app, client, world, engines
     assert log == ["granted", "opened", "photo", "opened", "notes", "reviewed"]  # post_form GETs the page first
 
 
+def test_a_signed_link_opened_in_a_signed_in_browser_is_audited_as_the_links_holder(app, client, world, engines):
+    # The link, not the session cookie, let the visitor in: the store's owner signed in in the same browser must
+    # not appear as the officer in the audit log.
+    grant_id, _ = grant_to(engines, world, f"contact:{world.contact_id}")
+    nonce = store_read(engines, world, lambda s: s.get(ReviewGrant, grant_id).link_nonce)
+    sign_in(client, world.owner.email)
+    assert client.get(f"/officer/review/{_link_token(app, world, grant_id, nonce)}").status_code == 200
+    with Session(engines.owner) as session:
+        entry = session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "review.open", AuditEntry.store_id == world.store.id)
+        ).one()
+    recipient = store_read(engines, world, lambda s: s.get(ReviewGrant, grant_id).recipient_email)
+    assert entry.actor_user_id is None and entry.actor_email == recipient != world.owner.email
+    assert entry.ip == "127.0.0.1"
+
+
 def test_bad_revoked_and_foreign_links_show_nothing(app, client, world, engines):
     contact_grant, _ = grant_to(engines, world, f"contact:{world.contact_id}")
     liaison_grant, _ = grant_to(engines, world, f"liaison:{world.liaison.id}")
