@@ -12,7 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from audit.actor import Actor, ActorKind
 from models import AuditEntry
+
+__all__ = ["Actor", "ActorKind", "record"]
 
 _MAX_TARGET = 300
 
@@ -29,26 +32,27 @@ def record(
     db: Session | Connection,
     action: str,
     *,
-    actor_user_id: int | None = None,
-    actor_email: str | None = None,
+    actor: Actor | None = None,
     association_id: int | None = None,
     store_id: int | None = None,
     target: str | None = None,
     outcome: str = "ok",
-    ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one entry in the caller's transaction (it is committed, or not, with the action it describes)."""
+    """Append one entry in the caller's transaction (it is committed, or not, with the action it describes).
+
+    `actor` is who acted (None: nobody to name, e.g. a link refused before anyone could be told apart).
+    """
     db.execute(
         sa.insert(AuditEntry).values(
             action=action,
             outcome=outcome,
-            actor_user_id=actor_user_id,
-            actor_email=_clean(actor_email, 254),
+            actor_user_id=actor.user_id if actor else None,
+            actor_email=_clean(actor.email if actor else None, 254),
             association_id=association_id,
             store_id=store_id,
             target=_clean(target, _MAX_TARGET),
-            ip=_clean(ip, 64),
+            ip=_clean(actor.ip if actor else None, 64),
             details={k: _clean(v, 500) if isinstance(v, str) else v for k, v in (details or {}).items()},
         )
     )

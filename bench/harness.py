@@ -246,6 +246,7 @@ class Context:
 
     def _share(self, row: StoreRow, per_store: int = 2) -> None:
         from anonymize import TLP
+        from audit import Actor, ActorKind
         from blueprints.admin.services.moderation import approve
         from demo.bulletins import SHARED_TYPES
         from models import Association, Incident, Store, User
@@ -274,7 +275,7 @@ class Context:
                 admin = session.get(User, self._admins[row.association_slug])
                 for bulletin in session.scalars(sa.select(Bulletin).where(Bulletin.id.in_(ids))):
                     if bulletin.status == "pending":
-                        approve(session, association, bulletin, actor=admin)
+                        approve(session, association, bulletin, actor=Actor.for_user(admin, kind=ActorKind.ADMIN))
 
     def grow_to(self, target: int) -> None:
         """Add stores up to `target`, calling every measure's checkpoint hook at the checkpoints on the way."""

@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+import audit
+from audit import Actor
 from billing.stripe_client import AssociationStripe, StripeUnavailable
 from errors import Conflict, DomainError, NotFound
 from models import DuesPlan, Store, StoreSubscription
@@ -87,16 +89,21 @@ def reserve_attempt(
 
 
 def start_checkout(
+    caller_session: Session,
     engine: Engine,
     stripe_account: AssociationStripe,
     *,
     store: Store,
     plan_id: int,
-    owner_email: str,
+    actor: Actor,
     success_url: str,
     cancel_url: str,
 ) -> CheckoutStart:
-    """Create (or, on a retry, get back) the Stripe customer and Checkout session for the store's dues."""
+    """Create (or, on a retry, get back) the Stripe customer and Checkout session for the store's dues.
+
+    The attempt's rows commit in their own short transactions on `engine`, around the Stripe calls; the audit entry
+    goes in `caller_session`, with the rest of the caller's work. The Stripe customer gets the actor's email.
+    """
     if store.association_id != stripe_account.association_id:
         raise NotFound("That dues plan is not offered.")
     with Session(engine) as session, session.begin():
@@ -106,7 +113,7 @@ def start_checkout(
     try:
         for _try in range(2):
             if customer_id is None:
-                customer_id = _create_customer(stripe_account, store, owner_email, attempt)
+                customer_id = _create_customer(stripe_account, store, actor.email or "", attempt)
                 with Session(engine) as session, session.begin():
                     row = lock_subscription_row(session, store)
                     # Another request may have stored its customer first; keep that one.
@@ -143,6 +150,15 @@ def start_checkout(
         ) from exc
     with Session(engine) as session, session.begin():
         lock_subscription_row(session, store).checkout_session_id = checkout["id"]
+    audit.record(
+        caller_session,
+        "billing.checkout_started",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"plan:{plan_id}",
+        details={"checkout_session": checkout["id"]},
+    )
     return CheckoutStart(url=checkout["url"], session_id=checkout["id"], attempt=attempt)
 
 
@@ -158,8 +174,10 @@ def _create_customer(stripe_account: AssociationStripe, store: Store, email: str
     return customer["id"]
 
 
-def portal_url(session: Session, stripe_account: AssociationStripe, *, store: Store, return_url: str) -> str:
-    """A customer-portal link (card, invoices, cancellation) for the store's Stripe customer."""
+def portal_url(
+    session: Session, stripe_account: AssociationStripe, *, store: Store, return_url: str, actor: Actor
+) -> str:
+    """A customer-portal link (card, invoices, cancellation) for the store's Stripe customer; audited."""
     row = subscription_of(session, store.id)
     if row is None or row.stripe_customer_id is None or store.association_id != stripe_account.association_id:
         raise DomainError("There is nothing to manage yet: pay your dues first.")
@@ -171,6 +189,7 @@ def portal_url(session: Session, stripe_account: AssociationStripe, *, store: St
         )
     except stripe.StripeError as exc:
         raise StripeUnavailable("Stripe's billing portal could not be opened. Try again in a minute.") from exc
+    audit.record(session, "billing.portal_opened", actor=actor, association_id=store.association_id, store_id=store.id)
     return portal["url"]
 
 

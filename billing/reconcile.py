@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
@@ -29,6 +30,8 @@ from models import Association, Membership, OutboundEmail, Role, Store, StoreSub
 from models.base import utcnow
 
 PAID_UP = frozenset({"active", "trialing"})
+# Status changes come from Stripe (webhook or reconcile), whoever triggered the sync.
+STRIPE = Actor.system("stripe")
 
 
 @dataclass
@@ -126,7 +129,7 @@ def apply_subscription(
         audit.record(
             session,
             "billing.status_changed",
-            actor_email="stripe",
+            actor=STRIPE,
             association_id=row.association_id,
             store_id=row.store_id,
             target=f"subscription:{subscription['id']}",

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from audit import Actor
 from tenants.backup import delete_store_data, export_store, restore_store
 from tenants.errors import TenancyError
 
@@ -21,7 +22,7 @@ def _database():
 def export_command(slug: str, file) -> None:
     """Write store SLUG (its schema's rows, photos included, and its shared rows) to FILE as JSON ('-': stdout)."""
     try:
-        counts = export_store(_database().engines.owner, slug, file, actor_email="cli")
+        counts = export_store(_database().engines.owner, slug, file, actor=Actor.system("cli"))
     except TenancyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"exported {slug}: {sum(counts.values())} rows in {len(counts)} tables", err=True)
@@ -46,7 +47,7 @@ def restore_command(file, association_slug: str, region_slug: str, name: str | N
             app_role=database.app_role,
             name=name,
             slug=slug,
-            actor_email="cli",
+            actor=Actor.system("cli"),
         )
     except TenancyError as exc:
         raise click.ClickException(str(exc)) from None
@@ -69,7 +70,7 @@ def delete_data_command(slug: str, yes: bool) -> None:
     if not yes:
         raise click.ClickException("this deletes the store's data for good (export it first): add --yes to confirm")
     try:
-        report = delete_store_data(_database().engines.owner, slug, actor_email="cli")
+        report = delete_store_data(_database().engines.owner, slug, actor=Actor.system("cli"))
     except TenancyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

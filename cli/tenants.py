@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from audit import Actor
 from models import Association, Region, Store
 from tenants.errors import TenancyError
 from tenants.migrations import migrate_all_stores, store_head, stores_to_migrate
@@ -39,7 +40,7 @@ def create(association_slug: str, region_slug: str, name: str, slug: str | None)
             database.engines.owner,
             StoreSpec(association_slug, region_slug, name, slug),
             app_role=database.app_role,
-            actor_email="cli",
+            actor=Actor.system("cli"),
         )
     except TenancyError as exc:
         raise click.ClickException(str(exc)) from None
@@ -114,7 +115,7 @@ def drop(slug: str, yes: bool) -> None:
         store_id = conn.scalar(sa.select(Store.id).where(Store.slug == slug))
     if store_id is None:
         raise click.ClickException(f"no store {slug!r}")
-    drop_store(database.engines.owner, store_id, actor_email="cli")
+    drop_store(database.engines.owner, store_id, actor=Actor.system("cli"))
     click.echo(f"dropped {slug}")
 
 

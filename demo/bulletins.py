@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from anonymize import TLP
+from audit import Actor, ActorKind
 from blueprints.admin.services.moderation import approve
 from blueprints.sharing.services import share_incident
 from models import Association, Incident, Membership, Role, Store, User
@@ -54,6 +55,6 @@ def seed_bulletins(owner: Engine, association_slug: str, *, stores: int = 8, per
         for bulletin in session.scalars(
             sa.select(Bulletin).where(Bulletin.association_id == association.id, Bulletin.status == "pending")
         ):
-            approve(session, association, bulletin, actor=admin)
+            approve(session, association, bulletin, actor=Actor.for_user(admin, kind=ActorKind.ADMIN))
             published += 1
     return published

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from digest.content import for_reader, region_content
 from digest.periods import Period
 from digest.render import render_digest
@@ -94,7 +95,7 @@ def deliveries(session: Session, run: DigestRun, *, status: str | None = None, l
     return session.execute(query).all()
 
 
-def retry_failed(session: Session, association: Association, run: DigestRun, *, actor: User) -> int:
+def retry_failed(session: Session, association: Association, run: DigestRun, *, actor: Actor) -> int:
     """Put a run's failed deliveries back in the queue (same rows, same Message-IDs: no one gets two)."""
     changed = session.execute(
         sa.update(DigestDelivery)
@@ -104,8 +105,7 @@ def retry_failed(session: Session, association: Association, run: DigestRun, *, 
     audit.record(
         session,
         "digest.retried",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=f"digest_run:{run.id}",
         details={"deliveries": changed},
@@ -158,7 +158,7 @@ def send_test(
     region: Region,
     period: Period,
     *,
-    actor: User,
+    actor: Actor,
     member: User | None = None,
 ) -> OutboundEmail:
     """Queue the preview to the admin's own address (the outbox sends it after commit). Flushes, never commits."""
@@ -168,8 +168,7 @@ def send_test(
     audit.record(
         session,
         "digest.test_sent",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=f"region:{region.id}",
         details={"period": period.key},

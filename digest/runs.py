@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from billing.access import NO_ACCESS_STATUSES
 from blueprints.alerts.services import quiet_until
 from digest.content import region_content
@@ -164,16 +165,17 @@ def queue_period(
     *,
     domain: str,
     region: Region | None = None,
-    actor_id: int | None = None,
+    actor: Actor | None = None,
 ) -> list[QueuedRun]:
     """Queue `period` for one region or every region of the association; audited when a person asked for it."""
     regions = [region] if region is not None else list(association.regions)
+    actor_id = actor.user_id if actor else None
     queued = [queue_run(session, association, r, period, domain=domain, actor_id=actor_id) for r in regions]
-    if actor_id is not None:
+    if actor is not None:
         audit.record(
             session,
             "digest.queued",
-            actor_user_id=actor_id,
+            actor=actor,
             association_id=association.id,
             target=f"period:{period.key}",
             details={"regions": len(regions), "added": sum(q.added for q in queued)},

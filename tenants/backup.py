@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from models import (
     STORE_ROLES,
     DuesPlan,
@@ -233,7 +234,7 @@ def export_document(owner: Engine, slug: str) -> dict[str, Any]:
             return document
 
 
-def export_store(owner: Engine, slug: str, out: IO[str], *, actor_email: str | None = None) -> dict[str, int]:
+def export_store(owner: Engine, slug: str, out: IO[str], *, actor: Actor | None = None) -> dict[str, int]:
     """Write one store's export to `out` and audit it; returns the row count per table."""
     document = export_document(owner, slug)
     json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
@@ -244,7 +245,7 @@ def export_store(owner: Engine, slug: str, out: IO[str], *, actor_email: str | N
         audit.record(
             conn,
             "store.export",
-            actor_email=actor_email,
+            actor=actor,
             store_id=store["id"],
             association_id=conn.scalar(sa.select(Store.association_id).where(Store.id == store["id"])),
             target=store["slug"],
@@ -410,7 +411,7 @@ def restore_document(
     app_role: str | None,
     name: str | None = None,
     slug: str | None = None,
-    actor_email: str | None = None,
+    actor: Actor | None = None,
 ) -> RestoreReport:
     """Restore an export into a new store of `association_slug`/`region_slug`; the new store is left out on failure."""
     check_document(document)
@@ -423,7 +424,7 @@ def restore_document(
         owner,
         StoreSpec(association_slug, region_slug, name or original.get("name") or "Restored store", slug),
         app_role=app_role,
-        actor_email=actor_email,
+        actor=actor,
     )
     report = RestoreReport(store=store, rows={})
     try:
@@ -435,7 +436,7 @@ def restore_document(
             audit.record(
                 conn,
                 "store.restore",
-                actor_email=actor_email,
+                actor=actor,
                 association_id=store.association_id,
                 store_id=store.id,
                 target=store.slug,
@@ -447,7 +448,7 @@ def restore_document(
                 },
             )
     except Exception:
-        drop_store(owner, store.id, actor_email=actor_email)
+        drop_store(owner, store.id, actor=actor)
         raise
     return report
 
@@ -464,7 +465,7 @@ def restore_store(owner: Engine, source: IO[str], **kwargs: Any) -> RestoreRepor
 # --- deletion on request -----------------------------------------------------------------------------------------
 
 
-def delete_store_data(owner: Engine, slug: str, *, actor_email: str | None = None) -> DeletionReport:
+def delete_store_data(owner: Engine, slug: str, *, actor: Actor | None = None) -> DeletionReport:
     """Delete everything about a store except the audit log, which records the deletion."""
     with owner.connect() as conn:
         row = conn.execute(
@@ -475,7 +476,7 @@ def delete_store_data(owner: Engine, slug: str, *, actor_email: str | None = Non
         store_id, schema, association_id = row
         members = set(conn.scalars(sa.select(Membership.user_id).where(Membership.store_id == store_id)))
     # Schema and registry row; memberships, invitations, subscription and review pointers cascade with it.
-    drop_store(owner, store_id, actor_email=actor_email)
+    drop_store(owner, store_id, actor=actor)
     with owner.begin() as conn:
         # People who were here and now belong nowhere are this store's data too (operators are the platform's).
         orphans = (
@@ -494,7 +495,7 @@ def delete_store_data(owner: Engine, slug: str, *, actor_email: str | None = Non
         audit.record(
             conn,
             "store.delete_data",
-            actor_email=actor_email,
+            actor=actor,
             association_id=association_id,
             store_id=store_id,
             target=slug,

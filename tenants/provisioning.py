@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
+from audit import Actor
 from config import SHARED_SCHEMA
 from models import Area, Association, Region, Store, StoreStatus
 from tenants.ddl import provisioning_script
@@ -148,7 +149,7 @@ def create_store(
     spec: StoreSpec,
     *,
     app_role: str | None,
-    actor_email: str | None = None,
+    actor: Actor | None = None,
     use_pool: bool = True,
 ) -> Store:
     """Register one store and give it its schema (the CLI's and the demo's path). Returns the registry row, detached.
@@ -171,7 +172,7 @@ def create_store(
         audit.record(
             session,
             "store.create",
-            actor_email=actor_email,
+            actor=actor,
             association_id=association.id,
             store_id=store.id,
             target=store.slug,
@@ -205,7 +206,7 @@ def create_stores(
     return created
 
 
-def drop_store(owner: Engine, store_id: int, *, actor_email: str | None = None) -> str:
+def drop_store(owner: Engine, store_id: int, *, actor: Actor | None = None) -> str:
     """Drop a store's schema and its registry row (memberships and invitations go with it); the audit stays."""
     with owner.begin() as conn:
         row = conn.execute(
@@ -221,7 +222,7 @@ def drop_store(owner: Engine, store_id: int, *, actor_email: str | None = None) 
         audit.record(
             conn,
             "store.drop",
-            actor_email=actor_email,
+            actor=actor,
             association_id=association_id,
             store_id=store_id,
             target=slug,

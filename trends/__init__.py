@@ -5,7 +5,8 @@
   (`anonymize.publishable_cells`, k from the region's settings), week-over-week change and the 4-week average,
   both computed from published cells only. A fixed number of statements, whatever the number of stores.
 - `export_rows`: TLP:CLEAR rows of published cells, rounded to base 5; suppressed cells are left out, and the
-  export has no totals across areas' complement, types or weeks that could give them back.
+  export has no totals across areas' complement, types or weeks that could give them back; `export_for_admin`
+  is the admin portal's export, audited.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import audit
 from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
+from audit import Actor
 from models import Area, Association, Region, Store
 from models.store.logbook import INCIDENT_TYPES
 from models.trends import IncidentFact
@@ -233,4 +236,17 @@ def export_rows(trends: list[RegionTrend]) -> list[dict]:
                     "stores": round_base5(count),
                 }
             )
+    return rows
+
+
+def export_for_admin(session: Session, association: Association, fmt: str, *, actor: Actor, today: date) -> list[dict]:
+    """The association's export rows (see `export_rows`), audited as "trends.export" in the caller's transaction."""
+    rows = export_rows(weekly_trends(session, association, today=today))
+    audit.record(
+        session,
+        "trends.export",
+        actor=actor,
+        association_id=association.id,
+        details={"format": fmt, "rows": len(rows)},
+    )
     return rows

@@ -6,13 +6,13 @@ The alert's rows are written in the same transaction as the approval; the emails
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
-from flask_login import current_user
 
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.services import moderation
 from blueprints.admin.views import bp
 from blueprints.alerts import services
 from blueprints.guards import association_admin_view
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 
@@ -28,8 +28,8 @@ def moderation_alert(association, bulletin_id: int):
         return back, 400
     try:
         if bulletin.status == "pending":
-            moderation.approve(session, association, bulletin, actor=current_user.user)
-        _alert, rows = services.send_alert(session, association, bulletin, actor=current_user.user)
+            moderation.approve(session, association, bulletin, actor=current_actor())
+        _alert, rows = services.send_alert(session, association, bulletin, actor=current_actor())
     except DomainError as exc:
         session.rollback()
         flash(str(exc))

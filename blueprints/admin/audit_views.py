@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
-from flask_login import current_user
 
-import audit
 from blueprints.admin.forms import AuditFilterForm
 from blueprints.admin.services import audit_log as services
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 
 
@@ -49,16 +47,7 @@ def audit_export(association):
     form, filters = _filters(association)
     if filters is None:
         return render_template("admin/audit.html", association=association, form=form, page=None), 400
-    text, count = services.export_csv(db(), association, filters)
-    audit.record(
-        db(),
-        "audit.export",
-        actor_user_id=current_user.id,
-        actor_email=current_user.email,
-        association_id=association.id,
-        ip=client_ip(),
-        details={"rows": count, **{k: str(v) for k, v in vars(filters).items() if v}},
-    )
+    text = services.export_csv(db(), association, filters, actor=current_actor())
     return Response(
         text,
         mimetype="text/csv",

@@ -4,7 +4,6 @@ plans (create, archive, sync to Stripe) and the dues collected this month and ye
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from billing.crypto import SecretBox
 from billing.plans import INTERVALS, format_amount
@@ -14,7 +13,7 @@ from blueprints.admin.services import dues as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
 from blueprints.links import external_url
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models.base import utcnow
@@ -61,8 +60,7 @@ def billing_keys(association):
                 webhook_secret=form.webhook_secret.data,
                 publishable_key=form.publishable_key.data,
                 box=SecretBox.from_config(current_app.config),
-                actor=current_user.user,
-                ip=client_ip(),
+                actor=current_actor(),
             )
         except DomainError as exc:
             target = form.webhook_secret if "whsec_" in str(exc) else form.secret_key
@@ -89,8 +87,7 @@ def billing_create_plan(association):
                 interval=form.interval.data,
                 amount=form.amount.data,
                 currency=form.currency.data,
-                actor=current_user.user,
-                ip=client_ip(),
+                actor=current_actor(),
             )
         except DomainError as exc:
             message = str(exc)
@@ -117,7 +114,7 @@ def billing_archive_plan(association, plan_id: int):
     if not ConfirmForm().validate_on_submit():
         return _page(association, status=400)
     try:
-        plan = services.archive_plan(db(), association, plan_id, actor=current_user.user, ip=client_ip())
+        plan = services.archive_plan(db(), association, plan_id, actor=current_actor())
     except services.BillingSetupError as exc:
         flash(str(exc), "error")
         return _page(association, status=409)
@@ -131,9 +128,7 @@ def billing_sync(association):
     if not ConfirmForm().validate_on_submit():
         return _page(association, status=400)
     try:
-        results = services.sync_to_stripe(
-            db(), association, current_app.config, actor=current_user.user, ip=client_ip()
-        )
+        results = services.sync_to_stripe(db(), association, current_app.config, actor=current_actor())
     except DomainError as exc:
         return _page(association, sync_error=str(exc), status=409 if exc.status_code == 404 else exc.status_code)
     changed = [r for r in results if r.action != "unchanged"]

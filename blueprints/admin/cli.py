@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.admin.provisioning import build_schemas, pending_store_ids
 from blueprints.admin.services.imports import import_stores
 from blueprints.admin.services.members import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
@@ -39,7 +40,7 @@ def purge_removed(grace_days: int, dry_run: bool) -> None:
         if dry_run:
             click.echo(f"would drop {slug}")
             continue
-        drop_store(owner, store_id, actor_email="cli:purge-removed")
+        drop_store(owner, store_id, actor=Actor.system("cli:purge-removed"))
         click.echo(f"dropped {slug}")
     click.echo(f"{len(due)} store(s) past the grace period" + (" (dry run)" if dry_run else ""))
 
@@ -75,7 +76,7 @@ def import_command(csv_file: Path, association_slug: str, dry_run: bool) -> None
             session,
             association,
             csv_file.read_bytes(),
-            actor=None,
+            actor=Actor.system("cli"),
             dry_run=dry_run,
             invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
         )

@@ -4,7 +4,6 @@ reason, retry), a preview of any region and period as a member would see it, and
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from blueprints.admin.digest_forms import DigestPreviewForm, DigestTestForm
 from blueprints.admin.forms import ConfirmForm
@@ -12,10 +11,11 @@ from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
 from blueprints.store.times import association_zone, local_today
+from blueprints.web import current_actor
 from database.request_scope import db
 from digest import admin as digest_admin
 from digest.periods import PeriodError, last_complete_week, parse_period
-from models import Region, User
+from models import Region
 from regions import effective_settings
 
 # The preview is the email's own HTML, framed by the digest page: its inline styles need 'unsafe-inline'; no
@@ -99,9 +99,9 @@ def digest_test(association):
         for error in [e for f in (form.region, form.period, form.member, form.csrf_token) for e in f.errors]:
             flash(error)
         return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form))), 303
-    user = db().get(User, current_user.id)
-    digest_admin.send_test(db(), association, region, parsed[0], actor=user, member=parsed[1])
-    flash(f"Test digest queued to {user.email}.", "success")
+    actor = current_actor()
+    digest_admin.send_test(db(), association, region, parsed[0], actor=actor, member=parsed[1])
+    flash(f"Test digest queued to {actor.email}.", "success")
     return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form)))
 
 
@@ -134,7 +134,7 @@ def digest_retry(association, run_id: int):
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; try again.")
         return back, 400
-    count = digest_admin.retry_failed(session, association, run, actor=session.get(User, current_user.id))
+    count = digest_admin.retry_failed(session, association, run, actor=current_actor())
     flash(
         f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again; `flask digest run-due` sends them.",
         "success",

@@ -23,7 +23,7 @@ from blueprints.admin.views import bp
 from blueprints.auth.mailers import queue_invitation_email
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import Area, Region
@@ -91,9 +91,8 @@ def invite_store(association):
                 area_id=form.area.data,
                 owner_email=form.owner_email.data,
                 owner_name=form.owner_name.data,
-                actor=current_user.user,
+                actor=current_actor(),
                 invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
-                ip=client_ip(),
             )
         except DomainError as exc:
             target = form.slug if "address" in str(exc) else form.area if "area" in str(exc) else form.name
@@ -133,7 +132,7 @@ def _lifecycle(association, store_id: int, action, done: str, *, then=None):
     if not form.validate_on_submit():
         return _member_page(association, store_id, status=400)
     try:
-        action(db(), association, store_id, actor=current_user.user, ip=client_ip())
+        action(db(), association, store_id, actor=current_actor())
     except services.MemberError as exc:
         flash(str(exc), "error")
         return _member_page(association, store_id, status=400)
@@ -189,8 +188,7 @@ def move(association, store_id: int):
                 store_id,
                 region_id=form.region.data,
                 area_id=form.area.data,
-                actor=current_user.user,
-                ip=client_ip(),
+                actor=current_actor(),
             )
         except services.MemberError as exc:
             form.area.errors.append(str(exc))
@@ -206,7 +204,7 @@ def export(association, store_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _member_page(association, store_id, status=400)
-    data = services.export_registry(db(), association, store_id, actor=current_user.user, ip=client_ip())
+    data = services.export_registry(db(), association, store_id, actor=current_actor())
     filename = f"loupe-{data['store']['slug']}-registry.json"
     return Response(
         json.dumps(data, indent=2, ensure_ascii=False),
@@ -226,8 +224,7 @@ def remove(association, store_id: int):
                 association,
                 store_id,
                 confirm_slug=form.confirm_slug.data,
-                actor=current_user.user,
-                ip=client_ip(),
+                actor=current_actor(),
             )
         except services.MemberError as exc:
             form.confirm_slug.errors.append(str(exc))
@@ -249,10 +246,9 @@ def import_stores(association):
             db(),
             association,
             data,
-            actor=current_user.user,
+            actor=current_actor(),
             dry_run=form.dry_run.data,
             invitation_max_age=current_app.config["INVITATION_MAX_AGE"],
-            ip=client_ip(),
         )
         if not report.ok:
             status = 400

@@ -4,7 +4,6 @@ region). The queue page renders the form (`templates/admin/_merge_form.html`); t
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -14,6 +13,7 @@ from blueprints.admin.services import merging
 from blueprints.admin.services import moderation as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 
@@ -38,7 +38,7 @@ def moderation_merge(association, bulletin_id: int):
     # Another association's bulletin (or none) is not found, as everywhere in the portal.
     survivor = services.get_bulletin(session, association, form.into.data)
     try:
-        result = merging.merge(session, association, duplicate, survivor, actor=current_user.user)
+        result = merging.merge(session, association, duplicate, survivor, actor=current_actor())
     except DomainError as exc:
         flash(str(exc))
         return _queue_page(association, status=400)

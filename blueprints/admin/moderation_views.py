@@ -4,7 +4,6 @@ association's trusted auto-publish setting. Moderators see the anonymized bullet
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -14,6 +13,7 @@ from blueprints.admin.services import moderation as services
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models.bulletins import FEED_TLPS
@@ -71,7 +71,7 @@ def moderation_settings(association):
     form = AutoPublishForm()
     if not form.validate_on_submit():
         return _queue_page(association, settings_form=form, status=400)
-    services.set_auto_publish(db(), association, bool(form.auto_publish.data), actor=current_user.user)
+    services.set_auto_publish(db(), association, bool(form.auto_publish.data), actor=current_actor())
     flash("Trusted auto-publish is " + ("on." if form.auto_publish.data else "off."), "success")
     return _back(association)
 
@@ -93,7 +93,7 @@ def moderation_edit(association, bulletin_id: int):
                 location_note=form.location_note.data or "",
                 tlp=form.tlp.data,
                 expires_on=form.expires_on.data,
-                actor=current_user.user,
+                actor=current_actor(),
             )
         except DomainError as exc:
             form.form_errors.append(str(exc))
@@ -112,7 +112,7 @@ def _decision(association, bulletin_id: int, decide, message: str):
     if not ConfirmForm().validate_on_submit():
         return _queue_page(association, status=400)
     try:
-        decide(session, association, bulletin, actor=current_user.user)
+        decide(session, association, bulletin, actor=current_actor())
     except DomainError as exc:
         flash(str(exc))
     else:
@@ -140,7 +140,7 @@ def moderation_reject(association, bulletin_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            services.reject(session, association, bulletin, reason=form.reason.data, actor=current_user.user)
+            services.reject(session, association, bulletin, reason=form.reason.data, actor=current_actor())
         except DomainError as exc:
             form.reason.errors = [*form.reason.errors, str(exc)]
         else:

@@ -20,7 +20,7 @@ from blueprints.admin.views import bp
 from blueprints.auth.mailers import queue_invitation_email
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import Region, Role, Store
@@ -81,7 +81,7 @@ def invite_person(association):
                 region_id=form.region.data,
                 agency=form.agency.data,
                 badge_unit=form.badge_unit.data,
-                actor=current_user.user,
+                actor=current_actor(),
                 max_age=current_app.config["INVITATION_MAX_AGE"],
             )
         except DomainError as exc:
@@ -152,9 +152,7 @@ def change_role(association, user_id: int, membership_id: int):
         association,
         user_id,
         form,
-        lambda: services.change_role(
-            db(), association, membership_id, Role(form.role.data), actor=current_user.user, ip=client_ip()
-        ),
+        lambda: services.change_role(db(), association, membership_id, Role(form.role.data), actor=current_actor()),
         "Role changed; their sessions were signed out.",
     )
 
@@ -167,7 +165,7 @@ def remove_role(association, user_id: int, membership_id: int):
         association,
         user_id,
         ConfirmForm(),
-        lambda: services.remove_role(db(), association, membership_id, actor=current_user.user, ip=client_ip()),
+        lambda: services.remove_role(db(), association, membership_id, actor=current_actor()),
         "Role removed; their sessions were signed out.",
     )
 
@@ -179,7 +177,7 @@ def deactivate_person(association, user_id: int):
         association,
         user_id,
         ConfirmForm(),
-        lambda: services.set_active(db(), association, user_id, active=False, actor=current_user.user, ip=client_ip()),
+        lambda: services.set_active(db(), association, user_id, active=False, actor=current_actor()),
         "Account deactivated; every session of it ended.",
     )
 
@@ -191,7 +189,7 @@ def reactivate_person(association, user_id: int):
         association,
         user_id,
         ConfirmForm(),
-        lambda: services.set_active(db(), association, user_id, active=True, actor=current_user.user, ip=client_ip()),
+        lambda: services.set_active(db(), association, user_id, active=True, actor=current_actor()),
         "Account reactivated.",
     )
 
@@ -203,7 +201,7 @@ def reset_two_step(association, user_id: int):
         association,
         user_id,
         ConfirmForm(),
-        lambda: services.reset_two_step(db(), association, user_id, actor=current_user.user, ip=client_ip()),
+        lambda: services.reset_two_step(db(), association, user_id, actor=current_actor()),
         "Two-step sign-in reset; they set it up again at their next sign-in.",
     )
 
@@ -223,7 +221,7 @@ def update_liaison(association, user_id: int, membership_id: int):
                 agency=form.agency.data,
                 badge_unit=form.badge_unit.data,
                 region_id=form.region.data,
-                actor=current_user.user,
+                actor=current_actor(),
             )
         except services.PeopleError as exc:
             form.agency.errors.append(str(exc))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from blueprints.admin.forms import (
     AreaForm,
@@ -17,6 +16,7 @@ from blueprints.admin.forms import (
 from blueprints.admin.services import regions as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from regions import effective_settings
@@ -68,7 +68,7 @@ def create_region(association):
     if form.validate_on_submit():
         try:
             region = services.create_region(
-                db(), association, name=form.name.data, slug=form.slug.data, actor=current_user.user
+                db(), association, name=form.name.data, slug=form.slug.data, actor=current_actor()
             )
         except DomainError as exc:
             form.name.errors.append(str(exc))
@@ -85,7 +85,7 @@ def merge_regions(association):
     if form.validate_on_submit():
         try:
             keep = services.merge_regions(
-                db(), association, keep_id=form.keep.data, merge_id=form.merge.data, actor=current_user.user
+                db(), association, keep_id=form.keep.data, merge_id=form.merge.data, actor=current_actor()
             )
         except services.RegionError as exc:
             form.merge.errors.append(str(exc))
@@ -109,7 +109,7 @@ def association_settings(association):
                 weekday=form.weekday.data,
                 hour=form.hour.data,
                 timezone=form.timezone.data,
-                actor=current_user.user,
+                actor=current_actor(),
             )
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
@@ -157,7 +157,7 @@ def rename_region(association, region_id: int):
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            services.rename_region(db(), association, region_id, name=form.name.data, actor=current_user.user)
+            services.rename_region(db(), association, region_id, name=form.name.data, actor=current_actor())
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -181,7 +181,7 @@ def region_settings(association, region_id: int):
                 weekday=form.weekday.data,
                 hour=form.hour.data,
                 timezone=(form.timezone.data or "").strip() or None,
-                actor=current_user.user,
+                actor=current_actor(),
             )
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
@@ -198,7 +198,7 @@ def create_area(association, region_id: int):
     if form.validate_on_submit():
         try:
             services.create_area(
-                db(), association, region_id, name=form.name.data, slug=form.slug.data, actor=current_user.user
+                db(), association, region_id, name=form.name.data, slug=form.slug.data, actor=current_actor()
             )
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
@@ -215,7 +215,7 @@ def rename_area(association, area_id: int):
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            services.rename_area(db(), association, area_id, name=form.name.data, actor=current_user.user)
+            services.rename_area(db(), association, area_id, name=form.name.data, actor=current_actor())
         except services.RegionError as exc:
             flash(str(exc), "error")
         else:

@@ -8,13 +8,11 @@ import io
 import json
 
 from flask import Response, render_template
-from flask_login import current_user
 
-import audit
 import trends
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from models.base import utcnow
 from security.csv_cells import formula_safe
@@ -31,17 +29,7 @@ def trends_page(association):
 
 
 def _export(association, fmt: str):
-    session = db()
-    rows = trends.export_rows(trends.weekly_trends(session, association, today=utcnow().date()))
-    audit.record(
-        session,
-        "trends.export",
-        actor_user_id=current_user.id,
-        actor_email=current_user.email,
-        association_id=association.id,
-        ip=client_ip(),
-        details={"format": fmt, "rows": len(rows)},
-    )
+    rows = trends.export_for_admin(db(), association, fmt, actor=current_actor(), today=utcnow().date())
     name = f"loupe-{association.slug}-trends-tlp-clear.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt == "json":

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.alerts.services import AlertError, send_alert
 from models import Association, OutboundEmail, Region
 from models.alerts import UrgentAlert
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 DEFAULT_AUTO_ALERT_MIN_STORES = 3
 # A pattern needs two stores to exist at all; a lower setting would alert on every single store's share.
 _LOWEST = 2
-SYSTEM_ACTOR = "system"
+SYSTEM_ACTOR = Actor.system("system")
 
 
 def auto_alert_min_stores(session: Session, association_id: int) -> int:
@@ -86,7 +87,7 @@ def auto_alert(
     audit.record(
         session,
         "bulletin.auto_alerted",
-        actor_email=SYSTEM_ACTOR,
+        actor=SYSTEM_ACTOR,
         association_id=region.association_id,
         target=f"bulletin:{draft.id}",
         details={

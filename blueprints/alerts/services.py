@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.links import external_url
 from errors import DomainError
 from mail.outbox import queue_email
@@ -119,9 +120,7 @@ def unsubscribe_digest(session: Session, user_id: int) -> bool:
         session.add(pref)
     pref.digest_frequency = "off"
     session.flush()
-    audit.record(
-        session, "digest.unsubscribed", actor_user_id=user.id, actor_email=user.email, target=f"user:{user.id}"
-    )
+    audit.record(session, "digest.unsubscribed", actor=Actor.for_user(user), target=f"user:{user.id}")
     return True
 
 
@@ -150,7 +149,7 @@ def recipients(session: Session, bulletin: Bulletin) -> list[tuple[User, AlertPr
 
 
 def send_alert(
-    session: Session, association: Association, bulletin: Bulletin, *, actor: User | None
+    session: Session, association: Association, bulletin: Bulletin, *, actor: Actor | None
 ) -> tuple[UrgentAlert, list[OutboundEmail]]:
     """Queue the alert for every opted-in member of the bulletin's region. Flushes, never commits."""
     if bulletin.association_id != association.id:
@@ -164,7 +163,7 @@ def send_alert(
         bulletin_id=bulletin.id,
         association_id=association.id,
         region_id=bulletin.region_id,
-        sent_by_user_id=actor.id if actor else None,
+        sent_by_user_id=actor.user_id if actor else None,
     )
     try:
         with session.begin_nested():
@@ -195,8 +194,7 @@ def send_alert(
     audit.record(
         session,
         "bulletin.alerted",
-        actor_user_id=actor.id if actor else None,
-        actor_email=actor.email if actor else None,
+        actor=actor,
         association_id=association.id,
         target=f"bulletin:{bulletin.id}",
         details={"recipients": len(rows)},

@@ -27,9 +27,10 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 import audit
+from audit import Actor
 from blueprints.auth.current import CurrentUser
 from blueprints.auth.services import AccountError, revoke_user_sessions, start_session
-from blueprints.web import access, client_ip, safe_next_url
+from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
 from models import ASSOCIATION_ROLES, Membership, RecoveryCode, User
 from models.base import utcnow
@@ -146,7 +147,7 @@ def verify_second_factor(
             step = matching_step(plain_secret(locked.totp_secret), code, now=now, after_step=locked.totp_last_step)
             if step is not None:
                 locked.totp_last_step = step
-                audit.record(session, "mfa.verify", actor_user_id=user.id, actor_email=user.email, ip=ip)
+                audit.record(session, "mfa.verify", actor=Actor.for_user(user, ip=ip))
                 session.flush()
                 return "code"
         elif recovery_code and recovery_code.strip():
@@ -165,15 +166,13 @@ def verify_second_factor(
                 audit.record(
                     session,
                     "mfa.recovery_code_used",
-                    actor_user_id=user.id,
-                    actor_email=user.email,
-                    ip=ip,
+                    actor=Actor.for_user(user, ip=ip),
                     details={"remaining": left},
                 )
                 return "recovery"
     with independent() as kept:
         throttle.record_failure(kept, [throttle.second_factor_key(user.id)], now)
-        audit.record(kept, "mfa.failure", actor_user_id=user.id, actor_email=user.email, outcome="denied", ip=ip)
+        audit.record(kept, "mfa.failure", actor=Actor.for_user(user, ip=ip), outcome="denied")
     raise MfaRefused("That code is not right, or was already used. Enter the current code from your app.")
 
 
@@ -224,11 +223,11 @@ def enable_mfa(
     user.totp_enabled_at = now
     user.totp_last_step = step
     codes = new_recovery_codes(session, user)
-    audit.record(session, "mfa.enable", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "mfa.enable", actor=Actor.for_user(user, ip=ip))
     return codes
 
 
-def reset_mfa(session: Session, user: User, *, actor: User, association_id: int | None, ip: str | None) -> None:
+def reset_mfa(session: Session, user: User, *, actor: Actor, association_id: int | None) -> None:
     """Turn two-step sign-in off (lost phone): the person enrols again at next sign-in; their sessions end."""
     user.totp_secret = None
     user.totp_enabled_at = None
@@ -238,11 +237,9 @@ def reset_mfa(session: Session, user: User, *, actor: User, association_id: int 
     audit.record(
         session,
         "mfa.reset",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association_id,
         target=str(user.id),
-        ip=ip,
     )
     session.flush()
 
@@ -420,8 +417,6 @@ def regenerate_recovery_codes():
             status = exc.status_code
         else:
             codes = new_recovery_codes(db(), user)
-            audit.record(
-                db(), "mfa.recovery_codes_renewed", actor_user_id=user.id, actor_email=user.email, ip=client_ip()
-            )
+            audit.record(db(), "mfa.recovery_codes_renewed", actor=current_actor())
             return render_template("auth/mfa_recovery_codes.html", codes=codes, first_time=False)
     return render_template("auth/mfa_status.html", form=form, remaining=remaining_recovery_codes(db(), user.id)), status

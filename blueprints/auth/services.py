@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
 import audit
+from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
 from jobs import names
@@ -84,7 +85,7 @@ def authenticate(
         limits[throttle.address_key(ip)] = max_address_failures
     if throttle.is_throttled(session, limits, now):
         with independent() as kept:
-            audit.record(kept, "login.throttled", actor_email=email, outcome="denied", ip=ip)
+            audit.record(kept, "login.throttled", actor=Actor.anonymous(email=email, ip=ip), outcome="denied")
         raise LoginThrottled("Too many failed sign-in attempts. Wait an hour or reset your password.")
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
@@ -94,16 +95,14 @@ def authenticate(
             audit.record(
                 kept,
                 "login.failure",
-                actor_user_id=user.id if user else None,
-                actor_email=email,
+                actor=Actor.for_user(user, ip=ip) if user else Actor.anonymous(email=email, ip=ip),
                 outcome="denied",
-                ip=ip,
             )
         raise LoginRefused("Email or password is incorrect.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.clear(session, throttle.account_key(email))
-    audit.record(session, "login.success", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "login.success", actor=Actor.for_user(user, ip=ip))
     return user
 
 
@@ -163,12 +162,14 @@ def load_session(
     return ActiveSession(user=user, auth_session=row)
 
 
-def end_session(session: Session, token: str) -> None:
+def end_session(session: Session, token: str, *, actor: Actor) -> None:
+    """Sign out: the server-side session row is revoked (the cookie alone no longer admits anyone)."""
     session.execute(
         sa.update(AuthSession)
         .where(AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None))
         .values(revoked_at=sa.func.now())
     )
+    audit.record(session, "logout", actor=actor)
 
 
 def revoke_user_sessions(session: Session, user_id: int, *, except_token: str | None = None) -> int:
@@ -238,7 +239,7 @@ def create_invitation(
     role: Role,
     store: Store | None = None,
     region_id: int | None = None,
-    invited_by: User | None = None,
+    invited_by: Actor | None = None,
     max_age: timedelta,
 ) -> Invitation:
     """Record an invitation; the caller signs `invitation.nonce` into the link and emails it."""
@@ -255,7 +256,7 @@ def create_invitation(
         region_id=region_id,
         role=role.value,
         nonce=new_secret(),
-        invited_by_id=invited_by.id if invited_by else None,
+        invited_by_id=invited_by.user_id if invited_by else None,
         expires_at=utcnow() + max_age,
     )
     session.add(invitation)
@@ -263,8 +264,7 @@ def create_invitation(
     audit.record(
         session,
         "invitation.create",
-        actor_user_id=invited_by.id if invited_by else None,
-        actor_email=invited_by.email if invited_by else None,
+        actor=invited_by,
         association_id=association.id,
         store_id=invitation.store_id,
         target=email,
@@ -326,11 +326,9 @@ def accept_invitation(
     audit.record(
         session,
         "invitation.accept",
-        actor_user_id=user.id,
-        actor_email=user.email,
+        actor=Actor.for_user(user, ip=ip),
         association_id=invitation.association_id,
         store_id=invitation.store_id,
-        ip=ip,
         details={"role": invitation.role},
     )
     return user
@@ -348,11 +346,12 @@ def request_password_reset(session: Session, email: str, *, ip: str | None) -> N
     """Write the job that emails a reset link if `email` has an active account, and audit the request.
 
     The request never looks the account up, so it costs the same whether or not the account exists (one job,
-    one audit row); the job (`accounts.send_password_reset`) does. `token` fixes the email's Message-ID, so a
-    job that runs twice queues one email.
+    one audit row, under the address typed); the job (`accounts.send_password_reset`) does. `token` fixes the
+    email's Message-ID, so a job that runs twice queues one email.
     """
+    email = normalise_email(email)
     enqueue(session, names.SEND_PASSWORD_RESET, {"email": email, "token": uuid.uuid4().hex})
-    audit.record(session, "password.reset_requested", actor_email=email, ip=ip)
+    audit.record(session, "password.reset_requested", actor=Actor.anonymous(email=email, ip=ip))
 
 
 def reset_password(session: Session, *, user_id: int, fingerprint: str, new_password: str, ip: str | None) -> User:
@@ -364,7 +363,7 @@ def reset_password(session: Session, *, user_id: int, fingerprint: str, new_pass
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id)
-    audit.record(session, "password.reset", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "password.reset", actor=Actor.for_user(user, ip=ip))
     session.flush()
     return user
 
@@ -379,11 +378,11 @@ def change_password(
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id, except_token=keep_token)
-    audit.record(session, "password.change", actor_user_id=user.id, actor_email=user.email, ip=ip)
+    audit.record(session, "password.change", actor=Actor.for_user(user, ip=ip))
     session.flush()
 
 
-def set_role(session: Session, membership: Membership, role: Role, *, actor: User, ip: str | None) -> None:
+def set_role(session: Session, membership: Membership, role: Role, *, actor: Actor) -> None:
     """Change a membership's role; the person's sessions end so the new rights apply at once."""
     old = membership.role
     if (Role(old) in STORE_ROLES) != (role in STORE_ROLES):
@@ -393,12 +392,10 @@ def set_role(session: Session, membership: Membership, role: Role, *, actor: Use
     audit.record(
         session,
         "role.change",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=membership.association_id,
         store_id=membership.store_id,
         target=str(membership.user_id),
-        ip=ip,
         details={"from": old, "to": role.value},
     )
     session.flush()

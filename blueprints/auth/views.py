@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-import audit
 from blueprints.admin.services.people import first_admin_association_slug, record_liaison_details
 from blueprints.auth import mfa, services
 from blueprints.auth.forms import (
@@ -18,7 +17,7 @@ from blueprints.auth.forms import (
     LogoutForm,
     ResetPasswordForm,
 )
-from blueprints.web import access, client_ip, safe_next_url
+from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
 from models import OutboundEmail, User
 from security.passwords import PasswordRejected
@@ -86,8 +85,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400, "Your session form expired; sign out again.")
     if current_user.is_authenticated:
-        services.end_session(db(), current_user.token)
-        audit.record(db(), "logout", actor_user_id=current_user.id, actor_email=current_user.email, ip=client_ip())
+        services.end_session(db(), current_user.token, actor=current_actor())
         logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -145,9 +143,8 @@ def accept_invitation(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        email = services.normalise_email(form.email.data)
         # The same work and the same answer whether or not the account exists: the worker looks it up.
-        services.request_password_reset(db(), email, ip=client_ip())
+        services.request_password_reset(db(), form.email.data, ip=client_ip())
         return render_template(
             "auth/message.html",
             title="Check your email",

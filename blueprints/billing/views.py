@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-import audit
 from billing.access import billing_state_for
 from billing.checkout import LIVE_STATUSES, portal_url, recent_invoices, start_checkout, subscription_of
 from billing.hosted_pages import csp_allowing_stripe_forms
@@ -16,7 +14,7 @@ from blueprints.billing.forms import ActionForm, PayDuesForm
 from blueprints.form_helpers import choices
 from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.links import external_url
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
 from models import OWNER_ROLES
@@ -88,28 +86,18 @@ def checkout(store, membership):
     account = require_stripe(db(), store.association_id, current_app.config)
     try:
         started = start_checkout(
+            db(),
             engines().app,
             account,
             store=store,
             plan_id=form.plan.data,
-            owner_email=current_user.email,
+            actor=current_actor(),
             success_url=external_url("billing.index", store_slug=store.slug) + "?checkout=success",
             cancel_url=external_url("billing.index", store_slug=store.slug) + "?checkout=cancelled",
         )
     except DomainError as exc:
         form.plan.errors = [*form.plan.errors, str(exc)]
         return _page(store, membership, form, exc.status_code if exc.status_code != 404 else 400)
-    audit.record(
-        db(),
-        "billing.checkout_started",
-        actor_user_id=current_user.id,
-        actor_email=current_user.email,
-        association_id=store.association_id,
-        store_id=store.id,
-        target=f"plan:{form.plan.data}",
-        ip=client_ip(),
-        details={"checkout_session": started.session_id},
-    )
     return redirect(started.url, code=303)
 
 
@@ -120,15 +108,12 @@ def portal(store, membership):
     if not ActionForm().validate_on_submit():
         return _page(store, membership, _pay_form(store), 400)
     account = require_stripe(db(), store.association_id, current_app.config)
-    url = portal_url(db(), account, store=store, return_url=external_url("billing.index", store_slug=store.slug))
-    audit.record(
+    url = portal_url(
         db(),
-        "billing.portal_opened",
-        actor_user_id=current_user.id,
-        actor_email=current_user.email,
-        association_id=store.association_id,
-        store_id=store.id,
-        ip=client_ip(),
+        account,
+        store=store,
+        return_url=external_url("billing.index", store_slug=store.slug),
+        actor=current_actor(),
     )
     return redirect(url, code=303)
 

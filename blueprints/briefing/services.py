@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from errors import DomainError, NotFound
 from models import Keyholder, PoliceContact, SafeOrVault, SecurityBriefing, Store
 
@@ -34,15 +35,6 @@ BRIEFING_FIELDS = (
 )
 KEYHOLDER_FIELDS = ("name", "role", "phone")
 SAFE_FIELDS = ("kind", "safe_type", "rating", "location")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is reading or changing the briefing, for the audit log."""
-
-    user_id: int
-    email: str
-    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +80,10 @@ def record_access(
     audit.record(
         session,
         action,
-        actor_user_id=actor.user_id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target="security_briefing",
-        ip=actor.ip,
         details=details,
     )
 
@@ -103,12 +93,10 @@ def _record_change(session: Session, store: Store, actor: Actor, section: str, c
     audit.record(
         session,
         "briefing.update",
-        actor_user_id=actor.user_id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=f"{section}:{row_id}",
-        ip=actor.ip,
         details={"section": section, "change": change},
     )
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from blueprints.briefing import services
 from blueprints.briefing.forms import BriefingForm, ConfirmForm, KeyholderForm, SafeForm
 from blueprints.guards import store_view
 from blueprints.store.times import store_zone
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from models import MANAGER_ROLES
 
 bp = Blueprint("briefing", __name__, url_prefix="/s/<store_slug>/briefing")
-
-
-def _actor() -> services.Actor:
-    return services.Actor(user_id=current_user.id, email=current_user.email, ip=client_ip())
 
 
 def _status() -> int:
@@ -34,7 +29,7 @@ def _to_briefing(store):
 @store_view(MANAGER_ROLES)
 def show(store, membership):
     briefing = services.load_briefing(db())
-    services.record_access(db(), store, _actor(), "briefing.view", page="show")
+    services.record_access(db(), store, current_actor(), "briefing.view", page="show")
     return render_template("briefing/show.html", store=store, briefing=briefing, delete_form=ConfirmForm())
 
 
@@ -44,7 +39,7 @@ def print_view(store, membership):
     briefing = services.load_briefing(db())
     recipient = services.find_recipient(db(), request.args.get("recipient", type=int))
     recipient_name = f"{recipient.officer_name} ({recipient.agency})" if recipient else None
-    services.record_access(db(), store, _actor(), "briefing.print", page="print", recipient=recipient_name)
+    services.record_access(db(), store, current_actor(), "briefing.print", page="print", recipient=recipient_name)
     printed_at = datetime.now(store_zone(store))
     return render_template(
         "briefing/print.html",
@@ -62,11 +57,11 @@ def edit(store, membership):
     profile = services.get_profile(db())
     form = BriefingForm(obj=profile)
     if form.validate_on_submit():
-        services.save_profile(db(), store, _actor(), form.data)
+        services.save_profile(db(), store, current_actor(), form.data)
         flash("Briefing saved.", "success")
         return _to_briefing(store)
     if request.method == "GET":
-        services.record_access(db(), store, _actor(), "briefing.view", page="edit")
+        services.record_access(db(), store, current_actor(), "briefing.view", page="edit")
     return render_template("briefing/edit.html", store=store, form=form), _status()
 
 
@@ -75,7 +70,7 @@ def edit(store, membership):
 def new_keyholder(store, membership):
     form = KeyholderForm()
     if form.validate_on_submit():
-        services.save_keyholder(db(), store, _actor(), form.data)
+        services.save_keyholder(db(), store, current_actor(), form.data)
         flash("Keyholder added.", "success")
         return _to_briefing(store)
     return render_template("briefing/keyholder_form.html", store=store, form=form, keyholder=None), _status()
@@ -87,11 +82,11 @@ def edit_keyholder(store, membership, keyholder_id: int):
     keyholder = services.get_keyholder(db(), keyholder_id)
     form = KeyholderForm(obj=keyholder)
     if form.validate_on_submit():
-        services.save_keyholder(db(), store, _actor(), form.data, keyholder)
+        services.save_keyholder(db(), store, current_actor(), form.data, keyholder)
         flash("Keyholder saved.", "success")
         return _to_briefing(store)
     if request.method == "GET":
-        services.record_access(db(), store, _actor(), "briefing.view", page="keyholder")
+        services.record_access(db(), store, current_actor(), "briefing.view", page="keyholder")
     return render_template("briefing/keyholder_form.html", store=store, form=form, keyholder=keyholder), _status()
 
 
@@ -99,7 +94,7 @@ def edit_keyholder(store, membership, keyholder_id: int):
 @store_view(MANAGER_ROLES)
 def delete_keyholder(store, membership, keyholder_id: int):
     # CSRFProtect has checked the token of the delete button's ConfirmForm.
-    services.delete_keyholder(db(), store, _actor(), keyholder_id)
+    services.delete_keyholder(db(), store, current_actor(), keyholder_id)
     flash("Keyholder removed.", "success")
     return _to_briefing(store)
 
@@ -109,7 +104,7 @@ def delete_keyholder(store, membership, keyholder_id: int):
 def new_safe(store, membership):
     form = SafeForm()
     if form.validate_on_submit():
-        services.save_safe(db(), store, _actor(), form.data)
+        services.save_safe(db(), store, current_actor(), form.data)
         flash("Safe or vault added.", "success")
         return _to_briefing(store)
     return render_template("briefing/safe_form.html", store=store, form=form, safe=None), _status()
@@ -121,17 +116,17 @@ def edit_safe(store, membership, safe_id: int):
     safe = services.get_safe(db(), safe_id)
     form = SafeForm(obj=safe)
     if form.validate_on_submit():
-        services.save_safe(db(), store, _actor(), form.data, safe)
+        services.save_safe(db(), store, current_actor(), form.data, safe)
         flash("Safe or vault saved.", "success")
         return _to_briefing(store)
     if request.method == "GET":
-        services.record_access(db(), store, _actor(), "briefing.view", page="safe")
+        services.record_access(db(), store, current_actor(), "briefing.view", page="safe")
     return render_template("briefing/safe_form.html", store=store, form=form, safe=safe), _status()
 
 
 @bp.route("/safes/<int:safe_id>/delete", methods=["POST"])
 @store_view(MANAGER_ROLES)
 def delete_safe(store, membership, safe_id: int):
-    services.delete_safe(db(), store, _actor(), safe_id)
+    services.delete_safe(db(), store, current_actor(), safe_id)
     flash("Safe or vault removed.", "success")
     return _to_briefing(store)

@@ -18,9 +18,10 @@ from blueprints.guards import liaison_view, require_two_step
 from blueprints.liaison.views import bp
 from blueprints.sharing import notes
 from blueprints.sharing.forms import TLP_CHOICES
+from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
-from models import Region, User
+from models import Region
 
 
 class TrendBulletinForm(FlaskForm):
@@ -69,7 +70,7 @@ def new_trend_bulletin():
                         values,
                         tlp,
                         valid_until=form.valid_until.data,
-                        actor=db().get(User, current_user.id),
+                        actor=current_actor(),
                     )
                     flash("Posted: the association will review the bulletin before it is published.", "success")
                     return redirect(url_for("liaison.home"))

@@ -15,15 +15,11 @@ from blueprints.review import services
 from blueprints.review.display import local_time_formatter, photo_response, render_officer_page, slice_summary
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.store.times import store_zone
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from tenants.access import bind_store_by_id
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
-
-
-def _actor() -> services.Actor:
-    return services.Actor(name=current_user.name, email=current_user.email, user_id=current_user.id, ip=client_ip())
 
 
 def _open(share_id: int):
@@ -65,7 +61,7 @@ def review(share_id: int):
                 db(),
                 grant,
                 store=store,
-                actor=_actor(),
+                actor=current_actor(),
                 pattern_notes=form.pattern_notes.data or "",
                 reviewed=form.reviewed.data,
             )
@@ -75,7 +71,7 @@ def review(share_id: int):
             flash("Saved. The store can see your review.", "success")
             return redirect(url_for("liaison.review", share_id=share.id))
     elif request.method == "GET":
-        services.record_open(db(), grant, store=store, actor=_actor())
+        services.record_open(db(), grant, store=store, actor=current_actor())
 
     def photo_url(photo):
         return url_for("liaison.photo", share_id=share.id, photo_id=photo.id)
@@ -89,5 +85,5 @@ def review(share_id: int):
 def photo(share_id: int, photo_id: int):
     _share, store, grant = _open(share_id)
     photo = services.slice_photo(db(), grant, photo_id, store_zone(store))
-    services.record_photo_view(db(), grant, photo.id, store=store, actor=_actor())
+    services.record_photo_view(db(), grant, photo.id, store=store, actor=current_actor())
     return photo_response(photo)

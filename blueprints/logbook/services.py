@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, undefer
 
 import audit
+from audit import Actor
 from errors import DomainError, NotFound
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -292,16 +293,36 @@ def add_photos(session: Session, incident: Incident, images: Sequence[CheckedIma
     return photos
 
 
-def delete_photo(session: Session, incident: Incident, photo_id: int) -> None:
+def delete_photo(session: Session, incident: Incident, photo_id: int, *, store: Store, actor: Actor) -> None:
+    """Delete one photo of the incident (audited)."""
     photo = session.get(IncidentPhoto, photo_id)
     if photo is None or photo.incident_id != incident.id:
         raise NotFound("No such photo on this incident.")
     session.delete(photo)
     session.flush()
+    audit.record(
+        session,
+        "logbook.photo_deleted",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"incident:{incident.id}",
+        details={"photo_id": photo_id},
+    )
 
 
-def delete_incident(session: Session, incident: Incident) -> None:
-    """Delete an incident; its people, vehicles and photos go with it (ON DELETE CASCADE)."""
+def delete_incident(session: Session, incident: Incident, *, store: Store, actor: Actor) -> None:
+    """Delete an incident; its people, vehicles and photos go with it (ON DELETE CASCADE). The audit entry keeps
+    its title and type, the only trace left of it."""
+    audit.record(
+        session,
+        "logbook.delete",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"incident:{incident.id}",
+        details={"title": incident.title, "type": incident.incident_type},
+    )
     session.delete(incident)
     session.flush()
 
@@ -312,14 +333,11 @@ def alert_police_of_casing(
     incident: Incident,
     *,
     zone: ZoneInfo,
-    reporter_name: str,
-    reporter_email: str,
-    actor_user_id: int | None,
-    ip: str | None,
+    actor: Actor,
 ) -> list[OutboundEmail]:
     """Queue a TLP:RED email to every police contact of the store with an email address, asking for a heightened
-    response, and record when. Returns the outbox rows (the caller sends them after commit); empty when no contact
-    has an email address, in which case nothing is marked as notified."""
+    response (signed with the actor's name and email), and record when. Returns the outbox rows (the caller sends
+    them after commit); empty when no contact has an email address, in which case nothing is marked as notified."""
     contacts = police_contacts_with_email(session)
     rows: list[OutboundEmail] = []
     for contact in contacts:
@@ -334,8 +352,8 @@ def alert_police_of_casing(
             people=[_describe(p, PERSON_FIELDS) for p in incident.people],
             vehicles=[_describe(v, VEHICLE_FIELDS) for v in incident.vehicles],
             photo_count=len(incident.photos),
-            reporter_name=reporter_name,
-            reporter_email=reporter_email,
+            reporter_name=actor.name,
+            reporter_email=actor.email,
         )
         rows.append(queue_email(session, to=contact.email, email=email, kind="casing_alert"))
     if rows:
@@ -344,13 +362,11 @@ def alert_police_of_casing(
     audit.record(
         session,
         "logbook.casing_alert",
-        actor_user_id=actor_user_id,
-        actor_email=reporter_email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=f"incident:{incident.id}",
         outcome="ok" if rows else "no_recipients",
-        ip=ip,
         details={"recipients": len(rows), "contact_ids": [c.id for c in contacts]},
     )
     return rows
@@ -404,3 +420,24 @@ def incidents_csv(incidents: Iterable[Incident], *, zone: ZoneInfo) -> str:
         )
         writer.writerow([formula_safe(value) for value in row])
     return out.getvalue()
+
+
+def export_csv(session: Session, store: Store, query: LogbookQuery, *, zone: ZoneInfo, actor: Actor) -> str:
+    """The incidents the query matches as CSV text (see `incidents_csv`); the export is audited with its filters."""
+    incidents = all_matching(session, query, zone=zone)
+    audit.record(
+        session,
+        "logbook.export",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target="logbook",
+        details={
+            "rows": len(incidents),
+            "types": list(query.types),
+            "since": query.since.isoformat() if query.since else None,
+            "until": query.until.isoformat() if query.until else None,
+            "search": query.text or None,
+        },
+    )
+    return incidents_csv(incidents, zone=zone)

@@ -11,7 +11,6 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import audit
 from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.logbook import services
 from blueprints.logbook.forms import (
@@ -24,7 +23,7 @@ from blueprints.logbook.forms import (
     PhotoUploadForm,
 )
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone, utc_to_local
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES, Store
@@ -32,20 +31,6 @@ from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, UploadRejected, che
 
 bp = Blueprint("logbook", __name__, url_prefix="/s/<store_slug>/logbook")
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
-
-
-def _audit(store: Store, action: str, *, target: str | None = None, **details) -> None:
-    audit.record(
-        db(),
-        action,
-        actor_user_id=current_user.id,
-        actor_email=current_user.email,
-        association_id=store.association_id,
-        store_id=store.id,
-        target=target,
-        ip=client_ip(),
-        details=details,
-    )
 
 
 def _uploads(form_field) -> list[CheckedImage] | None:
@@ -132,18 +117,7 @@ def export(store, membership):
     if query is None:
         return render_template("logbook/index.html", store=store, form=form, page=None, args={}), 400
     zone = store_zone(store)
-    incidents = services.all_matching(db(), query, zone=zone)
-    body = services.incidents_csv(incidents, zone=zone)
-    _audit(
-        store,
-        "logbook.export",
-        target="logbook",
-        rows=len(incidents),
-        types=list(query.types),
-        since=query.since.isoformat() if query.since else None,
-        until=query.until.isoformat() if query.until else None,
-        search=query.text or None,
-    )
+    body = services.export_csv(db(), store, query, zone=zone, actor=current_actor())
     filename = f"logbook-{store.slug}-{local_today(zone):%Y%m%d}.csv"
     # A byte-order mark so spreadsheet programs read the UTF-8 correctly.
     response = Response("\ufeff" + body, content_type="text/csv; charset=utf-8")
@@ -204,10 +178,7 @@ def casing_report(store, membership):
                         store,
                         incident,
                         zone=zone,
-                        reporter_name=current_user.name,
-                        reporter_email=current_user.email,
-                        actor_user_id=current_user.id,
-                        ip=client_ip(),
+                        actor=current_actor(),
                     )
                     if rows:
                         flash(
@@ -275,8 +246,7 @@ def delete_incident(store, membership, incident_id: int):
     found = services.get_incident(session, incident_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _audit(store, "logbook.delete", target=f"incident:{found.id}", title=found.title, type=found.incident_type)
-    services.delete_incident(session, found)
+    services.delete_incident(session, found, store=store, actor=current_actor())
     flash("Incident deleted.", "success")
     return redirect(url_for("logbook.index", store_slug=store.slug))
 
@@ -319,8 +289,7 @@ def delete_photo(store, membership, incident_id: int, photo_id: int):
     found = services.get_incident(session, incident_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.delete_photo(session, found, photo_id)
-    _audit(store, "logbook.photo_deleted", target=f"incident:{found.id}", photo_id=photo_id)
+    services.delete_photo(session, found, photo_id, store=store, actor=current_actor())
     flash("Photo deleted.", "success")
     return redirect(_incident_url(store, found.id))
 

@@ -14,12 +14,11 @@ from collections.abc import Callable
 
 from flask import flash, redirect, render_template, url_for
 
-import audit
 from blueprints.officer import bp
 from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
 from blueprints.store.times import local_now, local_to_utc, store_zone
-from blueprints.web import access, client_ip
+from blueprints.web import access, current_actor
 from database.request_scope import db, independent_transaction
 from errors import DomainError, NotFound
 from security.tokens import InvalidToken
@@ -28,15 +27,7 @@ from tenants.access import bind_store_by_id
 
 def _refused(status: int, message: str, *, why: str, store_id: int | None = None, request_id: int | None = None):
     with independent_transaction() as kept:
-        audit.record(
-            kept,
-            "patrol.officer.link_refused",
-            outcome="denied",
-            store_id=store_id,
-            target=f"patrol_request:{request_id}" if request_id else None,
-            ip=client_ip(),
-            details={"why": why},
-        )
+        services.record_link_refused(kept, actor=current_actor(), why=why, store_id=store_id, request_id=request_id)
     return render_template("officer/message.html", title="Patrol request", message=message), status
 
 
@@ -91,7 +82,7 @@ def _back(token: str):
 @bp.route("/patrol/<token>", endpoint="patrol_request")
 @patrol_link_view
 def patrol_request(*, store, patrol, token):
-    services.record_link_opened(db(), patrol, store=store, ip=client_ip())
+    services.record_link_opened(db(), patrol, store=store, actor=current_actor())
     return _page(store, patrol, token)
 
 
@@ -104,12 +95,22 @@ def patrol_answer(*, store, patrol, token):
     try:
         if form.decision.data == "acknowledge":
             services.acknowledge(
-                db(), patrol, store=store, officer_name=form.officer_name.data, note=form.note.data, ip=client_ip()
+                db(),
+                patrol,
+                store=store,
+                officer_name=form.officer_name.data,
+                note=form.note.data,
+                actor=current_actor(),
             )
             flash("Thank you: the store sees that you acknowledged the request.", "success")
         else:
             services.decline(
-                db(), patrol, store=store, officer_name=form.officer_name.data, reason=form.note.data, ip=client_ip()
+                db(),
+                patrol,
+                store=store,
+                officer_name=form.officer_name.data,
+                reason=form.note.data,
+                actor=current_actor(),
             )
             flash("The store sees that you declined, with your reason.", "success")
     except DomainError as exc:
@@ -132,7 +133,7 @@ def patrol_log(*, store, patrol, token):
             patrolled_at=local_to_utc(form.patrolled_at.data, store_zone(store)),
             officer_name=form.officer_name.data,
             observations=form.observations.data,
-            ip=client_ip(),
+            actor=current_actor(),
         )
     except DomainError as exc:
         form.form_errors.append(str(exc))
@@ -145,7 +146,7 @@ def patrol_log(*, store, patrol, token):
 @patrol_link_view
 def patrol_complete(*, store, patrol, token):
     try:
-        services.complete_by_officer(db(), patrol, store=store, ip=client_ip())
+        services.complete_by_officer(db(), patrol, store=store, actor=current_actor())
     except DomainError as exc:
         flash(str(exc), "error")
         return _back(token)

@@ -14,7 +14,7 @@ from blueprints.review.display import photo_response, render_officer_page
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.review.mailers import REVIEW_TOKEN_PURPOSE, review_link_max_age_seconds
 from blueprints.store.times import store_zone
-from blueprints.web import access, client_ip
+from blueprints.web import access, current_actor
 from database.request_scope import db
 from security.tokens import InvalidToken, unsign
 from tenants.access import bind_store_by_id
@@ -31,7 +31,7 @@ def _open(token: str):
     # Nobody here is a member of the store: no store navigation in the layout.
     g.pop("store", None)
     grant = services.link_grant(db(), payload.get("g"), payload.get("n"))
-    actor = services.Actor(name=grant.recipient_name, email=grant.recipient_email, ip=client_ip())
+    actor = current_actor().holding_link(name=grant.recipient_name, email=grant.recipient_email)
     return store, grant, actor
 
 

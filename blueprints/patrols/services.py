@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 import audit
+from audit import Actor
 from blueprints.links import external_url
 from blueprints.store.attention import AttentionItem
 from blueprints.store.times import local_to_utc, store_zone, utc_to_local
@@ -205,9 +206,7 @@ def send_request(
     request: PatrolRequest,
     *,
     store: Store,
-    sender_user_id: int | None,
-    sender_email: str | None,
-    ip: str | None = None,
+    actor: Actor | None,
     now: datetime | None = None,
 ) -> OutboundEmail:
     """Email the request to its contact with a fresh signed link (older links stop working). Flushes.
@@ -253,12 +252,10 @@ def send_request(
     audit.record(
         session,
         "patrol.sent" if request.send_count == 1 else "patrol.resent",
-        actor_user_id=sender_user_id,
-        actor_email=sender_email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=f"patrol_request:{request.id}",
-        ip=ip,
         details={"contact_id": contact.id, "place": request.place},
     )
     return row
@@ -305,20 +302,37 @@ def request_for_link(session: Session, link: OfficerLink, *, now: datetime | Non
     return request
 
 
-def _officer_audit(session: Session, action: str, request: PatrolRequest, store: Store, ip, **details) -> None:
+def record_link_refused(
+    session: Session, *, actor: Actor, why: str, store_id: int | None = None, request_id: int | None = None
+) -> None:
+    """Audit a refused officer link (bad signature, newer link sent, expired, unknown request)."""
+    audit.record(
+        session,
+        "patrol.officer.link_refused",
+        actor=actor,
+        outcome="denied",
+        store_id=store_id,
+        target=f"patrol_request:{request_id}" if request_id else None,
+        details={"why": why},
+    )
+
+
+def _officer_audit(
+    session: Session, action: str, request: PatrolRequest, store: Store, actor: Actor | None, **details
+) -> None:
     audit.record(
         session,
         f"patrol.officer.{action}",
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=f"patrol_request:{request.id}",
-        ip=ip,
         details={"via": "signed_link", "sent_to": request.sent_to_email, **details},
     )
 
 
-def record_link_opened(session: Session, request: PatrolRequest, *, store: Store, ip: str | None) -> None:
-    _officer_audit(session, "opened", request, store, ip)
+def record_link_opened(session: Session, request: PatrolRequest, *, store: Store, actor: Actor) -> None:
+    _officer_audit(session, "opened", request, store, actor)
 
 
 def acknowledge(
@@ -328,7 +342,7 @@ def acknowledge(
     store: Store,
     officer_name: str,
     note: str = "",
-    ip: str | None = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status != PatrolStatus.SENT:
@@ -338,7 +352,7 @@ def acknowledge(
     request.officer_name = _text(officer_name)
     request.officer_note = _text(note)
     session.flush()
-    _officer_audit(session, "acknowledged", request, store, ip, officer_name=request.officer_name)
+    _officer_audit(session, "acknowledged", request, store, actor, officer_name=request.officer_name)
     return request
 
 
@@ -349,7 +363,7 @@ def decline(
     store: Store,
     officer_name: str,
     reason: str,
-    ip: str | None = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status not in (PatrolStatus.SENT, PatrolStatus.ACKNOWLEDGED):
@@ -359,7 +373,7 @@ def decline(
     request.officer_name = _text(officer_name)
     request.officer_note = _text(reason)
     session.flush()
-    _officer_audit(session, "declined", request, store, ip, officer_name=request.officer_name)
+    _officer_audit(session, "declined", request, store, actor, officer_name=request.officer_name)
     return request
 
 
@@ -371,7 +385,7 @@ def log_patrol(
     patrolled_at: datetime,
     officer_name: str,
     observations: str,
-    ip: str | None = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> PatrolLogEntry:
     """Add a patrol the officer reports; `patrolled_at` is aware (convert form input with `to_aware`)."""
@@ -386,17 +400,22 @@ def log_patrol(
     )
     session.add(entry)
     session.flush()
-    _officer_audit(session, "logged_patrol", request, store, ip, officer_name=entry.officer_name, entry_id=entry.id)
+    _officer_audit(session, "logged_patrol", request, store, actor, officer_name=entry.officer_name, entry_id=entry.id)
     return entry
 
 
 def complete_by_officer(
-    session: Session, request: PatrolRequest, *, store: Store, ip: str | None = None, now: datetime | None = None
+    session: Session,
+    request: PatrolRequest,
+    *,
+    store: Store,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status != PatrolStatus.ACKNOWLEDGED:
         raise Conflict("Only an acknowledged request can be marked completed.")
     mark_completed(session, request, now=now)
-    _officer_audit(session, "completed", request, store, ip)
+    _officer_audit(session, "completed", request, store, actor)
     return request
 
 

@@ -4,7 +4,6 @@ the schema. Staff see the store's requests; the owner's home watches and trips a
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
@@ -12,7 +11,7 @@ from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, PatrolRequestForm, TripForm
 from blueprints.store.services import list_contacts
 from blueprints.store.times import store_zone
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from models import MANAGER_ROLES
 
@@ -113,9 +112,7 @@ def send_request(store, membership, request_id: int):
             db(),
             patrol,
             store=store,
-            sender_user_id=current_user.id,
-            sender_email=current_user.email,
-            ip=client_ip(),
+            actor=current_actor(),
         )
     except services.PatrolError as exc:
         flash(str(exc), "error")

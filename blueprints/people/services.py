@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.auth.services import create_invitation, normalise_email, revoke_user_sessions, set_role
 from errors import DomainError, Forbidden, NotFound
 from models import GRANTABLE_ROLES, Association, Invitation, Membership, Role, Store, User
@@ -51,7 +52,7 @@ def invite_to_store(
     email: str,
     name: str,
     role: Role,
-    actor: User,
+    actor: Actor,
     actor_role: Role,
     max_age: timedelta,
 ) -> Invitation:
@@ -94,18 +95,16 @@ def _owners(session: Session, store: Store) -> int:
     )
 
 
-def change_store_role(
-    session: Session, store: Store, membership_id: int, role: Role, *, actor: User, ip: str | None
-) -> Membership:
+def change_store_role(session: Session, store: Store, membership_id: int, role: Role, *, actor: Actor) -> Membership:
     """Change a member's role (owners only); the last owner cannot be demoted."""
     membership = _membership(session, store, membership_id)
     if membership.role == Role.STORE_OWNER.value and role != Role.STORE_OWNER and _owners(session, store) <= 1:
         raise DomainError("A store needs at least one owner: make someone else owner first.")
-    set_role(session, membership, role, actor=actor, ip=ip)
+    set_role(session, membership, role, actor=actor)
     return membership
 
 
-def remove_member(session: Session, store: Store, membership_id: int, *, actor: User, ip: str | None) -> None:
+def remove_member(session: Session, store: Store, membership_id: int, *, actor: Actor) -> None:
     """Remove a member (owners only); their sessions end at once. The last owner stays."""
     membership = _membership(session, store, membership_id)
     if membership.role == Role.STORE_OWNER.value and _owners(session, store) <= 1:
@@ -116,12 +115,10 @@ def remove_member(session: Session, store: Store, membership_id: int, *, actor: 
     audit.record(
         session,
         "membership.remove",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=str(user_id),
-        ip=ip,
         details={"role": role},
     )
     session.flush()

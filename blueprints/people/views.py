@@ -9,7 +9,7 @@ from blueprints.auth.mailers import queue_invitation_email
 from blueprints.guards import store_view
 from blueprints.people import services
 from blueprints.people.forms import InviteForm, RemoveForm, RoleForm
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES, OWNER_ROLES, Role
@@ -48,7 +48,7 @@ def invite(store, membership):
                 email=form.email.data,
                 name=form.name.data or "",
                 role=Role(form.role.data),
-                actor=current_user.user,
+                actor=current_actor(),
                 actor_role=Role(membership.role),
                 max_age=current_app.config["INVITATION_MAX_AGE"],
             )
@@ -67,9 +67,7 @@ def change_role(store, membership, membership_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         return _page(store, membership, InviteForm(), 400)
-    services.change_store_role(
-        db(), store, membership_id, Role(form.role.data), actor=current_user.user, ip=client_ip()
-    )
+    services.change_store_role(db(), store, membership_id, Role(form.role.data), actor=current_actor())
     flash("Role changed; that person's sessions were signed out.", "success")
     return redirect(url_for("people.index", store_slug=store.slug))
 
@@ -79,7 +77,7 @@ def change_role(store, membership, membership_id: int):
 def remove(store, membership, membership_id: int):
     if not RemoveForm().validate_on_submit():
         return _page(store, membership, InviteForm(), 400)
-    services.remove_member(db(), store, membership_id, actor=current_user.user, ip=client_ip())
+    services.remove_member(db(), store, membership_id, actor=current_actor())
     flash("Member removed.", "success")
     if request.form.get("self") == "1":
         return redirect(url_for("auth.home"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, undefer
 
 import audit
+from audit import Actor
 from blueprints.store.attention import AttentionItem
 from errors import DomainError, NotFound
 from models import (
@@ -47,16 +47,6 @@ class GrantRefused(DomainError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does something to a grant: a store member, a liaison (with an account) or a contact (by link)."""
-
-    name: str
-    email: str
-    user_id: int | None = None
-    ip: str | None = None
 
 
 def utcnow() -> datetime:
@@ -193,7 +183,7 @@ def _log(session: Session, grant: ReviewGrant, action: str, actor: Actor, detail
         ReviewAccess(
             grant_id=grant.id,
             action=action,
-            actor_name=(actor.name or actor.email)[:254],
+            actor_name=actor.label[:254],
             actor_user_id=actor.user_id,
             ip=actor.ip,
             detail=detail[:300],
@@ -205,12 +195,10 @@ def _audit(session: Session, action: str, grant: ReviewGrant, store: Store, acto
     audit.record(
         session,
         action,
-        actor_user_id=actor.user_id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=f"review_grant:{grant.id}",
-        ip=actor.ip,
         details={"recipient_kind": grant.recipient_kind, **details},
     )
 
@@ -261,7 +249,7 @@ def create_grant(
         expires_at=expires_at,
         message=(message or "").strip(),
         granted_by_user_id=granted_by.user_id,
-        granted_by_name=granted_by.name[:200],
+        granted_by_name=granted_by.label[:200],
     )
     if kind == RECIPIENT_LIAISON:
         liaison = next((u for u in association_liaisons(session, store.association_id) if u.id == recipient_id), None)
@@ -326,7 +314,7 @@ def revoke_grant(
         return
     now = now or utcnow()
     grant.revoked_at = now
-    grant.revoked_by_name = actor.name[:200]
+    grant.revoked_by_name = actor.label[:200]
     share = share_for_grant(session, store, grant)
     if share is not None:
         share.revoked_at = now
@@ -444,7 +432,7 @@ def save_review(
         _log(session, grant, "notes", actor)
     if reviewed and grant.reviewed_at is None:
         grant.reviewed_at = now
-        grant.reviewed_by_name = actor.name[:200]
+        grant.reviewed_by_name = actor.label[:200]
         share = share_for_grant(session, store, grant)
         if share is not None:
             share.reviewed_at = now

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
@@ -18,15 +17,11 @@ from blueprints.review.display import STATE_LABELS, local_time_formatter, slice_
 from blueprints.review.forms import GrantForm, RevokeForm
 from blueprints.review.mailers import queue_review_email
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from models import MANAGER_ROLES
 
 bp = Blueprint("review", __name__, url_prefix="/s/<store_slug>/review")
-
-
-def _actor() -> services.Actor:
-    return services.Actor(name=current_user.name, email=current_user.email, user_id=current_user.id, ip=client_ip())
 
 
 @bp.route("/")
@@ -61,7 +56,7 @@ def new_grant(store, membership):
             grant, share = services.create_grant(
                 db(),
                 store=store,
-                granted_by=_actor(),
+                granted_by=current_actor(),
                 recipient=form.recipient.data,
                 incident_types=form.incident_types.data,
                 since=form.since.data,
@@ -105,6 +100,6 @@ def revoke(store, membership, grant_id: int):
     grant = services.get_grant(db(), grant_id)
     if not RevokeForm().validate_on_submit():
         abort(400, "This form expired; reload the page and revoke again.")
-    services.revoke_grant(db(), grant, store=store, actor=_actor())
+    services.revoke_grant(db(), grant, store=store, actor=current_actor())
     flash(f"Access for {grant.recipient_name} is revoked.", "success")
     return redirect(url_for("review.grant", store_slug=store.slug, grant_id=grant.id))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from anonymize import TLP, NoteDraft, PlaceContext, StoreIdentity, anonymize_police_note, ensure_feed_publishable
+from audit import Actor
 from blueprints.sharing.services import (
     DEFAULT_TLP,
     SHARE_TLPS,
@@ -23,7 +24,7 @@ from blueprints.sharing.services import (
     place_context,
     store_identity,
 )
-from models import Area, Region, Store, StoreStatus, User
+from models import Area, Region, Store, StoreStatus
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.sightings import TrendBulletinDetails
@@ -120,7 +121,7 @@ def post_trend(
     tlp: TLP,
     *,
     valid_until: date | None,
-    actor: User,
+    actor: Actor,
 ) -> Bulletin:
     """A liaison's trend bulletin, anonymized, waiting for moderation (kind police_trend)."""
     draft = trend_draft(session, engine, region, values, tlp)
@@ -154,8 +155,7 @@ def post_trend(
     audit.record(
         session,
         "bulletin.trend_posted",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=region.association_id,
         target=f"bulletin:{bulletin.id}",
         details={"region_id": region.id, "tlp": bulletin.tlp},

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import audit
+from audit import Actor
 from blueprints.store.attention import AttentionItem
 from errors import Conflict, DomainError, NotFound
-from models import ContactLogEntry, Meeting, PoliceContact, StoreSetting
+from models import ContactLogEntry, Meeting, PoliceContact, Store, StoreSetting
 from models.store.contact_log import CONTACT_CHANNELS
 from models.store.settings import DEFAULT_SETTINGS
 
@@ -88,16 +90,27 @@ def _quiet_days(raw: str | None) -> int:
     return min(max(days, low), high)
 
 
-def set_contact_quiet_days(session: Session, days: int) -> int:
+def set_contact_quiet_days(session: Session, days: int, *, store: Store, actor: Actor) -> int:
+    """Change the setting (audited with its old and new value); returns the new value."""
     low, high = QUIET_DAYS_RANGE
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
         raise DomainError(f"Choose a number of days between {low} and {high}.")
+    before = contact_quiet_days(session)
     setting = session.get(StoreSetting, QUIET_DAYS_KEY)
     if setting is None:
         session.add(StoreSetting(key=QUIET_DAYS_KEY, value=str(days)))
     else:
         setting.value = str(days)
     session.flush()
+    audit.record(
+        session,
+        "store.settings_changed",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target="contact_quiet_days",
+        details={"before": before, "after": days},
+    )
     return days
 
 
@@ -156,13 +169,13 @@ def save_contact(session: Session, data: dict[str, Any], contact: PoliceContact 
     return contact
 
 
-def delete_contact(session: Session, contact: PoliceContact) -> str:
+def delete_contact(session: Session, contact: PoliceContact, *, store: Store, actor: Actor) -> str:
     """Delete a contact and their contact log; meetings with them stay, without the contact.
 
-    Returns the officer's name (for the confirmation message and the audit entry). Records of other parts that
+    Returns the officer's name (for the confirmation message); the deletion is audited. Records of other parts that
     must keep their contact (a request sent to them, say) make the delete fail with a message, not a 500.
     """
-    name = contact.officer_name
+    name, contact_id = contact.officer_name, contact.id
     try:
         with session.begin_nested():
             session.delete(contact)
@@ -171,6 +184,14 @@ def delete_contact(session: Session, contact: PoliceContact) -> str:
         raise Conflict(
             f"{name} cannot be deleted: other records of this store still refer to them. Edit the contact instead."
         ) from exc
+    audit.record(
+        session,
+        "store.contact_deleted",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"police_contact:{contact_id}",
+    )
     return name
 
 

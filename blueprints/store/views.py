@@ -7,12 +7,11 @@ from datetime import datetime
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import audit
 from blueprints.guards import store_view
 from blueprints.store import attention, services
 from blueprints.store.forms import ConfirmForm, ContactLogForm, PoliceContactForm, StoreSettingsForm
 from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
-from blueprints.web import client_ip
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
@@ -58,19 +57,7 @@ def settings(store, membership):
     if request.method == "GET":
         form.contact_quiet_days.data = services.contact_quiet_days(db())
     if form.validate_on_submit():
-        before = services.contact_quiet_days(db())
-        days = services.set_contact_quiet_days(db(), form.contact_quiet_days.data)
-        audit.record(
-            db(),
-            "store.settings_changed",
-            actor_user_id=current_user.id,
-            actor_email=current_user.email,
-            association_id=store.association_id,
-            store_id=store.id,
-            target="contact_quiet_days",
-            ip=client_ip(),
-            details={"before": before, "after": days},
-        )
+        services.set_contact_quiet_days(db(), form.contact_quiet_days.data, store=store, actor=current_actor())
         flash("Settings saved.", "success")
         return redirect(url_for("store.settings", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200
@@ -163,18 +150,7 @@ def delete_contact(store, membership, contact_id: int):
     contact = services.get_contact(db(), contact_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        contact_ref = f"police_contact:{contact.id}"
-        name = services.delete_contact(db(), contact)
-        audit.record(
-            db(),
-            "store.contact_deleted",
-            actor_user_id=current_user.id,
-            actor_email=current_user.email,
-            association_id=store.association_id,
-            store_id=store.id,
-            target=contact_ref,
-            ip=client_ip(),
-        )
+        name = services.delete_contact(db(), contact, store=store, actor=current_actor())
         flash(f"{name} was deleted, with their contact log.", "success")
         return redirect(url_for("store.contacts", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200

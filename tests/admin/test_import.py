@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.admin.services.imports import import_stores
 from models import Association, AuditEntry, Invitation, Store, StoreStatus
 from tests.admin.conftest import token_of
@@ -21,7 +22,9 @@ def run_import(engines, app, association_id: int, text: str | bytes, *, dry_run:
     data = text.encode() if isinstance(text, str) else text
     with app.test_request_context("/"), Session(engines.owner) as session, session.begin():
         association = session.get(Association, association_id)
-        return import_stores(session, association, data, actor=None, dry_run=dry_run, invitation_max_age=AGE)
+        return import_stores(
+            session, association, data, actor=Actor.system("cli"), dry_run=dry_run, invitation_max_age=AGE
+        )
 
 
 def store_count(engines, association_id: int) -> int:

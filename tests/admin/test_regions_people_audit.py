@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from models import Area, Association, AuthSession, Invitation, Membership, Region, Role, Store, User
 from regions import effective_settings
 from security.csv_cells import formula_safe
@@ -153,9 +154,26 @@ def test_audit_viewer_filters_pages_and_exports_formula_safe(admin_client, admin
     other = make_world()
     with Session(engines.owner) as session, session.begin():
         for i in range(60):
-            audit.record(session, "test.bulk", actor_email=f"bulk{i}@example.org", association_id=aid, target=f"t{i}")
-        audit.record(session, "test.evil", actor_email="=cmd|' /C calc'!A0", association_id=aid, target="+SUM(1)")
-        audit.record(session, "test.other", actor_email="other-assoc@example.org", association_id=other.association.id)
+            audit.record(
+                session,
+                "test.bulk",
+                actor=Actor.anonymous(email=f"bulk{i}@example.org"),
+                association_id=aid,
+                target=f"t{i}",
+            )
+        audit.record(
+            session,
+            "test.evil",
+            actor=Actor.anonymous(email="=cmd|' /C calc'!A0"),
+            association_id=aid,
+            target="+SUM(1)",
+        )
+        audit.record(
+            session,
+            "test.other",
+            actor=Actor.anonymous(email="other-assoc@example.org"),
+            association_id=other.association.id,
+        )
     url = f"{admin_world.url}/audit/"
     first = admin_client.get(url).get_data(as_text=True)
     assert "Older" in first and "other-assoc@example.org" not in first

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from database.engines import ensure_roles
 from database.migrate import upgrade_shared
 from demo.briefing import seed_briefing_and_plans
@@ -163,7 +164,7 @@ def test_export_restore_round_trip_keeps_every_row(engines, app_role, populated,
         association_slug=target.association.slug,
         region_slug=target.region.slug,
         app_role=app_role,
-        actor_email="ops@example.org",
+        actor=Actor.system("ops@example.org"),
     )
     restored = report.store
     assert restored.id != store.id and restored.schema_name != store.schema_name
@@ -318,7 +319,7 @@ def test_delete_on_request_leaves_nothing_but_the_audit(engines, populated, make
         before
     )
 
-    report = delete_store_data(engines.owner, store.slug, actor_email="ops@example.org")
+    report = delete_store_data(engines.owner, store.slug, actor=Actor.system("ops@example.org"))
 
     assert report.users_deleted == [populated["owner"].email]
     with engines.owner.connect() as conn:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from mail.smtp import SmtpSettings, build_message
 from models import AuditEntry
 from security.passwords import PasswordRejected, check_policy, hash_password, verify_password
@@ -19,7 +20,11 @@ FORGED = "shop\n2026-01-01 00:00:00 store.drop ok admin@example.org\r\x1b[2Jclea
 def test_audit_values_cannot_forge_a_second_line(engines):
     with Session(engines.owner) as session, session.begin():
         audit.record(
-            session, "test.forge", actor_email="a\nb@example.org", target=FORGED, details={"note": FORGED, "n": 3}
+            session,
+            "test.forge",
+            actor=Actor.anonymous(email="a\nb@example.org"),
+            target=FORGED,
+            details={"note": FORGED, "n": 3},
         )
     with engines.owner.connect() as conn:
         entry = conn.execute(

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from models import AuditEntry, Membership, PoliceContact, Role, Store, StoreSetting
 from tenants.errors import InvalidStoreName, TenancyError
 from tenants.migrations import store_head
@@ -99,7 +100,7 @@ def test_a_failed_build_is_recorded_and_can_be_retried(engines, make_world, app_
 def test_drop_removes_schema_and_shared_rows_but_keeps_the_audit(engines, make_world, make_store, make_user):
     store = make_store(make_world())
     make_user(store=store)
-    drop_store(engines.owner, store.id, actor_email="ops@example.test")
+    drop_store(engines.owner, store.id, actor=Actor.system("ops@example.test"))
     assert not schema_exists(engines, store.schema_name)
     with engines.owner.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(Store).where(Store.id == store.id)) == 0

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from models import AuditEntry, AuthSession, Membership, Role, User
 from tests.fixtures.factories import PASSWORD
 from tests.fixtures.web import csrf_token, post_form, sign_in, sign_out
@@ -329,6 +330,6 @@ def test_a_role_change_ends_the_persons_sessions(app, engines, make_world, make_
     sign_in(client, staff.email)
     with Session(engines.owner) as session, session.begin():
         membership = session.scalar(sa.select(Membership).where(Membership.user_id == staff.id))
-        set_role(session, membership, Role.STORE_MANAGER, actor=session.get(User, admin.id), ip=None)
+        set_role(session, membership, Role.STORE_MANAGER, actor=Actor.for_user(session.get(User, admin.id)))
     assert client.get(f"/s/{store.slug}/").status_code == 302
     assert "role.change" in audit_actions(engines, admin.email)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.briefing import services
 from models import AuditEntry, Keyholder, PoliceContact, Role, SafeOrVault, SecurityBriefing
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -51,8 +52,8 @@ def audit_rows(engines, store_id: int, action: str) -> list[AuditEntry]:
         return list(rows)
 
 
-def actor(user) -> services.Actor:
-    return services.Actor(user_id=user.id, email=user.email)
+def actor(user) -> Actor:
+    return Actor.for_user(user)
 
 
 # Domain functions, no HTTP.

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.store import services
 from errors import DomainError
 from models import (
@@ -28,6 +29,7 @@ from tests.fixtures.web import csrf_token, post_form, sign_in
 SECRET_OFFICER = "PC Quill-Secret"
 SECRET_LOG = "Talked about the ruby-secret delivery"
 TODAY = date(2026, 6, 15)
+ACTOR = Actor.system("tests")
 
 
 @dataclass
@@ -142,8 +144,8 @@ def test_quiet_days_setting_defaults_to_60_and_accepts_1_to_365(make_world, make
     def change(session):
         for bad in (0, 366, -5):
             with pytest.raises(DomainError, match="between 1 and 365"):
-                services.set_contact_quiet_days(session, bad)
-        services.set_contact_quiet_days(session, 30)
+                services.set_contact_quiet_days(session, bad, store=store, actor=ACTOR)
+        services.set_contact_quiet_days(session, 30, store=store, actor=ACTOR)
         return services.contact_quiet_days(session)
 
     assert in_store(store, change) == 30
@@ -189,9 +191,9 @@ def test_attention_flags_quiet_contacts_with_a_next_step(make_world, make_store,
     assert items["Call Insp. Long Gone: last contact 130 days ago"].severity == "high"
 
     # A shorter setting flags more; a longer one fewer.
-    in_store(store, lambda s: services.set_contact_quiet_days(s, 5))
+    in_store(store, lambda s: services.set_contact_quiet_days(s, 5, store=store, actor=ACTOR))
     assert any("Just Called" in i.title for i in in_store(store, lambda s: services.attention_items(s, today=TODAY)))
-    in_store(store, lambda s: services.set_contact_quiet_days(s, 365))
+    in_store(store, lambda s: services.set_contact_quiet_days(s, 365, store=store, actor=ACTOR))
     titles = [i.title for i in in_store(store, lambda s: services.attention_items(s, today=TODAY))]
     assert titles == ["Email Sgt. Never Called: no contact logged yet"]
 
@@ -204,7 +206,7 @@ def test_deleting_a_contact_removes_their_log_but_keeps_meetings(make_world, mak
         session.add(ContactLogEntry(contact_id=contact.id, occurred_at=_at(TODAY), channel="call", summary="s"))
         session.add(Meeting(contact_id=contact.id, title="Intro", starts_at=_at(TODAY), ical_uid="uid-1@loupe"))
         session.flush()
-        assert services.delete_contact(session, contact) == "PC Dana Hughes"
+        assert services.delete_contact(session, contact, store=store, actor=ACTOR) == "PC Dana Hughes"
 
     in_store(store, run)
     counts = in_store(

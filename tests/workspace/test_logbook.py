@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from PIL import ExifTags, Image
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.logbook import services
 from blueprints.logbook.services import DescribedIncident, LogbookQuery
 from errors import DomainError, NotFound
@@ -210,7 +211,12 @@ def test_deleting_an_incident_deletes_its_people_vehicles_and_photos(store, in_s
         return incident.id
 
     incident_id = in_store(store, seed)
-    in_store(store, lambda s: services.delete_incident(s, services.get_incident(s, incident_id)))
+    in_store(
+        store,
+        lambda s: services.delete_incident(
+            s, services.get_incident(s, incident_id), store=store, actor=Actor.system("tests")
+        ),
+    )
     for model in (Incident, IncidentPerson, IncidentVehicle, IncidentPhoto):
         assert in_store(store, lambda s, m=model: s.scalar(sa.select(sa.func.count()).select_from(m))) == 0
 

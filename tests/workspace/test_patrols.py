@@ -98,9 +98,7 @@ def _send(app, engines, in_store, store, request_id: int = 1) -> str:
     with app.test_request_context():
         row = in_store(
             store,
-            lambda s: services.send_request(
-                s, s.get(PatrolRequest, request_id), store=store, sender_user_id=None, sender_email=None
-            ),
+            lambda s: services.send_request(s, s.get(PatrolRequest, request_id), store=store, actor=None),
         )
     return _link_path(row.body_text)
 
@@ -187,9 +185,7 @@ def test_sending_needs_a_contact_with_an_email(app, twin_stores, in_store, engin
     with app.test_request_context(), pytest.raises(services.PatrolError, match="no email address"):
         in_store(
             a,
-            lambda s: services.send_request(
-                s, s.get(PatrolRequest, 1), store=a, sender_user_id=None, sender_email=None
-            ),
+            lambda s: services.send_request(s, s.get(PatrolRequest, 1), store=a, actor=None),
         )
     assert in_store(a, lambda s: s.get(PatrolRequest, 1).status) == "draft"
 
@@ -668,3 +664,17 @@ def test_staff_dashboard_does_not_reveal_the_owners_home_watch(app, make_world, 
     assert "the owner" in owner_client.get(f"/s/{store.slug}/").get_data(as_text=True).lower()
     staff_page = staff_client.get(f"/s/{store.slug}/").get_data(as_text=True).lower()
     assert "vacation" not in staff_page and "home" not in staff_page.split("<main>")[1].split("</main>")[0]
+
+
+def test_an_officer_link_opened_in_a_signed_in_browser_names_no_account(app, client, twin_stores, in_store, engines):
+    # The signed link let the visitor in, not the session cookie: the store owner signed in in the same browser is
+    # not who opened or answered the request, and the audit log must not say so.
+    a = twin_stores["a"]
+    path = _send(app, engines, in_store, a)
+    sign_in(client, twin_stores["owner_a"].email)
+    page = client.get(path)
+    assert page.status_code == 200
+    post_form(client, f"{path}/answer", {"officer_name": "PC Alpha", "decision": "acknowledge"}, form_url=path)
+    entries = [e for e in _audit(engines, a.id) if e.action.startswith("patrol.officer.")]
+    assert [e.action for e in entries][-2:] == ["patrol.officer.opened", "patrol.officer.acknowledged"]
+    assert all(e.actor_user_id is None and e.actor_email is None and e.ip == "127.0.0.1" for e in entries)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from blueprints.review import services
 from models import (
     AuditEntry,
@@ -172,8 +173,8 @@ def sign_in_two_step(client, engines, user: User) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
-def actor(user: User) -> services.Actor:
-    return services.Actor(name=user.name, email=user.email, user_id=user.id, ip="127.0.0.1")
+def actor(user: User) -> Actor:
+    return Actor.for_user(user, ip="127.0.0.1")
 
 
 def grant_to(engines, w: ReviewWorld, recipient: str, *, types=("casing",), days=14) -> tuple[int, int | None]:
@@ -625,6 +626,22 @@ def test_a_contact_opens_the_signed_link_and_reviews(app, client, world, engines
         engines, world, lambda s: s.scalars(sa.select(ReviewAccess.action).order_by(ReviewAccess.id)).all()
     )
     assert log == ["granted", "opened", "photo", "opened", "notes", "reviewed"]  # post_form GETs the page first
+
+
+def test_a_signed_link_opened_in_a_signed_in_browser_is_audited_as_the_links_holder(app, client, world, engines):
+    # The link, not the session cookie, let the visitor in: the store's owner signed in in the same browser must
+    # not appear as the officer in the audit log.
+    grant_id, _ = grant_to(engines, world, f"contact:{world.contact_id}")
+    nonce = store_read(engines, world, lambda s: s.get(ReviewGrant, grant_id).link_nonce)
+    sign_in(client, world.owner.email)
+    assert client.get(f"/officer/review/{_link_token(app, world, grant_id, nonce)}").status_code == 200
+    with Session(engines.owner) as session:
+        entry = session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "review.open", AuditEntry.store_id == world.store.id)
+        ).one()
+    recipient = store_read(engines, world, lambda s: s.get(ReviewGrant, grant_id).recipient_email)
+    assert entry.actor_user_id is None and entry.actor_email == recipient != world.owner.email
+    assert entry.ip == "127.0.0.1"
 
 
 def test_bad_revoked_and_foreign_links_show_nothing(app, client, world, engines):

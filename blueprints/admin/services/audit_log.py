@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import audit
+from audit import Actor
 from models import Association, AuditEntry, Store
 from security.csv_cells import formula_safe
 
@@ -87,8 +89,8 @@ def action_names(session: Session, association: Association) -> list[str]:
     )
 
 
-def export_csv(session: Session, association: Association, filters: AuditFilter) -> tuple[str, int]:
-    """The filtered entries as CSV text (times in the association's zone); returns (text, number of rows)."""
+def export_csv(session: Session, association: Association, filters: AuditFilter, *, actor: Actor) -> str:
+    """The filtered entries as CSV text (times in the association's zone); the export is itself audited."""
     zone = ZoneInfo(association.timezone)
     query, _unknown = _query(session, association, filters)
     out = io.StringIO()
@@ -111,4 +113,11 @@ def export_csv(session: Session, association: Association, filters: AuditFilter)
             )
         )
         count += 1
-    return out.getvalue(), count
+    audit.record(
+        session,
+        "audit.export",
+        actor=actor,
+        association_id=association.id,
+        details={"rows": count, **{k: str(v) for k, v in vars(filters).items() if v}},
+    )
+    return out.getvalue()

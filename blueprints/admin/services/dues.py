@@ -21,11 +21,12 @@ import stripe
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from billing.crypto import SecretBox, SecretUnreadable
 from billing.plans import ZERO_DECIMAL, PlanSync, create_plan, format_amount, sync_plans
 from billing.stripe_client import StripeUnavailable, require_stripe, save_stripe_account
 from errors import DomainError, NotFound
-from models import Association, DuesPlan, StoreSubscription, StripeAccount, User
+from models import Association, DuesPlan, StoreSubscription, StripeAccount
 
 # Reading figures for a page must not hang it: a short timeout and no retries (the next visit tries again).
 READ_TIMEOUT_SECONDS = 10
@@ -39,15 +40,13 @@ class BillingSetupError(DomainError):
     """A billing set-up change that cannot be done as asked."""
 
 
-def _audit(session: Session, action: str, association: Association, actor: User, ip: str | None, **details) -> None:
+def _audit(session: Session, action: str, association: Association, actor: Actor, **details) -> None:
     audit.record(
         session,
         action,
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=association.slug,
-        ip=ip,
         details=details or None,
     )
 
@@ -86,8 +85,7 @@ def save_keys(
     webhook_secret: str,
     publishable_key: str | None,
     box: SecretBox,
-    actor: User,
-    ip: str | None,
+    actor: Actor,
 ) -> StripeAccount:
     """Store (or replace) the association's Stripe keys, encrypted, and audit it (without the keys). Flushes."""
     publishable_key = (publishable_key or "").strip() or None
@@ -112,7 +110,6 @@ def save_keys(
         "billing.keys_replaced" if replaced else "billing.keys_set",
         association,
         actor,
-        ip,
         secret_key_ends=secret_key.strip()[-4:],
         publishable_key=publishable_key is not None,
     )
@@ -159,8 +156,7 @@ def add_plan(
     interval: str,
     amount: Decimal | str | None,
     currency: str,
-    actor: User,
-    ip: str | None,
+    actor: Actor,
 ) -> DuesPlan:
     plan = create_plan(
         session,
@@ -175,7 +171,6 @@ def add_plan(
         "billing.plan_created",
         association,
         actor,
-        ip,
         plan_id=plan.id,
         name=plan.name,
         interval=plan.interval,
@@ -192,26 +187,26 @@ def get_plan(session: Session, association: Association, plan_id: int) -> DuesPl
     return plan
 
 
-def archive_plan(session: Session, association: Association, plan_id: int, *, actor: User, ip: str | None) -> DuesPlan:
+def archive_plan(session: Session, association: Association, plan_id: int, *, actor: Actor) -> DuesPlan:
     """Stop offering a plan. Its Stripe price is archived at the next sync; subscribers on it stay on it."""
     plan = get_plan(session, association, plan_id)
     if not plan.active:
         raise BillingSetupError(f"{plan.name} is already archived.")
     plan.active = False
     session.flush()
-    _audit(session, "billing.plan_archived", association, actor, ip, plan_id=plan.id, name=plan.name)
+    _audit(session, "billing.plan_archived", association, actor, plan_id=plan.id, name=plan.name)
     return plan
 
 
 def sync_to_stripe(
-    session: Session, association: Association, config: Mapping[str, Any], *, actor: User, ip: str | None
+    session: Session, association: Association, config: Mapping[str, Any], *, actor: Actor
 ) -> list[PlanSync]:
     """Push the plans to the association's Stripe account (raises BillingNotConfigured / StripeUnavailable)."""
     results = sync_plans(session, require_stripe(session, association.id, config))
     counts: dict[str, int] = {}
     for result in results:
         counts[result.action] = counts.get(result.action, 0) + 1
-    _audit(session, "billing.plans_synced", association, actor, ip, **counts)
+    _audit(session, "billing.plans_synced", association, actor, **counts)
     return results
 
 

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 import audit
+from audit import Actor
 from blueprints.auth.mailers import ROLE_LABELS
 from blueprints.links import external_url
 from mail.outbox import make_message_id
 from mail.render import header_safe, render_email
-from models import Area, Association, Invitation, OutboundEmail, Region, Role, Store, StoreStatus, User
+from models import Area, Association, Invitation, OutboundEmail, Region, Role, Store, StoreStatus
 from models.base import utcnow
 from security.tokens import new_secret, sign
 from tenants.errors import InvalidStoreName
@@ -217,10 +218,9 @@ def import_stores(
     association: Association,
     data: bytes,
     *,
-    actor: User | None,
+    actor: Actor,
     dry_run: bool,
     invitation_max_age: timedelta,
-    ip: str | None = None,
 ) -> ImportReport:
     """Check the file; unless it is a dry run and when every row is right, register all stores in this
     transaction and queue their owners' invitations. Nothing is written when any row has an error."""
@@ -258,7 +258,7 @@ def import_stores(
             store_id=store.id,
             role=Role.STORE_OWNER.value,
             nonce=new_secret(),
-            invited_by_id=actor.id if actor else None,
+            invited_by_id=actor.user_id,
             expires_at=expires,
         )
         for row, store in zip(report.rows, stores, strict=True)
@@ -268,14 +268,12 @@ def import_stores(
     audit.record(
         session,
         "store.import",
-        actor_user_id=actor.id if actor else None,
-        actor_email=actor.email if actor else "cli",
+        actor=actor,
         association_id=association.id,
-        ip=ip,
         details={"stores": len(stores), "store_ids": [s.id for s in stores], "owner_invitations": len(invitations)},
     )
     report.emails = _queue_owner_invitations(
-        session, association, invitations, stores, inviter=actor.name if actor else None
+        session, association, invitations, stores, inviter=actor.name if actor.user_id else None
     )
     report.created_store_ids = [s.id for s in stores]
     return report

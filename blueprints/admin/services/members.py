@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.auth.services import create_invitation
 from errors import DomainError, NotFound
 from models import Area, Association, Invitation, Membership, Region, Role, Store, StoreStatus, User
@@ -153,9 +154,8 @@ def invite_store(
     area_id: int | None,
     owner_email: str,
     owner_name: str,
-    actor: User,
+    actor: Actor,
     invitation_max_age: timedelta,
-    ip: str | None,
 ) -> tuple[Store, Invitation]:
     """Register a store (its schema is built after commit) and invite its owner. Flushes, never commits."""
     region = region_of(session, association, region_id)
@@ -164,12 +164,10 @@ def invite_store(
     audit.record(
         session,
         "store.create",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         store_id=store.id,
         target=store.slug,
-        ip=ip,
     )
     invitation = create_invitation(
         session,
@@ -184,35 +182,31 @@ def invite_store(
     return store, invitation
 
 
-def _audit(session: Session, action: str, store: Store, actor: User, ip: str | None, **details: Any) -> None:
+def _audit(session: Session, action: str, store: Store, actor: Actor, **details: Any) -> None:
     audit.record(
         session,
         action,
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=store.association_id,
         store_id=store.id,
         target=store.slug,
-        ip=ip,
         details=details or None,
     )
 
 
-def suspend_store(session: Session, association: Association, store_id: int, *, actor: User, ip: str | None) -> Store:
+def suspend_store(session: Session, association: Association, store_id: int, *, actor: Actor) -> Store:
     """Close the store's workspace to its members (data kept); only a ready store can be suspended."""
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.READY:
         raise MemberError("Only an active store can be suspended.")
     store.status = StoreStatus.SUSPENDED.value
     store.suspended_at = utcnow()
-    _audit(session, "store.suspend", store, actor, ip)
+    _audit(session, "store.suspend", store, actor)
     session.flush()
     return store
 
 
-def reactivate_store(
-    session: Session, association: Association, store_id: int, *, actor: User, ip: str | None
-) -> Store:
+def reactivate_store(session: Session, association: Association, store_id: int, *, actor: Actor) -> Store:
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.SUSPENDED:
         raise MemberError("This store is not suspended.")
@@ -220,7 +214,7 @@ def reactivate_store(
         raise MemberError("This store is scheduled for removal: cancel the removal first.")
     store.status = StoreStatus.READY.value
     store.suspended_at = None
-    _audit(session, "store.reactivate", store, actor, ip)
+    _audit(session, "store.reactivate", store, actor)
     session.flush()
     return store
 
@@ -232,8 +226,7 @@ def move_store(
     *,
     region_id: int,
     area_id: int | None,
-    actor: User,
-    ip: str | None,
+    actor: Actor,
 ) -> Store:
     """Move a store to another region (and area) of the same association."""
     store = _store(session, association, store_id, lock=True)
@@ -242,14 +235,12 @@ def move_store(
     old_region = store.region_id
     store.region_id = region.id
     store.area_id = area.id if area else None
-    _audit(session, "store.move", store, actor, ip, from_region=old_region, to_region=region.id)
+    _audit(session, "store.move", store, actor, from_region=old_region, to_region=region.id)
     session.flush()
     return store
 
 
-def export_registry(
-    session: Session, association: Association, store_id: int, *, actor: User, ip: str | None
-) -> dict[str, Any]:
+def export_registry(session: Session, association: Association, store_id: int, *, actor: Actor) -> dict[str, Any]:
     """The store's registry rows (store, region, area, people, invitations, dues) as JSON-ready data.
 
     The store's own schema (logbook, contacts, briefing) is exported by its owner from the workspace; that export
@@ -270,7 +261,7 @@ def export_registry(
     subscription = session.scalar(sa.select(StoreSubscription).where(StoreSubscription.store_id == store.id))
     now = utcnow()
     store.exported_at = now
-    _audit(session, "store.export", store, actor, ip)
+    _audit(session, "store.export", store, actor)
     session.flush()
     return {
         "format": "loupe-store-registry/1",
@@ -327,8 +318,7 @@ def request_removal(
     store_id: int,
     *,
     confirm_slug: str,
-    actor: User,
-    ip: str | None,
+    actor: Actor,
     export_max_age: timedelta = timedelta(days=1),
 ) -> Store:
     """Schedule the store's removal: it is suspended now and dropped after the grace period.
@@ -347,29 +337,29 @@ def request_removal(
     if store.status == StoreStatus.READY:
         store.status = StoreStatus.SUSPENDED.value
         store.suspended_at = now
-    _audit(session, "store.removal_requested", store, actor, ip)
+    _audit(session, "store.removal_requested", store, actor)
     session.flush()
     return store
 
 
-def cancel_removal(session: Session, association: Association, store_id: int, *, actor: User, ip: str | None) -> Store:
+def cancel_removal(session: Session, association: Association, store_id: int, *, actor: Actor) -> Store:
     """Keep the store after all. It stays suspended until an admin reactivates it."""
     store = _store(session, association, store_id, lock=True)
     if store.removal_requested_at is None:
         raise MemberError("This store is not scheduled for removal.")
     store.removal_requested_at = None
-    _audit(session, "store.removal_cancelled", store, actor, ip)
+    _audit(session, "store.removal_cancelled", store, actor)
     session.flush()
     return store
 
 
-def retry_setup(session: Session, association: Association, store_id: int, *, actor: User, ip: str | None) -> Store:
+def retry_setup(session: Session, association: Association, store_id: int, *, actor: Actor) -> Store:
     """Mark a store whose schema build failed for another build (done after commit by the caller)."""
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.FAILED:
         raise MemberError("Only a store whose setup failed can be retried.")
     store.status = StoreStatus.PROVISIONING.value
-    _audit(session, "store.setup_retry", store, actor, ip)
+    _audit(session, "store.setup_retry", store, actor)
     session.flush()
     return store
 

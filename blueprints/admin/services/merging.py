@@ -21,8 +21,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from audit import Actor
 from blueprints.admin.services.moderation import ModerationError, _decide, _record
-from models import Association, User
+from models import Association
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
 from models.sightings import BulletinSighting
@@ -65,7 +66,7 @@ def merge(
     duplicate: Bulletin,
     survivor: Bulletin,
     *,
-    actor: User,
+    actor: Actor,
     now: datetime | None = None,
 ) -> MergeResult:
     now = now or utcnow()

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.sharing.photos import delete_photos, photos_allowed
 from errors import DomainError, NotFound
-from models import Association, User
+from models import Association
 from models.base import utcnow
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
 
@@ -24,12 +25,11 @@ class ModerationError(DomainError):
     """A decision that cannot be taken on this bulletin as it stands."""
 
 
-def _record(session: Session, action: str, association: Association, actor: User, bulletin: Bulletin, **details):
+def _record(session: Session, action: str, association: Association, actor: Actor, bulletin: Bulletin, **details):
     audit.record(
         session,
         action,
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=f"bulletin:{bulletin.id}",
         details=details or None,
@@ -69,9 +69,9 @@ def get_bulletin(session: Session, association: Association, bulletin_id: int) -
     return bulletin
 
 
-def _decide(bulletin: Bulletin, actor: User, status: str) -> None:
+def _decide(bulletin: Bulletin, actor: Actor, status: str) -> None:
     bulletin.status = status
-    bulletin.decided_by_user_id = actor.id
+    bulletin.decided_by_user_id = actor.user_id
     bulletin.decided_at = utcnow()
 
 
@@ -85,7 +85,7 @@ def edit(
     location_note: str,
     tlp: str,
     expires_on: date | None,
-    actor: User,
+    actor: Actor,
 ) -> None:
     if bulletin.status not in ("pending", "published"):
         raise ModerationError("Only bulletins waiting for review or published can be edited.")
@@ -110,7 +110,7 @@ def edit(
     _record(session, "bulletin.edited", association, actor, bulletin, fields=changed)
 
 
-def approve(session: Session, association: Association, bulletin: Bulletin, *, actor: User) -> None:
+def approve(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
     if bulletin.status != "pending":
         raise ModerationError("Only a bulletin waiting for review can be approved.")
     _decide(bulletin, actor, "published")
@@ -120,7 +120,7 @@ def approve(session: Session, association: Association, bulletin: Bulletin, *, a
     _record(session, "bulletin.approved", association, actor, bulletin, tlp=bulletin.tlp)
 
 
-def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: User) -> None:
+def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:
     if bulletin.status != "pending":
         raise ModerationError("Only a bulletin waiting for review can be rejected.")
     reason = reason.strip()
@@ -132,7 +132,7 @@ def reject(session: Session, association: Association, bulletin: Bulletin, *, re
     _record(session, "bulletin.rejected", association, actor, bulletin, reason=reason)
 
 
-def retire(session: Session, association: Association, bulletin: Bulletin, *, actor: User) -> None:
+def retire(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
     if bulletin.status != "published":
         raise ModerationError("Only a published bulletin can be retired.")
     _decide(bulletin, actor, "retired")
@@ -146,7 +146,7 @@ def auto_publish(session: Session, association: Association) -> bool:
     return bool(settings and settings.auto_publish)
 
 
-def set_auto_publish(session: Session, association: Association, enabled: bool, *, actor: User) -> None:
+def set_auto_publish(session: Session, association: Association, enabled: bool, *, actor: Actor) -> None:
     settings = session.get(BulletinSettings, association.id)
     if settings is None:
         settings = BulletinSettings(association_id=association.id, auto_publish=enabled)
@@ -157,8 +157,7 @@ def set_auto_publish(session: Session, association: Association, enabled: bool, 
     audit.record(
         session,
         "bulletin.auto_publish_changed",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target="bulletin_settings",
         details={"auto_publish": enabled},

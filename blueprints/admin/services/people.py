@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from blueprints.auth import mfa
 from blueprints.auth.services import create_invitation, revoke_user_sessions, set_role
 from errors import DomainError, NotFound
@@ -118,7 +119,7 @@ def invite_person(
     region_id: int | None,
     agency: str | None,
     badge_unit: str | None,
-    actor: User,
+    actor: Actor,
     max_age: timedelta,
 ) -> Invitation:
     """Invite someone as association staff, police liaison, or owner/manager/staff of a member store."""
@@ -181,11 +182,11 @@ def first_admin_association_slug(session: Session, user_id: int) -> str | None:
 
 
 def change_role(
-    session: Session, association: Association, membership_id: int, role: Role, *, actor: User, ip: str | None
+    session: Session, association: Association, membership_id: int, role: Role, *, actor: Actor
 ) -> Membership:
     """Change one role (store roles among themselves, association roles among themselves); sessions end."""
     membership = _membership(session, association, membership_id)
-    if membership.user_id == actor.id:
+    if membership.user_id == actor.user_id:
         raise PeopleError("You cannot change your own role; ask another administrator.")
     if Role(membership.role) == role:
         return membership
@@ -201,7 +202,7 @@ def change_role(
         if clash is not None:
             raise PeopleError("This person already has that role; remove this one instead.")
     try:
-        set_role(session, membership, role, actor=actor, ip=ip)
+        set_role(session, membership, role, actor=actor)
     except DomainError as exc:
         raise PeopleError(str(exc)) from None
     return membership
@@ -215,7 +216,7 @@ def update_liaison(
     agency: str,
     badge_unit: str | None,
     region_id: int | None,
-    actor: User,
+    actor: Actor,
 ) -> Membership:
     membership = _membership(session, association, membership_id)
     if membership.role != Role.POLICE_LIAISON.value:
@@ -234,8 +235,7 @@ def update_liaison(
     audit.record(
         session,
         "liaison.update",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=str(membership.user_id),
     )
@@ -243,9 +243,9 @@ def update_liaison(
     return membership
 
 
-def remove_role(session: Session, association: Association, membership_id: int, *, actor: User, ip: str | None) -> None:
+def remove_role(session: Session, association: Association, membership_id: int, *, actor: Actor) -> None:
     membership = _membership(session, association, membership_id)
-    if membership.user_id == actor.id:
+    if membership.user_id == actor.user_id:
         raise PeopleError("You cannot remove your own role; ask another administrator.")
     user_id, role, store_id = membership.user_id, membership.role, membership.store_id
     session.delete(membership)
@@ -253,21 +253,19 @@ def remove_role(session: Session, association: Association, membership_id: int, 
     audit.record(
         session,
         "role.remove",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         store_id=store_id,
         target=str(user_id),
-        ip=ip,
         details={"role": role},
     )
     session.flush()
 
 
-def _only_here(session: Session, association: Association, user_id: int, actor: User) -> User:
+def _only_here(session: Session, association: Association, user_id: int, actor: Actor) -> User:
     """The account, when every one of its roles is in this association (else the change would reach further)."""
     person = get_person(session, association, user_id)
-    if user_id == actor.id:
+    if user_id == actor.user_id:
         raise PeopleError("You cannot do this to your own account.")
     elsewhere = session.scalar(
         sa.select(sa.func.count()).where(Membership.user_id == user_id, Membership.association_id != association.id)
@@ -277,9 +275,7 @@ def _only_here(session: Session, association: Association, user_id: int, actor: 
     return person.user
 
 
-def set_active(
-    session: Session, association: Association, user_id: int, *, active: bool, actor: User, ip: str | None
-) -> User:
+def set_active(session: Session, association: Association, user_id: int, *, active: bool, actor: Actor) -> User:
     """Deactivate (sign-in refused, every session ended) or reactivate an account of this association."""
     user = _only_here(session, association, user_id, actor)
     user.is_active = active
@@ -288,17 +284,15 @@ def set_active(
     audit.record(
         session,
         "user.reactivate" if active else "user.deactivate",
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=str(user.id),
-        ip=ip,
     )
     session.flush()
     return user
 
 
-def reset_two_step(session: Session, association: Association, user_id: int, *, actor: User, ip: str | None) -> User:
+def reset_two_step(session: Session, association: Association, user_id: int, *, actor: Actor) -> User:
     user = _only_here(session, association, user_id, actor)
-    mfa.reset_mfa(session, user, actor=actor, association_id=association.id, ip=ip)
+    mfa.reset_mfa(session, user, actor=actor, association_id=association.id)
     return user

@@ -10,8 +10,9 @@ from slugify import slugify
 from sqlalchemy.orm import Session
 
 import audit
+from audit import Actor
 from errors import DomainError, NotFound
-from models import Area, Association, Invitation, Membership, Region, Store, User
+from models import Area, Association, Invitation, Membership, Region, Store
 from regions import MAX_K, MIN_K
 
 
@@ -90,19 +91,18 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _record(session: Session, action: str, association: Association, actor: User, target: str, **details) -> None:
+def _record(session: Session, action: str, association: Association, actor: Actor, target: str, **details) -> None:
     audit.record(
         session,
         action,
-        actor_user_id=actor.id,
-        actor_email=actor.email,
+        actor=actor,
         association_id=association.id,
         target=target,
         details=details or None,
     )
 
 
-def create_region(session: Session, association: Association, *, name: str, slug: str | None, actor: User) -> Region:
+def create_region(session: Session, association: Association, *, name: str, slug: str | None, actor: Actor) -> Region:
     name = _clean_name(name)
     final = _slug(name, slug)
     if session.scalar(sa.select(Region.id).where(Region.association_id == association.id, Region.slug == final)):
@@ -114,7 +114,7 @@ def create_region(session: Session, association: Association, *, name: str, slug
     return region
 
 
-def rename_region(session: Session, association: Association, region_id: int, *, name: str, actor: User) -> Region:
+def rename_region(session: Session, association: Association, region_id: int, *, name: str, actor: Actor) -> Region:
     region = get_region(session, association, region_id)
     old = region.name
     region.name = _clean_name(name)
@@ -123,7 +123,7 @@ def rename_region(session: Session, association: Association, region_id: int, *,
     return region
 
 
-def merge_regions(session: Session, association: Association, *, keep_id: int, merge_id: int, actor: User) -> Region:
+def merge_regions(session: Session, association: Association, *, keep_id: int, merge_id: int, actor: Actor) -> Region:
     """Fold region `merge_id` into `keep_id`: its stores, areas, memberships and invitations move; it goes.
 
     Areas with the same short name are merged too (their stores move to the surviving area).
@@ -151,7 +151,7 @@ def merge_regions(session: Session, association: Association, *, keep_id: int, m
 
 
 def create_area(
-    session: Session, association: Association, region_id: int, *, name: str, slug: str | None, actor: User
+    session: Session, association: Association, region_id: int, *, name: str, slug: str | None, actor: Actor
 ) -> Area:
     region = get_region(session, association, region_id)
     name = _clean_name(name)
@@ -165,7 +165,7 @@ def create_area(
     return area
 
 
-def rename_area(session: Session, association: Association, area_id: int, *, name: str, actor: User) -> Area:
+def rename_area(session: Session, association: Association, area_id: int, *, name: str, actor: Actor) -> Area:
     area = get_area(session, association, area_id)
     old = area.name
     area.name = _clean_name(name)
@@ -183,7 +183,7 @@ def update_association_settings(
     weekday: int,
     hour: int,
     timezone: str,
-    actor: User,
+    actor: Actor,
 ) -> None:
     _check_schedule(k_threshold, frequency, weekday, hour)
     association.timezone = check_timezone(timezone)
@@ -213,7 +213,7 @@ def update_region_overrides(
     weekday: int | None,
     hour: int | None,
     timezone: str | None,
-    actor: User,
+    actor: Actor,
 ) -> Region:
     """Set or clear (None) a region's own settings."""
     region = get_region(session, association, region_id)
