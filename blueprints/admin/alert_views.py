@@ -32,7 +32,7 @@ def moderation_alert(association, bulletin_id: int):
             moderation.approve(session, association, bulletin, actor=current_user.user)
         _alert, rows = services.send_alert(session, association, bulletin, actor=current_user.user)
     except DomainError as exc:
-        session.rollback()
+        # The approval flushed above is rolled back with the request: a domain error was raised.
         flash(str(exc))
         return back
     if rows:
