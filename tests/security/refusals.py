@@ -34,23 +34,48 @@ def _caught_types(handler: ast.ExceptHandler) -> list[ast.expr]:
     return list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
 
 
+def _sources(view) -> list[ast.AST]:
+    """The view's code and that of the helpers of its own module it calls (transitively): `_decision(...)` etc."""
+    module = sys.modules[view.__module__]
+    seen: set[object] = set()
+    trees: list[ast.AST] = []
+    pending = [view]
+    while pending:
+        function = pending.pop()
+        if function in seen:
+            continue
+        seen.add(function)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+        trees.append(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called = inspect.unwrap(getattr(module, node.func.id, None) or (lambda: None))
+                if inspect.isfunction(called) and called.__module__ == module.__name__:
+                    pending.append(called)
+    return trees
+
+
 def refusal_branches(app) -> set[tuple[str, str]]:
-    """(endpoint, exception class name) for every `except <DomainError subclass>` in a view that handles POST."""
+    """(endpoint, exception class name) for every `except <DomainError subclass>` in a view that handles POST.
+
+    The view's own helpers (functions of its module it calls) count as the view: a shared `_decision()` that
+    catches a domain error is a branch of every view that calls it.
+    """
     found: set[tuple[str, str]] = set()
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
         view = inspect.unwrap(app.view_functions[rule.endpoint])
         module_globals = vars(sys.modules[view.__module__])
-        tree = ast.parse(textwrap.dedent(inspect.getsource(view)))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.ExceptHandler):
-                continue
-            for expr in _caught_types(node):
-                # Resolved in the view module's namespace, as Python does when the clause runs.
-                caught = eval(compile(ast.Expression(expr), view.__module__, "eval"), module_globals)  # noqa: S307
-                if isinstance(caught, type) and issubclass(caught, DomainError):
-                    found.add((rule.endpoint, caught.__name__))
+        for tree in _sources(view):
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ExceptHandler):
+                    continue
+                for expr in _caught_types(node):
+                    # Resolved in the view module's namespace, as Python does when the clause runs.
+                    caught = eval(compile(ast.Expression(expr), view.__module__, "eval"), module_globals)  # noqa: S307
+                    if isinstance(caught, type) and issubclass(caught, DomainError):
+                        found.add((rule.endpoint, caught.__name__))
     return found
 
 
