@@ -143,6 +143,7 @@ class Ctx:
     make_user: Callable
     in_store: Callable
     client: object
+    monkeypatch: object
     stores: list = field(default_factory=list)
     before: dict | None = None
     after: dict | None = None

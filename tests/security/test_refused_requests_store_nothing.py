@@ -8,19 +8,35 @@ handles POST), so a new one fails `test_every_refusal_branch_has_a_scenario` unt
 
 from __future__ import annotations
 
+import io
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from billing.crypto import SecretBox
+from billing.stripe_client import save_stripe_account
 from blueprints.auth.mfa import MAX_FAILURES_PER_HOUR, STEP_SECONDS
 from blueprints.auth.services import create_invitation
 from blueprints.logbook import services as logbook
-from models import Area, Association, DuesPlan, Incident, LoginThrottle, Membership, Region, Role, Store
+from blueprints.meetings import services as meetings
+from models import (
+    Area,
+    Association,
+    DuesPlan,
+    Incident,
+    LoginThrottle,
+    Membership,
+    PoliceContact,
+    Region,
+    Role,
+    Store,
+    StoreSubscription,
+)
 from models.alerts import UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
@@ -517,6 +533,143 @@ def send_a_test_digest_for_a_period_not_started(ctx: Ctx):
     )
 
 
+# --- the store workspace ----------------------------------------------------------------------------------------
+
+
+def svg() -> tuple[io.BytesIO, str, str]:
+    """An upload every check refuses (not a raster image)."""
+    return io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), "evil.svg", "image/svg+xml"
+
+
+def logbook_new_with_a_refused_photo(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/logbook/new", {**INCIDENT, "new_photos": [svg()]})
+
+
+def casing_report_with_a_refused_photo(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    ctx.owner(store, Role.STORE_STAFF)
+    return ctx.post(f"/s/{store.slug}/logbook/casing", {**CASING, "photos": [svg()]})
+
+
+def edit_incident_with_a_refused_photo(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    incident_id = _incident(ctx, store)
+    ctx.owner(store)
+    url = f"/s/{store.slug}/logbook/{incident_id}/edit"
+    return ctx.post(url, {**INCIDENT, "title": "The edit that must not stay", "new_photos": [svg()]})
+
+
+def upload_a_refused_photo(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    incident_id = _incident(ctx, store)
+    ctx.owner(store)
+    url = f"/s/{store.slug}/logbook/{incident_id}/photos"
+    return ctx.post(url, {"photos": [svg()]}, form_url=f"/s/{store.slug}/logbook/{incident_id}")
+
+
+def _contact(ctx: Ctx, store) -> int:
+    def add(session):
+        contact = PoliceContact(agency="City Police", officer_name="PC Casey", email="pc.casey@example.org")
+        session.add(contact)
+        session.flush()
+        return contact.id
+
+    return ctx.in_store(store, add)
+
+
+def log_a_contact_in_the_future(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    contact_id = _contact(ctx, store)
+    ctx.owner(store)
+    page = f"/s/{store.slug}/contacts/{contact_id}"
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    data = {"occurred_at": later, "channel": "call", "summary": "Talked about the van.", "outcome": ""}
+    return ctx.post(f"{page}/log", data, form_url=page)
+
+
+def invite_a_member_again(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    member = ctx.make_user(store=store, role=Role.STORE_STAFF)
+    ctx.owner(store)
+    base = f"/s/{store.slug}/people/"
+    return ctx.post(f"{base}invite", {"email": member.email, "name": "Again", "role": "staff"}, form_url=base)
+
+
+MEETING = {"title": "   ", "starts_at": "2026-12-01T10:00", "duration_minutes": "60", "location": "At the store"}
+
+
+def schedule_a_meeting_with_a_blank_title(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    contact_id = _contact(ctx, store)
+    ctx.owner(store)
+    data = {**MEETING, "contact_id": str(contact_id), "agenda_template": "free", "agenda": ""}
+    return ctx.post(f"/s/{store.slug}/meetings/new", data)
+
+
+def edit_a_meeting_to_a_blank_title(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    contact_id = _contact(ctx, store)
+    meeting_id = ctx.in_store(
+        store,
+        lambda s: (
+            meetings.schedule_meeting(
+                s, contact_id=contact_id, title="Quarterly", starts_at=utcnow() + timedelta(days=5)
+            ).id
+        ),
+    )
+    ctx.owner(store)
+    data = {**MEETING, "contact_id": str(contact_id), "agenda_template": "free", "agenda": ""}
+    return ctx.post(f"/s/{store.slug}/meetings/{meeting_id}/edit", data)
+
+
+def _billed_store(ctx: Ctx, *, status: str | None, customer: str | None):
+    """A store whose association bills through a Stripe that cannot be reached, with an offered plan."""
+    ctx.monkeypatch.setitem(ctx.app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
+    ctx.monkeypatch.setitem(ctx.app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
+    world = ctx.world()
+    store = ctx.store(world)
+    with Session(ctx.engines.app, expire_on_commit=False) as session, session.begin():
+        save_stripe_account(
+            session,
+            world.association.id,
+            secret_key="sk_test_unreachable",
+            webhook_secret="whsec_unreachable",
+            publishable_key=None,
+            box=SecretBox.from_config(ctx.app.config),
+        )
+        plan = DuesPlan(
+            association_id=world.association.id,
+            name="Annual",
+            interval="year",
+            amount=12000,
+            currency="eur",
+            stripe_price_id=f"price_{unique('p')}",
+        )
+        session.add(plan)
+        session.add(
+            StoreSubscription(
+                store_id=store.id, association_id=world.association.id, status=status, stripe_customer_id=customer
+            )
+        )
+    ctx.owner(store)
+    return store, plan.id
+
+
+def pay_dues_twice(ctx: Ctx):
+    store, plan_id = _billed_store(ctx, status="active", customer=None)
+    base = f"/s/{store.slug}/billing/"
+    return ctx.post(f"{base}checkout", {"plan": str(plan_id)}, form_url=base)
+
+
+def pay_dues_while_stripe_is_down(ctx: Ctx):
+    """The checkout attempt is reserved (committed on purpose, so a retry reuses it) before Stripe is called."""
+    store, plan_id = _billed_store(ctx, status=None, customer="cus_unreachable")
+    base = f"/s/{store.slug}/billing/"
+    return ctx.post(f"{base}checkout", {"plan": str(plan_id)}, form_url=base)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("logbook.new_incident", "DomainError"): Scenario(
         logbook_new_with_too_many_photos, 400, f"at most {logbook.MAX_PHOTOS} photos"
@@ -622,6 +775,28 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("admin.digest_test", "PeriodError"): Scenario(
         send_a_test_digest_for_a_period_not_started, 303, "has not started yet"
     ),
+    ("logbook.new_incident", "UploadRejected"): Scenario(logbook_new_with_a_refused_photo, 400, "Only JPEG, PNG"),
+    ("logbook.casing_report", "UploadRejected"): Scenario(casing_report_with_a_refused_photo, 400, "Only JPEG, PNG"),
+    ("logbook.edit_incident", "UploadRejected"): Scenario(edit_incident_with_a_refused_photo, 400, "Only JPEG, PNG"),
+    ("logbook.upload_photos", "UploadRejected"): Scenario(upload_a_refused_photo, 400, "Only JPEG, PNG"),
+    ("store.log_contact", "DomainError"): Scenario(log_a_contact_in_the_future, 400, "cannot be logged in the future"),
+    ("people.invite", "DomainError"): Scenario(invite_a_member_again, 400, "is already a member of this store"),
+    ("meetings.new", "DomainError"): Scenario(schedule_a_meeting_with_a_blank_title, 400, "Give the meeting a title"),
+    ("meetings.edit", "DomainError"): Scenario(edit_a_meeting_to_a_blank_title, 400, "Give the meeting a title"),
+    ("billing.checkout", "DomainError"): Scenario(
+        # The pay form (where the reason goes) is not shown to a subscribed store: the page shows the live status.
+        pay_dues_twice,
+        409,
+        'id="billing-status">active',
+    ),
+    ("billing.checkout", "StripeUnavailable"): Scenario(
+        pay_dues_while_stripe_is_down, 503, "Your invoices could not be read", frozenset({"store_subscriptions"})
+    ),
+    ("billing.portal", "StripeUnavailable"): Unreachable(
+        "the page with the invoices (where _page catches StripeUnavailable) is rendered only when ActionForm fails, "
+        "and ActionForm holds only the CSRF token, which CSRFProtect checks before any view runs"
+    ),
+    ("billing.refresh", "StripeUnavailable"): Unreachable("as billing.portal: ActionForm fails only on CSRF"),
 }
 
 
@@ -635,9 +810,11 @@ def test_every_refusal_branch_has_a_scenario(app):
 @pytest.mark.parametrize(
     "branch", [key for key, value in SCENARIOS.items() if isinstance(value, Scenario)], ids="/".join
 )
-def test_a_refused_request_stores_nothing(app, engines, make_world, make_store, make_user, in_store, branch):
+def test_a_refused_request_stores_nothing(
+    app, engines, make_world, make_store, make_user, in_store, monkeypatch, branch
+):
     scenario = SCENARIOS[branch]
-    ctx = Ctx(app, engines, make_world, make_store, make_user, in_store, app.test_client())
+    ctx = Ctx(app, engines, make_world, make_store, make_user, in_store, app.test_client(), monkeypatch)
     response = scenario.run(ctx)
     assert ctx.before is not None, "the scenario must make its refused request with ctx.post"
     body = response.get_data(as_text=True)
@@ -649,9 +826,9 @@ def test_a_refused_request_stores_nothing(app, engines, make_world, make_store, 
     assert {name: diff for name, diff in changed.items() if name.split(".")[1] not in scenario.kept} == {}
 
 
-def test_the_fingerprint_sees_a_write(app, engines, make_world, make_store, make_user, in_store):
+def test_the_fingerprint_sees_a_write(app, engines, make_world, make_store, make_user, in_store, monkeypatch):
     """The comparison above has teeth: an accepted request with the same photos changes the store's tables."""
-    ctx = Ctx(app, engines, make_world, make_store, make_user, in_store, app.test_client())
+    ctx = Ctx(app, engines, make_world, make_store, make_user, in_store, app.test_client(), monkeypatch)
     store = ctx.store(ctx.world())
     ctx.owner(store)
     response = ctx.post(f"/s/{store.slug}/logbook/new", {**INCIDENT, "new_photos": photos(2)})
