@@ -24,6 +24,7 @@ from blueprints.auth.mfa import MAX_FAILURES_PER_HOUR, STEP_SECONDS
 from blueprints.auth.services import create_invitation
 from blueprints.logbook import services as logbook
 from blueprints.meetings import services as meetings
+from blueprints.patrols import services as patrols
 from models import (
     Area,
     Association,
@@ -31,6 +32,7 @@ from models import (
     Incident,
     LoginThrottle,
     Membership,
+    PatrolRequest,
     PoliceContact,
     Region,
     Role,
@@ -670,6 +672,126 @@ def pay_dues_while_stripe_is_down(ctx: Ctx):
     return ctx.post(f"{base}checkout", {"plan": str(plan_id)}, form_url=base)
 
 
+def quiet_hours_without_an_end(ctx: Ctx):
+    ctx.sign_in(ctx.make_user())
+    return ctx.post(
+        "/account/alerts/", {"urgent_alerts": "y", "quiet_start": "22:00", "quiet_end": "", "digest_frequency": ""}
+    )
+
+
+def a_sighting_in_the_future(ctx: Ctx):
+    world = ctx.world()
+    store = ctx.store(world)
+    bulletin_id = _bulletin(ctx, world, status="published")
+    ctx.owner(store, Role.STORE_STAFF)
+    url = f"/s/{store.slug}/feed/{bulletin_id}/sightings"
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    return ctx.post(url, {"note": "The same van, outside.", "seen_at": later})
+
+
+# --- patrol requests and the officer's link ---------------------------------------------------------------------
+
+FMT = "%Y-%m-%dT%H:%M"
+
+
+def _days(days: float) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(minute=0, second=0, microsecond=0).strftime(FMT)
+
+
+PATROL = {
+    "reason": "merchandise_movement",
+    "place": "store",
+    "home_address": "",
+    "vehicles_expected": "White courier van",
+    "keyholder": "Sam Keys",
+    "alarm_company": "Sentinel Alarms",
+    "notes": "",
+}
+
+
+def _patrol_store(ctx: Ctx, *, email: str = "pc.casey@example.org"):
+    """A store with police contact 1 and draft patrol request 1 (for tomorrow)."""
+    store = ctx.store(ctx.world())
+
+    def seed(session):
+        session.add(PoliceContact(agency="City Police", officer_name="PC Casey", email=email))
+        session.flush()
+        data = {**PATROL, "contact_id": 1, "starts_at": datetime.now() + timedelta(days=1)}
+        data["ends_at"] = data["starts_at"] + timedelta(days=1)
+        patrols.save_request(session, data, zone=UTC)
+
+    ctx.in_store(store, seed)
+    return store
+
+
+BACKWARDS = {**PATROL, "contact_id": "1", "starts_at": _days(6), "ends_at": _days(5)}
+
+
+def patrol_request_ending_before_it_starts(ctx: Ctx):
+    store = _patrol_store(ctx)
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/patrols/new", {**BACKWARDS, "starts_at": _days(6), "ends_at": _days(5)})
+
+
+def patrol_draft_edited_to_end_before_it_starts(ctx: Ctx):
+    store = _patrol_store(ctx)
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/patrols/1/edit", {**BACKWARDS, "starts_at": _days(6), "ends_at": _days(5)})
+
+
+def trip_ending_before_it_starts(ctx: Ctx):
+    store = _patrol_store(ctx)
+    ctx.owner(store)
+    data = {"kind": next(iter(patrols.TRIP_KINDS)), "title": "", "starts_at": _days(6), "ends_at": _days(5)}
+    data.update({"watch_store": "y", "home_address": "", "contact_id": "1"})
+    return ctx.post(f"/s/{store.slug}/patrols/trips/new", data)
+
+
+def send_a_patrol_request_to_a_contact_without_email(ctx: Ctx):
+    store = _patrol_store(ctx, email="")
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/patrols/1/send", {}, form_url=f"/s/{store.slug}/patrols/1")
+
+
+def _officer_link(ctx: Ctx, store, *, acknowledged: bool = False) -> str:
+    """Send patrol request 1 (and have the officer acknowledge it); the officer link's path."""
+    with Session(ctx.engines.owner, expire_on_commit=False) as session:
+        registry = session.get(Store, store.id)
+        _ = registry.association.timezone
+
+    def send(session):
+        patrol = session.get(PatrolRequest, 1)
+        row = patrols.send_request(session, patrol, store=registry, sender_user_id=None, sender_email=None)
+        if acknowledged:
+            patrols.acknowledge(session, patrol, store=registry, officer_name="PC Casey", note="", ip=None)
+        return row.body_text
+
+    with ctx.app.test_request_context():
+        text = ctx.in_store(store, send)
+    return re.search(r"https?://[^/\s]+(/officer/patrol/[^\s\"<]+)", text).group(1)
+
+
+def answer_a_patrol_request_twice(ctx: Ctx):
+    store = _patrol_store(ctx)
+    path = _officer_link(ctx, store, acknowledged=True)
+    return ctx.post(
+        f"{path}/answer", {"officer_name": "PC Other", "decision": "acknowledge", "note": ""}, form_url=path
+    )
+
+
+def log_a_patrol_before_acknowledging(ctx: Ctx):
+    store = _patrol_store(ctx)
+    path = _officer_link(ctx, store)
+    data = {"patrolled_at": _days(0), "officer_name": "PC Casey", "observations": "All quiet"}
+    return ctx.post(f"{path}/log", data, form_url=path)
+
+
+def complete_a_patrol_before_acknowledging(ctx: Ctx):
+    store = _patrol_store(ctx)
+    path = _officer_link(ctx, store)
+    return ctx.post(f"{path}/complete", {}, form_url=path)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("logbook.new_incident", "DomainError"): Scenario(
         logbook_new_with_too_many_photos, 400, f"at most {logbook.MAX_PHOTOS} photos"
@@ -797,6 +919,33 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
         "and ActionForm holds only the CSRF token, which CSRFProtect checks before any view runs"
     ),
     ("billing.refresh", "StripeUnavailable"): Unreachable("as billing.portal: ActionForm fails only on CSRF"),
+    ("alerts.preferences", "AlertError"): Scenario(quiet_hours_without_an_end, 400, "Give both the start and the end"),
+    ("feed.sighting", "DomainError"): Scenario(a_sighting_in_the_future, 400, "cannot be in the future"),
+    ("patrols.new_request", "PatrolError"): Scenario(
+        patrol_request_ending_before_it_starts, 400, "The end must be after the start"
+    ),
+    ("patrols.edit_request", "PatrolError"): Scenario(
+        patrol_draft_edited_to_end_before_it_starts, 400, "The end must be after the start"
+    ),
+    ("patrols.new_trip", "PatrolError"): Scenario(trip_ending_before_it_starts, 400, "The end must be after the start"),
+    ("patrols.send_request", "PatrolError"): Scenario(
+        send_a_patrol_request_to_a_contact_without_email, 302, "has no email address"
+    ),
+    ("officer.patrol_answer", "DomainError"): Scenario(
+        # The answer form is gone once answered (the reason has nowhere to go): the page shows who answered.
+        answer_a_patrol_request_twice,
+        409,
+        "Acknowledged by PC Casey",
+    ),
+    ("officer.patrol_log", "DomainError"): Scenario(
+        # No log form before the request is acknowledged: the page shows the request is still waiting.
+        log_a_patrol_before_acknowledging,
+        409,
+        "Sent, waiting for police",
+    ),
+    ("officer.patrol_complete", "DomainError"): Scenario(
+        complete_a_patrol_before_acknowledging, 303, "Only an acknowledged request can be marked completed"
+    ),
 }
 
 
