@@ -792,6 +792,60 @@ def complete_a_patrol_before_acknowledging(ctx: Ctx):
     return ctx.post(f"{path}/complete", {}, form_url=path)
 
 
+# --- sharing with the region, relayed notes, trend bulletins, police review ---------------------------------------
+
+
+def share_an_incident_twice(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    incident_id = _incident(ctx, store)
+    ctx.owner(store)
+    url = f"/s/{store.slug}/logbook/{incident_id}/share/"
+    assert ctx.post(url, {"tlp": "AMBER"}).status_code == 302  # the first share is kept
+    return ctx.post(url, {"tlp": "AMBER"})
+
+
+def withdraw_an_incident_never_shared(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    incident_id = _incident(ctx, store)
+    ctx.owner(store)
+    url = f"/s/{store.slug}/logbook/{incident_id}/share/withdraw"
+    return ctx.post(url, {}, form_url=f"/s/{store.slug}/logbook/{incident_id}/share/")
+
+
+def trend_bulletin_valid_until_yesterday(ctx: Ctx):
+    world = ctx.world()
+    liaison = ctx.make_user(association=world.association, role=Role.POLICE_LIAISON)
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.execute(sa.update(Membership).where(Membership.user_id == liaison.id).values(region_id=world.region.id))
+    sign_in_with_code(ctx.client, ctx.engines, liaison, enrol(ctx.engines, liaison))
+    data = {
+        "region": str(world.region.id),
+        "title": "Distraction thefts at counters",
+        "modus_operandi": "Two people, one distracts.",
+        "valid_until": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
+        "tlp": "AMBER",
+        "action": "post",
+    }
+    return ctx.post("/liaison/bulletins/new", data)
+
+
+def review_grant_ending_in_the_past(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    contact_id = _contact(ctx, store)
+    _incident(ctx, store)
+    ctx.owner(store)
+    today = datetime.now(UTC).date()
+    data = {
+        "recipient": f"contact:{contact_id}",
+        "incident_types": "suspicious_person",
+        "since": (today - timedelta(days=30)).isoformat(),
+        "until": today.isoformat(),
+        "expires_at": (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "message": "",
+    }
+    return ctx.post(f"/s/{store.slug}/review/new", data)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("logbook.new_incident", "DomainError"): Scenario(
         logbook_new_with_too_many_photos, 400, f"at most {logbook.MAX_PHOTOS} photos"
@@ -946,6 +1000,40 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("officer.patrol_complete", "DomainError"): Scenario(
         complete_a_patrol_before_acknowledging, 303, "Only an acknowledged request can be marked completed"
     ),
+    ("sharing.confirm", "DomainError"): Scenario(
+        # A shared incident's page has no share form for the reason: it shows the share and its Withdraw button.
+        share_an_incident_twice,
+        400,
+        "Withdraw the bulletin",
+    ),
+    ("sharing.confirm", "NotPublishable"): Unreachable(
+        "sharing.services.parse_tlp maps any submitted TLP to one of SHARE_TLPS (AMBER+STRICT, AMBER, GREEN), all "
+        "allowed in the feed, so ensure_feed_publishable never refuses; the DomainError scenario covers the handler"
+    ),
+    ("sharing.withdraw", "DomainError"): Scenario(
+        withdraw_an_incident_never_shared, 302, "This incident is not shared"
+    ),
+    ("relay.relay", "DomainError"): Unreachable(
+        "relay_note refuses a text that is blank after strip(); RelayForm's DataRequired refuses the same blank text "
+        "(it strips too), and the scrubber replaces what it removes with a marker, never leaving a blank text"
+    ),
+    ("relay.relay", "NotPublishable"): Unreachable(
+        "as sharing.confirm: sharing.notes.parse_tlp only ever yields a feed TLP"
+    ),
+    ("liaison.new_trend_bulletin", "DomainError"): Scenario(
+        trend_bulletin_valid_until_yesterday, 400, "must end in the future"
+    ),
+    ("liaison.new_trend_bulletin", "NotPublishable"): Unreachable(
+        "as sharing.confirm: sharing.notes.parse_tlp only ever yields a feed TLP"
+    ),
+    ("review.new_grant", "GrantRefused"): Scenario(
+        review_grant_ending_in_the_past, 400, "Access must end in the future"
+    ),
+    ("liaison.review", "GrantRefused"): Unreachable(
+        "save_review refuses only pattern notes over NOTES_LIMIT (10,000) characters after strip(); ReviewNotesForm's "
+        "Length(max=10_000) refuses any longer input before the service runs"
+    ),
+    ("officer.review", "GrantRefused"): Unreachable("as liaison.review: the same ReviewNotesForm and save_review"),
 }
 
 
