@@ -2,8 +2,9 @@
 
 `refusal_branches(app)` reads the source of every view that accepts POST and lists each `except` clause that catches
 a `DomainError` (or a subclass): the places where a service may already have flushed rows when the view renders its
-error. `Stored` fingerprints every row of the shared schema and of the stores a scenario made, so a test can say
-"nothing at all changed", not only "no new incident".
+error. `fingerprint` digests every row of the shared schema and of the stores a scenario made (`Ctx.post` takes one
+before and one after the refused request), so a test can say "nothing at all changed", not only "no new incident":
+an update kept by mistake (an edit saved though the page says it failed) shows as well as an insert.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import Image
 
 from config import SHARED_SCHEMA
 from errors import DomainError
+from models import Role
 from tests.admin.conftest import enrol, sign_in_with_code
 from tests.fixtures.web import csrf_token, sign_in
 
@@ -161,16 +163,12 @@ class Ctx:
 
     def owner(self, store, role=None):
         """A member of `store` (its owner unless told), signed in."""
-        from models import Role
-
         user = self.make_user(store=store, role=role or Role.STORE_OWNER)
         self.sign_in(user)
         return user
 
     def admin(self, world):
         """An association admin of `world`, signed in with two-step sign-in as admins must."""
-        from models import Role
-
         user = self.make_user(association=world.association, role=Role.ASSOCIATION_ADMIN)
         sign_in_with_code(self.client, self.engines, user, enrol(self.engines, user))
         return user
@@ -201,7 +199,8 @@ class Scenario:
     """Provoke one refusal branch over HTTP. `run(ctx)` returns the response of the refused POST (made by ctx.post).
 
     `status` is what the view answers; `says` must be in the page (for a redirect: in the page it leads to).
-    `kept` names the tables a refusal writes on purpose, through `independent_transaction` (throttle, audit).
+    `kept` names the tables a refusal writes on purpose in a transaction of its own (throttle counters and the audit
+    of a refused sign-in; a dues checkout attempt reserved before Stripe is called): they may change.
     """
 
     run: Callable[[Ctx], object]

@@ -3,7 +3,14 @@ written is found in the code and provoked over HTTP, and every row of the shared
 must be exactly as before the request.
 
 The list of branches is generated (`refusals.refusal_branches`: each `except <DomainError subclass>` in a view that
-handles POST), so a new one fails `test_every_refusal_branch_has_a_scenario` until it gets a scenario here.
+handles POST, or in a helper of the view's module it calls), so a new one fails
+`test_every_refusal_branch_has_a_scenario` until it gets a scenario here. A branch no request can reach is listed as
+`Unreachable`, with the reason.
+
+Without the unit of work's rollback (`database.request_scope.request_succeeded` always true), five scenarios store
+what they must not: logbook new / casing / edit with 21 photos, approve-and-alert (the approval), and the region
+settings (k threshold set before the time zone is refused, flushed by the page). With a status-only rule, the
+approve-and-alert one (a redirect after a domain error) still would: the DomainError mark is what protects it.
 """
 
 from __future__ import annotations
