@@ -31,7 +31,7 @@ def moderation_alert(association, bulletin_id: int):
             moderation.approve(session, association, bulletin, actor=current_actor())
         _alert, rows = services.send_alert(session, association, bulletin, actor=current_actor())
     except DomainError as exc:
-        session.rollback()
+        # The approval flushed above is rolled back with the request: a domain error was raised.
         flash(str(exc))
         return back
     flash(f"Urgent alert queued for {len(rows)} member{'s' if len(rows) != 1 else ''} who opted in.", "success")

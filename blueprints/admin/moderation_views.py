@@ -143,6 +143,8 @@ def moderation_reject(association, bulletin_id: int):
             services.reject(session, association, bulletin, reason=form.reason.data, actor=current_actor())
         except DomainError as exc:
             form.reason.errors = [*form.reason.errors, str(exc)]
+            if bulletin.status != "pending":
+                flash(str(exc))  # only pending bulletins have a reject form on the page to show it
         else:
             flash("Bulletin rejected.", "success")
             return _back(association)

@@ -98,6 +98,11 @@ def invite_person(association):
 def _person_page(association, user_id: int, *, liaison_form=None, status: int = 200):
     person = services.get_person(db(), association, user_id)
     liaison = next((r.membership for r in person.roles if r.membership.role == Role.POLICE_LIAISON.value), None)
+    if liaison_form is not None and liaison is None:
+        # Details refused for a role that is not a liaison's: there is no liaison form to show the reason in.
+        for message in liaison_form.agency.errors:
+            flash(message, "error")
+        liaison_form = None
     if liaison_form is None and liaison is not None:
         liaison_form = LiaisonForm(agency=liaison.agency, badge_unit=liaison.badge_unit, region=liaison.region_id)
     if liaison_form is not None:
