@@ -28,7 +28,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.auth.mfa import STEP_SECONDS, new_totp_secret
+from accounts.mfa import STEP_SECONDS, new_totp_secret
 from database import embedded
 from database.embedded import embedded_url
 from database.engines import app_url_for, ensure_roles

@@ -5,8 +5,8 @@ Data set (`Context.grow_to`): 5 associations × 4 regions; stores spread round-r
 with an owner (a person with a store membership); every 4th store gets the demo logbook (9-12 incidents) and
 shares its 2 most recent casing-type incidents through the real anonymizer (bulletins + incident facts), approved
 by its association's admin; every 100th store gets about 300 logbook entries. Everything goes through the domain
-functions (`tenants.provisioning.create_store`, `demo.logbook.seed_logbook`, `blueprints.sharing.services.
-share_incident`, `blueprints.admin.services.moderation.approve`); only people and memberships are plain rows.
+functions (`tenants.provisioning.create_store`, `demo.logbook.seed_logbook`, `sharing.shares.
+share_incident`, `bulletins.moderation.approve`); only people and memberships are plain rows.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ class Context:
     def _share(self, row: StoreRow, per_store: int = 2) -> None:
         from anonymize import TLP
         from audit import Actor, ActorKind
-        from blueprints.admin.services.moderation import approve
+        from bulletins.moderation import approve
         from demo.bulletins import SHARED_TYPES
         from models import Association, Incident, Store, User
         from models.bulletins import Bulletin
@@ -263,7 +263,7 @@ class Context:
                     .order_by(Incident.occurred_at.desc())
                     .limit(per_store)
                 ).all()
-                from blueprints.sharing.services import share_incident
+                from sharing.shares import share_incident
 
                 ids = [
                     share_incident(session, store, i, TLP.AMBER, user_id=user.id, user_name=user.name).bulletin.id
@@ -314,9 +314,9 @@ class Context:
 
     # -- sessions ------------------------------------------------------------------------------------------
     def session_cookie(self, user_id: int) -> str:
-        """A signed-in cookie for `user_id`: a server-side auth session (blueprints.auth.services.start_session)
+        """A signed-in cookie for `user_id`: a server-side auth session (accounts.accounts.start_session)
         and the Flask-Login session cookie that carries its token, as the login POST would set them."""
-        from blueprints.auth.services import start_session
+        from accounts.accounts import start_session
         from models import User
 
         app = self.app

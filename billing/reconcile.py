@@ -23,7 +23,7 @@ from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
-from blueprints.links import external_url
+from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Association, Membership, OutboundEmail, Role, Store, StoreSubscription, StripeAccount, User

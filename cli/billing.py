@@ -45,7 +45,7 @@ def billing_group() -> None:
 @with_appcontext
 def set_keys(association_slug: str, secret_key: str, webhook_secret: str, publishable_key: str) -> None:
     """Store an association's Stripe keys, encrypted. Prints the webhook URL to give Stripe."""
-    from blueprints.links import external_url
+    from mail.links import external_url
 
     box = SecretBox.from_config(current_app.config)
     with Session(_engine()) as session, session.begin():

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from blueprints.alerts.patterns import DEFAULT_WINDOW, detect_all
+from alerts.patterns import DEFAULT_WINDOW, detect_all
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Association

@@ -11,12 +11,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from blueprints.store.times import association_zone, local_today
 from digest.periods import Period, PeriodError, last_complete_week, parse_period, since_period
 from digest.runs import QueuedRun, queue_due, queue_period
 from digest.send import SendCounts, deliver_in_workers, pending_count
 from mail.outbox import sender_domain
 from models import Association, DigestDelivery, Region
+from workspace.times import association_zone, local_today
 
 log = logging.getLogger("loupe.digest")
 

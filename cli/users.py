@@ -8,9 +8,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from blueprints.auth.mailers import queue_invitation_email
-from blueprints.auth.services import create_invitation, normalise_email
-from blueprints.links import external_url
+from accounts.accounts import create_invitation, normalise_email
+from accounts.mailers import queue_invitation_email
+from mail.links import external_url
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Association, Region, Role, Store, User

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.briefing.services import get_profile
+from briefing.briefing import get_profile
 from models import EmergencyPlan, Keyholder, PoliceContact, SafeOrVault
 
 ALARM_COMPANIES = (

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from anonymize import TLP
 from audit import Actor, ActorKind
-from blueprints.admin.services.moderation import approve
-from blueprints.sharing.services import share_incident
+from bulletins.moderation import approve
 from models import Association, Incident, Membership, Role, Store, User
 from models.bulletins import Bulletin
+from sharing.shares import share_incident
 from tenants.binding import store_session
 
 SHARED_TYPES = ("casing", "suspicious_vehicle", "distraction", "grab_and_run_attempt")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.meetings import services as meetings
+from meetings import meetings
 from models import ContactLogEntry, PoliceContact
 
 

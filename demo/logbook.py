@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from blueprints.logbook.services import DescribedIncident, casing_title, save_incident
+from logbook.incidents import DescribedIncident, casing_title, save_incident
 
 # (days ago, hour, type, casing report?, title, narrative, where, staff, police report no., people, vehicles)
 INCIDENTS = [

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from blueprints.links import external_url
-from blueprints.store.attention import AttentionItem
+from mail.links import external_url
 from mail.render import RenderedEmail, render_email, render_part
 from models import Store
 from security.tokens import sign, unsign
+from workspace.attention import AttentionItem
 
 UNSUBSCRIBE_PURPOSE = "digest-unsubscribe"
 # An unsubscribe link must keep working long after the email was sent.

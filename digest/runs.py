@@ -16,9 +16,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 import audit
+from alerts.urgent import quiet_until
 from audit import Actor
 from billing.access import NO_ACCESS_STATUSES
-from blueprints.alerts.services import quiet_until
 from digest.content import region_content
 from digest.periods import Period, due_period
 from models import (

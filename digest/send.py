@@ -23,8 +23,6 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, joinedload
 
-from blueprints.store.attention import collect, providers_of
-from blueprints.store.times import local_today, store_zone
 from digest.content import for_reader
 from digest.render import OwnStore, render_digest
 from mail.outbox import after_failure
@@ -32,6 +30,8 @@ from mail.smtp import SmtpConnection, SmtpSettings, build_message
 from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Store, StoreStatus, User
 from models.accounts import MANAGER_ROLES
 from tenants.binding import store_session
+from workspace.attention import collect, providers_of
+from workspace.times import local_today, store_zone
 
 log = logging.getLogger(__name__)
 _LIVE_TTL = 60.0  # seconds a run's list of still-published bulletins is trusted

@@ -21,17 +21,17 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from blueprints.admin.provisioning import build_schemas, pending_store_ids
-from blueprints.admin.services.members import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
-from blueprints.alerts.patterns import detect_region
-from blueprints.auth.mailers import queue_reset_email
+from accounts.mailers import queue_reset_email
+from alerts.patterns import detect_region
 from digest.runs import queue_due
 from digest.send import deliver
 from jobs import names
 from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
+from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
 from tenants.migrations import store_head
+from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
 from tenants.provisioning import drop_store
 

@@ -3,7 +3,7 @@
 The rule (issue #16 will redesign it; until then it lives here and only here): failures are counted per key in
 fixed windows of one clock hour (`window_start`); a key is throttled while its count in the current window has
 reached its limit. The limits are the callers' policy (sign-in: `LOGIN_MAX_FAILURES_PER_ACCOUNT` and
-`_PER_ADDRESS` from the config; the second factor: `blueprints.auth.mfa.MAX_FAILURES_PER_HOUR`). Keys say what is
+`_PER_ADDRESS` from the config; the second factor: `accounts.mfa.MAX_FAILURES_PER_HOUR`). Keys say what is
 counted: an account (`account_key`), a client address (`address_key`), a person's second factor
 (`second_factor_key`). Counters live in `login_throttle`, so every worker on every machine sees the same counts.
 

@@ -16,7 +16,7 @@ from models import Membership, Store, StoreStatus
 from tenants.binding import bind_schema
 
 if TYPE_CHECKING:  # the auth package imports views that import this module
-    from blueprints.auth.services import Memberships
+    from accounts.accounts import Memberships
 
 
 def resolve_store(memberships: Memberships, store_slug: str) -> tuple[Store, Membership, BillingState] | None:

@@ -12,8 +12,8 @@ from blueprints.admin import (  # noqa: F401  (register their routes)
     regions,
     trends_views,
 )
-from blueprints.admin.cli import register as _register_cli
 from blueprints.admin.views import bp
+from cli.stores import register as _register_cli
 from cli.tenants import tenants_group
 
 # The portal's CLI commands live with it; they join `flask tenants` (purge-removed, build-pending, import).

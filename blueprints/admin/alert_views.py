@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 
+from alerts import urgent as services
 from blueprints.admin.forms import ConfirmForm
-from blueprints.admin.services import moderation
 from blueprints.admin.views import bp
-from blueprints.alerts import services
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
+from bulletins import moderation
 from database.request_scope import db
 from errors import DomainError
 

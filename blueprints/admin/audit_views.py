@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
+from audit import log as services
 from blueprints.admin.forms import AuditFilterForm
-from blueprints.admin.services import audit_log as services
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view

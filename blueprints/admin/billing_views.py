@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 
+from billing import dues as services
 from billing.crypto import SecretBox
 from billing.plans import INTERVALS, format_amount
 from blueprints.admin.billing_forms import PlanForm, StripeKeysForm
 from blueprints.admin.forms import ConfirmForm
-from blueprints.admin.services import dues as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
-from blueprints.links import external_url
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from mail.links import external_url
 from models.base import utcnow
 
 

@@ -10,13 +10,13 @@ from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
-from blueprints.store.times import association_zone, local_today
 from blueprints.web import current_actor
 from database.request_scope import db
 from digest import admin as digest_admin
 from digest.periods import PeriodError, last_complete_week, parse_period
 from models import Region
 from regions import effective_settings
+from workspace.times import association_zone, local_today
 
 # The preview is the email's own HTML, framed by the digest page: its inline styles need 'unsafe-inline'; no
 # script, no form, and only our own pages may frame it.

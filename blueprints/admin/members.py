@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accounts.mailers import queue_invitation_email
 from blueprints.admin.forms import (
     ConfirmForm,
     ImportForm,
@@ -16,17 +17,16 @@ from blueprints.admin.forms import (
     RemoveStoreForm,
     with_blank,
 )
-from blueprints.admin.provisioning import enqueue_builds
-from blueprints.admin.services import imports
-from blueprints.admin.services import members as services
 from blueprints.admin.views import bp
-from blueprints.auth.mailers import queue_invitation_email
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from members import imports
+from members import stores as services
 from models import Area, Region
+from tenants.pending import enqueue_builds
 
 
 def _region_choices(association, blank: str | None = None):

@@ -9,11 +9,11 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from blueprints.admin.moderation_views import _queue_page
-from blueprints.admin.services import merging
-from blueprints.admin.services import moderation as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
+from bulletins import merging
+from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
 

@@ -9,11 +9,11 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.admin.forms import ConfirmForm
-from blueprints.admin.services import moderation as services
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
+from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
 from models.bulletins import FEED_TLPS

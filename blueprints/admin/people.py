@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accounts.mailers import queue_invitation_email
 from blueprints.admin.forms import (
     ASSOCIATION_ROLE_CHOICES,
     STORE_ROLE_CHOICES,
@@ -15,15 +16,14 @@ from blueprints.admin.forms import (
     RoleForm,
     with_blank,
 )
-from blueprints.admin.services import people as services
 from blueprints.admin.views import bp
-from blueprints.auth.mailers import queue_invitation_email
 from blueprints.form_helpers import choices
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import Region, Role, Store
+from people import association as services
 
 KINDS = {"staff": "Association staff", "liaisons": "Police liaisons", "stores": "Store owners and staff"}
 

@@ -13,13 +13,13 @@ from blueprints.admin.forms import (
     SettingsForm,
     with_blank,
 )
-from blueprints.admin.services import regions as services
 from blueprints.admin.views import bp
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from regions import effective_settings
+from regions import regions as services
 
 
 def _merge_form(association, regions, form: MergeForm | None = None) -> MergeForm:

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, render_template
 
-from blueprints.admin.services import dashboard as dashboard_services
-from blueprints.admin.services import dues as dues_services
-from blueprints.alerts import history as alert_history
+from alerts import history as alert_history
+from billing import dues as dues_services
 from blueprints.guards import association_admin_view
 from database.request_scope import db
+from members import dashboard as dashboard_services
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import Optional
 
-from blueprints.alerts.services import DIGEST_CHOICES
+from alerts.urgent import DIGEST_CHOICES
 from blueprints.form_helpers import CheckboxesField, choices
 from models.store.logbook import INCIDENT_TYPES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from blueprints.alerts import services
+from alerts import urgent as services
 from blueprints.alerts.forms import AlertPreferenceForm
 from blueprints.form_helpers import choices
 from blueprints.web import access

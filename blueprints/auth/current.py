@@ -6,7 +6,7 @@ import functools
 
 from flask import current_app
 
-from blueprints.auth.services import Memberships, load_memberships, load_session
+from accounts.accounts import Memberships, load_memberships, load_session
 from database.request_scope import db
 from extensions import login_manager
 from models import Membership, Role, Store, User

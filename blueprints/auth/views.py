@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from blueprints.admin.services.people import first_admin_association_slug, record_liaison_details
-from blueprints.auth import mfa, services
+from accounts import accounts as services
+from accounts import mfa
 from blueprints.auth.forms import (
     AcceptInvitationForm,
     AcceptWithAccountForm,
@@ -20,6 +20,7 @@ from blueprints.auth.forms import (
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
 from models import OutboundEmail, User
+from people.association import first_admin_association_slug, record_liaison_details
 from security.passwords import PasswordRejected
 from security.tokens import InvalidToken, unsign
 
@@ -27,7 +28,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _sign_in(user: User, next_url: str | None = None):
-    """After the password: the two-step code first when enrolled, else the session (see blueprints.auth.mfa)."""
+    """After the password: the two-step code first when enrolled, else the session (see accounts.mfa)."""
     return mfa.sign_in_after_password(user, next_url)
 
 

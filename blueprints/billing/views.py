@@ -13,10 +13,10 @@ from billing.stripe_client import StripeUnavailable, require_stripe, stripe_for
 from blueprints.billing.forms import ActionForm, PayDuesForm
 from blueprints.form_helpers import choices
 from blueprints.guards import open_when_dues_unpaid, store_view
-from blueprints.links import external_url
 from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
+from mail.links import external_url
 from models import OWNER_ROLES
 from models.base import utcnow
 

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from blueprints.briefing import services
 from blueprints.briefing.forms import BriefingForm, ConfirmForm, KeyholderForm, SafeForm
 from blueprints.guards import store_view
-from blueprints.store.times import store_zone
 from blueprints.web import current_actor
+from briefing import briefing as services
 from database.request_scope import db
 from models import MANAGER_ROLES
+from workspace.times import store_zone
 
 bp = Blueprint("briefing", __name__, url_prefix="/s/<store_slug>/briefing")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
-from blueprints.alerts import services
+from alerts import urgent as services
 from blueprints.web import access
 from database.request_scope import db
 from digest.render import user_from_token

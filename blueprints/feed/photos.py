@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Response, abort
 from sqlalchemy.orm import Session, undefer
 
-from blueprints.feed import services
 from blueprints.feed.views import bp
 from blueprints.guards import store_view
+from bulletins import feed as services
 from database.request_scope import db
 from errors import NotFound
 from models import Store

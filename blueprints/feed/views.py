@@ -7,14 +7,14 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.feed import services
 from blueprints.feed.cards import bulletin_card
 from blueprints.feed.forms import FeedFilterForm, HelpedForm
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
-from blueprints.store.times import local_to_utc, store_zone
+from bulletins import feed as services
 from database.request_scope import db
 from models.store.logbook import INCIDENT_TYPES
+from workspace.times import local_to_utc, store_zone
 
 bp = Blueprint("feed", __name__, url_prefix="/s/<store_slug>/feed")
 FILTERS = ("kind", "tlp", "area", "since", "until")  # kept on the "Older bulletins" and "Newest" links
@@ -33,7 +33,7 @@ def _latest_bulletins(store, count: int = 3):
 @bp.route("/")
 @store_view()
 def index(store, membership):
-    from blueprints.feed.sightings import feed_extras  # registers its routes on bp when the package is imported
+    from bulletins.sightings import feed_extras  # registers its routes on bp when the package is imported
 
     session = db()
     form = FeedFilterForm(formdata=request.args)

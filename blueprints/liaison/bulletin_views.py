@@ -16,12 +16,12 @@ from anonymize import NotPublishable
 from blueprints.form_helpers import choices
 from blueprints.guards import liaison_view, require_two_step
 from blueprints.liaison.views import bp
-from blueprints.sharing import notes
 from blueprints.sharing.forms import TLP_CHOICES
 from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
 from models import Region
+from sharing import notes
 
 
 class TrendBulletinForm(FlaskForm):

@@ -11,13 +11,13 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user
 
 from blueprints.guards import liaison_view, require_two_step
-from blueprints.review import services
 from blueprints.review.display import local_time_formatter, photo_response, render_officer_page, slice_summary
 from blueprints.review.forms import ReviewNotesForm
-from blueprints.store.times import store_zone
 from blueprints.web import current_actor
 from database.request_scope import db
+from review import grants as services
 from tenants.access import bind_store_by_id
+from workspace.times import store_zone
 
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 

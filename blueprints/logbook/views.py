@@ -12,7 +12,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from blueprints.guards import open_when_dues_unpaid, store_view
-from blueprints.logbook import services
 from blueprints.logbook.forms import (
     MAX_PEOPLE,
     MAX_VEHICLES,
@@ -22,12 +21,13 @@ from blueprints.logbook.forms import (
     LogbookFilterForm,
     PhotoUploadForm,
 )
-from blueprints.store.times import local_now, local_to_utc, local_today, store_zone, utc_to_local
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from logbook import incidents as services
 from models import MANAGER_ROLES, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, UploadRejected, check_image
+from workspace.times import local_now, local_to_utc, local_today, store_zone, utc_to_local
 
 bp = Blueprint("logbook", __name__, url_prefix="/s/<store_slug>/logbook")
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")

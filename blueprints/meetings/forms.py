@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.form_helpers import choices
-from blueprints.meetings.agendas import AGENDA_TEMPLATES
 from blueprints.store.forms import DATETIME_LOCAL_FORMATS, sane_year
+from meetings.agendas import AGENDA_TEMPLATES
 
 STATUS_CHOICES = [("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")]
 

@@ -8,14 +8,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.meetings import services
-from blueprints.meetings.agendas import AGENDA_TEMPLATES
 from blueprints.meetings.forms import ActionDoneForm, ActionForm, MeetingForm, OutcomeForm
-from blueprints.store.services import list_contacts
-from blueprints.store.times import local_to_utc, store_zone, utc_to_local
 from database.request_scope import db
 from errors import DomainError
+from meetings import meetings as services
+from meetings.agendas import AGENDA_TEMPLATES
 from models import MANAGER_ROLES
+from workspace.contacts import list_contacts
+from workspace.times import local_to_utc, store_zone, utc_to_local
 
 bp = Blueprint("meetings", __name__, url_prefix="/s/<store_slug>/meetings")
 

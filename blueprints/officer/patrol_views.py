@@ -15,14 +15,14 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, url_for
 
 from blueprints.officer import bp
-from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
-from blueprints.store.times import local_now, local_to_utc, store_zone
 from blueprints.web import access, current_actor
 from database.request_scope import db, independent_transaction
 from errors import DomainError, NotFound
+from patrols import requests as services
 from security.tokens import InvalidToken
 from tenants.access import bind_store_by_id
+from workspace.times import local_now, local_to_utc, store_zone
 
 
 def _refused(status: int, message: str, *, why: str, store_id: int | None = None, request_id: int | None = None):

@@ -9,15 +9,15 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 
 from blueprints.officer import bp
-from blueprints.review import services
 from blueprints.review.display import photo_response, render_officer_page
 from blueprints.review.forms import ReviewNotesForm
-from blueprints.review.mailers import REVIEW_TOKEN_PURPOSE, review_link_max_age_seconds
-from blueprints.store.times import store_zone
 from blueprints.web import access, current_actor
 from database.request_scope import db
+from review import grants as services
+from review.mailers import REVIEW_TOKEN_PURPOSE, review_link_max_age_seconds
 from security.tokens import InvalidToken, unsign
 from tenants.access import bind_store_by_id
+from workspace.times import store_zone
 
 
 def _open(token: str):

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from blueprints.form_helpers import choices
-from blueprints.patrols.services import MAX_PERIOD, PLACES, REASONS, TRIP_KINDS
+from patrols.requests import MAX_PERIOD, PLACES, REASONS, TRIP_KINDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 

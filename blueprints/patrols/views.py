@@ -7,13 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
-from blueprints.patrols import services
 from blueprints.patrols.forms import ActionForm, PatrolRequestForm, TripForm
-from blueprints.store.services import list_contacts
-from blueprints.store.times import store_zone
 from blueprints.web import current_actor
 from database.request_scope import db
 from models import MANAGER_ROLES
+from patrols import requests as services
+from workspace.contacts import list_contacts
+from workspace.times import store_zone
 
 bp = Blueprint("patrols", __name__, url_prefix="/s/<store_slug>/patrols")
 

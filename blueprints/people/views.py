@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.auth.mailers import queue_invitation_email
+from accounts.mailers import queue_invitation_email
 from blueprints.guards import store_view
-from blueprints.people import services
 from blueprints.people.forms import InviteForm, RemoveForm, RoleForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES, OWNER_ROLES, Role
+from people import store as services
 
 bp = Blueprint("people", __name__, url_prefix="/s/<store_slug>/people")
 

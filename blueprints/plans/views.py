@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from blueprints.guards import store_view
-from blueprints.plans import services
 from blueprints.plans.forms import PlanForm
-from blueprints.store.services import list_contacts
 from database.request_scope import db
 from models import MANAGER_ROLES
+from plans import emergency as services
+from workspace.contacts import list_contacts
 
 bp = Blueprint("plans", __name__, url_prefix="/s/<store_slug>/plans")
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from flask import Response, render_template, send_file
 
 from blueprints.review.forms import ReviewNotesForm
-from blueprints.review.services import slice_incidents, type_labels
-from blueprints.store.times import store_zone
 from database.request_scope import db
 from models import IncidentPhoto, PoliceShareIndex, ReviewGrant, Store
+from review.grants import slice_incidents, type_labels
+from workspace.times import store_zone
 
 
 def local_time_formatter(zone: ZoneInfo) -> Callable[[datetime | None], str]:

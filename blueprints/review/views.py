@@ -12,14 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
-from blueprints.review import services
 from blueprints.review.display import STATE_LABELS, local_time_formatter, slice_summary
 from blueprints.review.forms import GrantForm, RevokeForm
-from blueprints.review.mailers import queue_review_email
-from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
 from blueprints.web import current_actor
 from database.request_scope import db
 from models import MANAGER_ROLES
+from review import grants as services
+from review.mailers import queue_review_email
+from workspace.times import local_now, local_to_utc, local_today, store_zone
 
 bp = Blueprint("review", __name__, url_prefix="/s/<store_slug>/review")
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
 from blueprints.form_helpers import choices
-from blueprints.sharing.services import DEFAULT_TLP, SHARE_TLPS
+from sharing.shares import DEFAULT_TLP, SHARE_TLPS
 
 TLP_HELP = {
     "AMBER+STRICT": "member stores of the association only, not their partners",

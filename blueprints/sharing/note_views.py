@@ -12,11 +12,11 @@ from wtforms.validators import DataRequired, Length
 from anonymize import NotPublishable
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
-from blueprints.sharing import notes
 from blueprints.sharing.forms import TLP_CHOICES
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
+from sharing import notes
 
 bp = Blueprint("relay", __name__, url_prefix="/s/<store_slug>/relay")
 

@@ -11,12 +11,12 @@ from flask_login import current_user
 
 from anonymize import NotPublishable
 from blueprints.guards import store_view
-from blueprints.logbook import services as logbook_services
-from blueprints.sharing import services
 from blueprints.sharing.forms import ShareForm, TlpPreviewForm, WithdrawForm
 from database.request_scope import db
 from errors import DomainError
+from logbook import incidents as logbook_services
 from models import MANAGER_ROLES
+from sharing import shares as services
 
 bp = Blueprint("sharing", __name__, url_prefix="/s/<store_slug>/logbook/<int:incident_id>/share")
 

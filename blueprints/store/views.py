@@ -8,13 +8,14 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.store import attention, services
 from blueprints.store.forms import ConfirmForm, ContactLogForm, PoliceContactForm, StoreSettingsForm
-from blueprints.store.times import local_now, local_to_utc, local_today, store_zone
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
+from workspace import attention
+from workspace import contacts as services
+from workspace.times import local_now, local_to_utc, local_today, store_zone
 
 bp = Blueprint("store", __name__, url_prefix="/s/<store_slug>")
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.auth.mfa import STEP_SECONDS, new_totp_secret
+from accounts.mfa import STEP_SECONDS, new_totp_secret
 from models import OutboundEmail, Region, Role, User
 from models.base import utcnow
 from tests.fixtures.factories import World

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from blueprints.admin.services.dashboard import dashboard
+from members.dashboard import dashboard
 from models import Association
 from models.base import utcnow
 from models.bulletins import Bulletin

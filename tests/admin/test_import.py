@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from blueprints.admin.services.imports import import_stores
+from members.imports import import_stores
 from models import Association, AuditEntry, Invitation, Store, StoreStatus
 from tests.admin.conftest import token_of
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.auth import mfa
+from accounts import mfa
 from models import AuditEntry, LoginThrottle, RecoveryCode, Role, User
 from security import throttle
 from tests.admin.conftest import enrol, next_code, sign_in_with_code

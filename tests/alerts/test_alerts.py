@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.alerts.services import quiet_until
+from alerts.urgent import quiet_until
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Membership, OutboundEmail, Role

@@ -9,7 +9,7 @@ from dataclasses import replace
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.alerts.auto import DEFAULT_AUTO_ALERT_MIN_STORES
+from alerts.auto import DEFAULT_AUTO_ALERT_MIN_STORES
 from models import AuditEntry, Role
 from models.alerts import AlertDelivery, BulletinPattern, UrgentAlert
 from models.bulletins import Bulletin

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from billing import dues as dues_services
 from billing.crypto import SecretBox
-from blueprints.admin.services import dues as dues_services
 from models import AuditEntry, DuesPlan, Role, StripeAccount
 from tests.admin.conftest import audit_actions, enrol, sign_in_with_code, text_of
 from tests.billing.conftest import add_customer, subscribe_in_stripe

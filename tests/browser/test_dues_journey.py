@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from blueprints.admin.services import dues as dues_services
+from billing import dues as dues_services
 from models import Role, Store
 from tests.admin.conftest import enrol, next_code
 from tests.billing import conftest as billing_fixtures

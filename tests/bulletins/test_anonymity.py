@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.alerts.services import save_preference
+from alerts.urgent import save_preference
 from models import AuditEntry
 from models.bulletins import Bulletin
 from tests.anonymize.corpus import INCIDENTS

@@ -103,7 +103,7 @@ def test_the_dashboard_shows_the_latest_three(app, engines, sharing_world):
 
 
 def test_the_feed_pages_through_older_bulletins_keeping_the_filters(app, engines, sharing_world):
-    from blueprints.feed.services import PAGE_SIZE
+    from bulletins.feed import PAGE_SIZE
 
     world = sharing_world
     for n in range(PAGE_SIZE + 5):

@@ -25,13 +25,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from accounts.accounts import create_invitation
+from accounts.mfa import MAX_FAILURES_PER_HOUR, STEP_SECONDS
 from billing.crypto import SecretBox
 from billing.stripe_client import save_stripe_account
-from blueprints.auth.mfa import MAX_FAILURES_PER_HOUR, STEP_SECONDS
-from blueprints.auth.services import create_invitation
-from blueprints.logbook import services as logbook
-from blueprints.meetings import services as meetings
-from blueprints.patrols import services as patrols
+from logbook import incidents as logbook
+from meetings import meetings
 from models import (
     Area,
     Association,
@@ -49,6 +48,7 @@ from models import (
 from models.alerts import UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
+from patrols import requests as patrols
 from security.tokens import sign, unsign
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.factories import PASSWORD, unique

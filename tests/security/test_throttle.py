@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.auth import services
+from accounts import accounts as services
 from database.request_scope import begin_request, db, end_request, independent_transaction
 from models import AuditEntry, LoginThrottle, User
 from security import throttle

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session
 
-from blueprints.auth.mfa import STEP_SECONDS, enable_mfa, new_totp_secret, plain_secret
+from accounts.mfa import STEP_SECONDS, enable_mfa, new_totp_secret, plain_secret
 from models import User
 from security.secretbox import SecretBox, SecretUnreadable, looks_sealed, seal_plain_totp_secrets, totp_box
 from tests.fixtures.web import post_form, sign_in

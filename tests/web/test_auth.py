@@ -199,8 +199,8 @@ def _link(message) -> str:
 
 
 def test_invitation_by_email_creates_the_account_and_membership(app, client, smtp, engines, make_world, make_store):
-    from blueprints.auth.mailers import queue_invitation_email
-    from blueprints.auth.services import create_invitation
+    from accounts.accounts import create_invitation
+    from accounts.mailers import queue_invitation_email
     from mail.outbox import deliver_pending
     from mail.smtp import SmtpSettings
     from models import Association, Store
@@ -321,7 +321,7 @@ def test_changing_a_password_ends_the_other_sessions(app, make_user):
 
 
 def test_a_role_change_ends_the_persons_sessions(app, engines, make_world, make_store, make_user):
-    from blueprints.auth.services import set_role
+    from accounts.accounts import set_role
 
     store = make_store(make_world())
     staff = make_user(store=store, role=Role.STORE_STAFF)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from blueprints.briefing import services
+from briefing import briefing as services
 from models import AuditEntry, Keyholder, PoliceContact, Role, SafeOrVault, SecurityBriefing
 from tests.fixtures.web import csrf_token, post_form, sign_in
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from blueprints.store import services
 from errors import DomainError
 from models import (
     Association,
@@ -25,6 +24,7 @@ from models import (
     User,
 )
 from tests.fixtures.web import csrf_token, post_form, sign_in
+from workspace import contacts as services
 
 SECRET_OFFICER = "PC Quill-Secret"
 SECRET_LOG = "Talked about the ruby-secret delivery"
@@ -439,8 +439,8 @@ def test_an_unknown_contact_id_is_not_found(client, shop):
 def test_demo_records_show_a_quiet_contact_an_overdue_follow_up_and_an_upcoming_meeting(
     make_world, make_store, in_store
 ):
-    from blueprints.meetings import services as meetings
     from demo.contacts import seed_contacts
+    from meetings import meetings
 
     store = make_store(make_world())
     now = datetime.now(UTC)

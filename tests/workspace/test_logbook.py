@@ -14,9 +14,9 @@ from PIL import ExifTags, Image
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from blueprints.logbook import services
-from blueprints.logbook.services import DescribedIncident, LogbookQuery
 from errors import DomainError, NotFound
+from logbook import incidents as services
+from logbook.incidents import DescribedIncident, LogbookQuery
 from models import (
     Association,
     AuditEntry,

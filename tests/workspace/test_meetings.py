@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from blueprints.meetings import services
-from blueprints.meetings.agendas import agenda_template
 from errors import DomainError, NotFound
+from meetings import meetings as services
+from meetings.agendas import agenda_template
 from models import ContactLogEntry, Meeting, MeetingAction, PoliceContact
 from tests.fixtures.web import csrf_token, post_form, sign_in
 from tests.workspace.test_contacts import SECRET_LOG, SECRET_OFFICER, shop  # noqa: F401  (fixture)

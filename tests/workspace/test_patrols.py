@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.patrols import services
-from blueprints.store.times import utc_to_local
 from errors import Conflict, NotFound
 from models import Association, AuditEntry, PatrolLogEntry, PatrolRequest, PoliceContact, Role, Store
+from patrols import requests as services
 from security.tokens import sign
 from tests.fixtures.web import csrf_token, post_form, sign_in
+from workspace.times import utc_to_local
 
 LONDON = ZoneInfo("Europe/London")
 FMT = "%Y-%m-%dT%H:%M"

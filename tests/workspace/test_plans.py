@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from blueprints.plans import services
 from errors import NotFound
 from models import EmergencyPlan, Membership, PoliceContact, Region, Role
+from plans import emergency as services
 from tests.fixtures.web import csrf_token, post_form, sign_in
 
 TODAY = date(2026, 11, 27)
@@ -280,7 +280,7 @@ def test_the_demo_fills_the_briefing_and_four_plans_once(make_world, make_store,
     assert robbery.agreed_with == "PC Dana Hughes (City Police)"
     items = in_store(store, lambda s: services.attention_items(s, today=TODAY))
     assert [(i.kind, i.values["kind"]) for i in items] == [("plan_review_due", "fire")]
-    from blueprints.briefing.services import load_briefing
+    from briefing.briefing import load_briefing
 
     briefing = in_store(store, load_briefing)
     assert briefing.profile.alarm_company and len(briefing.keyholders) == 3 and len(briefing.safes) == 2

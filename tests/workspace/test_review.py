@@ -15,7 +15,6 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from blueprints.review import services
 from models import (
     AuditEntry,
     Incident,
@@ -32,6 +31,7 @@ from models import (
     User,
 )
 from models.registry import Association
+from review import grants as services
 from security.tokens import sign
 from tenants.binding import store_session
 from tests.fixtures.web import csrf_token, post_form, sign_in

@@ -5,7 +5,7 @@ Revises: s0001
 Create Date: 2026-11-27
 
 Store migrations are written without a schema: the runner binds each store's schema.
-Agenda templates are text in the code (blueprints.meetings.agendas), not rows; the `contact_quiet_days` setting
+Agenda templates are text in the code (meetings.agendas), not rows; the `contact_quiet_days` setting
 was seeded by s0001.
 """
 

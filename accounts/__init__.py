@@ -1,0 +1,1 @@
+"""Accounts: sign-in, server-side sessions, invitations, passwords, two-step verification."""

@@ -1,0 +1,48 @@
+"""The account emails: invitation and password reset, queued in the outbox."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from accounts.accounts import password_fingerprint
+from mail.links import external_url
+from mail.outbox import queue_email
+from mail.render import render_email
+from models import Association, Invitation, OutboundEmail, Store, User
+from security.tokens import sign
+
+ROLE_LABELS = {
+    "owner": "store owner",
+    "manager": "store manager",
+    "staff": "store staff",
+    "admin": "association administrator",
+    "liaison": "police liaison",
+}
+
+
+def queue_invitation_email(session: Session, invitation: Invitation, *, inviter: str | None) -> OutboundEmail:
+    association = session.get(Association, invitation.association_id)
+    store = session.get(Store, invitation.store_id) if invitation.store_id else None
+    link = external_url("auth.accept_invitation", token=sign("invitation", invitation.nonce))
+    days = current_app.config["INVITATION_MAX_AGE"].days
+    email = render_email(
+        "invitation",
+        f"You are invited to {association.name} on Loupe",
+        invitation=invitation,
+        association=association,
+        store=store,
+        role_label=ROLE_LABELS.get(invitation.role, invitation.role),
+        inviter=inviter,
+        link=link,
+        days=days,
+    )
+    return queue_email(session, to=invitation.email, email=email, kind="invitation")
+
+
+def queue_reset_email(session: Session, user: User, *, message_id: str | None = None) -> OutboundEmail:
+    token = sign("password-reset", {"uid": user.id, "fp": password_fingerprint(user)})
+    link = external_url("auth.reset_password", token=token)
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    email = render_email("password_reset", "Reset your Loupe password", user=user, link=link, minutes=minutes)
+    return queue_email(session, to=user.email, email=email, kind="password_reset", message_id=message_id)

@@ -1,0 +1,1 @@
+"""Urgent alerts, casing patterns, automatic alerts and their history."""

@@ -1,0 +1,1 @@
+"""The store's security briefing: profile, keyholders, safes."""

@@ -1,0 +1,1 @@
+"""Published bulletins: the regional feed, moderation, merging and sightings."""

@@ -1,0 +1,164 @@
+"""Moderation of regional bulletins: the queue, edits, approve, reject with a reason, retire; auto-publish.
+
+Moderators never learn which store shared a bulletin: the bulletin row has no store id, and nothing here reads a
+store schema. Every decision is written to the audit log in the same transaction, with no store id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import audit
+from audit import Actor
+from errors import DomainError, NotFound
+from models import Association
+from models.base import utcnow
+from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
+from sharing.photos import delete_photos, photos_allowed
+
+
+class ModerationError(DomainError):
+    """A decision that cannot be taken on this bulletin as it stands."""
+
+
+def _record(session: Session, action: str, association: Association, actor: Actor, bulletin: Bulletin, **details):
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        association_id=association.id,
+        target=f"bulletin:{bulletin.id}",
+        details=details or None,
+    )
+
+
+@dataclass(frozen=True)
+class Queue:
+    pending: list[Bulletin]
+    published: list[Bulletin]
+    decided: list[Bulletin]
+
+
+def queue(session: Session, association: Association, *, now: datetime | None = None) -> Queue:
+    now = now or utcnow()
+    base = sa.select(Bulletin).where(Bulletin.association_id == association.id)
+    pending = session.scalars(base.where(Bulletin.status == "pending").order_by(Bulletin.id)).all()
+    published = session.scalars(
+        base.where(Bulletin.status == "published", Bulletin.expires_at > now)
+        .order_by(Bulletin.published_at.desc())
+        .limit(100)
+    ).all()
+    decided = session.scalars(
+        base.where(Bulletin.status.in_(("rejected", "retired", "merged")))
+        .order_by(Bulletin.decided_at.desc().nulls_last())
+        .limit(20)
+    ).all()
+    return Queue(list(pending), list(published), list(decided))
+
+
+def get_bulletin(session: Session, association: Association, bulletin_id: int) -> Bulletin:
+    bulletin = session.scalar(
+        sa.select(Bulletin).where(Bulletin.id == bulletin_id, Bulletin.association_id == association.id)
+    )
+    if bulletin is None:
+        raise NotFound("No such bulletin in this association.")
+    return bulletin
+
+
+def _decide(bulletin: Bulletin, actor: Actor, status: str) -> None:
+    bulletin.status = status
+    bulletin.decided_by_user_id = actor.user_id
+    bulletin.decided_at = utcnow()
+
+
+def edit(
+    session: Session,
+    association: Association,
+    bulletin: Bulletin,
+    *,
+    title: str,
+    narrative: str,
+    location_note: str,
+    tlp: str,
+    expires_on: date | None,
+    actor: Actor,
+) -> None:
+    if bulletin.status not in ("pending", "published"):
+        raise ModerationError("Only bulletins waiting for review or published can be edited.")
+    if tlp not in FEED_TLPS:
+        raise ModerationError("Choose TLP:AMBER+STRICT, TLP:AMBER or TLP:GREEN.")
+    changed = [
+        name
+        for name, value in (("title", title), ("narrative", narrative), ("location_note", location_note), ("tlp", tlp))
+        if getattr(bulletin, name) != value
+    ]
+    bulletin.title, bulletin.narrative, bulletin.location_note, bulletin.tlp = title, narrative, location_note, tlp
+    if tlp not in ("AMBER+STRICT", "AMBER"):
+        # Plates stay only at AMBER or stricter (ANONYMIZATION.md rule 2).
+        bulletin.vehicles = [{**vehicle, "plate": "", "plate_state": ""} for vehicle in bulletin.vehicles]
+    if not photos_allowed(tlp):
+        delete_photos(session, bulletin)  # photos too (ANONYMIZATION.md rule 5)
+    if expires_on is not None:
+        bulletin.expires_at = datetime.combine(expires_on, time(23, 59), tzinfo=utcnow().tzinfo)
+        changed.append("expires_at")
+    bulletin.edited_by_moderator = True
+    session.flush()
+    _record(session, "bulletin.edited", association, actor, bulletin, fields=changed)
+
+
+def approve(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
+    if bulletin.status != "pending":
+        raise ModerationError("Only a bulletin waiting for review can be approved.")
+    _decide(bulletin, actor, "published")
+    bulletin.published_at = utcnow()
+    # Expiry runs from the share (90 days by default) unless the moderator set another date.
+    session.flush()
+    _record(session, "bulletin.approved", association, actor, bulletin, tlp=bulletin.tlp)
+
+
+def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:
+    if bulletin.status != "pending":
+        raise ModerationError("Only a bulletin waiting for review can be rejected.")
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Say why the bulletin is rejected.")
+    _decide(bulletin, actor, "rejected")
+    bulletin.rejection_reason = reason
+    session.flush()
+    _record(session, "bulletin.rejected", association, actor, bulletin, reason=reason)
+
+
+def retire(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
+    if bulletin.status != "published":
+        raise ModerationError("Only a published bulletin can be retired.")
+    _decide(bulletin, actor, "retired")
+    bulletin.retired_at = utcnow()
+    session.flush()
+    _record(session, "bulletin.retired", association, actor, bulletin)
+
+
+def auto_publish(session: Session, association: Association) -> bool:
+    settings = session.get(BulletinSettings, association.id)
+    return bool(settings and settings.auto_publish)
+
+
+def set_auto_publish(session: Session, association: Association, enabled: bool, *, actor: Actor) -> None:
+    settings = session.get(BulletinSettings, association.id)
+    if settings is None:
+        settings = BulletinSettings(association_id=association.id, auto_publish=enabled)
+        session.add(settings)
+    else:
+        settings.auto_publish = enabled
+    session.flush()
+    audit.record(
+        session,
+        "bulletin.auto_publish_changed",
+        actor=actor,
+        association_id=association.id,
+        target="bulletin_settings",
+        details={"auto_publish": enabled},
+    )

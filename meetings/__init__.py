@@ -1,0 +1,1 @@
+"""Meetings with the police: scheduling, agendas, outcomes, actions."""

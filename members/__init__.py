@@ -1,0 +1,1 @@
+"""An association's member stores: status, invitation, suspension, removal, bulk import, figures."""

@@ -1,0 +1,298 @@
+"""People of an association: its staff (admins), police liaisons, and the owners and staff of its member stores.
+
+An account can belong to several associations; what an admin here may do to the account itself (deactivate it,
+reset its two-step sign-in) is refused when it also belongs to another association, since that would reach
+beyond this association. Their roles here can always be changed or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import audit
+from accounts import mfa
+from accounts.accounts import create_invitation, revoke_user_sessions, set_role
+from audit import Actor
+from errors import DomainError, NotFound
+from models import ASSOCIATION_ROLES, STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
+from models.base import utcnow
+
+
+class PeopleError(DomainError):
+    """A change to a person that cannot be done as asked."""
+
+
+@dataclass
+class PersonRole:
+    membership: Membership
+    store: Store | None
+    region: Region | None
+
+
+@dataclass
+class Person:
+    user: User
+    roles: list[PersonRole] = field(default_factory=list)
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return mfa.is_enrolled(self.user)
+
+    @property
+    def needs_mfa(self) -> bool:
+        return any(Role(r.membership.role) in ASSOCIATION_ROLES for r in self.roles)
+
+
+def _memberships_query(association: Association):
+    return (
+        sa.select(Membership, User, Store, Region)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Store, Store.id == Membership.store_id)
+        .outerjoin(Region, Region.id == Membership.region_id)
+        .where(Membership.association_id == association.id)
+    )
+
+
+def list_people(session: Session, association: Association, *, kind: str | None = None) -> list[Person]:
+    """Everyone with a role in this association, by name; `kind`: 'staff', 'liaisons' or 'stores'."""
+    query = _memberships_query(association).order_by(User.name, User.email, Membership.id)
+    if kind == "staff":
+        query = query.where(Membership.role == Role.ASSOCIATION_ADMIN.value)
+    elif kind == "liaisons":
+        query = query.where(Membership.role == Role.POLICE_LIAISON.value)
+    elif kind == "stores":
+        query = query.where(Membership.store_id.is_not(None))
+    people: dict[int, Person] = {}
+    for membership, user, store, region in session.execute(query).all():
+        people.setdefault(user.id, Person(user)).roles.append(PersonRole(membership, store, region))
+    return list(people.values())
+
+
+def get_person(session: Session, association: Association, user_id: int) -> Person:
+    person = None
+    for membership, user, store, region in session.execute(
+        _memberships_query(association).where(Membership.user_id == user_id).order_by(Membership.id)
+    ).all():
+        person = person or Person(user)
+        person.roles.append(PersonRole(membership, store, region))
+    if person is None:
+        raise NotFound("No such person in this association.")
+    return person
+
+
+def _membership(session: Session, association: Association, membership_id: int) -> Membership:
+    membership = session.scalar(
+        sa.select(Membership).where(Membership.id == membership_id, Membership.association_id == association.id)
+    )
+    if membership is None:
+        raise NotFound("No such role in this association.")
+    return membership
+
+
+def pending_invitations(session: Session, association: Association) -> list[Invitation]:
+    return list(
+        session.scalars(
+            sa.select(Invitation)
+            .where(
+                Invitation.association_id == association.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+            .limit(200)
+        )
+    )
+
+
+def invite_person(
+    session: Session,
+    association: Association,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    store_id: int | None,
+    region_id: int | None,
+    agency: str | None,
+    badge_unit: str | None,
+    actor: Actor,
+    max_age: timedelta,
+) -> Invitation:
+    """Invite someone as association staff, police liaison, or owner/manager/staff of a member store."""
+    store = None
+    if role in STORE_ROLES:
+        store = session.scalar(sa.select(Store).where(Store.id == store_id, Store.association_id == association.id))
+        if store is None:
+            raise PeopleError("Choose the member store this person joins.")
+    region = None
+    if region_id:
+        region = session.scalar(
+            sa.select(Region).where(Region.id == region_id, Region.association_id == association.id)
+        )
+        if region is None:
+            raise NotFound("No such region.")
+    if role == Role.POLICE_LIAISON and not (agency or "").strip():
+        raise PeopleError("Enter the liaison's agency.")
+    invitation = create_invitation(
+        session,
+        email=email,
+        name=name,
+        association=association,
+        role=role,
+        store=store,
+        region_id=region.id if region and role == Role.POLICE_LIAISON else None,
+        invited_by=actor,
+        max_age=max_age,
+    )
+    if role == Role.POLICE_LIAISON:
+        invitation.agency = agency.strip()[:200]
+        invitation.badge_unit = (badge_unit or "").strip()[:100] or None
+    session.flush()
+    return invitation
+
+
+def record_liaison_details(session: Session, invitation: Invitation, user: User) -> None:
+    """Once a liaison accepts, their membership carries the agency and badge/unit from the invitation."""
+    if invitation.role != Role.POLICE_LIAISON.value or not invitation.agency:
+        return
+    session.execute(
+        sa.update(Membership)
+        .where(
+            Membership.user_id == user.id,
+            Membership.association_id == invitation.association_id,
+            Membership.role == Role.POLICE_LIAISON.value,
+            Membership.store_id.is_(None),
+        )
+        .values(agency=invitation.agency, badge_unit=invitation.badge_unit)
+    )
+
+
+def first_admin_association_slug(session: Session, user_id: int) -> str | None:
+    return session.scalar(
+        sa.select(Association.slug)
+        .join(Membership, Membership.association_id == Association.id)
+        .where(Membership.user_id == user_id, Membership.role == Role.ASSOCIATION_ADMIN.value)
+        .order_by(Association.name)
+        .limit(1)
+    )
+
+
+def change_role(
+    session: Session, association: Association, membership_id: int, role: Role, *, actor: Actor
+) -> Membership:
+    """Change one role (store roles among themselves, association roles among themselves); sessions end."""
+    membership = _membership(session, association, membership_id)
+    if membership.user_id == actor.user_id:
+        raise PeopleError("You cannot change your own role; ask another administrator.")
+    if Role(membership.role) == role:
+        return membership
+    if role in ASSOCIATION_ROLES:
+        clash = session.scalar(
+            sa.select(Membership.id).where(
+                Membership.user_id == membership.user_id,
+                Membership.association_id == association.id,
+                Membership.role == role.value,
+                Membership.store_id.is_(None),
+            )
+        )
+        if clash is not None:
+            raise PeopleError("This person already has that role; remove this one instead.")
+    try:
+        set_role(session, membership, role, actor=actor)
+    except DomainError as exc:
+        raise PeopleError(str(exc)) from None
+    return membership
+
+
+def update_liaison(
+    session: Session,
+    association: Association,
+    membership_id: int,
+    *,
+    agency: str,
+    badge_unit: str | None,
+    region_id: int | None,
+    actor: Actor,
+) -> Membership:
+    membership = _membership(session, association, membership_id)
+    if membership.role != Role.POLICE_LIAISON.value:
+        raise PeopleError("Only a police liaison has an agency and badge.")
+    if not (agency or "").strip():
+        raise PeopleError("Enter the liaison's agency.")
+    if region_id:
+        region = session.scalar(
+            sa.select(Region).where(Region.id == region_id, Region.association_id == association.id)
+        )
+        if region is None:
+            raise NotFound("No such region.")
+    membership.agency = agency.strip()[:200]
+    membership.badge_unit = (badge_unit or "").strip()[:100] or None
+    membership.region_id = region_id or None
+    audit.record(
+        session,
+        "liaison.update",
+        actor=actor,
+        association_id=association.id,
+        target=str(membership.user_id),
+    )
+    session.flush()
+    return membership
+
+
+def remove_role(session: Session, association: Association, membership_id: int, *, actor: Actor) -> None:
+    membership = _membership(session, association, membership_id)
+    if membership.user_id == actor.user_id:
+        raise PeopleError("You cannot remove your own role; ask another administrator.")
+    user_id, role, store_id = membership.user_id, membership.role, membership.store_id
+    session.delete(membership)
+    revoke_user_sessions(session, user_id)
+    audit.record(
+        session,
+        "role.remove",
+        actor=actor,
+        association_id=association.id,
+        store_id=store_id,
+        target=str(user_id),
+        details={"role": role},
+    )
+    session.flush()
+
+
+def _only_here(session: Session, association: Association, user_id: int, actor: Actor) -> User:
+    """The account, when every one of its roles is in this association (else the change would reach further)."""
+    person = get_person(session, association, user_id)
+    if user_id == actor.user_id:
+        raise PeopleError("You cannot do this to your own account.")
+    elsewhere = session.scalar(
+        sa.select(sa.func.count()).where(Membership.user_id == user_id, Membership.association_id != association.id)
+    )
+    if elsewhere or person.user.is_operator:
+        raise PeopleError("This account also belongs elsewhere; remove their roles here instead.")
+    return person.user
+
+
+def set_active(session: Session, association: Association, user_id: int, *, active: bool, actor: Actor) -> User:
+    """Deactivate (sign-in refused, every session ended) or reactivate an account of this association."""
+    user = _only_here(session, association, user_id, actor)
+    user.is_active = active
+    if not active:
+        revoke_user_sessions(session, user.id)
+    audit.record(
+        session,
+        "user.reactivate" if active else "user.deactivate",
+        actor=actor,
+        association_id=association.id,
+        target=str(user.id),
+    )
+    session.flush()
+    return user
+
+
+def reset_two_step(session: Session, association: Association, user_id: int, *, actor: Actor) -> User:
+    user = _only_here(session, association, user_id, actor)
+    mfa.reset_mfa(session, user, actor=actor, association_id=association.id)
+    return user

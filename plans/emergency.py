@@ -1,0 +1,141 @@
+"""Emergency plan domain functions. The Session passed in is already bound to the store's schema.
+
+Staff may read the plans (they are the ones who must follow them); owners and managers write them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from errors import DomainError, NotFound
+from models import EmergencyPlan, PoliceContact, Store
+from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS
+from workspace.attention import AttentionItem
+from workspace.times import local_today, store_zone
+
+
+class PlanAgreementIncomplete(DomainError):
+    """ "Agreed with police" needs both with whom and when."""
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """One kind of emergency on the list: its plan (or None when missing) and whether its review is overdue."""
+
+    kind: str
+    label: str
+    plan: EmergencyPlan | None
+    overdue: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.plan is None
+
+
+def store_today(store: Store) -> date:
+    """Today in the store's time zone (review dates are calendar dates there)."""
+    return local_today(store_zone(store))
+
+
+def check_kind(kind: str) -> str:
+    if kind not in PLAN_KIND_LABELS:
+        raise NotFound("There is no such kind of emergency plan.")
+    return kind
+
+
+@functools.cache
+def _plans_query(with_contacts: bool) -> sa.Select:
+    # Built once per variant: the dashboard runs it on every visit (and needs no contacts: one query, not two).
+    query = sa.select(EmergencyPlan)
+    return query.options(selectinload(EmergencyPlan.agreed_contact)) if with_contacts else query
+
+
+def plan_overview(session: Session, *, today: date, with_contacts: bool = True) -> list[PlanStatus]:
+    """Every kind of emergency, in order, with its plan or a gap, and whether it is past review.
+
+    `with_contacts=False` leaves each plan's agreed contact unloaded (for callers that only look at dates)."""
+    plans = {p.kind: p for p in session.scalars(_plans_query(with_contacts))}
+    return [
+        PlanStatus(kind, label, plans.get(kind), kind in plans and plans[kind].review_due_on < today)
+        for kind, label in PLAN_KINDS
+    ]
+
+
+def find_plan(session: Session, kind: str) -> EmergencyPlan | None:
+    return session.scalar(sa.select(EmergencyPlan).where(EmergencyPlan.kind == check_kind(kind)))
+
+
+def get_plan(session: Session, kind: str) -> EmergencyPlan:
+    plan = find_plan(session, kind)
+    if plan is None:
+        raise NotFound("This store has no plan of that kind yet.")
+    return plan
+
+
+def save_plan(session: Session, kind: str, data: dict[str, Any]) -> EmergencyPlan:
+    """Create or update the store's plan of this kind from validated form data.
+
+    `agreed_contact_id` must be one of this store's police contacts (the Session is bound to the store, so an id
+    from elsewhere is simply not found); with `agreed_with_name` as free text instead, and `agreed_on`, both or none.
+    """
+    plan = find_plan(session, kind) or EmergencyPlan(kind=kind)
+    contact_id = data.get("agreed_contact_id") or None
+    name = (data.get("agreed_with_name") or "").strip()
+    agreed_on = data.get("agreed_on")
+    if contact_id is not None and session.get(PoliceContact, int(contact_id)) is None:
+        raise NotFound("No such police contact in this store.")
+    if bool(contact_id is not None or name) != (agreed_on is not None):
+        raise PlanAgreementIncomplete("Say both with whom the plan was agreed and when, or neither.")
+    plan.steps = (data.get("steps") or "").strip()
+    plan.call_tree = (data.get("call_tree") or "").strip()
+    plan.review_due_on = data["review_due_on"]
+    plan.agreed_contact_id = int(contact_id) if contact_id is not None else None
+    plan.agreed_with_name = "" if contact_id is not None else name
+    plan.agreed_on = agreed_on
+    session.add(plan)
+    session.flush()
+    session.refresh(plan, ["agreed_contact"])
+    return plan
+
+
+def lines(text: str) -> list[str]:
+    """The non-blank lines of a steps or call-tree field, for numbered display."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
+    """Plans past their review date (high), and a missing robbery plan (normal)."""
+    items = []
+    overview = plan_overview(session, today=today, with_contacts=False)
+    for status in overview:
+        if status.overdue:
+            items.append(
+                AttentionItem(
+                    kind="plan_review_due",
+                    title=f"{status.label} plan is past its review date",
+                    detail=f"Review was due on {status.plan.review_due_on:%-d %B %Y}. Walk through it with your team.",
+                    endpoint="plans.show",
+                    values={"kind": status.kind},
+                    severity="high",
+                )
+            )
+    robbery = next(s for s in overview if s.kind == "robbery")
+    if robbery.missing:
+        items.append(
+            AttentionItem(
+                kind="plan_missing",
+                title="No robbery response plan",
+                detail="Write down what staff do during and after a robbery, and agree it with your police contact.",
+                endpoint="plans.edit",
+                values={"kind": "robbery"},
+                severity="normal",
+                managers_only=True,  # staff cannot edit plans
+            )
+        )
+    return items

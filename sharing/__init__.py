@@ -1,0 +1,1 @@
+"""Sharing with the region: a store's incident, police notes and trends, shared photos."""

@@ -1,0 +1,1 @@
+"""The store workspace: dashboard figures, police contacts and contact log, attention items, local time."""
