@@ -109,7 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(store.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(auth.mfa.bp)
+    from blueprints.auth import mfa_views
+
+    app.register_blueprint(mfa_views.bp)
     app.register_blueprint(operator.bp)
     from blueprints import liaison, review
 

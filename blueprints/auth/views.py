@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, logout_user
 
 from accounts import accounts as services
-from accounts import mfa
+from blueprints.auth import mfa_views
 from blueprints.auth.forms import (
     AcceptInvitationForm,
     AcceptWithAccountForm,
@@ -28,8 +28,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _sign_in(user: User, next_url: str | None = None):
-    """After the password: the two-step code first when enrolled, else the session (see accounts.mfa)."""
-    return mfa.sign_in_after_password(user, next_url)
+    """After the password: the two-step code first when enrolled, else the session (see blueprints.auth.mfa_views)."""
+    return mfa_views.sign_in_after_password(user, next_url)
 
 
 @bp.route("/")
