@@ -10,19 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from wtforms import DateTimeLocalField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
 
 from anonymize import anonymize_police_note, coarsen_time
-from blueprints.feed.views import bp
-from blueprints.guards import store_view
-from blueprints.logbook.forms import DATETIME_FORMATS
-from bulletins import feed as services
-from database.request_scope import db
 from errors import DomainError
 from models import Store
 from models.base import utcnow
@@ -31,18 +21,12 @@ from models.sightings import BulletinSighting, TrendBulletinDetails
 from models.store.sightings import ReportedSighting
 from sharing.notes import trend_details
 from sharing.shares import place_context, store_identity
-from workspace.times import local_to_utc, store_zone
 
 MAX_SHOWN = 20
 
 
 class SightingError(DomainError):
     """A sighting that cannot be recorded as asked."""
-
-
-class SightingForm(FlaskForm):
-    note = TextAreaField("What you saw", validators=[DataRequired("Say briefly what you saw."), Length(max=1000)])
-    seen_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired("Say when.")])
 
 
 def report_sighting(
@@ -88,40 +72,3 @@ def sightings_of(session: Session, bulletin_ids: list[int]) -> dict[int, list[Bu
 
 def feed_extras(session: Session, bulletin_ids: list[int]) -> tuple[dict[int, list], dict[int, TrendBulletinDetails]]:
     return sightings_of(session, bulletin_ids), trend_details(session, bulletin_ids)
-
-
-def _page(store, bulletin, form, status=200):
-    session = db()
-    listed = sightings_of(session, [bulletin.id])[bulletin.id]
-    details = trend_details(session, [bulletin.id]).get(bulletin.id)
-    return render_template(
-        "feed/sighting.html", store=store, b=bulletin, form=form, sightings=listed, details=details
-    ), status
-
-
-@bp.route("/<int:bulletin_id>/sightings", methods=["GET", "POST"])
-@store_view()
-def sighting(store, membership, bulletin_id: int):
-    session = db()
-    bulletin = services.get_visible(session, store, bulletin_id)
-    form = SightingForm()
-    if not form.is_submitted():
-        return _page(store, bulletin, form)
-    if not form.validate():
-        return _page(store, bulletin, form, 400)
-    seen_at = local_to_utc(form.seen_at.data, store_zone(store))
-    try:
-        report_sighting(
-            session,
-            store,
-            bulletin,
-            note=form.note.data or "",
-            seen_at=seen_at,
-            user_id=current_user.id,
-            user_name=current_user.name,
-        )
-    except DomainError as exc:
-        form.seen_at.errors = [*form.seen_at.errors, str(exc)]
-        return _page(store, bulletin, form, 400)
-    flash("Thank you: your sighting is listed under the bulletin, without your store's name.", "success")
-    return redirect(url_for("feed.index", store_slug=store.slug) + f"#bulletin-{bulletin.id}")

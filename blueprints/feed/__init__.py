@@ -1,7 +1,10 @@
-"""The regional feed, under /s/<store-slug>/feed/: the association's published bulletins for the store's region."""
+"""The regional feed, under /s/<store-slug>/feed/: the association's published bulletins for the store's region.
 
-from blueprints.feed import photos, trends_views  # noqa: F401  (registers /photos/<name>) # noqa: F401  (registers /trends)
+`views` holds the blueprint; `photos`, `sighting_views` and `trends_views` add their routes to it when imported,
+which is why they are imported here (and only here).
+"""
+
+from blueprints.feed import photos, sighting_views, trends_views  # noqa: F401  (add their routes to bp)
 from blueprints.feed.views import bp
-from bulletins import sightings  # noqa: F401  (registers its routes on bp)
 
 __all__ = ["bp"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.form_helpers import choices
+from blueprints.logbook.forms import DATETIME_FORMATS
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
 
 
@@ -30,3 +31,8 @@ class FeedFilterForm(FlaskForm):
 
 class HelpedForm(FlaskForm):
     """ "This helped": a POST with a CSRF token."""
+
+
+class SightingForm(FlaskForm):
+    note = TextAreaField("What you saw", validators=[DataRequired("Say briefly what you saw."), Length(max=1000)])
+    seen_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired("Say when.")])

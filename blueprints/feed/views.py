@@ -12,6 +12,7 @@ from blueprints.feed.forms import FeedFilterForm, HelpedForm
 from blueprints.form_helpers import choices
 from blueprints.guards import store_view
 from bulletins import feed as services
+from bulletins.sightings import feed_extras
 from database.request_scope import db
 from models.store.logbook import INCIDENT_TYPES
 from workspace.times import local_to_utc, store_zone
@@ -33,8 +34,6 @@ def _latest_bulletins(store, count: int = 3):
 @bp.route("/")
 @store_view()
 def index(store, membership):
-    from bulletins.sightings import feed_extras  # registers its routes on bp when the package is imported
-
     session = db()
     form = FeedFilterForm(formdata=request.args)
     form.area.choices = choices(
