@@ -38,6 +38,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     """Build the app in named steps: settings, extensions, database, security, blueprints, CLI."""
     settings = load_config(config_name, overrides)
     app = LoupeFlask(__name__, instance_relative_config=True)
+    # Work that starts its own processes (the digest's send workers) builds its app with this; handed over so
+    # nothing below the app imports it.
+    app.extensions["app_factory"] = create_app
     _configure(app, settings)
     _init_extensions(app)
     _init_database(app)
@@ -77,11 +80,12 @@ def _development_secret(app: Flask) -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    from blueprints.auth import current
     from extensions import csrf, login_manager
 
     login_manager.init_app(app)
     csrf.init_app(app)
-    import blueprints.auth.current  # noqa: F401  (registers the user loader)
+    current.init_app(login_manager)
 
 
 def _init_database(app: Flask) -> None:
@@ -101,57 +105,59 @@ def _init_security(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from blueprints import admin, auth, errors, operator, store
-    from blueprints.layout import init_app as init_layout
-
-    errors.init_app(app)
-    init_layout(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(store.bp)
-    app.register_blueprint(admin.bp)
-    from blueprints.auth import mfa_views
-
-    app.register_blueprint(mfa_views.bp)
-    app.register_blueprint(operator.bp)
-    from blueprints import liaison, review
-
-    app.register_blueprint(review.bp)
-    app.register_blueprint(liaison.bp)
-    from blueprints import people
-
-    app.register_blueprint(people.bp)
+    """Every blueprint, listed here once: nothing registers itself by being imported."""
+    from blueprints import (
+        admin,
+        alerts,
+        auth,
+        briefing,
+        errors,
+        feed,
+        layout,
+        liaison,
+        logbook,
+        meetings,
+        officer,
+        operator,
+        patrols,
+        people,
+        plans,
+        review,
+        sharing,
+        store,
+        webhooks,
+    )
     from blueprints import billing as billing_views
-    from blueprints import webhooks
-
-    app.register_blueprint(billing_views.bp)
-    app.register_blueprint(webhooks.bp)
-    from blueprints import briefing, plans
-
-    app.register_blueprint(briefing.bp)
-    app.register_blueprint(plans.bp)
-    from blueprints import officer, patrols
-
-    app.register_blueprint(patrols.bp)
-    app.register_blueprint(officer.bp)
-    from blueprints import meetings
-
-    app.register_blueprint(meetings.bp)
-    from blueprints import logbook
-
-    app.register_blueprint(logbook.bp)
-    from blueprints import feed, sharing
-
-    app.register_blueprint(sharing.bp)
+    from blueprints import digest as digest_views
+    from blueprints.auth import mfa_views
     from blueprints.sharing import note_views
 
-    app.register_blueprint(note_views.bp)
-    app.register_blueprint(feed.bp)
-    from blueprints import alerts
-
-    app.register_blueprint(alerts.bp)
-    from blueprints import digest
-
-    app.register_blueprint(digest.bp)
+    errors.init_app(app)
+    layout.init_app(app)
+    for blueprint in (
+        auth.bp,
+        store.bp,
+        admin.bp,
+        mfa_views.bp,
+        operator.bp,
+        review.bp,
+        liaison.bp,
+        people.bp,
+        billing_views.bp,
+        webhooks.bp,
+        briefing.bp,
+        plans.bp,
+        patrols.bp,
+        officer.bp,
+        meetings.bp,
+        logbook.bp,
+        sharing.bp,
+        note_views.bp,
+        feed.bp,
+        alerts.bp,
+        digest_views.bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

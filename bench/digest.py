@@ -135,7 +135,7 @@ def _child(args) -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        counts = deliver_in_workers(int(args.workers), run_ids=[queued.run.id])
+        counts = deliver_in_workers(int(args.workers), app_factory=create_app, run_ids=[queued.run.id])
         if profile_to:
             profiler.disable()
             profiler.dump_stats(profile_to)

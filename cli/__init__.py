@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    """Every command group, listed here once: nothing registers itself by being imported."""
     from cli.backup import backup_commands
     from cli.billing import billing_group
     from cli.bulletins import bulletins_group
@@ -12,12 +13,23 @@ def register(app: Flask) -> None:
     from cli.digest import digest_group
     from cli.mail import mail_group
     from cli.setup import setup_command
+    from cli.stores import store_commands
     from cli.tenants import tenants_group
     from cli.users import users_group
 
-    for group in (billing_group, db_group, tenants_group, demo_group, digest_group, mail_group, users_group):
-        app.cli.add_command(group)
-    app.cli.add_command(setup_command)
-    app.cli.add_command(bulletins_group)
-    for command in backup_commands:
+    for command in (
+        billing_group,
+        db_group,
+        tenants_group,
+        demo_group,
+        digest_group,
+        mail_group,
+        users_group,
+        setup_command,
+        bulletins_group,
+    ):
+        app.cli.add_command(command)
+    # `flask tenants` also holds export/restore/delete-data and the admin portal's purge-removed, build-pending,
+    # import.
+    for command in (*backup_commands, *store_commands):
         tenants_group.add_command(command)

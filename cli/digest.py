@@ -55,7 +55,9 @@ def _send(run_ids: list[int] | None, workers: int) -> SendCounts:
             bar.update(max(0, total - left - done[0]))
             done[0] = max(done[0], total - left)
 
-        return deliver_in_workers(workers, run_ids=run_ids, progress=advance)
+        return deliver_in_workers(
+            workers, app_factory=current_app.extensions["app_factory"], run_ids=run_ids, progress=advance
+        )
 
 
 def _report(queued: list[QueuedRun], counts: SendCounts | None) -> None:

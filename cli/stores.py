@@ -99,6 +99,5 @@ def import_command(csv_file: Path, association_slug: str, dry_run: bool) -> None
     click.echo(f"{built} built, {failed} failed")
 
 
-def register(group: click.Group) -> None:
-    for command in (purge_removed, build_pending, import_command):
-        group.add_command(command)
+# Joined to `flask tenants` in cli/__init__.py.
+store_commands = (purge_removed, build_pending, import_command)

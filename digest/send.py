@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, joinedload
@@ -311,10 +311,10 @@ _WORKER_SETTINGS = (
 )
 
 
-def _worker(env_name: str, overrides: dict, run_ids: list[int] | None) -> SendCounts:
-    from app import create_app
-
-    app = create_app(env_name, overrides)
+def _worker(
+    app_factory: Callable[[str, dict], Flask], env_name: str, overrides: dict, run_ids: list[int] | None
+) -> SendCounts:
+    app = app_factory(env_name, overrides)
     try:
         with app.app_context():
             engine = app.extensions["loupe_db"].engines.app
@@ -326,12 +326,16 @@ def _worker(env_name: str, overrides: dict, run_ids: list[int] | None) -> SendCo
 def deliver_in_workers(
     workers: int,
     *,
+    app_factory: Callable[[str, dict], Flask],
     run_ids: Sequence[int] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SendCounts:
     """`deliver` in `workers` processes side by side (rendering and building MIME is CPU-bound Python, so one
     process uses one core); SKIP LOCKED keeps them off each other's rows. `progress` gets the number of due
-    deliveries left, twice a second. Call inside an app context; the workers get its database URLs directly."""
+    deliveries left, twice a second. Call inside an app context; the workers get its database URLs directly.
+
+    Each worker builds its own app with `app_factory(env_name, overrides)` (`app.create_app`, passed in by the
+    caller: the digest does not import the application that registers it)."""
     engines = current_app.extensions["loupe_db"].engines
     run_ids = list(run_ids) if run_ids is not None else None
     if workers <= 1:
@@ -347,7 +351,10 @@ def deliver_in_workers(
     total = SendCounts()
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_worker, current_app.config["ENV_NAME"], overrides, run_ids) for _ in range(workers)]
+        futures = [
+            pool.submit(_worker, app_factory, current_app.config["ENV_NAME"], overrides, run_ids)
+            for _ in range(workers)
+        ]
         while not all(f.done() for f in futures):
             if progress is not None:
                 progress(pending_count(engines.app, run_ids))

@@ -1,6 +1,11 @@
-"""The association admin portal, under /a/<association-slug>/."""
+"""The association admin portal, under /a/<association-slug>/.
 
-from blueprints.admin import (  # noqa: F401  (register their routes)
+`views` holds the blueprint; the other view modules add their routes to it when imported, which is why they are
+imported here (and only here). The portal's CLI commands are `cli/stores.py`, joined to `flask tenants` in
+`cli/__init__.py`.
+"""
+
+from blueprints.admin import (  # noqa: F401  (add their routes to bp)
     alert_views,
     audit_views,
     billing_views,
@@ -13,10 +18,5 @@ from blueprints.admin import (  # noqa: F401  (register their routes)
     trends_views,
 )
 from blueprints.admin.views import bp
-from cli.stores import register as _register_cli
-from cli.tenants import tenants_group
-
-# The portal's CLI commands live with it; they join `flask tenants` (purge-removed, build-pending, import).
-_register_cli(tenants_group)
 
 __all__ = ["bp"]

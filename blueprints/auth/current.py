@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 
 from flask import current_app
+from flask_login import LoginManager
 
 from accounts.accounts import Memberships, load_memberships, load_session
 from database.request_scope import db
-from extensions import login_manager
 from models import Membership, Role, Store, User
 
 
@@ -63,8 +63,13 @@ class CurrentUser:
         return [m for m in self.association_memberships if m.role == Role.POLICE_LIAISON]
 
 
-@login_manager.user_loader
+def init_app(manager: LoginManager) -> None:
+    """Flask-Login finds the signed-in person through `load_user` (called by the app factory, explicitly)."""
+    manager.user_loader(load_user)
+
+
 def load_user(token: str) -> CurrentUser | None:
+    """The person of the server-side session named by the cookie's token, or None when it ended or timed out."""
     cfg = current_app.config
     active = load_session(
         db(),
