@@ -46,6 +46,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _init_database(app)
     _init_security(app)
     _register_blueprints(app)
+    _list_attention_providers(app)
     _register_cli(app)
     return app
 
@@ -158,6 +159,24 @@ def _register_blueprints(app: Flask) -> None:
         digest_views.bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def _list_attention_providers(app: Flask) -> None:
+    """The workspace parts that can need a store's attention, listed once: the store dashboard and the digest list
+    their items (in this order within a severity)."""
+    from meetings import meetings
+    from patrols import requests
+    from plans import emergency
+    from review import grants
+    from workspace import contacts
+
+    app.extensions["attention_providers"] = (
+        contacts.attention_items,
+        grants.attention_items,
+        emergency.attention_items,
+        requests.attention_items,
+        meetings.attention_items,
+    )
 
 
 def _register_cli(app: Flask) -> None:

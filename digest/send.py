@@ -30,7 +30,7 @@ from mail.smtp import SmtpConnection, SmtpSettings, build_message
 from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Store, StoreStatus, User
 from models.accounts import MANAGER_ROLES
 from tenants.binding import store_session
-from workspace.attention import collect, providers_of
+from workspace.attention import collect
 from workspace.times import local_today, store_zone
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def _own_items(engine: Engine, caches: _Caches, store: Store, zone: ZoneInfo, ma
     if key in caches.items:
         caches.items.move_to_end(key)
         return caches.items[key]
-    providers = providers_of(b.import_name for b in current_app.blueprints.values())
+    providers = current_app.extensions["attention_providers"]
     with store_session(engine, store.schema_name) as session:
         items = collect(providers, session, today=local_today(zone), manager=manager)
         session.rollback()

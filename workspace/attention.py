@@ -1,9 +1,11 @@
-"""What needs doing in a store: each workspace part contributes items; the dashboard (and the digest) list them."""
+"""What needs doing in a store: each workspace part contributes items; the dashboard (and the digest) list them.
+
+A part that can need action defines `attention_items(session, *, today)`; the parts are listed once, in the app
+factory (`app._list_attention_providers`, kept in `app.extensions["attention_providers"]`).
+"""
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,36 +42,3 @@ def collect(
     for provider in providers:
         items.extend(item for item in provider(session, today=today) if manager or not item.managers_only)
     return sorted(items, key=lambda item: SEVERITY_ORDER.get(item.severity, 1))
-
-
-def providers_of(blueprint_import_names: Iterable[str]) -> list[Callable[..., list[AttentionItem]]]:
-    """The `attention_items` functions of the registered workspace parts (see `_providers`); found once per
-    set of blueprints, not on every dashboard visit."""
-    return list(_providers(tuple(blueprint_import_names)))
-
-
-@functools.cache
-def _providers(blueprint_import_names: tuple[str, ...]) -> tuple[Callable[..., list[AttentionItem]], ...]:
-    """The `attention_items` functions of the workspace parts registered on the app.
-
-    A part is a package `blueprints/<part>/` whose `services` module may define `attention_items`; parts that
-    need no attention simply do not define it. Found from the registered blueprints, so a new part shows up on
-    the dashboard without editing this file.
-    """
-    found: list[Callable[..., list[AttentionItem]]] = []
-    seen: set[str] = set()
-    for import_name in blueprint_import_names:
-        package = import_name.rsplit(".", 1)[0] if import_name.endswith(".views") else import_name
-        if not package.startswith("blueprints.") or package in seen:
-            continue
-        seen.add(package)
-        try:
-            services = importlib.import_module(f"{package}.services")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{package}.services":
-                raise
-            continue
-        provider = getattr(services, "attention_items", None)
-        if callable(provider):
-            found.append(provider)
-    return tuple(found)

@@ -1,13 +1,10 @@
 """Public pages for police officers without an account, reached only through signed links sent by email.
 
-Each feature keeps its views in its own module registered on this blueprint (`patrol_views`, `review_views`).
+`views` holds the blueprint; each feature keeps its views in its own module (`patrol_views`, `review_views`),
+which adds its routes to it when imported, which is why they are imported here (and only here).
 """
 
-from flask import Blueprint
-
-bp = Blueprint("officer", __name__, url_prefix="/officer")
-
-# The view modules register their routes on bp when imported.
-from blueprints.officer import patrol_views, review_views  # noqa: E402, F401
+from blueprints.officer import patrol_views, review_views  # noqa: F401  (add their routes to bp)
+from blueprints.officer.views import bp
 
 __all__ = ["bp"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flask import flash, redirect, render_template, url_for
 
-from blueprints.officer import bp
+from blueprints.officer.views import bp
 from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
 from blueprints.web import access, current_actor
 from database.request_scope import db, independent_transaction

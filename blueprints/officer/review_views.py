@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 
-from blueprints.officer import bp
+from blueprints.officer.views import bp
 from blueprints.review.display import photo_response, render_officer_page
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.web import access, current_actor

@@ -41,9 +41,8 @@ def store_zone_name(store) -> str:
 def dashboard(store, membership):
     session = db()
     summary = services.dashboard_summary(session)
-    providers = attention.providers_of(b.import_name for b in current_app.blueprints.values())
     items = attention.collect(
-        providers,
+        current_app.extensions["attention_providers"],
         session,
         today=local_today(store_zone(store)),
         manager=membership.role in MANAGER_ROLES,
