@@ -21,7 +21,9 @@ setup: $(STAMP)
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The import layering (pyproject.toml, [tool.importlinter]) is checked first: a broken contract fails the run.
 test: $(STAMP) browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here). Installed when we can
@@ -39,6 +41,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
