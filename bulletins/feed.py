@@ -13,11 +13,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from errors import NotFound
 from models import Area, Store
 from models.base import utcnow
+from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback
 from regions import effective_settings
 
@@ -155,3 +156,30 @@ def mark_helped(session: Session, bulletin: Bulletin, user_id: int) -> bool:
         .returning(BulletinFeedback.id)
     ).first()
     return inserted is not None
+
+
+def photos_by_bulletin(session: Session, bulletin_ids) -> dict[int, list[BulletinPhoto]]:
+    """The shared photos (without their bytes) of these bulletins, in one query."""
+    ids = list(bulletin_ids)
+    found: dict[int, list[BulletinPhoto]] = {}
+    if not ids:
+        return found
+    rows = session.scalars(
+        sa.select(BulletinPhoto).where(BulletinPhoto.bulletin_id.in_(ids)).order_by(BulletinPhoto.id)
+    )
+    for photo in rows:
+        found.setdefault(photo.bulletin_id, []).append(photo)
+    return found
+
+
+def get_visible_photo(session: Session, store: Store, stored_name: str) -> BulletinPhoto:
+    """A photo of a bulletin the store may see in its feed (with its bytes); NotFound for anything else."""
+    visible = _visible(store, utcnow()).with_only_columns(Bulletin.id)
+    photo = session.scalar(
+        sa.select(BulletinPhoto)
+        .where(BulletinPhoto.stored_name == stored_name, BulletinPhoto.bulletin_id.in_(visible.scalar_subquery()))
+        .options(undefer(BulletinPhoto.data))
+    )
+    if photo is None:
+        raise NotFound("No such photo in your region's feed.")
+    return photo
