@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
 import audit
+from accounts import throttle
 from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
@@ -33,7 +34,6 @@ from models import (
     User,
 )
 from models.base import utcnow
-from security import throttle
 from security.passwords import check_policy, hash_password, needs_rehash, verify_password
 from security.tokens import digest, new_secret
 
@@ -75,7 +75,7 @@ def authenticate(
     """Return the active user with this email and password, or raise LoginRefused / LoginThrottled.
 
     Unknown accounts take the same path and time as wrong passwords. Failures are counted (per account and
-    per address, `security.throttle`) and refusals audited in a transaction of their own opened with
+    per address, `accounts.throttle`) and refusals audited in a transaction of their own opened with
     `independent`, so they stay when the refused request rolls back.
     """
     now = now or utcnow()

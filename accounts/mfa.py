@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import audit
+from accounts import throttle
 from accounts.accounts import AccountError, revoke_user_sessions
 from audit import Actor
 from models import ASSOCIATION_ROLES, Membership, RecoveryCode, User
 from models.base import utcnow
-from security import throttle
 from security.secretbox import looks_sealed, totp_box
 from security.tokens import digest
 
@@ -122,7 +122,7 @@ def verify_second_factor(
     """Accept a TOTP code or a recovery code once; returns which was used. Raises MfaRefused / MfaThrottled.
 
     The user's row is locked so two requests with the same code cannot both pass. Failures are counted
-    (`security.throttle`) and audited in a transaction of their own opened with `independent`, so they stay when
+    (`accounts.throttle`) and audited in a transaction of their own opened with `independent`, so they stay when
     the refused request rolls back.
     """
     now = now or utcnow()

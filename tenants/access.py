@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from flask import abort, g
 
-from billing.access import BillingState
 from database.request_scope import db
 from models import Membership, Store, StoreStatus
 from tenants.binding import bind_schema
 
-if TYPE_CHECKING:  # the auth package imports views that import this module
+if TYPE_CHECKING:  # the auth package imports views that import this module; billing sits above tenants
     from accounts.accounts import Memberships
+    from billing.access import BillingState
 
 
 def resolve_store(memberships: Memberships, store_slug: str) -> tuple[Store, Membership, BillingState] | None:

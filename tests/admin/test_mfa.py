@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from accounts import mfa
+from accounts import mfa, throttle
 from models import AuditEntry, LoginThrottle, RecoveryCode, Role, User
-from security import throttle
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.web import csrf_token, post_form, sign_in
 

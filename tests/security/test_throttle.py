@@ -1,4 +1,4 @@
-"""The sign-in / two-step throttle (`security.throttle`): the window rule, and failures that outlive the refusal."""
+"""The sign-in / two-step throttle (`accounts.throttle`): the window rule, and failures that outlive the refusal."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accounts import accounts as services
+from accounts import throttle
 from database.request_scope import begin_request, db, end_request, independent_transaction
 from models import AuditEntry, LoginThrottle, User
-from security import throttle
 from tests.fixtures.factories import PASSWORD, unique
 from tests.fixtures.web import post_form
 
