@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 FLASK := $(BIN)/flask --app app
+PORT ?= 5000
 
 .PHONY: run test lint format setup bench browser clean
 
@@ -18,8 +19,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 	$(FLASK) setup
 
+# Web and job worker from one command; Ctrl-C stops both (and the embedded database).
 run: setup
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 # The import layering (pyproject.toml, [tool.importlinter]) is checked first: a broken contract fails the run.
 test: $(STAMP) browser

@@ -11,7 +11,9 @@ def register(app: Flask) -> None:
     from cli.db import db_group
     from cli.demo import demo_group
     from cli.digest import digest_group
+    from cli.jobs import jobs_group
     from cli.mail import mail_group
+    from cli.serve import serve_command
     from cli.setup import setup_command
     from cli.stores import store_commands
     from cli.tenants import tenants_group
@@ -23,9 +25,11 @@ def register(app: Flask) -> None:
         tenants_group,
         demo_group,
         digest_group,
+        jobs_group,
         mail_group,
         users_group,
         setup_command,
+        serve_command,
         bulletins_group,
     ):
         app.cli.add_command(command)

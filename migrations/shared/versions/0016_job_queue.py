@@ -1,7 +1,7 @@
 """The job queue: procrastinate's tables and functions in their own schema, `loupe_jobs`
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-04
 
 Background work (email delivery, pattern detection, schema builds, digest runs, pool refills, purges) is a row in
@@ -20,7 +20,7 @@ from alembic import op
 from procrastinate.schema import SchemaManager
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

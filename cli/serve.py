@@ -1,0 +1,42 @@
+"""`flask serve`: the development server and the job worker from one command (what `make run` starts).
+
+The worker is a child process (`flask jobs worker`), so the two run side by side as they do in production; Ctrl-C
+stops the server, then the worker (SIGTERM: it finishes the jobs in hand), and with both gone the embedded
+PostgreSQL stops too (it runs while a process uses it).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+WORKER_STOP_SECONDS = 20
+
+
+@click.command("serve", help="Serve the app (development server) with a job worker beside it.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    app = current_app._get_current_object()
+    env = os.environ.copy()
+    if not env.get("PUBLIC_BASE_URL"):
+        # Links in emails follow the port served (`make run PORT=8080`), in the worker's emails too.
+        env["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"], env=env)
+    click.echo(f"job worker started (pid {worker.pid})")
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        click.echo("job worker stopped")
