@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from audit import Actor
 from jobs.status import failed_jobs, queue_depth, retry_failed_job
 from jobs.worker import run_until_empty, run_worker
 
@@ -48,5 +49,5 @@ def status() -> None:
 @with_appcontext
 def retry(job_id: int) -> None:
     with Session(_engines().owner) as session, session.begin():
-        retry_failed_job(session, job_id)
+        retry_failed_job(session, job_id, actor=Actor.system("cli"))
     click.echo(f"job {job_id} queued again")

@@ -5,7 +5,6 @@ runs for it (`jobs.tasks.JOBS`); a test checks that every name here has exactly 
 """
 
 DELIVER_MAIL = "mail.deliver"
-DELIVER_DUE_MAIL = "mail.deliver_due"
 SEND_PASSWORD_RESET = "accounts.send_password_reset"
 DETECT_PATTERNS = "alerts.detect_patterns"
 BUILD_STORES = "tenants.build_stores"

@@ -9,6 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import audit
+from audit import Actor
 from config import JOBS_SCHEMA
 from errors import NotFound
 
@@ -47,8 +49,8 @@ def failed_jobs(session: Session, *, limit: int = 50) -> list[FailedJob]:
     return [FailedJob(r.id, r.task_name, r.args, r.attempts, r.failed_at) for r in rows]
 
 
-def retry_failed_job(session: Session, job_id: int) -> None:
-    """Put a failed job back in the queue, to run now. Raises NotFound for any other job."""
+def retry_failed_job(session: Session, job_id: int, *, actor: Actor) -> None:
+    """Put a failed job back in the queue, to run now, and audit it. Raises NotFound for any other job."""
     status = session.execute(
         sa.text(f"SELECT status::text FROM {JOBS_SCHEMA}.procrastinate_jobs WHERE id = :id"), {"id": job_id}
     ).scalar()
@@ -57,3 +59,4 @@ def retry_failed_job(session: Session, job_id: int) -> None:
     session.execute(
         sa.text(f"SELECT {JOBS_SCHEMA}.procrastinate_retry_job_v2(:id, now(), NULL, NULL, NULL)"), {"id": job_id}
     )
+    audit.record(session, "job.retried", actor=actor, target=f"job:{job_id}")

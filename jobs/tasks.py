@@ -42,12 +42,12 @@ def _database():
     return current_app.extensions["loupe_db"]
 
 
-def deliver_mail(timestamp: int | None = None) -> None:
-    """Send due outbox rows (new ones, and retries whose backoff has passed). Development keeps them queued."""
-
+def deliver_mail(ids: list[int] | None = None, timestamp: int | None = None) -> None:
+    """Send the outbox rows `ids` (a transaction's emails), or, every minute, every due row (retries whose backoff
+    has passed, rows whose job was lost). Development keeps them queued for /dev/outbox."""
     if not current_app.config.get("MAIL_SERVER"):
-        return  # development: the rows stay in the outbox and show on /dev/outbox
-    counts = deliver_pending(_database().engines.app, SmtpSettings.from_config(current_app.config))
+        return
+    counts = deliver_pending(_database().engines.app, SmtpSettings.from_config(current_app.config), ids=ids)
     if any(counts.values()):
         log.info("outbox: %s", counts)
 
@@ -66,7 +66,6 @@ def send_password_reset(email: str, token: str) -> None:
 
 def detect_patterns(region_id: int) -> None:
     """Casing patterns across the region's stores, after a share; emails the region's liaisons."""
-
     engine = _database().engines.app
     with Session(engine, expire_on_commit=False) as session, session.begin():
         region = session.get(Region, region_id)
@@ -76,7 +75,6 @@ def detect_patterns(region_id: int) -> None:
 
 def build_stores(store_ids: list[int]) -> None:
     """Build the schemas of stores registered by a request (invitation, import); a failure marks that store."""
-
     database = _database()
     built, failed = build_schemas(database.engines.owner, store_ids, app_role=database.app_role)
     log.info("store schemas: %s built, %s failed", built, failed)
@@ -84,7 +82,6 @@ def build_stores(store_ids: list[int]) -> None:
 
 def build_pending(timestamp: int | None = None) -> None:
     """Finish builds a crash interrupted (stores still `provisioning`)."""
-
     ids = pending_store_ids(_database().engines.owner)
     if ids:
         build_stores(ids)
@@ -92,7 +89,6 @@ def build_pending(timestamp: int | None = None) -> None:
 
 def fill_pool(timestamp: int | None = None) -> None:
     """Keep TENANT_POOL_SIZE pre-built store schemas ready, so a new store is ready at once."""
-
     size = int(current_app.config.get("TENANT_POOL_SIZE", 0) or 0)
     if size <= 0:
         return
@@ -104,7 +100,6 @@ def fill_pool(timestamp: int | None = None) -> None:
 
 def purge_removed(timestamp: int | None = None) -> None:
     """Drop the stores whose removal grace period has passed (schema and registry rows; the audit stays)."""
-
     owner = _database().engines.owner
     with Session(owner) as session:
         due = [s.id for s in stores_due_for_purge(session, grace=DEFAULT_REMOVAL_GRACE)]
@@ -114,7 +109,6 @@ def purge_removed(timestamp: int | None = None) -> None:
 
 def run_due_digests(timestamp: int | None = None) -> None:
     """Queue the digests whose scheduled time has passed and send what is due (retries of earlier runs too)."""
-
     engines = _database().engines
     with Session(engines.owner, expire_on_commit=False) as session, session.begin():
         queued = queue_due(session, domain=sender_domain(current_app.config["MAIL_FROM"]))

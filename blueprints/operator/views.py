@@ -1,12 +1,16 @@
-"""Operator page. Only people flagged as platform operators see it."""
+"""Operator console. Only people flagged as platform operators see it: stores per association and their schema
+state, the job queue's depth and its failed jobs (which the operator can retry)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from blueprints.guards import operator_view
+from blueprints.operator.forms import RetryJobForm
+from blueprints.web import current_actor
 from database.request_scope import db
+from jobs.status import failed_jobs, queue_depth, retry_failed_job
 from models import Association, Store
 from tenants.migrations import store_head
 
@@ -33,4 +37,23 @@ def home():
         )
         .all()
     )
-    return render_template("operator/home.html", rows=rows, head=head)
+    return render_template(
+        "operator/home.html",
+        rows=rows,
+        head=head,
+        depth=queue_depth(db()),
+        failed=failed_jobs(db()),
+        retry_form=RetryJobForm(),
+    )
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@operator_view
+def retry_job(job_id: int):
+    """Put a failed job back in the queue (audited)."""
+    if not RetryJobForm().validate_on_submit():
+        flash("The form expired; try again.")
+        return redirect(url_for("operator.home")), 303
+    retry_failed_job(db(), job_id, actor=current_actor())
+    flash(f"Job {job_id} is queued again.", "success")
+    return redirect(url_for("operator.home"))
