@@ -34,7 +34,7 @@ from tenants.binding import bind_schema
 def enrolment_redirect():
     """The redirect to two-step enrolment for a person who must use it and has not enrolled, else None."""
     # Imported on use: the auth package imports views, and views import this module.
-    from accounts.mfa import enrolment_redirect as redirect_if_not_enrolled
+    from blueprints.auth.mfa_views import enrolment_redirect as redirect_if_not_enrolled
 
     return redirect_if_not_enrolled()
 

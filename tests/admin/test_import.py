@@ -156,7 +156,7 @@ def test_five_thousand_stores_are_checked_then_registered_in_one_go(app, engines
         session.execute(sa.delete(Store).where(Store.association_id == aid))
 
 
-def test_the_import_page_registers_and_builds_a_few_stores(admin_client, admin_world, engines):
+def test_the_import_page_registers_and_builds_a_few_stores(admin_client, admin_world, engines, run_jobs):
     csv_text = HEADER + "Web One,,north,,w1@example.org,Wendy\nWeb Two,,south,,w2@example.org,Walt\n"
     url = f"{admin_world.url}/members/import"
     token = token_of(admin_client, url)
@@ -166,6 +166,7 @@ def test_the_import_page_registers_and_builds_a_few_stores(admin_client, admin_w
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    run_jobs()  # the request wrote one build job for both stores; the worker builds them
     with engines.owner.connect() as conn:
         statuses = conn.scalars(sa.select(Store.status).where(Store.association_id == admin_world.association.id)).all()
     assert statuses == ["ready", "ready"]

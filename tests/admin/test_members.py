@@ -15,7 +15,7 @@ from tests.fixtures.factories import registry_row
 from tests.fixtures.web import post_form, sign_in
 
 
-def test_invite_a_store_builds_its_schema_and_invites_the_owner(admin_client, admin_world, engines):
+def test_invite_a_store_builds_its_schema_and_invites_the_owner(admin_client, admin_world, engines, run_jobs):
     url = admin_world.url
     response = post_form(
         admin_client,
@@ -31,6 +31,10 @@ def test_invite_a_store_builds_its_schema_and_invites_the_owner(admin_client, ad
         form_url=f"{url}/members/",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with Session(engines.owner) as session:
+        # The request registered the store and wrote the build job; the worker builds the schema.
+        assert session.scalar(sa.select(Store.status).where(Store.slug == "opal-onyx")) == StoreStatus.PROVISIONING
+    run_jobs()
     with Session(engines.owner) as session:
         store = session.scalar(sa.select(Store).where(Store.slug == "opal-onyx"))
         assert store.status == StoreStatus.READY and store.region_id == admin_world.other_region.id

@@ -144,13 +144,14 @@ def test_preferences_page_saves_opt_in_and_quiet_hours(app, engines, sharing_wor
     assert app.test_client().get("/account/alerts/").status_code in (302, 401)
 
 
-def _patterns(engines, association_id):
+def _patterns(engines, association_id, run_jobs):
+    run_jobs()  # pattern detection is a job written by each share
     with Session(engines.owner) as session:
         return list(session.scalars(sa.select(BulletinPattern).where(BulletinPattern.association_id == association_id)))
 
 
 def test_pattern_drafted_once_for_a_plate_across_two_stores_not_for_one(
-    app, engines, sharing_world, in_store, make_user, smtp
+    run_jobs, app, engines, sharing_world, in_store, make_user, smtp
 ):
     world = sharing_world
     liaison = make_user(association=world.home.association, role=Role.POLICE_LIAISON)
@@ -164,7 +165,7 @@ def test_pattern_drafted_once_for_a_plate_across_two_stores_not_for_one(
     # One store sharing the plate twice is not a pattern.
     for _ in range(2):
         assert share(source, world, add_incident(in_store, world.source, FACTS)).status_code == 302
-    assert _patterns(engines, world.home.association.id) == []
+    assert _patterns(engines, world.home.association.id, run_jobs) == []
 
     # A second store with the same plate is.
     neighbour = signed_in(app, neighbour_owner)
@@ -173,7 +174,7 @@ def test_pattern_drafted_once_for_a_plate_across_two_stores_not_for_one(
         post_form(neighbour, f"/s/{world.neighbour.slug}/logbook/{incident_id}/share/", {"tlp": "AMBER"}).status_code
         == 302
     )
-    [pattern] = _patterns(engines, world.home.association.id)
+    [pattern] = _patterns(engines, world.home.association.id, run_jobs)
     assert pattern.signature == "plate:AB12CDE" and len(pattern.matched_bulletin_ids) == 3
     with Session(engines.owner) as session:
         draft = session.get(Bulletin, pattern.bulletin_id)
@@ -185,7 +186,7 @@ def test_pattern_drafted_once_for_a_plate_across_two_stores_not_for_one(
     # Idempotent: running again (the CLI) drafts nothing new.
     result = app.test_cli_runner().invoke(args=["bulletins", "detect-patterns"])
     assert result.exit_code == 0, result.output
-    assert len(_patterns(engines, world.home.association.id)) == 1
+    assert len(_patterns(engines, world.home.association.id, run_jobs)) == 1
     assert len(smtp.to(liaison.email)) == 1
 
 
@@ -196,6 +197,7 @@ def test_the_admin_alerts_page_lists_sent_alerts_with_delivery_counts(app, engin
     _opt_in(engines, world.neighbour_user)
     admin = admin_client(app, engines, world)
     assert _alert(admin, world, bulletin).status_code == 302
+    assert len(smtp.messages) == 2  # the worker delivered them
     page = admin.get(f"/a/{world.home.association.slug}/alerts")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Crew seen &lt;i&gt;near&lt;/i&gt; the harbour" in html

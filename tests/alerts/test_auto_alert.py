@@ -37,7 +37,8 @@ def _stores(world, make_store, make_user, count):
     return pairs[:count], third
 
 
-def _pattern(engines, association_id):
+def _pattern(engines, association_id, run_jobs):
+    run_jobs()  # pattern detection is a job written by each share
     with Session(engines.owner, expire_on_commit=False) as session:
         [pattern] = session.scalars(sa.select(BulletinPattern).where(BulletinPattern.association_id == association_id))
         return pattern, session.get(Bulletin, pattern.bulletin_id)
@@ -60,7 +61,7 @@ def _audit(engines, world, action="bulletin.auto_alerted"):
 
 
 def test_casing_seen_by_three_stores_is_published_and_alerted_once(
-    app, engines, sharing_world, in_store, make_store, make_user, smtp
+    run_jobs, app, engines, sharing_world, in_store, make_store, make_user, smtp
 ):
     world = sharing_world
     assert DEFAULT_AUTO_ALERT_MIN_STORES == 3
@@ -73,13 +74,13 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
     # Two stores: a draft for the moderators, no alert.
     for store, user in pairs[:2]:
         _share_from(app, in_store, store, user)
-    pattern, draft = _pattern(engines, world.home.association.id)
+    pattern, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "pending" and _alerts(engines, draft.id) == []
     assert not [m for m in smtp.messages if "Urgent:" in m["Subject"]]
 
     # The third store: the system publishes the draft and alerts the region's opted-in members, at once.
     _share_from(app, in_store, *pairs[2])
-    pattern, draft = _pattern(engines, world.home.association.id)
+    pattern, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "published" and draft.published_at is not None and draft.decided_by_user_id is None
     [alert] = _alerts(engines, draft.id)
     assert alert.sent_by_user_id is None and alert.region_id == world.home.region.id
@@ -106,7 +107,9 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
         assert session.scalar(count) == 3
 
 
-def test_casing_seen_by_two_stores_stays_a_draft(app, engines, sharing_world, in_store, make_store, make_user, smtp):
+def test_casing_seen_by_two_stores_stays_a_draft(
+    run_jobs, app, engines, sharing_world, in_store, make_store, make_user, smtp
+):
     world = sharing_world
     pairs, _ = _stores(world, make_store, make_user, 2)
     for user in (world.neighbour_user, world.staff):
@@ -115,39 +118,39 @@ def test_casing_seen_by_two_stores_stays_a_draft(app, engines, sharing_world, in
         _share_from(app, in_store, store, user)
     result = app.test_cli_runner().invoke(args=["bulletins", "detect-patterns"])
     assert result.exit_code == 0, result.output
-    _, draft = _pattern(engines, world.home.association.id)
+    _, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "pending" and _alerts(engines, draft.id) == []
     assert [m for m in smtp.messages if "Urgent:" in m["Subject"]] == []
     assert _audit(engines, world) == []
 
 
 def test_a_rejected_draft_is_never_alerted_by_the_system(
-    app, engines, sharing_world, in_store, make_store, make_user, smtp
+    run_jobs, app, engines, sharing_world, in_store, make_store, make_user, smtp
 ):
     world = sharing_world
     pairs, _ = _stores(world, make_store, make_user, 3)
     _opt_in(engines, world.neighbour_user)
     for store, user in pairs[:2]:
         _share_from(app, in_store, store, user)
-    _, draft = _pattern(engines, world.home.association.id)
+    _, draft = _pattern(engines, world.home.association.id, run_jobs)
     with Session(engines.owner) as session, session.begin():
         session.execute(
             sa.update(Bulletin).where(Bulletin.id == draft.id).values(status="rejected", rejection_reason="Known van")
         )
     _share_from(app, in_store, *pairs[2])
-    _, draft = _pattern(engines, world.home.association.id)
+    _, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "rejected" and _alerts(engines, draft.id) == []
     assert smtp.to(world.neighbour_user.email) == []
 
 
 def test_other_incident_types_seen_by_three_stores_stay_a_draft(
-    app, engines, sharing_world, in_store, make_store, make_user, smtp
+    run_jobs, app, engines, sharing_world, in_store, make_store, make_user, smtp
 ):
     world = sharing_world
     pairs, _ = _stores(world, make_store, make_user, 3)
     _opt_in(engines, world.neighbour_user)
     for store, user in pairs:
         _share_from(app, in_store, store, user, replace(FACTS, incident_type="suspicious_vehicle"))
-    _, draft = _pattern(engines, world.home.association.id)
+    _, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "pending" and _alerts(engines, draft.id) == []
     assert smtp.to(world.neighbour_user.email) == []

@@ -74,12 +74,12 @@ def test_killed_sender_rerun_gives_everyone_exactly_one_message(
 
     sender = _sender(app, engines, controller.port, world.association.slug, period.key)
     deadline = time.monotonic() + 60
-    while len(inbox.messages) < RECIPIENTS // 3 and time.monotonic() < deadline:
+    while len(inbox.received()) < RECIPIENTS // 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     sender.send_signal(signal.SIGKILL)
     sender.wait(timeout=10)
     sender.stdout.close()
-    at_kill = len(inbox.messages)
+    at_kill = len(inbox.received())
     assert 0 < at_kill < RECIPIENTS, "the kill must land mid-run"
 
     rerun = _sender(app, engines, controller.port, world.association.slug, period.key)
@@ -87,7 +87,7 @@ def test_killed_sender_rerun_gives_everyone_exactly_one_message(
     assert rerun.returncode == 0, output
     assert f"recipients {RECIPIENTS}" in output and "pending 0" in output, output
 
-    by_person = Counter(m["To"] for m in inbox.messages)
+    by_person = Counter(m["To"] for m in inbox.received())
     assert set(by_person) == {p.email for p in people}
     twice = [email for email, n in by_person.items() if n > 1]
     assert len(twice) <= 1 and all(n <= 2 for n in by_person.values())  # at most the one in flight

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from PIL import Image
 
-from config import SHARED_SCHEMA
+from config import JOBS_SCHEMA, SHARED_SCHEMA
 from errors import DomainError
 from models import Role
 from tests.admin.conftest import enrol, sign_in_with_code
@@ -179,7 +179,8 @@ class Ctx:
         return csrf_token(page.get_data(as_text=True))
 
     def snapshot(self) -> dict:
-        return fingerprint(self.engines.owner, [SHARED_SCHEMA, *(s.schema_name for s in self.stores)])
+        # The job queue too: a refused request must leave no job behind (jobs are rows of its transaction).
+        return fingerprint(self.engines.owner, [SHARED_SCHEMA, JOBS_SCHEMA, *(s.schema_name for s in self.stores)])
 
     def post(self, url: str, data: dict, *, form_url: str | None = None, token: str | None = None, **kwargs):
         """POST as a browser would (CSRF token from `form_url`), fingerprinting what is stored before and after."""

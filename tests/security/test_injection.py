@@ -13,6 +13,7 @@ from audit import Actor
 from mail.smtp import SmtpSettings, build_message
 from models import AuditEntry
 from security.passwords import PasswordRejected, check_policy, hash_password, verify_password
+from tests.fixtures.outbound import expect_outbound
 
 FORGED = "shop\n2026-01-01 00:00:00 store.drop ok admin@example.org\r\x1b[2Jcleared"
 
@@ -102,7 +103,8 @@ def test_smtp_down_keeps_the_email_for_a_retry(engines):
     closed = SmtpSettings(
         server="127.0.0.1", port=9, username=None, password=None, use_tls=False, sender="x@example.org", timeout=2
     )
-    counts = deliver_pending(engines.owner, closed, ids=[row_id])
+    with expect_outbound("127.0.0.1", 9):  # nothing listens there: connection refused
+        counts = deliver_pending(engines.owner, closed, ids=[row_id])
     assert counts == {"sent": 0, "retry": 1, "failed": 0}
     with Session(engines.owner) as session, session.begin():
         row = session.get(OutboundEmail, row_id)

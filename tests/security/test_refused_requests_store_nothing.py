@@ -29,6 +29,7 @@ from accounts.accounts import create_invitation
 from accounts.mfa import MAX_FAILURES_PER_HOUR, STEP_SECONDS
 from billing.crypto import SecretBox
 from billing.stripe_client import save_stripe_account
+from config import JOBS_SCHEMA
 from logbook import incidents as logbook
 from meetings import meetings
 from models import (
@@ -52,6 +53,7 @@ from patrols import requests as patrols
 from security.tokens import sign, unsign
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.factories import PASSWORD, unique
+from tests.fixtures.outbound import GUARD
 from tests.fixtures.web import csrf_token, sign_in
 from tests.security.refusals import Ctx, Scenario, Unreachable, changed_tables, photos, refusal_branches
 
@@ -636,6 +638,8 @@ def edit_a_meeting_to_a_blank_title(ctx: Ctx):
 def _billed_store(ctx: Ctx, *, status: str | None, customer: str | None):
     """A store whose association bills through a Stripe that cannot be reached, with an offered plan."""
     ctx.monkeypatch.setitem(ctx.app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
+    # Declared to the outbound guard for the rest of the test: the refusal comes from this port answering nothing.
+    ctx.monkeypatch.setitem(GUARD._expected, ("127.0.0.1", 9), 1)
     ctx.monkeypatch.setitem(ctx.app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
     world = ctx.world()
     store = ctx.store(world)
@@ -764,13 +768,13 @@ def _officer_link(ctx: Ctx, store, *, acknowledged: bool = False) -> str:
     """Send patrol request 1 (and have the officer acknowledge it); the officer link's path."""
     with Session(ctx.engines.owner, expire_on_commit=False) as session:
         registry = session.get(Store, store.id)
-        _ = registry.association.timezone
+        _ = registry.association.timezone, registry.region.timezone  # the store's zone is its region's
 
     def send(session):
         patrol = session.get(PatrolRequest, 1)
-        row = patrols.send_request(session, patrol, store=registry, sender_user_id=None, sender_email=None)
+        row = patrols.send_request(session, patrol, store=registry, actor=None)
         if acknowledged:
-            patrols.acknowledge(session, patrol, store=registry, officer_name="PC Casey", note="", ip=None)
+            patrols.acknowledge(session, patrol, store=registry, officer_name="PC Casey", note="")
         return row.body_text
 
     with ctx.app.test_request_context():
@@ -1079,3 +1083,5 @@ def test_the_fingerprint_sees_a_write(app, engines, make_world, make_store, make
     assert response.status_code == 302
     changed = changed_tables(ctx.before, ctx.after)
     assert {f"{store.schema_name}.incidents", f"{store.schema_name}.incident_photos"} <= changed.keys()
+    # The job queue is part of what is compared: a refused request must leave no job behind either.
+    assert f"{JOBS_SCHEMA}.procrastinate_jobs" in ctx.before
