@@ -8,6 +8,7 @@ what is waiting and returns: tests use it to run the real jobs in-process.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,22 @@ def run_worker(flask_app: Flask, *, concurrency: int = 2) -> None:
 
 
 def run_until_empty(flask_app: Flask, *, concurrency: int = 1, schedule: bool = False) -> None:
-    """Run every job that is due now, then return (tests, `flask jobs work-once`)."""
+    """Run every job that is due now, then return (tests, `flask jobs run-once`).
+
+    The worker's event loop runs in a thread of its own, so this works whatever the caller's thread is doing with
+    asyncio (a browser test's Playwright keeps a loop running in the main thread).
+    """
     app = queue_app(flask_app, schedule=schedule)
-    app.run_worker(concurrency=concurrency, wait=False, install_signal_handlers=False, listen_notify=False)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            app.run_worker(concurrency=concurrency, wait=False, install_signal_handlers=False, listen_notify=False)
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=work, name="loupe-jobs-run-once")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
