@@ -24,9 +24,10 @@ run: setup
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 # The import layering (pyproject.toml, [tool.importlinter]) is checked first: a broken contract fails the run.
+# Two test processes (pytest-xdist), one per core: each starts its own embedded PostgreSQL.
 test: $(STAMP) browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here). Installed when we can
 # (root with apt); otherwise the browser tests are skipped locally and fail in CI.
