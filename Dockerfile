@@ -1,4 +1,5 @@
-# Loupe web image: gunicorn against DATABASE_URL. Migrations are a separate command (see README).
+# Loupe image, two process types (see Procfile): the web (gunicorn, the default command) and the job worker
+# (`flask --app app jobs worker`). Migrations are a separate command (see README).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LOUPE_ENV=production

@@ -14,6 +14,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 WORKER_STOP_SECONDS = 20
 
@@ -31,7 +32,8 @@ def serve_command(host: str, port: int) -> None:
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"], env=env)
     click.echo(f"job worker started (pid {worker.pid})")
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # Werkzeug's server directly: `app.run()` is a no-op under the `flask` command.
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
         worker.terminate()
         try:

@@ -74,6 +74,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,  # tests: localstripe
         "STRIPE_MAX_NETWORK_RETRIES": _int(env, "STRIPE_MAX_NETWORK_RETRIES", 2),
         "TENANT_MIGRATION_WORKERS": _int(env, "TENANT_MIGRATION_WORKERS", 2),
+        # Pre-built store schemas the worker keeps ready (the `tenants.fill_pool` job, every 5 minutes); 0: none.
+        "TENANT_POOL_SIZE": _int(env, "TENANT_POOL_SIZE", 10),
     }
 
 

@@ -12,9 +12,11 @@ BUILD_PENDING = "tenants.build_pending"
 FILL_POOL = "tenants.fill_pool"
 PURGE_REMOVED = "tenants.purge_removed"
 RUN_DUE_DIGESTS = "digest.run_due"
+RECONCILE_DUES = "billing.reconcile"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"
 POOL_LOCK = "tenants.pool"
 PURGE_LOCK = "tenants.purge"
 DIGEST_LOCK = "digest"
+RECONCILE_LOCK = "billing.reconcile"

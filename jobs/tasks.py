@@ -7,7 +7,8 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - pattern detection drafts a pattern once (it skips patterns it already drafted);
 - schema builds and pool refills skip work already done; purges re-read what is still due;
 - digest runs are unique per (region, period), deliveries per (run, person);
-- the password-reset email has a Message-ID derived from the job's id and is not queued twice.
+- the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
+- dues reconciliation applies Stripe's state, and applying the same state twice changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from accounts.mailers import queue_reset_email
 from alerts.patterns import detect_region
+from billing.reconcile import reconcile_all
 from digest.runs import queue_due
 from digest.send import deliver
 from jobs import names
@@ -123,6 +125,13 @@ def run_due_digests(timestamp: int | None = None) -> None:
         )
 
 
+def reconcile_dues(timestamp: int | None = None) -> None:
+    """Re-read every store's dues subscription from Stripe and repair local state (missed or failed webhooks)."""
+    report = reconcile_all(_database().engines.app, current_app.config)
+    if report.changes or report.failures:
+        log.info("dues: checked %s, repaired %s, failed %s", report.checked, len(report.changes), len(report.failures))
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -143,6 +152,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.FILL_POOL, fill_pool, cron="*/5 * * * *", lock=names.POOL_LOCK),
     Job(names.PURGE_REMOVED, purge_removed, cron="17 * * * *", lock=names.PURGE_LOCK),
     Job(names.RUN_DUE_DIGESTS, run_due_digests, cron="*/15 * * * *", lock=names.DIGEST_LOCK),
+    Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).
