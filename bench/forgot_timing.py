@@ -14,17 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import statistics
-import sys
 import time
-import uuid
 
 import requests
 
 from bench._stack import Stack, csrf_token
-from bench.login_timing import _summary
+from bench.paired_timing import result, time_pairs
 
 
 def _post(client: requests.Session, base_url: str, email: str, token: str) -> tuple[float, int]:
@@ -52,31 +47,15 @@ def main() -> None:
         stack.start_gunicorn(workers=args.workers)
         client = requests.Session()
         token = csrf_token(client.get(f"{stack.base_url}/password/forgot", timeout=30).text)
-        known: list[float] = []
-        unknown: list[float] = []
-        for i in range(args.warmup + args.runs):
-            # Alternate which kind goes first, so drift over the run cannot favour one of them.
-            pair = [("known", person.email), ("unknown", f"nobody-{uuid.uuid4().hex[:12]}@example.org")]
-            if i % 2:
-                pair.reverse()
-            for kind, email in pair:
-                elapsed, status = _post(client, stack.base_url, email, token)
-                if status != 200:
-                    raise RuntimeError(f"{kind} reset request answered {status}, expected 200")
-                if i >= args.warmup:
-                    (known if kind == "known" else unknown).append(elapsed)
-            if (i + 1) % 50 == 0:
-                print(f"  {i + 1}/{args.warmup + args.runs} pairs", file=sys.stderr, flush=True)
-        ratio = statistics.median(unknown) / statistics.median(known)
-        result = {
-            "date": time.strftime("%Y-%m-%d"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
-            "runs": args.runs,
-            "known_account": _summary(known),
-            "unknown_account": _summary(unknown),
-            "ratio_unknown_over_known": round(ratio, 3),
-        }
-        print(json.dumps(result, indent=2))
+        known, unknown = time_pairs(
+            lambda email: _post(client, stack.base_url, email, token),
+            person.email,
+            runs=args.runs,
+            warmup=args.warmup,
+            expected_status=200,
+        )
+        figures = result(args.runs, "known_account", known, unknown)
+        print(json.dumps(figures, indent=2))
     finally:
         stack.close()
 

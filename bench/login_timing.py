@@ -16,15 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
-import sys
 import time
-import uuid
 
 import requests
 
-from bench._stack import Stack, csrf_token, percentile
+from bench._stack import Stack, csrf_token
+from bench.paired_timing import result, time_pairs
 
 WRONG_PASSWORD = "not-the-password-at-all-42"
 
@@ -38,15 +35,6 @@ def _post(client: requests.Session, base_url: str, email: str, token: str) -> tu
         timeout=60,
     )
     return (time.perf_counter() - t0) * 1000, response.status_code
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {
-        "median_ms": round(statistics.median(values), 2),
-        "p25_ms": round(percentile(values, 25), 2),
-        "p75_ms": round(percentile(values, 75), 2),
-        "p95_ms": round(percentile(values, 95), 2),
-    }
 
 
 def main() -> None:
@@ -66,31 +54,15 @@ def main() -> None:
         stack.start_gunicorn(workers=args.workers)
         client = requests.Session()
         token = csrf_token(client.get(f"{stack.base_url}/login", timeout=30).text)
-        known: list[float] = []
-        unknown: list[float] = []
-        for i in range(args.warmup + args.runs):
-            # Alternate which kind goes first, so drift over the run cannot favour one of them.
-            pair = [("known", person.email), ("unknown", f"nobody-{uuid.uuid4().hex[:12]}@example.org")]
-            if i % 2:
-                pair.reverse()
-            for kind, email in pair:
-                elapsed, status = _post(client, stack.base_url, email, token)
-                if status != 401:
-                    raise RuntimeError(f"{kind} login answered {status}, expected 401")
-                if i >= args.warmup:
-                    (known if kind == "known" else unknown).append(elapsed)
-            if (i + 1) % 50 == 0:
-                print(f"  {i + 1}/{args.warmup + args.runs} pairs", file=sys.stderr, flush=True)
-        ratio = statistics.median(unknown) / statistics.median(known)
-        result = {
-            "date": time.strftime("%Y-%m-%d"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
-            "runs": args.runs,
-            "known_wrong_password": _summary(known),
-            "unknown_account": _summary(unknown),
-            "ratio_unknown_over_known": round(ratio, 3),
-        }
-        print(json.dumps(result, indent=2))
+        known, unknown = time_pairs(
+            lambda email: _post(client, stack.base_url, email, token),
+            person.email,
+            runs=args.runs,
+            warmup=args.warmup,
+            expected_status=401,
+        )
+        figures = result(args.runs, "known_wrong_password", known, unknown)
+        print(json.dumps(figures, indent=2))
     finally:
         stack.close()
 
