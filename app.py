@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         briefing,
         errors,
         feed,
+        health,
         layout,
         liaison,
         logbook,
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         feed.bp,
         alerts.bp,
         digest_views.bp,
+        health.bp,
     ):
         app.register_blueprint(blueprint)
 

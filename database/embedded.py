@@ -1,4 +1,4 @@
-"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is configured.
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is configured: development and tests only.
 
 pgserver ships real PostgreSQL binaries in a wheel, so a new machine needs nothing installed by hand. The server
 listens on a Unix socket inside the data folder; several processes using the same folder share one server, which
@@ -30,14 +30,33 @@ def _ensure_runtime_dir() -> None:
     os.environ["XDG_RUNTIME_DIR"] = str(path)
 
 
+class EmbeddedServerUnavailable(RuntimeError):
+    """No DATABASE_URL and no pgserver: there is no database to use."""
+
+
+MISSING_PGSERVER = (
+    "No database configured: set DATABASE_URL, or install requirements-dev.txt for the embedded PostgreSQL "
+    "(pgserver, development and tests only)."
+)
+
+
+def _import_pgserver():
+    # Imported here, only when no DATABASE_URL is set: pgserver is a development/test dependency (its wheel carries
+    # PostgreSQL binaries, and it has none for arm64), absent from the production image.
+    try:
+        import pgserver
+    except ImportError as exc:
+        raise EmbeddedServerUnavailable(MISSING_PGSERVER) from exc
+    return pgserver
+
+
 def embedded_url(datadir: str | os.PathLike[str]) -> str:
     """Start (or attach to) the embedded server in `datadir` and return its SQLAlchemy URL."""
     datadir = str(Path(datadir).resolve())
     with _lock:
         if datadir not in _servers:
             _ensure_runtime_dir()
-            import pgserver  # imported lazily: starting a server is never a side effect of importing the app
-
+            pgserver = _import_pgserver()
             Path(datadir).parent.mkdir(parents=True, exist_ok=True)
             server = pgserver.get_server(datadir)
             _forget_dead_handles(server)

@@ -102,13 +102,17 @@ def grant_shared_tables(conn: sa.Connection, app_role: str) -> None:
 
 
 def grant_job_queue(conn: sa.Connection, app_role: str) -> None:
-    """Let requests write jobs and read the queue, through the two owner-run functions (revision 0016)."""
+    """Let requests write jobs and read the queue (and the health check read the workers' heartbeats); writes go
+    through the two owner-run functions (revision 0016)."""
     if not conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f"{JOBS_SCHEMA}.procrastinate_jobs"}).scalar():
         return
     prep = conn.dialect.identifier_preparer
     role = prep.quote(app_role)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {JOBS_SCHEMA} TO {role}")
-    tables = f"{JOBS_SCHEMA}.procrastinate_jobs, {JOBS_SCHEMA}.procrastinate_events"
+    # procrastinate_workers (ids and heartbeats only): the health check reports whether a worker is alive.
+    tables = ", ".join(
+        f"{JOBS_SCHEMA}.{table}" for table in ("procrastinate_jobs", "procrastinate_events", "procrastinate_workers")
+    )
     conn.exec_driver_sql(f"GRANT SELECT ON {tables} TO {role}")
     conn.exec_driver_sql(
         f"GRANT EXECUTE ON FUNCTION {JOBS_SCHEMA}.procrastinate_defer_jobs_v1"
