@@ -30,7 +30,14 @@ from models import Area, Association, Invitation, OutboundEmail, Region, Role, S
 from models.base import utcnow
 from security.tokens import new_secret, sign
 from tenants.errors import InvalidStoreName
-from tenants.naming import clean_store_name, free_slug, schema_name_for, slug_from_name, validate_slug
+from tenants.naming import (
+    clean_store_name,
+    free_slug,
+    schema_name_for,
+    slug_from_name,
+    slug_unavailable,
+    validate_slug,
+)
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -181,7 +188,8 @@ def check_rows(session: Session, association: Association, report: ImportReport)
                 if row.slug in seen_slugs:
                     row.errors.append(f"The address {row.slug!r} is also on line {seen_slugs[row.slug]}.")
                 elif row.slug in taken_slugs:
-                    row.errors.append(f"The address {row.slug!r} is already taken by another store.")
+                    # Held by a store of any association: the reserved-word answer, so nothing is revealed.
+                    row.errors.append(str(slug_unavailable(row.slug)))
                 seen_slugs.setdefault(row.slug, row.line)
         try:
             row.owner_email = validate_email(row.owner_email, check_deliverability=False).normalized.lower()

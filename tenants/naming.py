@@ -88,8 +88,16 @@ def validate_slug(slug: str) -> str:
     if "--" in slug:
         raise InvalidStoreName("A store address cannot contain two hyphens in a row.")
     if slug in RESERVED_SLUGS or slug.startswith("pg-"):
-        raise InvalidStoreName(f"The store address {slug!r} is reserved; choose another.")
+        raise slug_unavailable(slug)
     return slug
+
+
+def slug_unavailable(slug: str) -> InvalidStoreName:
+    """The one refusal for an address that cannot be had, whatever the reason: reserved, or held by any store of
+    any association. Store addresses are unique across associations (the URL is /s/<slug>/), so saying "taken"
+    (or which store holds it) would tell an admin that another association has a store there; this answer is the
+    same for a reserved word, for their own store, and for another association's."""
+    return InvalidStoreName(f"The store address {slug!r} is not available; choose another.")
 
 
 def slug_from_name(name: str) -> str:

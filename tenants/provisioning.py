@@ -34,6 +34,7 @@ from tenants.naming import (
     is_store_schema,
     schema_name_for,
     slug_from_name,
+    slug_unavailable,
     validate_slug,
 )
 from tenants.pool import claim_for_store
@@ -79,7 +80,7 @@ def register_store(
     base = validate_slug(slug) if slug else slug_from_name(clean_name)
     store_id, taken = session.execute(next_id_and_slugs_taken(base, exact=bool(slug))).one()
     if slug and taken:
-        raise InvalidStoreName(f"The store address {base!r} is taken; choose another.")
+        raise slug_unavailable(base)  # the same answer as for a reserved word: nothing about who holds it
     store = Store(
         id=store_id,
         association_id=association.id,

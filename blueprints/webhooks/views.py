@@ -1,7 +1,8 @@
 """POST /webhooks/stripe/<association_slug>: each association's Stripe account sends its events here.
 
 The only form-less POST in Loupe, so it is CSRF-exempt; instead the raw body must carry a fresh signature made
-with that association's webhook secret. Anything else answers 400 before a single row is written.
+with that association's webhook secret, dated within 300 s of now (either way), around an event of the shape
+billing.webhooks reads. Anything else answers 400 before a single row is written.
 """
 
 from __future__ import annotations
@@ -41,6 +42,6 @@ def stripe_events(association_slug: str):
         event = verify_event(payload, request.headers.get("Stripe-Signature"), account.webhook_secret)
     except InvalidWebhook as exc:
         log.warning("stripe webhook for association %s refused: %s", association_id, exc)
-        return _refuse(400, "Invalid signature.")
+        return _refuse(400, "Invalid signature or event.")
     result = handle_event(db(), account, event, now=utcnow())
     return jsonify(received=True, outcome=result.outcome)

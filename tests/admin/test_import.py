@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import time
 from datetime import timedelta
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from audit import Actor
 from members.imports import import_stores
 from models import Association, AuditEntry, Invitation, Store, StoreStatus
-from tests.admin.conftest import token_of
+from tests.admin.conftest import text_of, token_of
 
 HEADER = "name,slug,region,area,owner_email,owner_name\n"
 AGE = timedelta(days=7)
@@ -67,7 +68,7 @@ def test_every_bad_line_is_reported_and_nothing_is_imported(app, engines, admin_
     assert "Expected 6 fields, found 3" in errors[9][0]
     assert "also on line 10" in errors[11][0]
     assert "No area" in errors[12][0]
-    assert "reserved" in errors[13][0]
+    assert errors[13] == ["The store address 'admin' is not available; choose another."]
     assert store_count(engines, aid) == 1
 
 
@@ -122,6 +123,47 @@ def test_a_dry_run_checks_everything_and_writes_nothing(app, engines, admin_worl
     report = run_import(engines, app, aid, HEADER + "Dry Gems,,north,,d@example.org,Dee\n", dry_run=True)
     assert report.ok and report.rows[0].slug == "dry-gems"
     assert store_count(engines, aid) == 0
+
+
+def test_another_associations_store_address_gets_the_answer_a_reserved_word_gets(
+    app, engines, admin_world, admin_client, make_world, make_store
+):
+    """The dry run and the import itself answer an address held by another association's store exactly as they
+    answer a reserved word (and one of the admin's own stores): nothing tells that the other store exists."""
+    theirs = make_store(make_world())
+    mine = make_store(admin_world.world)
+    aid = admin_world.association.id
+    slugs = {"other association": theirs.slug, "reserved": "admin", "own store": mine.slug}
+
+    def line_errors(slug: str, *, dry_run: bool) -> list[str]:
+        report = run_import(engines, app, aid, HEADER + f"New Gems,{slug},north,,n@example.org,Nia\n", dry_run=dry_run)
+        (row,) = report.rows
+        return [error.replace(f"'{slug}'", "'<address>'") for error in row.errors]
+
+    for dry_run in (True, False):
+        answers = {why: line_errors(slug, dry_run=dry_run) for why, slug in slugs.items()}
+        assert answers["other association"] == answers["reserved"] == answers["own store"], answers
+        assert answers["other association"] == ["The store address '<address>' is not available; choose another."]
+    assert store_count(engines, aid) == 1
+
+    # The dry-run page over the web: the same visible text, whatever holds the address.
+    def dry_run_page(slug: str) -> tuple[int, str]:
+        csv_text = HEADER + f"New Gems,{slug},north,,n@example.org,Nia\n"
+        response = admin_client.post(
+            f"{admin_world.url}/members/import",
+            data={
+                "csrf_token": token_of(admin_client, f"{admin_world.url}/members/import"),
+                "file": (io.BytesIO(csv_text.encode()), "stores.csv"),
+                "dry_run": "y",
+            },
+            content_type="multipart/form-data",
+        )
+        return response.status_code, html.unescape(text_of(response)).replace(f"'{slug}'", "'<address>'")
+
+    pages = {why: dry_run_page(slug) for why, slug in slugs.items()}
+    assert pages["other association"] == pages["reserved"] == pages["own store"]
+    assert pages["other association"][0] == 400
+    assert "The store address '<address>' is not available" in pages["other association"][1]
 
 
 def test_five_thousand_stores_are_checked_then_registered_in_one_go(app, engines, admin_world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Invitation, OutboundEmail, Store, StoreStatus
 from models.base import utcnow
-from tests.admin.conftest import audit_actions, token_of
+from tests.admin.conftest import audit_actions, text_of, token_of
 from tests.fixtures.factories import registry_row
 from tests.fixtures.web import post_form, sign_in
 
@@ -65,9 +66,41 @@ def test_an_invalid_invitation_keeps_what_was_typed(admin_client, admin_world, m
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "is taken" in body and 'value="Brand New Gems"' in body and 'value="someone@example.org"' in body
+    assert "is not available" in body and 'value="Brand New Gems"' in body and 'value="someone@example.org"' in body
     response = post_form(admin_client, f"{url}/members/invite", {"name": ""}, form_url=f"{url}/members/")
     assert response.status_code == 400
+
+
+def answer_to_slug(response, slug: str) -> tuple[int, str]:
+    """The status and the page's visible text with the typed address blanked, to compare answers across slugs."""
+    return response.status_code, html.unescape(text_of(response)).replace(f"'{slug}'", "'<address>'")
+
+
+def test_another_associations_store_address_gets_the_answer_a_reserved_word_gets(
+    admin_client, admin_world, make_world, make_store, engines
+):
+    """Store addresses are unique across associations: the invite form must not tell an admin that another
+    association has a store at the address typed. Its answer is the reserved word's, and their own store's."""
+    theirs = make_store(make_world())
+    mine = make_store(admin_world.world)
+    url = admin_world.url
+
+    def invite(slug: str):
+        data = {
+            "name": "Brand New Gems",
+            "slug": slug,
+            "region": str(admin_world.world.region.id),
+            "owner_email": "someone@example.org",
+            "owner_name": "Sam Someone",
+        }
+        return answer_to_slug(post_form(admin_client, f"{url}/members/invite", data, form_url=f"{url}/members/"), slug)
+
+    other_association, reserved, own = invite(theirs.slug), invite("admin"), invite(mine.slug)
+    assert other_association == reserved == own
+    assert other_association[0] == 400
+    assert "The store address '<address>' is not available; choose another." in other_association[1]
+    with Session(engines.owner) as session:
+        assert session.scalar(sa.select(Store.id).where(Store.name == "Brand New Gems")) is None
 
 
 def test_suspend_reactivate_and_move_are_audited(admin_client, admin_world, make_store, engines):

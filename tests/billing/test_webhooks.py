@@ -7,10 +7,11 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, ProcessedStripeEvent
+from models import AuditEntry, OutboundEmail, ProcessedStripeEvent
 from tests.billing.conftest import add_customer, make_event, post_event, row_of, signature, subscribe_in_stripe
 
 
@@ -103,6 +104,119 @@ def test_unsigned_stale_wrongly_signed_or_tampered_events_are_refused_and_change
     row = row_of(engines, billed.store.id)
     assert row.status is None and row.stripe_subscription_id is None
     assert status_changes(engines, billed.store.id) == []
+
+
+def side_effects(engines, billed) -> tuple:
+    """Everything a delivered event could leave behind: processed-event rows, the store's subscription row, its
+    audit entries, and the outbox."""
+    row = row_of(engines, billed.store.id)
+    with Session(engines.owner) as session:
+        audit_count = session.scalar(
+            sa.select(sa.func.count()).where(AuditEntry.association_id == billed.association.id)
+        )
+        emails = session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail))
+    return (
+        processed(engines, billed.association.id),
+        (row.status, row.stripe_subscription_id, row.plan_id, row.synced_at),
+        audit_count,
+        emails,
+    )
+
+
+TEN_YEARS = 10 * 365 * 24 * 3600
+
+
+def test_signatures_dated_ahead_are_refused_the_tolerance_applies_both_ways(client, engines, billed):
+    subscription = subscribe_in_stripe(billed, add_customer(engines, billed))
+    before = side_effects(engines, billed)
+    for ahead in (TEN_YEARS, 3600, 301):
+        event = make_event("customer.subscription.created", subscription)
+        response = post_event(client, billed, event, timestamp=int(time.time()) + ahead)
+        assert response.status_code == 400, ahead
+    assert side_effects(engines, billed) == before
+
+    # Within the tolerance either way (with a margin for the test's own seconds): accepted.
+    for offset in (-290, 290):
+        event = make_event("customer.subscription.created", subscription)
+        response = post_event(client, billed, event, timestamp=int(time.time()) + offset)
+        assert response.status_code == 200, offset
+    assert len(processed(engines, billed.association.id)) == 2
+
+
+def _drop(obj: dict, key: str) -> dict:
+    return {k: v for k, v in obj.items() if k != key}
+
+
+# Each builds a body from a well-formed subscription event; every one is then signed correctly and fresh.
+MALFORMED = {
+    "top-level list": lambda event: [event],
+    "top-level string": lambda event: "customer.subscription.created",
+    "top-level null": lambda event: None,
+    "no type": lambda event: _drop(event, "type"),
+    "type not a string": lambda event: {**event, "type": 42},
+    "type of no known shape": lambda event: {**event, "type": "Customer Subscription Created!"},
+    "id not a string": lambda event: {**event, "id": 12345},
+    "empty id": lambda event: {**event, "id": ""},
+    "no data": lambda event: _drop(event, "data"),
+    "data a list": lambda event: {**event, "data": [event["data"]]},
+    "data.object a list": lambda event: {**event, "data": {"object": [event["data"]["object"]]}},
+    "data.object a string": lambda event: {**event, "data": {"object": event["data"]["object"]["id"]}},
+    "subscription without id": lambda event: {**event, "data": {"object": _drop(event["data"]["object"], "id")}},
+    "subscription without customer": lambda event: {
+        **event,
+        "data": {"object": _drop(event["data"]["object"], "customer")},
+    },
+    "subscription without status": lambda event: {
+        **event,
+        "data": {"object": _drop(event["data"]["object"], "status")},
+    },
+    "customer a number": lambda event: {**event, "data": {"object": {**event["data"]["object"], "customer": 7}}},
+    "customer an object without id": lambda event: {
+        **event,
+        "data": {"object": {**event["data"]["object"], "customer": {"email": "x@example.org"}}},
+    },
+    "status a list": lambda event: {**event, "data": {"object": {**event["data"]["object"], "status": ["active"]}}},
+    "subscription event carrying an invoice": lambda event: {
+        **event,
+        "data": {"object": {**event["data"]["object"], "object": "invoice"}},
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_correctly_signed_but_malformed_events_answer_400_and_record_nothing(client, engines, billed, case):
+    subscription = subscribe_in_stripe(billed, add_customer(engines, billed))
+    event = make_event("customer.subscription.created", subscription)
+    payload = json.dumps(MALFORMED[case](event)).encode()
+    before = side_effects(engines, billed)
+    response = client.post(
+        billed.webhook_url,
+        data=payload,
+        headers={"Stripe-Signature": signature(payload, billed.webhook_secret)},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"]["message"] == "Invalid signature or event."
+    assert side_effects(engines, billed) == before
+    assert before[0] == [] and before[1][0] is None  # nothing was there to begin with
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"{not json", b"\xff\xfe not utf-8", b"[" * 100_000 + b"]" * 100_000],
+    ids=["not json", "not utf-8", "nested 100,000 deep"],
+)
+def test_correctly_signed_bodies_that_are_not_json_answer_400(client, engines, billed, payload):
+    add_customer(engines, billed)
+    before = side_effects(engines, billed)
+    response = client.post(
+        billed.webhook_url,
+        data=payload,
+        headers={"Stripe-Signature": signature(payload, billed.webhook_secret)},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert side_effects(engines, billed) == before
 
 
 def test_another_associations_secret_does_not_open_this_endpoint(client, engines, make_billed):

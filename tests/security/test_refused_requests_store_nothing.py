@@ -927,7 +927,7 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
         move_a_store_to_an_area_of_another_region, 400, "That area is not in the chosen region"
     ),
     ("admin.remove", "MemberError"): Scenario(remove_a_store_without_an_export, 400, "export first"),
-    ("admin.invite_store", "DomainError"): Scenario(invite_a_store_at_a_taken_address, 400, "is taken"),
+    ("admin.invite_store", "DomainError"): Scenario(invite_a_store_at_a_taken_address, 400, "is not available"),
     ("admin.invite_person", "DomainError"): Scenario(
         invite_a_store_person_without_a_store, 400, "Choose the member store"
     ),

@@ -43,7 +43,7 @@ def test_slugs_are_derived_unique_and_explicit_ones_checked(engines, make_world,
     second = make_store(world, "Anchor & Co")
     assert first.slug == "anchor-co" or first.slug.startswith("anchor-co")
     assert second.slug != first.slug and second.slug.startswith("anchor-co-")
-    with pytest.raises(InvalidStoreName, match="taken"):
+    with pytest.raises(InvalidStoreName, match="is not available"):
         create_store(engines.owner, StoreSpec(world.association.slug, "north", "Other", first.slug), app_role=None)
 
 
