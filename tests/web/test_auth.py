@@ -74,7 +74,7 @@ def test_a_locked_account_refuses_even_the_right_password_until_its_backoff_ends
         assert r.status_code == 401
     r = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
     assert r.status_code == 429
-    assert "Too many failed sign-in attempts" in r.get_data(as_text=True)
+    assert "Too many failed sign-in attempts for this account. Try again in a few minutes" in r.get_data(as_text=True)
     assert "login.throttled" in audit_actions(engines, user.email)
     # The first lock lasts one minute after the last failure's minute, then ends by itself (not at the top of the
     # hour): two minutes later the right password goes in.
