@@ -159,6 +159,8 @@ def notify_once(session: Session, email: str, now: datetime) -> bool:
     """True (and remembered) when the owner of the account `email` was not yet told of a lock in the window: a lock
     episode gets one email, not one per attempt, however the attacker spreads their attempts."""
     key = notice_key(email)
+    # Two failures locking the account at once would both see no notice: the second waits for the first's commit.
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
     if failures(session, key, now):
         return False
     record_failure(session, [key], now)
