@@ -117,9 +117,9 @@ def failures(session: Session, key: str, now: datetime) -> int:
     return standing(session, key, now).failures
 
 
-def wait_after(failures: int, limit: int) -> timedelta:
-    """How long a key with `failures` (at least `limit`) stays locked after its last failure: 1, 2, 4... minutes."""
-    beyond = max(0, failures - limit)
+def wait_after(count: int, limit: int) -> timedelta:
+    """How long a key with `count` failures (at least `limit`) stays locked after its last one: 1, 2, 4... minutes."""
+    beyond = max(0, count - limit)
     if beyond >= 8:  # 2**8 minutes is past the cap already; keep the power small
         return LONGEST_WAIT
     return min(LONGEST_WAIT, FIRST_WAIT * 2**beyond)
