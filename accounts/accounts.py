@@ -47,7 +47,7 @@ class LoginRefused(AccountError):
 
 
 class LoginThrottled(AccountError):
-    """Too many failures for this account or address in the current window."""
+    """The account is locked for a few minutes (or has failed too often from an address over its limit)."""
 
 
 class InvitationInvalid(AccountError):
@@ -74,34 +74,54 @@ def authenticate(
 ) -> User:
     """Return the active user with this email and password, or raise LoginRefused / LoginThrottled.
 
-    Unknown accounts take the same path and time as wrong passwords. Failures are counted (per account and
-    per address, `accounts.throttle`) and refusals audited in a transaction of their own opened with
-    `independent`, so they stay when the refused request rolls back.
+    Unknown accounts take the same path and time as wrong passwords. Failures are counted per account, per
+    address and per address+account, and the rule of `accounts.throttle` decides what is refused: a locked account
+    (even with the right password, for a few minutes that double with each further failure), and, from an address
+    over its limit, the accounts that have themselves failed from there; never the right password of an account
+    that has not. The count, the audit of a refusal and, when the account locks, the job that emails its owner
+    (once per lock episode) are written in a transaction of their own opened with `independent`, so they stay when
+    the refused request rolls back.
     """
     now = now or utcnow()
     email = normalise_email(email)
-    limits = {throttle.account_key(email): max_account_failures}
+    account = throttle.account_key(email)
+    limits = {account: max_account_failures}
+    counted = [account]
     if ip:
-        limits[throttle.address_key(ip)] = max_address_failures
+        address, pair = throttle.address_key(ip), throttle.pair_key(ip, email)
+        counted += [address, pair]
+        if throttle.failures(session, address, now) >= max_address_failures:
+            # A suspicious address: each account it has failed on backs off from its first failure there; an
+            # account it has not failed on (a colleague behind the same proxy) is not held back at all.
+            limits[pair] = 1
     if throttle.is_throttled(session, limits, now):
         with independent() as kept:
             audit.record(kept, "login.throttled", actor=Actor.anonymous(email=email, ip=ip), outcome="denied")
-        raise LoginThrottled("Too many failed sign-in attempts. Wait an hour or reset your password.")
+        raise LoginThrottled(
+            "Too many failed sign-in attempts for this account. Try again in a few minutes, or reset your password."
+        )
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         with independent() as kept:
-            throttle.record_failure(kept, limits, now)
+            throttle.record_failure(kept, counted, now)
             audit.record(
                 kept,
                 "login.failure",
                 actor=Actor.for_user(user, ip=ip) if user else Actor.anonymous(email=email, ip=ip),
                 outcome="denied",
             )
+            if throttle.locked_until(kept, account, max_account_failures, now) and throttle.notify_once(
+                kept, email, now
+            ):
+                # The job looks the account up (an unknown address costs the same here) and emails its owner.
+                enqueue(kept, names.SEND_LOCK_NOTICE, {"email": email, "token": uuid.uuid4().hex})
         raise LoginRefused("Email or password is incorrect.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    throttle.clear(session, throttle.account_key(email))
+    throttle.clear(session, account)
+    if ip:
+        throttle.clear(session, throttle.pair_key(ip, email))
     audit.record(session, "login.success", actor=Actor.for_user(user, ip=ip))
     return user
 
@@ -363,6 +383,7 @@ def reset_password(session: Session, *, user_id: int, fingerprint: str, new_pass
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id)
+    throttle.clear(session, throttle.account_key(user.email))  # the owner proved they hold the mailbox: unlock
     audit.record(session, "password.reset", actor=Actor.for_user(user, ip=ip))
     session.flush()
     return user

@@ -1,4 +1,4 @@
-"""The account emails: invitation and password reset, queued in the outbox."""
+"""The account emails: invitation, password reset and the notice of a locked account, queued in the outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from accounts.accounts import password_fingerprint
+from accounts.throttle import LONGEST_WAIT
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -46,3 +47,20 @@ def queue_reset_email(session: Session, user: User, *, message_id: str | None = 
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
     email = render_email("password_reset", "Reset your Loupe password", user=user, link=link, minutes=minutes)
     return queue_email(session, to=user.email, email=email, kind="password_reset", message_id=message_id)
+
+
+def queue_lock_notice_email(session: Session, user: User, *, message_id: str | None = None) -> OutboundEmail:
+    """Tell the owner that failed sign-ins locked their account for a while, with a link to a new password (which
+    also unlocks it): someone may be guessing their password, and they may be the one locked out."""
+    token = sign("password-reset", {"uid": user.id, "fp": password_fingerprint(user)})
+    link = external_url("auth.reset_password", token=token)
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    email = render_email(
+        "account_locked",
+        "Failed sign-ins locked your Loupe account for a while",
+        user=user,
+        link=link,
+        minutes=minutes,
+        longest=int(LONGEST_WAIT.total_seconds() // 60),
+    )
+    return queue_email(session, to=user.email, email=email, kind="account_locked", message_id=message_id)

@@ -106,7 +106,7 @@ def matching_step(secret: str, code: str, *, now: datetime, after_step: int | No
 
 def _check_throttle(session: Session, user_id: int, now: datetime) -> None:
     if throttle.is_throttled(session, {throttle.second_factor_key(user_id): MAX_FAILURES_PER_HOUR}, now):
-        raise MfaThrottled("Too many wrong codes. Wait an hour, or use a recovery code later.")
+        raise MfaThrottled("Too many wrong codes. Try again in a few minutes.")
 
 
 def verify_second_factor(

@@ -44,7 +44,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10, help="pairs run first and not counted")
     args = parser.parse_args()
 
-    # Out of the throttle's way: with it, the 101st failure is refused before any password check, for both kinds.
+    # Out of the throttle's way: a locked account (or an address over its limit) is refused before any password
+    # check, which would time the refusal, not the check.
     os.environ["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = str(10 * (args.runs + args.warmup) + 100)
     os.environ["LOGIN_MAX_FAILURES_PER_ADDRESS"] = str(10 * (args.runs + args.warmup) + 100)
     stack = Stack.start()

@@ -55,8 +55,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # connection after this many stores so backend memory stays bounded (docs/performance.md, measure 8).
         "DATABASE_STORES_PER_CONNECTION": _int(env, "DATABASE_STORES_PER_CONNECTION", 200),
         "EMBEDDED_DB_DIR": env.get("EMBEDDED_DB_DIR") or None,
-        # Login throttling: failures per account and per address within one hour.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 100),
+        # Login throttling (accounts/throttle.py): failures in the last hour before an account backs off (its lock
+        # lasts minutes and its owner is emailed, so the limit can be tight), and before an address's failing
+        # accounts back off from their first failure there.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 10),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 300),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int(env, "MAIL_PORT", 25),
@@ -192,3 +194,5 @@ def validate(settings: dict[str, Any]) -> None:
             raise ConfigError("DEV_OUTBOX cannot be used in production")
     if settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"] < 1:
         raise ConfigError("LOGIN_MAX_FAILURES_PER_ACCOUNT must be positive")
+    if settings["LOGIN_MAX_FAILURES_PER_ADDRESS"] < 1:
+        raise ConfigError("LOGIN_MAX_FAILURES_PER_ADDRESS must be positive")

@@ -6,6 +6,7 @@ runs for it (`jobs.tasks.JOBS`); a test checks that every name here has exactly 
 
 DELIVER_MAIL = "mail.deliver"
 SEND_PASSWORD_RESET = "accounts.send_password_reset"
+SEND_LOCK_NOTICE = "accounts.send_lock_notice"
 DETECT_PATTERNS = "alerts.detect_patterns"
 BUILD_STORES = "tenants.build_stores"
 BUILD_PENDING = "tenants.build_pending"

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from accounts.mailers import queue_reset_email
+from accounts.mailers import queue_lock_notice_email, queue_reset_email
 from alerts.patterns import detect_region
 from billing.reconcile import reconcile_all
 from digest.runs import queue_due
@@ -64,6 +64,19 @@ def send_password_reset(email: str, token: str) -> None:
         user = session.scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
         if user is not None:
             queue_reset_email(session, user, message_id=message_id)
+
+
+def send_lock_notice(email: str, token: str) -> None:
+    """Tell the owner of `email` (if an active account has it) that failed sign-ins locked their account, with a
+    link to choose a new password. Written by `accounts.authenticate` when the account locks; `token` fixes the
+    Message-ID, so a job that runs twice queues one email."""
+    message_id = f"<lock-{token}@{sender_domain(current_app.config['MAIL_FROM'])}>"
+    with Session(_database().engines.app, expire_on_commit=False) as session, session.begin():
+        if session.scalar(sa.select(OutboundEmail.id).where(OutboundEmail.message_id == message_id)):
+            return  # this job ran before and its email is queued (or sent)
+        user = session.scalar(sa.select(User).where(User.email == email, User.is_active.is_(True)))
+        if user is not None:
+            queue_lock_notice_email(session, user, message_id=message_id)
 
 
 def detect_patterns(region_id: int) -> None:
@@ -146,6 +159,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job(names.DELIVER_MAIL, deliver_mail, cron="* * * * *"),
     Job(names.SEND_PASSWORD_RESET, send_password_reset),
+    Job(names.SEND_LOCK_NOTICE, send_lock_notice),
     Job(names.DETECT_PATTERNS, detect_patterns),
     Job(names.BUILD_STORES, build_stores, lock=names.BUILD_LOCK),
     Job(names.BUILD_PENDING, build_pending, cron="*/10 * * * *", lock=names.BUILD_LOCK),

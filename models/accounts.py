@@ -168,7 +168,8 @@ class RecoveryCode(SharedBase):
 
 
 class LoginThrottle(SharedBase):
-    """Fixed-window failure counters (per account, per address) kept in PostgreSQL so every worker sees them."""
+    """Failure counters in one-minute buckets (`window_start` is the bucket's start), per key (account, address,
+    address+account, second factor), kept in PostgreSQL so every worker sees them; the rule is `accounts.throttle`."""
 
     __tablename__ = "login_throttle"
 

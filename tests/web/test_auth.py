@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from audit import Actor
-from models import AuditEntry, AuthSession, Membership, Role, User
+from models import AuditEntry, AuthSession, LoginThrottle, Membership, Role, User
 from tests.fixtures.factories import PASSWORD
 from tests.fixtures.web import csrf_token, post_form, sign_in, sign_out
 
@@ -53,17 +53,79 @@ def test_a_failed_login_keeps_the_email_typed(client, make_user):
     assert "wrong-password-typed" not in body  # passwords are never echoed back
 
 
-def test_the_101st_failure_in_an_hour_is_refused_even_with_the_right_password(app, engines, make_user):
+def _age_failures(engines, key_prefix: str, by: timedelta) -> None:
+    """Move the stored failures of the keys starting with `key_prefix` back in time (instead of sleeping)."""
+    with engines.owner.begin() as conn:
+        conn.execute(
+            sa.update(LoginThrottle)
+            .where(LoginThrottle.key.startswith(key_prefix))
+            .values(window_start=LoginThrottle.window_start - by)
+        )
+
+
+def test_a_locked_account_refuses_even_the_right_password_until_its_backoff_ends(app, engines, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 3)
     user = make_user()
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.31"
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    for _ in range(100):
+    for _ in range(3):
         r = client.post("/login", data={"csrf_token": token, "email": user.email, "password": "wrong-password-x"})
         assert r.status_code == 401
     r = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
     assert r.status_code == 429
-    assert "Too many failed sign-in attempts" in r.get_data(as_text=True)
+    assert "Too many failed sign-in attempts for this account. Try again in a few minutes" in r.get_data(as_text=True)
     assert "login.throttled" in audit_actions(engines, user.email)
+    # The first lock lasts one minute after the last failure's minute, then ends by itself (not at the top of the
+    # hour): two minutes later the right password goes in.
+    _age_failures(engines, f"account:{user.email}", timedelta(minutes=2))
+    r = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_an_attacker_over_the_address_limit_does_not_lock_out_other_accounts_behind_that_address(
+    app, engines, make_user, monkeypatch
+):
+    # One address for everyone: a shared proxy, or `TRUSTED_PROXIES` not configured.
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 5)
+    victim, colleague, target = make_user(), make_user(), make_user()
+    attacker, office = app.test_client(), app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = office.environ_base["REMOTE_ADDR"] = "198.51.100.77"
+    token = csrf_token(attacker.get("/login").get_data(as_text=True))
+    for _ in range(8):
+        r = attacker.post("/login", data={"csrf_token": token, "email": victim.email, "password": "wrong-password-x"})
+        assert r.status_code in (401, 429)
+    # A correct password for an account that has not failed from this address is not refused...
+    assert sign_in(office, colleague.email).status_code == 302
+    # ...while the address slows the attacker down: over the address limit, every account it fails on backs off
+    # from its first failure there (one guess, then a wait), and the account it hammered is held back too.
+    guess = {"csrf_token": token, "email": target.email, "password": "wrong-password-x"}
+    assert attacker.post("/login", data=guess).status_code == 401
+    assert attacker.post("/login", data=guess).status_code == 429
+    assert attacker.post("/login", data={**guess, "email": victim.email, "password": PASSWORD}).status_code == 429
+
+
+def test_the_owner_of_a_locked_account_is_emailed_once_per_lock_episode(app, smtp, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 3)
+    user = make_user()
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    for _ in range(6):  # three failures lock the account; the next attempts are refused, not emailed again
+        r = client.post("/login", data={"csrf_token": token, "email": user.email, "password": "wrong-password-x"})
+        assert r.status_code in (401, 429)
+    assert r.status_code == 429
+    [message] = smtp.to(user.email)
+    assert "locked" in message["Subject"]
+    # The link sets a new password, which unlocks the account at once.
+    path = _link(message).split("127.0.0.1:5000", 1)[1]
+    new_password = "a-brand-new-passphrase-91"
+    page = client.get(path)
+    done = client.post(
+        path,
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "password": new_password, "confirm": new_password},
+    )
+    assert done.status_code == 302
+    assert sign_in(app.test_client(), user.email, new_password).status_code == 302
 
 
 def test_a_cookie_captured_before_logout_is_refused_after(client, app, make_world, make_store, make_user):
