@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -781,3 +783,40 @@ def test_a_stored_grant_with_extreme_dates_still_opens_for_the_store_and_the_lia
     assert post_form(owner, f"{grant_url}/revoke", {}, form_url=grant_url).status_code == 302
     page = owner.get(f"/s/{world.store.slug}/review/{grant_id}")
     assert page.status_code == 200 and "Revoked" in page.get_data(as_text=True)
+
+
+def _migration(path: str):
+    """A migration file loaded as a module (its REPAIRS are the statements its upgrade runs)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, Path(__file__).parents[2] / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migrations_repair_grants_stored_out_of_range(world, engines):
+    grant_id, share_id = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    kept_id, _ = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    _store_extreme_dates(engines, world, grant_id)
+    far = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    with engines.owner.begin() as conn:
+        conn.execute(
+            sa.update(ReviewGrant).where(ReviewGrant.id == grant_id).values(expires_at=far),
+            execution_options={"schema_translate_map": {None: world.store.schema_name}},
+        )
+        conn.execute(sa.update(PoliceShareIndex).where(PoliceShareIndex.id == share_id).values(expires_at=far))
+    shared = _migration("migrations/shared/versions/0017_repair_out_of_range_dates.py")
+    store = _migration("migrations/store/versions/s0009_repair_out_of_range_grant_dates.py")
+    with engines.owner.begin() as conn:
+        for statement in shared.REPAIRS:
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(f'SET LOCAL search_path TO "{world.store.schema_name}"')
+        for statement in store.REPAIRS:
+            conn.exec_driver_sql(statement)
+    grant, kept = store_read(engines, world, lambda s: (s.get(ReviewGrant, grant_id), s.get(ReviewGrant, kept_id)))
+    with Session(engines.owner) as session:
+        share = session.get(PoliceShareIndex, share_id)
+    for row in (grant, share):
+        assert (row.since, row.until) == (date(1900, 1, 1), date(2200, 12, 31))
+        assert row.expires_at == row.created_at + timedelta(days=services.MAX_GRANT_DAYS)
+    assert (kept.since, kept.until) == (world.since, world.until)  # rows in range are left as they were
+    assert kept.expires_at < kept.created_at + timedelta(days=services.MAX_GRANT_DAYS)
