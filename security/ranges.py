@@ -9,6 +9,7 @@ few days or a time zone either way never overflows.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from flask import Flask
@@ -78,13 +79,8 @@ def id_value(raw: object) -> int:
     return bounded_int(raw, 1, MAX_ID)
 
 
-class IdConverter(IntegerConverter):
-    """`<int:...>` in a route: at most MAX_ID, so a longer number is a 404 rather than a bigint error."""
-
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID, signed=False):  # noqa: A002
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
 def init_app(app: Flask) -> None:
-    """Bound every `<int:...>` route part (call before the blueprints register their routes)."""
-    app.url_map.converters["int"] = IdConverter
+    """Bound every `<int:...>` route part at MAX_ID, so a longer number is a 404 rather than a bigint error (call
+    before the blueprints register their routes). Werkzeug's own converter with a default `max`: a rule that names
+    its own bounds still wins, and the converter stays werkzeug's IntegerConverter for whatever inspects routes."""
+    app.url_map.converters["int"] = functools.partial(IntegerConverter, max=MAX_ID)
