@@ -87,9 +87,16 @@ def test_logbook_first_page_still_opens(owner_client, rw):
     assert owner_client.get(f"/s/{rw.store.slug}/logbook/", query_string={"page": "2"}).status_code == 200
 
 
-@pytest.mark.parametrize("args", [{"before": HUGE}, {"until": "9999-12-31"}, {"since": "0001-01-01"}])
-def test_feed_keys_and_dates_out_of_range_are_a_400(owner_client, rw, args):
-    _refused(owner_client.get(f"/s/{rw.store.slug}/feed/", query_string=args))
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"before": HUGE}, "start from the newest"),
+        ({"until": "9999-12-31"}, "Enter a date between"),
+        ({"since": "0001-01-01"}, "Enter a date between"),
+    ],
+)
+def test_feed_keys_and_dates_out_of_range_are_a_400(owner_client, rw, args, message):
+    _refused(owner_client.get(f"/s/{rw.store.slug}/feed/", query_string=args), message)
 
 
 @pytest.mark.parametrize("path", ["/audit/", "/audit/export.csv"])
