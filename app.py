@@ -98,10 +98,11 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from security import headers, input_guard, secretbox
+    from security import headers, input_guard, ranges, secretbox
 
     headers.init_app(app)
     input_guard.init_app(app)
+    ranges.init_app(app)  # bounds every <int:...> route part: before the blueprints add their routes
     secretbox.configure(app.config)  # TOTP secrets are sealed at rest with it
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wtforms import SelectChoice, SelectMultipleField
+from flask import abort, request
+from wtforms import SelectChoice, SelectMultipleField, ValidationError
+from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from security import ranges
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -18,3 +22,23 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def in_date_range(form, field) -> None:
+    """Refuse dates like 0001-01-01 or 9999-12-31 (security/ranges.py): they are typos, and a day or a time zone
+    added to them leaves the range Python's datetime can hold."""
+    if not ranges.date_in_range(field.data):
+        raise ValidationError(ranges.DATE_MESSAGE)
+
+
+def id_range(message: str = "Choose an existing record.") -> NumberRange:
+    """An IntegerField holding an id: at most PostgreSQL's bigint, so it never fails in the database."""
+    return NumberRange(min=1, max=ranges.MAX_ID, message=message)
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number in the query string: 1 when absent, a 400 with a message when not 1..MAX_PAGE."""
+    try:
+        return ranges.page_number(request.args.get(name))
+    except ranges.OutOfRange as exc:
+        abort(400, str(exc))

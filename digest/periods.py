@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from errors import DomainError
+from security.ranges import EARLIEST_DATE
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 # How long after its scheduled moment a missed run is still sent (e.g. cron was down): later, it is skipped.
@@ -78,17 +79,21 @@ def parse_period(text: str, today: date) -> Period:
     match = _WEEK.match(text)
     if match:
         try:
-            period = week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+            first = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError:
             raise PeriodError(f"{text!r} is not an ISO week (like 2026-W47).") from None
     else:
         try:
-            period = day_period(date.fromisoformat(text))
+            first = date.fromisoformat(text)
         except ValueError:
             raise PeriodError(f"{text[:40]!r} is not a period: use an ISO week like 2026-W47 or a date.") from None
-    if period.starts_on > today:
+    if first > today:
         raise PeriodError("That period has not started yet.")
-    return period
+    # Checked before any arithmetic: a day in year 9999 has no next day, and the digest compares a period with
+    # the ones before it, which a period in year 1 does not have.
+    if first < EARLIEST_DATE:
+        raise PeriodError(f"Choose a period from {EARLIEST_DATE.year} on.")
+    return week_period(first) if match else day_period(first)
 
 
 def due_period(kind: str, weekday: int, hour: int, now: datetime, zone: ZoneInfo) -> Period | None:

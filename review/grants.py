@@ -34,6 +34,7 @@ from models import (
 )
 from models.store.logbook import INCIDENT_TYPES
 from models.store.review import RECIPIENT_CONTACT, RECIPIENT_LIAISON
+from security import ranges
 from security.tokens import new_secret
 from workspace.attention import AttentionItem
 
@@ -101,7 +102,11 @@ def recipient_choices(session: Session, store: Store) -> list[tuple[str, str]]:
 
 
 def slice_bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The slice's dates (inclusive, on the association's calendar) as a half-open UTC interval."""
+    """The slice's dates (inclusive, on the association's calendar) as a half-open UTC interval.
+
+    Dates are clamped to the platform's range first: a grant stored before ranges were checked (until 9999-12-31)
+    still opens instead of overflowing; no incident lies outside that range anyway."""
+    since, until = ranges.clamp_date(since), ranges.clamp_date(until)
     start = datetime.combine(since, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
@@ -228,6 +233,9 @@ def create_grant(
     unknown = [t for t in types if t not in INCIDENT_TYPES]
     if unknown:
         raise GrantRefused("Choose incident types from the list.", "incident_types")
+    for name, day in (("since", since), ("until", until)):
+        if not ranges.date_in_range(day):
+            raise GrantRefused(ranges.DATE_MESSAGE, name)
     if since > until:
         raise GrantRefused("The end date must not be before the start date.", "until")
     if expires_at.tzinfo is None:

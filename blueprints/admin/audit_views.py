@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from audit import log as services
 from blueprints.admin.forms import AuditFilterForm
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
@@ -34,7 +34,7 @@ def audit_log(association):
     form, filters = _filters(association)
     if filters is None:
         return render_template("admin/audit.html", association=association, form=form, page=None), 400
-    page = services.audit_page(db(), association, filters, request.args.get("page", 1, type=int))
+    page = services.audit_page(db(), association, filters, page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html", association=association, form=form, page=page, args=args, zone=association.timezone

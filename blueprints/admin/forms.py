@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 from regions import MAX_K, MIN_K
 
 WEEKDAY_CHOICES = [
@@ -142,5 +142,5 @@ class AuditFilterForm(FlaskForm):
     person = StringField("Person (email)", validators=[Optional(), Length(max=254)])
     store = StringField("Store (web address)", validators=[Optional(), Length(max=63)])
     action = SelectField("Action", validators=[Optional()])
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = DateField("From", validators=[Optional(), in_date_range])
+    until = DateField("To", validators=[Optional(), in_date_range])

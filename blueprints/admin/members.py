@@ -26,6 +26,7 @@ from errors import DomainError
 from members import imports
 from members import stores as services
 from models import Area, Region
+from security.ranges import id_value
 from tenants.pending import enqueue_builds
 
 
@@ -53,7 +54,7 @@ def _invite_form(association) -> InviteStoreForm:
 
 
 def _list_page(association, form: InviteStoreForm, status: int = 200):
-    region_filter = request.args.get("region", type=int)
+    region_filter = request.args.get("region", type=id_value)
     status_filter = request.args.get("status") or None
     members = services.list_members(db(), association, region_id=region_filter, status=status_filter)
     building = sum(1 for m in members if m.status == services.MemberStatus.PROVISIONING)

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from bulletins import moderation as services
@@ -34,7 +34,7 @@ class EditBulletinForm(FlaskForm):
     location_note = StringField("Where (coarse)", validators=[Optional(), Length(max=300)])
     tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES))
     expires_on = DateField(
-        "Expires on", validators=[Optional()], description="Leave as it is to keep the current expiry."
+        "Expires on", validators=[Optional(), in_date_range], description="Leave as it is to keep the current expiry."
     )
 
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 
 LONG = [Optional(), Length(max=5000)]
 
@@ -26,7 +26,7 @@ class BriefingForm(FlaskForm):
     police_design_advice = TextAreaField(
         "Police advice on design and layout", validators=LONG, description="What the police suggested, and by whom."
     )
-    last_reviewed_on = DateField("Last reviewed", validators=[Optional()])
+    last_reviewed_on = DateField("Last reviewed", validators=[Optional(), in_date_range])
 
 
 class KeyholderForm(FlaskForm):

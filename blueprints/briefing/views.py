@@ -12,6 +12,7 @@ from blueprints.web import current_actor
 from briefing import briefing as services
 from database.request_scope import db
 from models import MANAGER_ROLES
+from security.ranges import id_value
 from workspace.times import store_zone
 
 bp = Blueprint("briefing", __name__, url_prefix="/s/<store_slug>/briefing")
@@ -37,7 +38,7 @@ def show(store, membership):
 @store_view(MANAGER_ROLES)
 def print_view(store, membership):
     briefing = services.load_briefing(db())
-    recipient = services.find_recipient(db(), request.args.get("recipient", type=int))
+    recipient = services.find_recipient(db(), request.args.get("recipient", type=id_value))
     recipient_name = f"{recipient.officer_name} ({recipient.agency})" if recipient else None
     services.record_access(db(), store, current_actor(), "briefing.print", page="print", recipient=recipient_name)
     printed_at = datetime.now(store_zone(store))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, id_range, in_date_range
 from blueprints.logbook.forms import DATETIME_FORMATS
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
 
@@ -22,11 +22,13 @@ class FeedFilterForm(FlaskForm):
         "TLP", choices=choices([("", "Any TLP"), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
     )
     area = SelectField("Area", choices=choices([("", "All areas")]), default="")
-    since = DateField("From", validators=[Optional()])
-    until = DateField("Until", validators=[Optional()])
+    since = DateField("From", validators=[Optional(), in_date_range])
+    until = DateField("Until", validators=[Optional(), in_date_range])
     # The page key ("Older bulletins"): the last bulletin of the previous page. Not a visible field: changing a
     # filter starts again from the newest.
-    before = IntegerField("Older than", validators=[Optional(), NumberRange(min=1)])
+    before = IntegerField(
+        "Older than", validators=[Optional(), id_range("That page of the feed does not exist: start from the newest.")]
+    )
 
 
 class HelpedForm(FlaskForm):
@@ -35,4 +37,6 @@ class HelpedForm(FlaskForm):
 
 class SightingForm(FlaskForm):
     note = TextAreaField("What you saw", validators=[DataRequired("Say briefly what you saw."), Length(max=1000)])
-    seen_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired("Say when.")])
+    seen_at = DateTimeLocalField(
+        "When", format=DATETIME_FORMATS, validators=[InputRequired("Say when."), in_date_range]
+    )

@@ -13,7 +13,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from anonymize import NotPublishable
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 from blueprints.guards import liaison_view, require_two_step
 from blueprints.liaison.views import bp
 from blueprints.sharing.forms import TLP_CHOICES
@@ -32,7 +32,9 @@ class TrendBulletinForm(FlaskForm):
     )
     watch_for = TextAreaField("What to watch for", validators=[Optional(), Length(max=5000)])
     recommendation = TextAreaField("Recommendation", validators=[Optional(), Length(max=5000)])
-    valid_until = DateField("Valid until", validators=[Optional()], description="Leave empty for 90 days.")
+    valid_until = DateField(
+        "Valid until", validators=[Optional(), in_date_range], description="Leave empty for 90 days."
+    )
     tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default="AMBER")
 
 

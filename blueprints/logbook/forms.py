@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 from models.store.logbook import INCIDENT_TYPES
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -47,7 +47,7 @@ class VehicleForm(Form):
 
 
 class IncidentForm(FlaskForm):
-    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired()])
+    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
     incident_type = SelectField("Type", choices=choices(INCIDENT_TYPES.items()))
     title = StringField("Short title", validators=[DataRequired(), Length(max=200)])
     narrative = TextAreaField("What happened", validators=[DataRequired(), Length(max=20000)])
@@ -75,7 +75,7 @@ class CasingReportForm(FlaskForm):
         validators=[DataRequired(), Length(max=20000)],
         description="E.g. looked at cameras and exits, asked when the safe opens, photographed the counter.",
     )
-    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired()])
+    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
     person = FormField(PersonForm, label="The person")
     vehicle = FormField(VehicleForm, label="Their vehicle (if seen)")
     photos = MultipleFileField("Photo", description=PHOTOS_HELP, render_kw=PHOTO_INPUT)
@@ -98,8 +98,8 @@ class LogbookFilterForm(FlaskForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=200)])
     incident_type = SelectField("Type", choices=choices([("", "Any type"), *INCIDENT_TYPES.items()]), default="")
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = DateField("From", validators=[Optional(), in_date_range])
+    until = DateField("To", validators=[Optional(), in_date_range])
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

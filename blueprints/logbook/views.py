@@ -11,6 +11,7 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from blueprints.form_helpers import page_arg
 from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.logbook.forms import (
     MAX_PEOPLE,
@@ -101,10 +102,7 @@ def index(store, membership):
     form, query = _filters()
     if query is None:
         return render_template("logbook/index.html", store=store, form=form, page=None, args={}), 400
-    page_number = request.args.get("page", "1")
-    page = services.search_incidents(
-        db(), query, zone=store_zone(store), page=int(page_number) if page_number.isdigit() else 1
-    )
+    page = services.search_incidents(db(), query, zone=store_zone(store), page=page_arg())
     args = {k: v for k, v in request.args.items() if k in ("q", "incident_type", "since", "until") and v}
     return render_template("logbook/index.html", store=store, form=form, page=page, args=args)
 

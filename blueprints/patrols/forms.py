@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 from patrols.requests import MAX_PERIOD, PLACES, REASONS, TRIP_KINDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -54,8 +54,8 @@ class PatrolRequestForm(_Period, _WhatPoliceShouldKnow):
     reason = SelectField("Reason", choices=choices(REASONS.items()))
     place = SelectField("Where", choices=choices(PLACES.items()))
     home_address = TextAreaField("Home address", validators=[Length(max=1000)], description="Only for a home watch.")
-    starts_at = DateTimeLocalField("From", format=DATETIME_FORMATS, validators=[InputRequired()])
-    ends_at = DateTimeLocalField("To", format=DATETIME_FORMATS, validators=[InputRequired()])
+    starts_at = DateTimeLocalField("From", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
+    ends_at = DateTimeLocalField("To", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
 
     def validate_home_address(self, field) -> None:
         if self.place.data == "home" and not (field.data or "").strip():
@@ -67,8 +67,8 @@ class TripForm(_Period, _WhatPoliceShouldKnow):
     title = StringField(
         "Name", validators=[Optional(), Length(max=200)], description="For example the show's name or the destination."
     )
-    starts_at = DateTimeLocalField("Away from", format=DATETIME_FORMATS, validators=[InputRequired()])
-    ends_at = DateTimeLocalField("Back on", format=DATETIME_FORMATS, validators=[InputRequired()])
+    starts_at = DateTimeLocalField("Away from", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
+    ends_at = DateTimeLocalField("Back on", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
     watch_store = BooleanField("Ask for extra watch on the store", default=True)
     watch_home = BooleanField("Ask for extra watch on the home")
     home_address = TextAreaField("Home address", validators=[Length(max=1000)])
@@ -107,6 +107,6 @@ class AnswerForm(FlaskForm):
 
 
 class PatrolLogForm(FlaskForm):
-    patrolled_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired()])
+    patrolled_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
     officer_name = StringField("Officer", validators=[DataRequired(), Length(max=200)])
     observations = TextAreaField("What you saw", validators=[Optional(), Length(max=5000)])

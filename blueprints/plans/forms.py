@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 
 
 class PlanForm(FlaskForm):
@@ -16,14 +16,16 @@ class PlanForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description="One call per line, e.g. “Manager → police 999, then the owner”.",
     )
-    review_due_on = DateField("Review by", validators=[DataRequired(message="Give a date to review this plan by.")])
+    review_due_on = DateField(
+        "Review by", validators=[DataRequired(message="Give a date to review this plan by."), in_date_range]
+    )
     agreed_contact_id = SelectField("Agreed with (police contact)", coerce=lambda v: "" if v is None else str(v))
     agreed_with_name = StringField(
         "…or agreed with (name)",
         validators=[Optional(), Length(max=200)],
         description="If the officer is not among your police contacts.",
     )
-    agreed_on = DateField("Agreed on", validators=[Optional()])
+    agreed_on = DateField("Agreed on", validators=[Optional(), in_date_range])
 
     def __init__(self, *args, contacts=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,12 @@ from workspace.times import store_zone
 
 def local_time_formatter(zone: ZoneInfo) -> Callable[[datetime | None], str]:
     def when(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%d %b %Y %H:%M") if value else "—"
+        if value is None:
+            return "—"
+        try:
+            return value.astimezone(zone).strftime("%d %b %Y %H:%M")
+        except OverflowError:  # a stored time at the edge of the calendar (year 1 or 9999): shown in UTC
+            return value.strftime("%d %b %Y %H:%M UTC")
 
     return when
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from blueprints.form_helpers import CheckboxesField, choices
+from blueprints.form_helpers import CheckboxesField, choices, in_date_range
 from models.store.logbook import INCIDENT_TYPES
 
 
@@ -17,13 +17,17 @@ class GrantForm(FlaskForm):
         choices=choices(INCIDENT_TYPES.items()),
         validators=[DataRequired(message="Choose at least one type of incident.")],
     )
-    since = DateField("Incidents from", validators=[InputRequired(message="Enter the first day of the slice.")])
-    until = DateField("Incidents until", validators=[InputRequired(message="Enter the last day of the slice.")])
+    since = DateField(
+        "Incidents from", validators=[InputRequired(message="Enter the first day of the slice."), in_date_range]
+    )
+    until = DateField(
+        "Incidents until", validators=[InputRequired(message="Enter the last day of the slice."), in_date_range]
+    )
     expires_at = DateTimeLocalField(
         "Access ends",
         format="%Y-%m-%dT%H:%M",
         description="At most 90 days from now. You can revoke access at any time before.",
-        validators=[InputRequired(message="Enter when access ends.")],
+        validators=[InputRequired(message="Enter when access ends."), in_date_range],
     )
     message = TextAreaField(
         "Message to the officer",

@@ -2,20 +2,13 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, in_date_range
 
 # What a datetime-local input sends (with or without seconds); the first one is what the field shows.
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-YEARS = (1900, 2200)
-
-
-def sane_year(form, field) -> None:
-    """Refuse dates like 0001-01-01 or 9999-12-31: they are typos, and converting them between time zones would
-    leave the range Python's datetime can hold."""
-    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
-        raise ValidationError(f"Enter a date between {YEARS[0]} and {YEARS[1]}.")
+sane_year = in_date_range  # the range's one home is security/ranges.py
 
 
 CHANNEL_CHOICES = [("call", "Phone call"), ("visit", "Visit"), ("email", "Email"), ("other", "Other")]

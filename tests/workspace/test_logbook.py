@@ -377,7 +377,8 @@ def test_the_list_filters_and_keeps_what_was_typed_on_a_bad_date(client, shop):
     assert 'value="my words"' in body and 'value="not-a-date"' in body and "Not a valid date" in body
     backwards = client.get(_url(store, "?since=2026-05-01&until=2026-04-01"))
     assert backwards.status_code == 400 and "before the start date" in backwards.get_data(as_text=True)
-    assert client.get(_url(store, "?page=abc")).status_code == 200
+    not_a_page = client.get(_url(store, "?page=abc"))  # refused with a message since issue #16 (ranges)
+    assert not_a_page.status_code == 400 and "page number" in not_a_page.get_data(as_text=True)
 
 
 def test_staff_file_an_incident_in_local_time(client, shop, in_store):

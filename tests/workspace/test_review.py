@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -254,6 +256,8 @@ def test_a_contact_grant_has_a_nonce_and_no_pointer(world, engines):
         ({"incident_types": []}, "incident_types"),
         ({"incident_types": ["casing", "ethnicity"]}, "incident_types"),
         ({"since": date(2026, 5, 2), "until": date(2026, 5, 1)}, "until"),
+        ({"until": date(9999, 12, 31)}, "until"),
+        ({"since": date(1, 1, 1)}, "since"),
         ({"expires_at": datetime.now(UTC) + timedelta(days=91)}, "expires_at"),
         ({"expires_at": datetime.now(UTC) - timedelta(minutes=1)}, "expires_at"),
         ({"recipient": "liaison:owner"}, "recipient"),
@@ -722,3 +726,97 @@ def test_unreviewed_live_grants_need_attention_until_reviewed(world, engines):
         )
         session.commit()
     assert len(store_read(engines, world, items)) == 1
+
+
+# --- dates out of range (issue #16, item 3) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"until": "9999-12-31"},
+        {"since": "0001-01-01"},
+        {"expires_at": "9999-12-31T23:59"},
+    ],
+)
+def test_a_grant_with_a_date_out_of_range_is_a_400_that_keeps_what_was_typed(client, world, engines, change):
+    sign_in(client, world.owner.email)
+    response = post_form(
+        client, f"/s/{world.store.slug}/review/new", _form_data(world, message="Typed-Message-Kept", **change)
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter a date between 1900 and 2200." in body
+    assert "Typed-Message-Kept" in body and next(iter(change.values())) in body
+    assert store_read(engines, world, lambda s: s.scalar(sa.select(sa.func.count()).select_from(ReviewGrant))) == 0
+
+
+def _store_extreme_dates(engines, w: ReviewWorld, grant_id: int) -> None:
+    """What a grant made before the range checks could hold: written straight to both tables."""
+    values = {"since": date(1, 1, 1), "until": date(9999, 12, 31)}
+    with engines.owner.begin() as conn:
+        conn.execute(
+            sa.update(ReviewGrant).where(ReviewGrant.id == grant_id).values(**values),
+            execution_options={"schema_translate_map": {None: w.store.schema_name}},
+        )
+        conn.execute(
+            sa.update(PoliceShareIndex)
+            .where(PoliceShareIndex.store_id == w.store.id, PoliceShareIndex.grant_id == grant_id)
+            .values(**values)
+        )
+
+
+def test_a_stored_grant_with_extreme_dates_still_opens_for_the_store_and_the_liaison(app, world, engines):
+    grant_id, share_id = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    _store_extreme_dates(engines, world, grant_id)
+    owner = app.test_client()
+    sign_in(owner, world.owner.email)
+    page = owner.get(f"/s/{world.store.slug}/review/{grant_id}")
+    assert page.status_code == 200 and INSIDE in page.get_data(as_text=True)
+    assert owner.get(f"/s/{world.store.slug}/review/").status_code == 200
+    officer = app.test_client()
+    sign_in_two_step(officer, engines, world.liaison)
+    assert officer.get("/liaison/").status_code == 200
+    review = officer.get(f"/liaison/reviews/{share_id}")
+    assert review.status_code == 200 and INSIDE in review.get_data(as_text=True)
+    grant_url = f"/s/{world.store.slug}/review/{grant_id}"
+    assert post_form(owner, f"{grant_url}/revoke", {}, form_url=grant_url).status_code == 302
+    page = owner.get(f"/s/{world.store.slug}/review/{grant_id}")
+    assert page.status_code == 200 and "Revoked" in page.get_data(as_text=True)
+
+
+def _migration(path: str):
+    """A migration file loaded as a module (its REPAIRS are the statements its upgrade runs)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, Path(__file__).parents[2] / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migrations_repair_grants_stored_out_of_range(world, engines):
+    grant_id, share_id = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    kept_id, _ = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    _store_extreme_dates(engines, world, grant_id)
+    far = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    with engines.owner.begin() as conn:
+        conn.execute(
+            sa.update(ReviewGrant).where(ReviewGrant.id == grant_id).values(expires_at=far),
+            execution_options={"schema_translate_map": {None: world.store.schema_name}},
+        )
+        conn.execute(sa.update(PoliceShareIndex).where(PoliceShareIndex.id == share_id).values(expires_at=far))
+    shared = _migration("migrations/shared/versions/0017_repair_out_of_range_dates.py")
+    store = _migration("migrations/store/versions/s0009_repair_out_of_range_grant_dates.py")
+    with engines.owner.begin() as conn:
+        for statement in shared.REPAIRS:
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(f'SET LOCAL search_path TO "{world.store.schema_name}"')
+        for statement in store.REPAIRS:
+            conn.exec_driver_sql(statement)
+    grant, kept = store_read(engines, world, lambda s: (s.get(ReviewGrant, grant_id), s.get(ReviewGrant, kept_id)))
+    with Session(engines.owner) as session:
+        share = session.get(PoliceShareIndex, share_id)
+    for row in (grant, share):
+        assert (row.since, row.until) == (date(1900, 1, 1), date(2200, 12, 31))
+        assert row.expires_at == row.created_at + timedelta(days=services.MAX_GRANT_DAYS)
+    assert (kept.since, kept.until) == (world.since, world.until)  # rows in range are left as they were
+    assert kept.expires_at < kept.created_at + timedelta(days=services.MAX_GRANT_DAYS)
