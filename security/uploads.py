@@ -103,8 +103,43 @@ def check_images(
 ) -> list[CheckedImage]:
     """Check the images of one request and return their clean re-encodings; raise `UploadRejected` otherwise.
 
-    Nothing is decoded before every file passed the cheap checks and their pixels fit the request's budget:
-    the count, then each file's name, size, type and dimensions from its header, then the sum of the pixels.
+    Nothing is decoded before every file passed `screen_images`.
+    """
+    screen_images(
+        files, max_files=max_files, max_request_pixels=max_request_pixels, max_bytes=max_bytes, max_pixels=max_pixels
+    )
+    problems: list[str] = []
+    images: list[CheckedImage] = []
+    for sent in files:
+        try:
+            images.append(
+                check_image(
+                    sent.raw,
+                    filename=sent.filename,
+                    declared_type=sent.declared_type,
+                    max_bytes=max_bytes,
+                    max_pixels=max_pixels,
+                )
+            )
+        except UploadRejected as exc:
+            problems.append(f"{sent.label}: {exc} Choose the photo again.")
+    if problems:
+        raise UploadRejected(problems[0], problems)
+    return images
+
+
+def screen_images(
+    files: Sequence[SentFile],
+    *,
+    max_files: int,
+    max_request_pixels: int = MAX_REQUEST_PIXELS,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_pixels: int = MAX_PIXELS,
+) -> None:
+    """The cheap checks of a request's images, nothing decoded; raise `UploadRejected` when one fails.
+
+    The count, then each file's name, size, type and dimensions from its header, then the sum of their pixels
+    against the request's budget.
     """
     if len(files) > max_files:
         raise UploadRejected(f"At most {max_files} photos can be added here. Choose fewer photos.")
@@ -130,23 +165,6 @@ def check_images(
             f"These photos have too many pixels together ({total // 1_000_000} megapixels; at most "
             f"{max_request_pixels // 1_000_000} in one go). Send fewer photos at a time, or smaller ones."
         )
-    images: list[CheckedImage] = []
-    for sent in files:
-        try:
-            images.append(
-                check_image(
-                    sent.raw,
-                    filename=sent.filename,
-                    declared_type=sent.declared_type,
-                    max_bytes=max_bytes,
-                    max_pixels=max_pixels,
-                )
-            )
-        except UploadRejected as exc:
-            problems.append(f"{sent.label}: {exc} Choose the photo again.")
-    if problems:
-        raise UploadRejected(problems[0], problems)
-    return images
 
 
 def image_size(

@@ -33,20 +33,33 @@ bp = Blueprint("logbook", __name__, url_prefix="/s/<store_slug>/logbook")
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 
 
-def _uploads(form_field, incident: Incident | None = None) -> list[CheckedImage] | None:
-    """Check the files sent in this field (for `incident`, when it exists already); on a refusal, put the reasons
-    at the field and return None."""
+def _sent(form_field) -> list[SentFile]:
     sent: list[SentFile] = []
     for upload in request.files.getlist(form_field.name):
         raw = upload.read(MAX_UPLOAD_BYTES + 1)
         if not upload.filename and not raw:
             continue  # an empty file input: nothing was chosen
         sent.append(SentFile(raw, upload.filename, upload.mimetype))
+    return sent
+
+
+def _uploads(form_field, incident: Incident | None = None) -> list[CheckedImage] | None:
+    """Check the files sent in this field (for `incident`, when it exists already); on a refusal, put the reasons
+    at the field and return None."""
     try:
-        return services.check_photos(sent, incident)
+        return services.check_photos(_sent(form_field), incident)
     except UploadRejected as exc:
         form_field.errors = [*form_field.errors, *exc.reasons]
         return None
+
+
+def _screen_uploads(form_field, incident: Incident | None = None) -> None:
+    """When the rest of the form is refused, say what is wrong with the photos too, from the cheap checks alone:
+    a request that will be refused anyway decodes nothing."""
+    try:
+        services.screen_photos(_sent(form_field), incident)
+    except UploadRejected as exc:
+        form_field.errors = [*form_field.errors, *exc.reasons]
 
 
 def _filters() -> tuple[LogbookFilterForm, services.LogbookQuery | None]:
@@ -141,7 +154,7 @@ def new_incident(store, membership):
                 flash("Incident added to the logbook.", "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
-        _uploads(form.new_photos)  # say what is wrong with the photos too, in the same answer
+        _screen_uploads(form.new_photos)  # say what is wrong with the photos too, in the same answer
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/incident_form.html", store=store, form=form, incident=None), status
 
@@ -188,7 +201,7 @@ def casing_report(store, membership):
                     flash("Casing report saved.", "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
-        _uploads(form.photos)
+        _screen_uploads(form.photos)
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/casing.html", store=store, form=form, contacts=contacts), status
 
@@ -231,7 +244,7 @@ def edit_incident(store, membership, incident_id: int):
                 flash("Incident saved.", "success")
                 return redirect(_incident_url(store, found.id))
     elif request.method == "POST":
-        _uploads(form.new_photos, found)
+        _screen_uploads(form.new_photos, found)
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/incident_form.html", store=store, form=form, incident=found), status
 

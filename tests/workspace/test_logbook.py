@@ -614,6 +614,21 @@ def test_an_edit_counts_the_photos_the_incident_holds_before_decoding(client, sh
     assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(IncidentPhoto))) == 1
 
 
+def test_photos_of_a_form_refused_for_other_reasons_are_checked_but_not_decoded(client, shop, in_store, decoded):
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    svg = (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "evil.svg", "image/svg+xml")
+    data = _form_data(title="", narrative="Keep me", new_photos=[*_flat_photos(2), svg])
+    response = post_form(client, _url(store, "new"), data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "evil.svg: Only JPEG, PNG and WebP" in body and "Keep me" in body
+    data = _form_data(title="", new_photos=_flat_photos(2))  # 79 MP: within the budget, the form refused
+    assert post_form(client, _url(store, "new"), data, content_type="multipart/form-data").status_code == 400
+    assert decoded == []
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 1
+
+
 # --- casing report -----------------------------------------------------------------------------------------------
 
 
