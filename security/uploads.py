@@ -9,10 +9,10 @@ comments and anything appended after the image data are gone. The stored name is
 never used for anything.
 
 A request's files are checked together (`check_images`), cheapest first, and nothing is decoded until all of them
-passed: their number, each one's size, type and dimensions read from its header alone, then the pixels of all of
-them against one budget. Decoding is what costs (about 17 ms of CPU per megapixel); a flat image compresses to
-almost nothing (a 6300 x 6300 greyscale PNG is 38 KB, 5 KB in black and white), so without the budget one 12 MB
-request could make a worker decode hundreds of 40-megapixel images.
+passed `screen_images`: their number, each one's size, type and dimensions read from its header alone, then the
+pixels of all of them against one budget. Decoding is what costs (about 17 ms of CPU per megapixel); a flat image
+compresses to almost nothing (a 6300 x 6300 greyscale PNG is 38 KB, 5 KB in black and white), so without the budget
+one 12 MB request could make a worker decode hundreds of 40-megapixel images.
 """
 
 from __future__ import annotations
