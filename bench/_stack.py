@@ -161,7 +161,7 @@ class Stack:
         pg_ctl(self.datadir, args)
 
     # -- web server -------------------------------------------------------------------------------------------
-    def start_gunicorn(self, *, workers: int = 2, threads: int = 1, pool_size: int = 5) -> None:
+    def start_gunicorn(self, *, workers: int = 2, threads: int = 1, pool_size: int = 5, timeout: int = 60) -> None:
         port = _free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         env = {
@@ -184,7 +184,7 @@ class Stack:
                 f"127.0.0.1:{port}",
                 "--no-control-socket",
                 "--timeout",
-                "60",
+                str(timeout),
                 "app:create_app()",
             ],
             cwd=ROOT,

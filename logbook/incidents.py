@@ -26,7 +26,7 @@ from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, Out
 from models.base import utcnow
 from models.store.logbook import INCIDENT_TYPES
 from security.csv_cells import formula_safe
-from security.uploads import CheckedImage
+from security.uploads import CheckedImage, SentFile, UploadRejected, check_images, screen_images
 
 PERSON_FIELDS = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
 VEHICLE_FIELDS = ("make", "model", "colour", "plate", "plate_state")
@@ -273,8 +273,29 @@ def file_casing_report(
     return save_incident(session, described, reported_by_user_id=reported_by_user_id, is_casing_report=True)
 
 
+def screen_photos(sent: Sequence[SentFile], incident: Incident | None = None) -> None:
+    """The cheap checks of the photos of one request, nothing decoded; raise `UploadRejected` when one fails.
+
+    Their number is checked first, against the room the incident has left (with the photos it already holds),
+    then `security.uploads.screen_images` (each file's size, type and dimensions, the request's pixel budget).
+    """
+    held = len(incident.photos) if incident is not None else 0
+    if held + len(sent) > MAX_PHOTOS:
+        already = f"; this one holds {held} already" if held else ""
+        raise UploadRejected(f"An incident can hold at most {MAX_PHOTOS} photos{already}. Choose fewer photos.")
+    screen_images(sent, max_files=MAX_PHOTOS - held)
+
+
+def check_photos(sent: Sequence[SentFile], incident: Incident | None = None) -> list[CheckedImage]:
+    """The photos of one request, checked and re-encoded; raise `UploadRejected` otherwise. Nothing is decoded
+    before `screen_photos` passed."""
+    screen_photos(sent, incident)
+    held = len(incident.photos) if incident is not None else 0
+    return check_images(sent, max_files=MAX_PHOTOS - held)
+
+
 def add_photos(session: Session, incident: Incident, images: Sequence[CheckedImage]) -> list[IncidentPhoto]:
-    """Attach already-checked images (see `security.uploads.check_image`)."""
+    """Attach already-checked images (see `check_photos`)."""
     if len(incident.photos) + len(images) > MAX_PHOTOS:
         raise LogbookError(f"An incident can hold at most {MAX_PHOTOS} photos.")
     photos = [

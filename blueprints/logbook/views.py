@@ -26,31 +26,41 @@ from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from logbook import incidents as services
-from models import MANAGER_ROLES, Store
-from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, UploadRejected, check_image
+from models import MANAGER_ROLES, Incident, Store
+from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, SentFile, UploadRejected
 from workspace.times import local_now, local_to_utc, local_today, store_zone, utc_to_local
 
 bp = Blueprint("logbook", __name__, url_prefix="/s/<store_slug>/logbook")
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 
 
-def _uploads(form_field) -> list[CheckedImage] | None:
-    """Check every file sent in this field; on any refusal, put the reasons at the field and return None."""
-    images: list[CheckedImage] = []
-    errors: list[str] = []
+def _sent(form_field) -> list[SentFile]:
+    sent: list[SentFile] = []
     for upload in request.files.getlist(form_field.name):
         raw = upload.read(MAX_UPLOAD_BYTES + 1)
         if not upload.filename and not raw:
             continue  # an empty file input: nothing was chosen
-        try:
-            images.append(check_image(raw, filename=upload.filename, declared_type=upload.mimetype))
-        except UploadRejected as exc:
-            name = (upload.filename or "photo")[:80]
-            errors.append(f"{name}: {exc} Choose the photo again.")
-    if errors:
-        form_field.errors = [*form_field.errors, *errors]
+        sent.append(SentFile(raw, upload.filename, upload.mimetype))
+    return sent
+
+
+def _uploads(form_field, incident: Incident | None = None) -> list[CheckedImage] | None:
+    """Check the files sent in this field (for `incident`, when it exists already); on a refusal, put the reasons
+    at the field and return None."""
+    try:
+        return services.check_photos(_sent(form_field), incident)
+    except UploadRejected as exc:
+        form_field.errors = [*form_field.errors, *exc.reasons]
         return None
-    return images
+
+
+def _screen_uploads(form_field, incident: Incident | None = None) -> None:
+    """When the rest of the form is refused, say what is wrong with the photos too, from the cheap checks alone:
+    a request that will be refused anyway decodes nothing."""
+    try:
+        services.screen_photos(_sent(form_field), incident)
+    except UploadRejected as exc:
+        form_field.errors = [*form_field.errors, *exc.reasons]
 
 
 def _filters() -> tuple[LogbookFilterForm, services.LogbookQuery | None]:
@@ -142,7 +152,7 @@ def new_incident(store, membership):
                 flash("Incident added to the logbook.", "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
-        _uploads(form.new_photos)  # say what is wrong with the photos too, in the same answer
+        _screen_uploads(form.new_photos)  # say what is wrong with the photos too, in the same answer
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/incident_form.html", store=store, form=form, incident=None), status
 
@@ -189,7 +199,7 @@ def casing_report(store, membership):
                     flash("Casing report saved.", "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
-        _uploads(form.photos)
+        _screen_uploads(form.photos)
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/casing.html", store=store, form=form, contacts=contacts), status
 
@@ -221,7 +231,7 @@ def edit_incident(store, membership, incident_id: int):
     if request.method == "POST" and _add_row_requested(form):
         return render_template("logbook/incident_form.html", store=store, form=form, incident=found)
     if form.validate_on_submit():
-        images = _uploads(form.new_photos)
+        images = _uploads(form.new_photos, found)
         if images is not None:
             try:
                 services.save_incident(session, _described(form, store), incident=found)
@@ -232,7 +242,7 @@ def edit_incident(store, membership, incident_id: int):
                 flash("Incident saved.", "success")
                 return redirect(_incident_url(store, found.id))
     elif request.method == "POST":
-        _uploads(form.new_photos)
+        _screen_uploads(form.new_photos, found)
     status = 400 if request.method == "POST" else 200
     return render_template("logbook/incident_form.html", store=store, form=form, incident=found), status
 
@@ -256,7 +266,7 @@ def upload_photos(store, membership, incident_id: int):
     found = services.get_incident(session, incident_id)
     form = PhotoUploadForm()
     if form.validate_on_submit():
-        images = _uploads(form.photos)
+        images = _uploads(form.photos, found)
         if images:
             try:
                 services.add_photos(session, found, images)

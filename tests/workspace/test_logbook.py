@@ -31,7 +31,7 @@ from models import (
 from security.csv_cells import formula_safe
 from security.uploads import check_image
 from tests.fixtures.web import csrf_token, post_form, sign_in
-from tests.workspace.test_uploads import gps_tagged_jpeg, image_bytes
+from tests.workspace.test_uploads import count_decodes, flat_png, gps_tagged_jpeg, image_bytes
 
 LONDON = ZoneInfo("Europe/London")
 FMT = "%Y-%m-%dT%H:%M"
@@ -553,6 +553,81 @@ def test_export_is_for_owners_and_managers_and_audited(client, shop, in_store, e
     (entry,) = _audit(engines, store.id, "logbook.export")
     assert entry.details["rows"] == 1 and entry.details["types"] == ["casing"]
     assert owner.get(_url(store, "export.csv?since=bad")).status_code == 400
+
+
+# --- many photos in one request: refused before anything is decoded (issue #16, upload denial of service) ---------
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[tuple[int, int]]:
+    return count_decodes(monkeypatch)
+
+
+def _flat_photos(count: int, mode: str = "L") -> list:
+    return [(io.BytesIO(flat_png(mode)), f"flat-{i}.png", "image/png") for i in range(count)]
+
+
+@pytest.mark.parametrize("page", ["new", "casing"])
+def test_forty_flat_photos_are_refused_before_any_is_decoded(client, shop, in_store, decoded, page):
+    # Black and white (5 KB each) keeps the body under the 500 KB above which Werkzeug's test client spools it to
+    # a temporary file it never closes; the server side is the same either way.
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    if page == "new":
+        data = _form_data(title="Keep me", new_photos=_flat_photos(40, "1"))
+    else:
+        data = _casing_data(narrative="Keep me", photos=_flat_photos(40, "1"))
+    response = post_form(client, _url(store, page), data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"An incident can hold at most {services.MAX_PHOTOS} photos" in body and "Keep me" in body
+    assert decoded == []
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 1
+
+
+def test_photos_over_the_request_pixel_budget_are_refused_before_any_is_decoded(client, shop, in_store, decoded):
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    response = post_form(
+        client,
+        _url(store, "1/photos"),
+        {"photos": _flat_photos(3)},  # 3 x 39.7 MP: each under the per-image cap, together over the budget
+        form_url=_url(store, "1"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "too many pixels together (119 megapixels; at most 100" in response.get_data(as_text=True)
+    assert decoded == []
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(IncidentPhoto))) == 1
+
+
+def test_an_edit_counts_the_photos_the_incident_holds_before_decoding(client, shop, in_store, decoded):
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    photos = [(io.BytesIO(image_bytes("PNG")), f"{i}.png", "image/png") for i in range(services.MAX_PHOTOS)]
+    data = _form_data(title="Not saved", new_photos=photos)
+    response = post_form(client, _url(store, "1/edit"), data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "at most 20 photos; this one holds 1 already" in body and 'value="Not saved"' in body
+    assert decoded == []
+    assert in_store(store, lambda s: s.get(Incident, 1).title) == "Kestrel-Secret sighting"
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(IncidentPhoto))) == 1
+
+
+def test_photos_of_a_form_refused_for_other_reasons_are_checked_but_not_decoded(client, shop, in_store, decoded):
+    sign_in(client, shop["staff"].email)
+    store = shop["store"]
+    svg = (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "evil.svg", "image/svg+xml")
+    data = _form_data(title="", narrative="Keep me", new_photos=[*_flat_photos(2), svg])
+    response = post_form(client, _url(store, "new"), data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "evil.svg: Only JPEG, PNG and WebP" in body and "Keep me" in body
+    data = _form_data(title="", new_photos=_flat_photos(2))  # 79 MP: within the budget, the form refused
+    assert post_form(client, _url(store, "new"), data, content_type="multipart/form-data").status_code == 400
+    assert decoded == []
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 1
 
 
 # --- casing report -----------------------------------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
 
 import pytest
-from PIL import ExifTags, Image, features
+from PIL import ExifTags, Image, ImageFile, features
 
-from security.uploads import UploadRejected, check_image
+from security.uploads import MAX_REQUEST_PIXELS, SentFile, UploadRejected, check_image, check_images, image_size
 
 GPS_IFD = ExifTags.IFD.GPSInfo
 
@@ -205,3 +206,88 @@ def test_a_declared_type_that_is_wrong_is_refused(declared, fmt):
 @pytest.mark.parametrize("declared", [None, "", "application/octet-stream", "image/jpeg; charset=binary"])
 def test_an_unknown_or_matching_declared_type_lets_the_content_decide(declared):
     assert check_image(image_bytes("JPEG"), declared_type=declared).content_type == "image/jpeg"
+
+
+# --- a request's files together: nothing decoded before the count, the headers and the pixel budget passed ---------
+
+
+@functools.cache
+def flat_png(mode: str = "L", size=(6300, 6300)) -> bytes:
+    """A flat 40-megapixel PNG: tiny on the wire (38 KB in greyscale, 5 KB in black and white), costly to decode."""
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def count_decodes(monkeypatch) -> list[tuple[int, int]]:
+    """The sizes of the images whose pixels Pillow decodes from now on in the test (Pillow's `ImageFile.load` with
+    tiles left to read, wrapped to count; Pillow is not our code)."""
+    sizes: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        if self.tile:
+            sizes.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return sizes
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[tuple[int, int]]:
+    return count_decodes(monkeypatch)
+
+
+def test_the_flat_png_is_tiny_and_really_decodes(decoded):
+    assert len(flat_png("L")) < 50_000 and len(flat_png("1")) < 10_000
+    check_image(flat_png("1"))
+    assert decoded == [(6300, 6300)]
+
+
+def test_dimensions_come_from_the_header_without_decoding(decoded):
+    assert image_size(flat_png("L"), declared_type="image/png") == (6300, 6300)
+    assert image_size(image_bytes("JPEG", size=(40, 30))) == (40, 30)
+    assert decoded == []
+
+
+def test_more_files_than_allowed_are_refused_before_any_decoding(decoded):
+    files = [SentFile(flat_png("1"), f"{i}.png", "image/png") for i in range(300)]
+    with pytest.raises(UploadRejected, match="At most 20 photos"):
+        check_images(files, max_files=20)
+    assert decoded == []
+
+
+def test_a_request_over_the_pixel_budget_is_refused_before_any_decoding(decoded):
+    files = [SentFile(flat_png("L"), f"{i}.png", "image/png") for i in range(3)]  # 3 x 39.7 MP > 100 MP
+    assert 3 * 6300 * 6300 > MAX_REQUEST_PIXELS
+    with pytest.raises(UploadRejected, match="too many pixels together"):
+        check_images(files, max_files=20)
+    assert decoded == []
+
+
+def test_a_request_under_the_pixel_budget_is_decoded_and_re_encoded(decoded):
+    files = [SentFile(flat_png("L"), f"{i}.png", "image/png") for i in range(2)]  # 79.4 MP
+    images = check_images(files, max_files=20)
+    assert [(image.width, image.height) for image in images] == [(3000, 3000), (3000, 3000)]
+    assert decoded == [(6300, 6300), (6300, 6300)]
+
+
+def test_the_budget_is_the_sum_of_the_pixels():
+    files = [SentFile(image_bytes("PNG", size=(100, 50)))] * 3
+    with pytest.raises(UploadRejected, match="too many pixels together"):
+        check_images(files, max_files=20, max_request_pixels=14_999)
+    assert len(check_images(files, max_files=20, max_request_pixels=15_000)) == 3
+
+
+def test_one_bad_file_refuses_the_request_before_the_good_ones_are_decoded(decoded):
+    files = [SentFile(flat_png("L"), "good.png", "image/png"), SentFile(SVG, "evil.svg", "image/svg+xml")]
+    with pytest.raises(UploadRejected) as refused:
+        check_images(files, max_files=20)
+    (reason,) = refused.value.reasons
+    assert reason == "evil.svg: Only JPEG, PNG and WebP photos can be uploaded. Choose the photo again."
+    assert decoded == []
+
+
+def test_pillow_refuses_bombs_at_our_per_image_cap_too():
+    assert Image.MAX_IMAGE_PIXELS == 40_000_000
