@@ -56,9 +56,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):
-        original = getattr(exc, "original_exception", None)
-        if original is not None:
-            app.logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+        # Logged once, by LoupeFlask.log_exception, before this handler runs.
         return _respond(
             500,
             "internal_error",
