@@ -147,3 +147,12 @@ def test_a_nul_byte_in_the_user_agent_answers_400_not_500(ctx):
 def test_a_nul_byte_in_any_header_of_a_page_request_answers_400(client):
     assert client.get("/login", headers={"X-Anything": "a\x00b"}).status_code == 400
     assert client.get("/login", headers={"User-Agent": "ordinary browser"}).status_code == 200
+
+
+def test_a_police_contact_with_a_forged_officer_name_is_refused(ctx):
+    """The officer's name opens the patrol request and casing alert emails."""
+    store = ctx.store(ctx.world())
+    ctx.owner(store)
+    url = f"/s/{store.slug}/contacts/new"
+    data = {"agency": "City Police", "officer_name": FORGED, "preferred_contact": "email", "email": "pc@example.org"}
+    _refused(ctx, ctx.post(url, data))
