@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import load_config
 from database.extension import Database
 from database.request_scope import begin_request, close_request, end_request
+from security import logs
 
 
 class LoupeFlask(Flask):
@@ -25,7 +26,8 @@ class LoupeFlask(Flask):
 
     def log_exception(self, exc_info) -> None:  # type: ignore[override]
         # Flask's own puts the path in the message; here it is a field of its own (whatever the visitor typed).
-        self.logger.error("unhandled error", exc_info=exc_info, extra={"method": request.method, "path": request.path})
+        path = logs.loggable_path()
+        self.logger.error("unhandled error", exc_info=exc_info, extra={"method": request.method, "path": path})
 
     def finalize_request(self, rv, from_error_handler: bool = False):  # type: ignore[override]
         response = self.make_response(rv)
@@ -55,8 +57,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
 
 def _configure(app: Flask, settings: dict[str, Any]) -> None:
-    from security import logs
-
     app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)

@@ -43,6 +43,16 @@ def current_request_id() -> str | None:
     return rid
 
 
+def loggable_path() -> str:
+    """This request's path for a log line, its secret part masked: the signed token of an invitation, a password
+    reset, a police officer's or a reviewer's link, an unsubscribe link (every such route names it `token`)."""
+    path = request.path
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and token:
+        path = path.replace(token, "[token]")
+    return path
+
+
 class RequestIdFilter(logging.Filter):
     """Stamps every record with the current request's id (None outside a request)."""
 
@@ -108,7 +118,7 @@ def init_app(app: Flask) -> None:
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": loggable_path(),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             },

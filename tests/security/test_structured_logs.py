@@ -110,3 +110,14 @@ def test_the_job_worker_logs_json_lines_without_a_request_id(run_jobs, capsys):
     records = _lines(capsys)
     mine = [r for r in records if r["message"] == "worker line\nforged"]
     assert mine and mine[0]["request_id"] is None
+
+
+def test_a_link_token_is_masked_in_the_request_line(client, capsys):
+    """Gunicorn's access log wrote invitation and reset links whole; the request line masks their token."""
+    token = "InvitationTokenThatMustNotBeLogged.abc123"
+    capsys.readouterr()
+    assert client.get(f"/invitations/{token}").status_code == 410
+    out = capsys.readouterr().err
+    assert token not in out
+    [line] = [json.loads(x) for x in out.splitlines() if '"loupe.request"' in x]
+    assert line["path"] == "/invitations/[token]"
