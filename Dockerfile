@@ -7,6 +7,8 @@
 #   docker buildx imagetools inspect python:3.11-slim-bookworm
 # and override it without editing this file: docker build --build-arg PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:...
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:b18992999dbe963a45a8a4da40ac2b1975be1a776d939d098c647482bcad5cba
+# No gunicorn access log: the app writes one JSON line per request (logger loupe.request, with its request id);
+# gunicorn's plain-text one does not escape what it prints (security/logs.py).
 FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LOUPE_ENV=production PORT=8000

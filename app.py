@@ -6,15 +6,15 @@ Production: `gunicorn 'app:create_app()'`; migrations run separately (`flask db 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from database.extension import Database
 from database.request_scope import begin_request, close_request, end_request
+from security import logs
 
 
 class LoupeFlask(Flask):
@@ -23,6 +23,11 @@ class LoupeFlask(Flask):
     def preprocess_request(self):  # type: ignore[override]
         begin_request()
         return super().preprocess_request()
+
+    def log_exception(self, exc_info) -> None:  # type: ignore[override]
+        # Flask's own puts the path in the message; here it is a field of its own (whatever the visitor typed).
+        path = logs.loggable_path()
+        self.logger.error("unhandled error", exc_info=exc_info, extra={"method": request.method, "path": path})
 
     def finalize_request(self, rv, from_error_handler: bool = False):  # type: ignore[override]
         response = self.make_response(rv)
@@ -58,9 +63,9 @@ def _configure(app: Flask, settings: dict[str, Any]) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # JSON lines with a request id, for the web, the job worker and the CLI alike (they all build the app).
+    logs.configure_logging()
+    logs.init_app(app)  # first of the request hooks: every request gets its id and its log line
 
 
 def _development_secret(app: Flask) -> str:

@@ -31,7 +31,9 @@ workers = _positive_int("WEB_CONCURRENCY", 4)
 bind = [f"0.0.0.0:{_positive_int('PORT', 8000)}"]
 timeout = _positive_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
-accesslog = "-"
+# No access log: the app writes one JSON line per request (logger loupe.request, request id, signed tokens masked);
+# gunicorn's plain-text line does not escape the path or the User-Agent it prints (docs/operations.md, "Logs").
+accesslog = None
 # No gunicornc control socket: nothing in the container needs to resize or reload the server at run time, and it
 # would need a writable home or runtime folder.
 control_socket_disable = True

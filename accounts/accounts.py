@@ -35,6 +35,7 @@ from models import (
 )
 from models.base import utcnow
 from security.passwords import check_policy, hash_password, needs_rehash, verify_password
+from security.readable_text import clean_name
 from security.tokens import digest, new_secret
 
 
@@ -270,7 +271,7 @@ def create_invitation(
         raise AccountError("An association role cannot be tied to a store.")
     invitation = Invitation(
         email=email,
-        name=name.strip()[:200],
+        name=clean_name(name, what="The person's name"),
         association_id=association.id,
         store_id=store.id if store else None,
         region_id=region_id,
@@ -313,7 +314,7 @@ def accept_invitation(
         clean = check_policy(password, email=invitation.email)
         user = User(
             email=invitation.email,
-            name=name.strip()[:200] or invitation.name or invitation.email,
+            name=clean_name(name, what="Your name") or invitation.name or invitation.email,
             password_hash=hash_password(clean),
             password_changed_at=utcnow(),
         )

@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from security import ranges
+from security.readable_text import UNREADABLE_MESSAGE, has_unreadable_characters
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -42,3 +43,12 @@ def page_arg(name: str = "page") -> int:
         return ranges.page_number(request.args.get(name))
     except ranges.OutOfRange as exc:
         abort(400, str(exc))
+
+
+class Readable:
+    """Refuse a field holding a line break or another control or invisible character (the rule of
+    `security.readable_text`, which the services apply too: here it is shown next to the field, as typed)."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and has_unreadable_characters(field.data):
+            raise ValidationError(f"This field {UNREADABLE_MESSAGE}")

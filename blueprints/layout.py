@@ -23,7 +23,9 @@ def init_app(app: Flask) -> None:
             "nav_associations": _admin_associations(),
             "current_store": g.get("store"),
             "current_association": g.get("association"),
-            "logout_form": LogoutForm(),
+            # Rendering only: never bound to the request's body. Reading it here would re-raise an over-size
+            # body's 413 while its own error page renders, turning it into a 500 (issue #16 item 4).
+            "logout_form": LogoutForm(formdata=None),
         }
 
 

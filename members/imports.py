@@ -28,6 +28,7 @@ from mail.outbox import make_message_id
 from mail.render import header_safe, render_email
 from models import Area, Association, Invitation, OutboundEmail, Region, Role, Store, StoreStatus
 from models.base import utcnow
+from security.readable_text import has_unreadable_characters
 from security.tokens import new_secret, sign
 from tenants.errors import InvalidStoreName
 from tenants.naming import (
@@ -197,7 +198,7 @@ def check_rows(session: Session, association: Association, report: ImportReport)
             row.errors.append(f"Owner email: {exc}")
         if not row.owner_name:
             row.errors.append("Enter the owner's name.")
-        elif len(row.owner_name) > 200 or any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in row.owner_name):
+        elif len(row.owner_name) > 200 or has_unreadable_characters(row.owner_name):
             row.errors.append("The owner's name is too long or contains control characters.")
         if row.region_id is not None and name_ok:
             key = (row.region_id, row.name.casefold())

@@ -20,6 +20,7 @@ from audit import Actor
 from errors import DomainError, NotFound
 from models import ASSOCIATION_ROLES, STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
 from models.base import utcnow
+from security.readable_text import clean_name
 
 
 class PeopleError(DomainError):
@@ -149,8 +150,8 @@ def invite_person(
         max_age=max_age,
     )
     if role == Role.POLICE_LIAISON:
-        invitation.agency = agency.strip()[:200]
-        invitation.badge_unit = (badge_unit or "").strip()[:100] or None
+        invitation.agency = clean_name(agency, what="The agency")
+        invitation.badge_unit = clean_name(badge_unit, what="The badge number or unit", max_length=100) or None
     session.flush()
     return invitation
 
@@ -229,8 +230,8 @@ def update_liaison(
         )
         if region is None:
             raise NotFound("No such region.")
-    membership.agency = agency.strip()[:200]
-    membership.badge_unit = (badge_unit or "").strip()[:100] or None
+    membership.agency = clean_name(agency, what="The agency")
+    membership.badge_unit = clean_name(badge_unit, what="The badge number or unit", max_length=100) or None
     membership.region_id = region_id or None
     audit.record(
         session,

@@ -1,6 +1,7 @@
 """Refuse request input PostgreSQL cannot store or that no person types: NUL bytes and invalid surrogates.
 
-Without this, a NUL byte in any text field reaches the driver and fails the whole request with a 500.
+Without this, a NUL byte in any text field reaches the driver and fails the whole request with a 500. Headers too:
+the User-Agent is stored with a new sign-in session, so a NUL byte there failed the sign-in with a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def _bad(value: str) -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_unstorable_input():
+        if any(_bad(value) for _name, value in request.headers.items()):
+            abort(400, "A request header contains a character that cannot be used (a NUL byte).")
         for source in (request.args, request.form):
             for key, values in source.lists():
                 if _bad(key) or any(_bad(v) for v in values):

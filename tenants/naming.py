@@ -7,6 +7,7 @@ import unicodedata
 
 from slugify import slugify
 
+from security.readable_text import has_unreadable_characters
 from tenants.errors import InvalidStoreName
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
@@ -68,7 +69,7 @@ def clean_store_name(name: str) -> str:
     if not isinstance(name, str):
         raise InvalidStoreName("The store name must be text.")
     name = unicodedata.normalize("NFC", name)
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in name):
+    if has_unreadable_characters(name):
         raise InvalidStoreName("The store name contains control or invisible characters.")
     name = " ".join(name.split())
     if not name:

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from blueprints.form_helpers import choices, in_date_range
+from blueprints.form_helpers import Readable, choices, in_date_range
 from regions import MAX_K, MIN_K
 
 WEEKDAY_CHOICES = [
@@ -52,7 +52,9 @@ class InviteStoreForm(FlaskForm):
     owner_email = EmailField(
         "Owner's email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    owner_name = StringField("Owner's name", validators=[DataRequired("Enter the owner's name."), Length(max=200)])
+    owner_name = StringField(
+        "Owner's name", validators=[DataRequired("Enter the owner's name."), Length(max=200), Readable()]
+    )
 
 
 class MoveStoreForm(FlaskForm):
@@ -115,12 +117,12 @@ class RegionSettingsForm(FlaskForm):
 
 class InvitePersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    name = StringField("Name", validators=[Length(max=200)])
+    name = StringField("Name", validators=[Length(max=200), Readable()])
     role = SelectField("Role", choices=choices(PERSON_ROLE_CHOICES))
     store = SelectField("Store (store roles)", coerce=optional_int, validators=[Optional()])
     region = SelectField("Region (liaisons)", coerce=optional_int, validators=[Optional()])
-    agency = StringField("Agency (liaisons)", validators=[Length(max=200)])
-    badge_unit = StringField("Badge number or unit (liaisons)", validators=[Length(max=100)])
+    agency = StringField("Agency (liaisons)", validators=[Length(max=200), Readable()])
+    badge_unit = StringField("Badge number or unit (liaisons)", validators=[Length(max=100), Readable()])
 
 
 class RoleForm(FlaskForm):
@@ -128,8 +130,8 @@ class RoleForm(FlaskForm):
 
 
 class LiaisonForm(FlaskForm):
-    agency = StringField("Agency", validators=[DataRequired("Enter the agency."), Length(max=200)])
-    badge_unit = StringField("Badge number or unit", validators=[Length(max=100)])
+    agency = StringField("Agency", validators=[DataRequired("Enter the agency."), Length(max=200), Readable()])
+    badge_unit = StringField("Badge number or unit", validators=[Length(max=100), Readable()])
     region = SelectField("Region", coerce=optional_int, validators=[Optional()])
 
 

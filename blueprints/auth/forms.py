@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from blueprints.form_helpers import Readable
 from security.passwords import MAX_LENGTH, MIN_LENGTH
 
 PASSWORD_HINT = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words is easiest."
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField("Your name", validators=[Length(max=200)])
+    name = StringField("Your name", validators=[Length(max=200), Readable()])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=MAX_LENGTH * 4)], description=PASSWORD_HINT
     )

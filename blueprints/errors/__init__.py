@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from errors import DomainError
 
@@ -44,11 +44,19 @@ def init_app(app: Flask) -> None:
         # Werkzeug's default descriptions are fine for people; a custom `abort(403, "...")` message wins.
         return _respond(exc.code, code, exc.description or exc.name)
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f" ({limit // (1024 * 1024)} MB at most)" if limit >= 1024 * 1024 else ""
+        return _respond(
+            413,
+            "request_entity_too_large",
+            f"What you sent is too large{size} and nothing was saved. Send fewer or smaller photos, or a shorter text.",
+        )
+
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):
-        original = getattr(exc, "original_exception", None)
-        if original is not None:
-            app.logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+        # Logged once, by LoupeFlask.log_exception, before this handler runs.
         return _respond(
             500,
             "internal_error",

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from blueprints.form_helpers import choices, in_date_range
+from blueprints.form_helpers import Readable, choices, in_date_range
 
 # What a datetime-local input sends (with or without seconds); the first one is what the field shows.
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -15,8 +15,9 @@ CHANNEL_CHOICES = [("call", "Phone call"), ("visit", "Visit"), ("email", "Email"
 
 
 class PoliceContactForm(FlaskForm):
-    agency = StringField("Agency", validators=[DataRequired(), Length(max=200)])
-    officer_name = StringField("Officer name", validators=[DataRequired(), Length(max=200)])
+    # Both reach the patrol request and casing alert emails ("Hello {officer_name}").
+    agency = StringField("Agency", validators=[DataRequired(), Length(max=200), Readable()])
+    officer_name = StringField("Officer name", validators=[DataRequired(), Length(max=200), Readable()])
     rank_unit = StringField("Rank / unit", validators=[Optional(), Length(max=200)])
     phone = StringField("Phone", validators=[Optional(), Length(max=50)])
     email = EmailField("Email", validators=[Optional(), Email(check_deliverability=False), Length(max=254)])

@@ -24,7 +24,7 @@ def test_defaults(monkeypatch):
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert conf["timeout"] == 30
     assert conf["wsgi_app"] == "app:create_app()"
-    assert conf["accesslog"] == "-"
+    assert conf["accesslog"] is None  # the app logs each request as a JSON line instead
     assert conf["control_socket_disable"] is True
 
 
