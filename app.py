@@ -130,7 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from blueprints import billing as billing_views
     from blueprints import digest as digest_views
-    from blueprints.auth import mfa_views
+    from blueprints.auth import dev_outbox, mfa_views
     from blueprints.sharing import note_views
 
     errors.init_app(app)
@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         digest_views.bp,
     ):
         app.register_blueprint(blueprint)
+    dev_outbox.init_app(app)  # development only
 
 
 def _list_attention_providers(app: Flask) -> None:
