@@ -13,6 +13,7 @@ called, after the CSRF and input checks, and before any of the view's work.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import time
 from collections.abc import Callable
@@ -32,11 +33,13 @@ def _address() -> str:
 
 
 def _email_typed() -> str:
-    """A digest of the email typed into the form (the counters table stores no addresses); empty: not counted."""
+    """A keyed digest of the email typed into the form (the counters table stores no email addresses, nor digests
+    anyone could match against a list of them); empty: not counted."""
     email = (request.form.get("email") or "").strip().lower()
     if not email:
         return ""
-    return "email:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return "email:" + hmac.new(key, email.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
