@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
         schema="loupe",
     )
-    op.create_index(
-        op.f("ix_rate_limit_counters_expires_at"), "rate_limit_counters", ["expires_at"], schema="loupe"
-    )
+    op.create_index(op.f("ix_rate_limit_counters_expires_at"), "rate_limit_counters", ["expires_at"], schema="loupe")
     # Requests write these rows: `database.engines.grant_shared_tables` grants the app role DML on every shared
     # table.
 
