@@ -51,6 +51,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     _init_database(app)
     _init_security(app)
     _register_blueprints(app)
+    _init_rate_limits(app)
     _list_attention_providers(app)
     _register_cli(app)
     return app
@@ -137,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from blueprints import billing as billing_views
     from blueprints import digest as digest_views
-    from blueprints.auth import mfa_views
+    from blueprints.auth import dev_outbox, mfa_views
     from blueprints.sharing import note_views
 
     errors.init_app(app)
@@ -167,6 +168,14 @@ def _register_blueprints(app: Flask) -> None:
         health.bp,
     ):
         app.register_blueprint(blueprint)
+    dev_outbox.init_app(app)  # development only
+
+
+def _init_rate_limits(app: Flask) -> None:
+    """After the blueprints: the limits wrap views already registered."""
+    from blueprints import rate_limits
+
+    rate_limits.init_app(app)
 
 
 def _list_attention_providers(app: Flask) -> None:

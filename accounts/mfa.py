@@ -1,10 +1,10 @@
 """Two-step sign-in (TOTP, RFC 6238): enrolment, the code step at sign-in, single-use recovery codes.
 
-Association admins and police liaisons must use it. After the password, a person with two-step sign-in enrolled is
-*not* signed in: a short-lived signed marker in the cookie names them, and only a valid code (or an unused recovery
-code) starts the server-side session. A person whose role needs two-step sign-in but who has not enrolled yet is
-signed in and sent to the enrolment page; the admin portal (and the liaison pages, through
-`blueprints.auth.mfa_views.enrolment_redirect`) refuse them until they have enrolled.
+Platform operators, association admins and police liaisons must use it. After the password, a person with
+two-step sign-in enrolled is *not* signed in: a short-lived signed marker in the cookie names them, and only a valid
+code (or an unused recovery code) starts the server-side session. A person whose role needs two-step sign-in but
+who has not enrolled yet is signed in and sent to the enrolment page; the operator console, the admin portal (and
+the liaison pages, through `blueprints.auth.mfa_views.enrolment_redirect`) refuse them until they have enrolled.
 
 Each code is accepted once: the last accepted time step is stored and only later steps are accepted (30 s steps,
 one step of clock drift either way). Wrong codes count against the account like wrong passwords.
@@ -56,7 +56,10 @@ def is_enrolled(user: User) -> bool:
 
 
 def requires_mfa(session: Session, user_id: int) -> bool:
-    """True when one of the person's roles (association admin, police liaison) needs two-step sign-in."""
+    """True when one of the person's roles (platform operator, association admin, police liaison) needs two-step
+    sign-in."""
+    if session.scalar(sa.select(User.is_operator).where(User.id == user_id)):
+        return True
     return (
         session.scalar(
             sa.select(Membership.id)

@@ -154,7 +154,9 @@ def require_two_step() -> None:
 
 
 def operator_view(view: Callable) -> Callable:
-    """Decorator: platform operators only; everyone else gets 404 (the console's existence is not advertised)."""
+    """Decorator: platform operators only; everyone else gets 404 (the console's existence is not advertised). An
+    operator who has not enrolled in two-step sign-in is sent to enrolment first: the most privileged account
+    must use it."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any):
@@ -162,6 +164,9 @@ def operator_view(view: Callable) -> Callable:
             return login_manager.unauthorized()
         if not current_user.is_operator:
             abort(404)
+        not_enrolled = enrolment_redirect()
+        if not_enrolled is not None:
+            return not_enrolled
         return view(*args, **kwargs)
 
     wrapper.loupe_access = {"kind": "operator"}

@@ -15,11 +15,27 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from limits import parse_many
+
 SHARED_SCHEMA = "loupe"
 # The application role's default search_path: an empty schema, so unqualified SQL fails loudly.
 EMPTY_SCHEMA = "loupe_empty"
 # The job queue's schema (procrastinate's tables and functions, shared revision 0016).
 JOBS_SCHEMA = "loupe_jobs"
+
+
+# The rate limits' default figures (README's configuration table); generous enough that nobody working normally
+# meets them.
+RATE_LIMITS = {
+    # The sign-in throttle (accounts.throttle) protects accounts; this only bounds a flood from one address.
+    "RATELIMIT_LOGIN": "30 per minute",
+    "RATELIMIT_PASSWORD_FORGOT": "10 per hour",
+    "RATELIMIT_PASSWORD_FORGOT_PER_EMAIL": "3 per hour",
+    "RATELIMIT_ACCOUNT_LINKS": "30 per hour",
+    "RATELIMIT_OFFICER_LINKS": "120 per minute",
+    "RATELIMIT_WEBHOOKS": "600 per minute",
+    "RATELIMIT_UNSUBSCRIBE": "20 per hour",
+}
 
 
 class ConfigError(RuntimeError):
@@ -60,6 +76,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # accounts back off from their first failure there.
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 10),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 300),
+        # Per-address request limits on the routes open without signing in (blueprints.rate_limits), in the
+        # notation "N per minute|hour|day" ("; " between several). Counted in PostgreSQL, across all workers.
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        **{name: env.get(name) or figure for name, figure in RATE_LIMITS.items()},
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int(env, "MAIL_PORT", 25),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
@@ -149,6 +169,11 @@ class TestingConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     HSTS = True
     DEV_OUTBOX = False
+    # On, but out of reach of the suite (which posts many times from 127.0.0.1); a test lowers one on app.config.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_LOGIN = RATELIMIT_PASSWORD_FORGOT = RATELIMIT_PASSWORD_FORGOT_PER_EMAIL = "100000 per minute"
+    RATELIMIT_ACCOUNT_LINKS = RATELIMIT_OFFICER_LINKS = RATELIMIT_WEBHOOKS = "100000 per minute"
+    RATELIMIT_UNSUBSCRIBE = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):
@@ -192,6 +217,11 @@ def validate(settings: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if settings.get("DEV_OUTBOX"):
             raise ConfigError("DEV_OUTBOX cannot be used in production")
+    for name in RATE_LIMITS:
+        try:
+            parse_many(settings[name])
+        except ValueError:
+            raise ConfigError(f"{name} must read like '10 per hour' (got {settings[name]!r})") from None
     if settings["LOGIN_MAX_FAILURES_PER_ACCOUNT"] < 1:
         raise ConfigError("LOGIN_MAX_FAILURES_PER_ACCOUNT must be positive")
     if settings["LOGIN_MAX_FAILURES_PER_ADDRESS"] < 1:

@@ -22,6 +22,7 @@ from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.digest import DigestDelivery, DigestRun
 from models.mail import OutboundEmail
+from models.rate_limits import RateLimitCounter as RateLimitCounter
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
 from models.schema_pool import PoolSchema as PoolSchema

@@ -19,7 +19,7 @@ from blueprints.auth.forms import (
 )
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
-from models import OutboundEmail, User
+from models import User
 from people.association import first_admin_association_slug, record_liaison_details
 from security.passwords import PasswordRejected
 from security.tokens import InvalidToken, unsign
@@ -213,13 +213,3 @@ def change_password():
     elif request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status
-
-
-@bp.route("/dev/outbox")
-@access("public")
-def dev_outbox():
-    """Development only: the emails that would have been sent."""
-    if not current_app.config.get("DEV_OUTBOX"):
-        abort(404)
-    messages = db().scalars(sa.select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)).all()
-    return render_template("auth/dev_outbox.html", messages=messages)

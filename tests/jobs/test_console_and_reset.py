@@ -12,6 +12,7 @@ from config import JOBS_SCHEMA
 from jobs import names
 from jobs.queue import enqueue
 from models import AuditEntry, OutboundEmail
+from tests.admin.conftest import enrol, sign_in_with_code
 from tests.fixtures.factories import unique
 from tests.fixtures.web import csrf_token, post_form, sign_in
 
@@ -36,7 +37,7 @@ def test_the_operator_sees_failed_jobs_and_retries_one_audited(app, engines, mak
     job_id = _failed_job(engines, run_jobs)
     operator = make_user(operator=True)
     client = app.test_client()
-    sign_in(client, operator.email)
+    sign_in_with_code(client, engines, operator, enrol(engines, operator))  # operators must use two-step sign-in
     page = client.get("/operator/").get_data(as_text=True)
     assert "Job queue" in page and f"#{job_id}" in page and "no.such.task" in page
     response = client.post(f"/operator/jobs/{job_id}/retry", data={"csrf_token": csrf_token(page)})
