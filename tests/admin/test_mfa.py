@@ -28,8 +28,11 @@ def test_a_code_matches_its_step_and_one_step_either_side_only():
     for offset in (-1, 0, 1):
         code = code_at(secret, NOW + timedelta(seconds=30 * offset))
         assert mfa.matching_step(secret, code, now=NOW, after_step=None) == step + offset
+    window = {code_at(secret, NOW + timedelta(seconds=30 * offset)) for offset in (-1, 0, 1)}
     for offset in (-3, -2, 2, 3):
         code = code_at(secret, NOW + timedelta(seconds=30 * offset))
+        if code in window:
+            continue  # a 6-digit code repeats by chance (about 1 in 10^6): it is then rightly accepted
         assert mfa.matching_step(secret, code, now=NOW, after_step=None) is None
     assert mfa.matching_step(secret, "12345", now=NOW, after_step=None) is None
     assert mfa.matching_step(secret, "abcdef", now=NOW, after_step=None) is None
