@@ -85,7 +85,12 @@ def test_casing_report_to_police_review(page: Page, make_world, make_store, make
     expect(page.get_by_text(NARRATIVE).first).to_be_visible()
     photo = page.locator(".review-photos img").first
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") > 0
+    # Visible is not loaded: wait for the image's own load (or error) before reading its width.
+    loaded_width = (
+        "img => img.complete ? img.naturalWidth"
+        " : new Promise(done => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })"
+    )
+    assert photo.evaluate(loaded_width) > 0
 
     # ... and marks it reviewed with a note for the store.
     page.get_by_label("Pattern notes for the store").fill("Same hoodie seen at two other stores this month.")
