@@ -1,7 +1,9 @@
 """Moderation of regional bulletins: the queue, edits, approve, reject with a reason, retire; auto-publish.
 
 Moderators never learn which store shared a bulletin: the bulletin row has no store id, and nothing here reads a
-store schema. Every decision is written to the audit log in the same transaction, with no store id.
+store schema. They see a bulletin's photos (the re-encodings written at share time) before they approve it, as the
+feed will show them (ANONYMIZATION.md rule 7). Every decision is written to the audit log in the same transaction,
+with no store id.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 import audit
 from audit import Actor
+from bulletins.feed import photos_by_bulletin
 from errors import DomainError, NotFound
 from models import Association
 from models.base import utcnow
+from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
 from sharing.photos import delete_photos, photos_allowed
 
@@ -41,6 +45,7 @@ class Queue:
     pending: list[Bulletin]
     published: list[Bulletin]
     decided: list[Bulletin]
+    photos: dict[int, list[BulletinPhoto]]  # by bulletin id, without their bytes
 
 
 def queue(session: Session, association: Association, *, now: datetime | None = None) -> Queue:
@@ -57,7 +62,8 @@ def queue(session: Session, association: Association, *, now: datetime | None = 
         .order_by(Bulletin.decided_at.desc().nulls_last())
         .limit(20)
     ).all()
-    return Queue(list(pending), list(published), list(decided))
+    photos = photos_by_bulletin(session, [b.id for b in (*pending, *published)])
+    return Queue(list(pending), list(published), list(decided), photos)
 
 
 def get_bulletin(session: Session, association: Association, bulletin_id: int) -> Bulletin:
@@ -67,6 +73,24 @@ def get_bulletin(session: Session, association: Association, bulletin_id: int) -
     if bulletin is None:
         raise NotFound("No such bulletin in this association.")
     return bulletin
+
+
+def bulletin_photos(session: Session, bulletin: Bulletin) -> list[BulletinPhoto]:
+    """The photos shared with one bulletin (without their bytes), for its edit page."""
+    return photos_by_bulletin(session, [bulletin.id]).get(bulletin.id, [])
+
+
+def get_photo(session: Session, association: Association, stored_name: str) -> BulletinPhoto:
+    """A photo (with its bytes) of a bulletin of this association, whatever its status; NotFound otherwise."""
+    photo = session.scalar(
+        sa.select(BulletinPhoto)
+        .join(Bulletin, Bulletin.id == BulletinPhoto.bulletin_id)
+        .where(BulletinPhoto.stored_name == stored_name, Bulletin.association_id == association.id)
+        .options(undefer(BulletinPhoto.data))
+    )
+    if photo is None:
+        raise NotFound("No such photo in this association's bulletins.")
+    return photo
 
 
 def _decide(bulletin: Bulletin, actor: Actor, status: str) -> None:

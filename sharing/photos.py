@@ -4,16 +4,19 @@
 photos) and writes re-encodings of their pixels to the shared `bulletin_photos` table under new random names: no
 metadata, no original name, nothing that points back at the store's own photo rows. `delete_photos` takes them
 back when the store withdraws the bulletin or a moderator moves it to a mark that does not allow photos.
+`preview_photo` gives the store, before it confirms, the very bytes `share_photos` would write (rule 7).
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
 from anonymize import TLP, reencode_photo
+from errors import NotFound
 from models import Incident, IncidentPhoto
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin
@@ -31,6 +34,34 @@ def _kind(data: bytes) -> tuple[str, str]:
     return ("image/png", "png") if data.startswith(_PNG_MAGIC) else ("image/jpeg", "jpg")
 
 
+@dataclass(frozen=True)
+class PublishedImage:
+    """A photo as it is published: re-encoded from its pixels, with its type and file extension."""
+
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def published_form(raw: bytes) -> PublishedImage:
+    """The one way a store photo becomes a shared one, used by the share and by its preview alike."""
+    data = reencode_photo(raw)
+    content_type, extension = _kind(data)
+    return PublishedImage(data, content_type, extension)
+
+
+def preview_photo(session: Session, incident: Incident, photo_id: int) -> PublishedImage:
+    """One of the incident's own photos as it would be published; NotFound for a photo of another incident.
+
+    The session is bound to the store's schema, so another store's photos cannot be reached at all."""
+    raw = session.scalar(
+        sa.select(IncidentPhoto.data).where(IncidentPhoto.id == photo_id, IncidentPhoto.incident_id == incident.id)
+    )
+    if raw is None:
+        raise NotFound("No such photo on this incident.")
+    return published_form(raw)
+
+
 def share_photos(session: Session, bulletin: Bulletin, incident: Incident) -> int:
     """Store a metadata-free re-encoding of each of the incident's photos with the bulletin; returns how many."""
     if not photos_allowed(bulletin.tlp):
@@ -42,15 +73,14 @@ def share_photos(session: Session, bulletin: Bulletin, incident: Incident) -> in
         .options(undefer(IncidentPhoto.data))
     ).all()
     for photo in photos:
-        data = reencode_photo(photo.data)
-        content_type, extension = _kind(data)
+        image = published_form(photo.data)
         session.add(
             BulletinPhoto(
                 bulletin_id=bulletin.id,
-                stored_name=f"{secrets.token_hex(16)}.{extension}",
-                content_type=content_type,
-                byte_size=len(data),
-                data=data,
+                stored_name=f"{secrets.token_hex(16)}.{image.extension}",
+                content_type=image.content_type,
+                byte_size=len(image.data),
+                data=image.data,
             )
         )
     bulletin.photos_allowed = bool(photos)

@@ -1,9 +1,12 @@
 """Admin portal: moderation of regional bulletins (queue, edit, approve, reject with a reason, retire) and the
-association's trusted auto-publish setting. Moderators see the anonymized bulletin only, never its source store."""
+association's trusted auto-publish setting. Moderators see the anonymized bulletin only, never its source store,
+with the photos shared with it (served here, to this association's admins only, whatever the bulletin's status)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+import re
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,12 +15,14 @@ from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices, in_date_range
 from blueprints.guards import association_admin_view
+from blueprints.images import inert_image
 from blueprints.web import current_actor
 from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
 from models.bulletins import FEED_TLPS
 
+PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 TLP_CHOICES = [(value, f"TLP:{value}") for value in FEED_TLPS]
 
 
@@ -65,6 +70,16 @@ def moderation(association):
     return _queue_page(association)
 
 
+@bp.route("/moderation/photos/<stored_name>")
+@association_admin_view
+def moderation_photo(association, stored_name: str):
+    """A photo shared with one of this association's bulletins, as the feed serves it (pending ones too)."""
+    if not PHOTO_NAME.fullmatch(stored_name):
+        abort(404)
+    found = services.get_photo(db(), association, stored_name)
+    return inert_image(found.data, found.content_type, found.stored_name)
+
+
 @bp.route("/moderation/settings", methods=["POST"])
 @association_admin_view
 def moderation_settings(association):
@@ -103,7 +118,10 @@ def moderation_edit(association, bulletin_id: int):
     status = 400 if form.is_submitted() else 200
     if not form.is_submitted():
         form.expires_on.data = bulletin.expires_at.date()
-    return render_template("admin/moderation_edit.html", association=association, bulletin=bulletin, form=form), status
+    photos = services.bulletin_photos(session, bulletin)
+    return render_template(
+        "admin/moderation_edit.html", association=association, bulletin=bulletin, photos=photos, form=form
+    ), status
 
 
 def _decision(association, bulletin_id: int, decide, message: str):

@@ -13,6 +13,7 @@ TLP_HELP = {
     "AMBER": "member stores of the association (the default)",
     "GREEN": "members and partner agencies of the region; may go in the digest",
 }
+PHOTOS_LABEL = "Share the incident's photos (AMBER or stricter only; re-encoded without metadata)"
 TLP_CHOICES = [(tlp.value, f"{tlp.label} — {TLP_HELP[tlp.value]}") for tlp in SHARE_TLPS]
 
 
@@ -23,11 +24,13 @@ class TlpPreviewForm(FlaskForm):
         csrf = False
 
     tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+    share_photos = BooleanField(PHOTOS_LABEL)
 
 
 class ShareForm(FlaskForm):
     tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
-    share_photos = BooleanField("Share the incident's photos (AMBER or stricter only; re-encoded without metadata)")
+    # Carried over from the preview (a hidden field): the store confirms the photos it saw, not a fresh choice.
+    share_photos = BooleanField(PHOTOS_LABEL)
 
 
 class WithdrawForm(FlaskForm):

@@ -11,22 +11,24 @@ from flask_login import current_user
 
 from anonymize import NotPublishable
 from blueprints.guards import store_view
+from blueprints.images import inert_image
 from blueprints.sharing.forms import ShareForm, TlpPreviewForm, WithdrawForm
 from database.request_scope import db
 from errors import DomainError
 from logbook import incidents as logbook_services
 from models import MANAGER_ROLES
+from sharing import photos as shared_photos
 from sharing import shares as services
 
 bp = Blueprint("sharing", __name__, url_prefix="/s/<store_slug>/logbook/<int:incident_id>/share")
 
 
-def _page(store, incident, tlp, form, *, status=200):
+def _page(store, incident, tlp, form, *, share_photos=False, status=200):
     session = db()
     share = services.current_share(session, incident)
     bulletin = services.bulletin_of(session, store, share) if share else None
-    draft = None if share else services.draft_for(session, store, incident, tlp)
-    preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value)
+    draft = None if share else services.draft_for(session, store, incident, tlp, share_photos=share_photos)
+    preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value, share_photos=share_photos)
     return render_template(
         "sharing/share.html",
         store=store,
@@ -46,7 +48,18 @@ def _page(store, incident, tlp, form, *, status=200):
 def preview(store, membership, incident_id: int):
     incident = logbook_services.get_incident(db(), incident_id)
     tlp = services.parse_tlp(request.args.get("tlp"))
-    return _page(store, incident, tlp, ShareForm(formdata=None, tlp=tlp.value))
+    share_photos = request.args.get("share_photos", "") not in ("", "false")  # as a BooleanField reads it
+    return _page(store, incident, tlp, ShareForm(formdata=None, tlp=tlp.value), share_photos=share_photos)
+
+
+@bp.route("/photos/<int:photo_id>", methods=["GET"])
+@store_view(MANAGER_ROLES)
+def preview_photo(store, membership, incident_id: int, photo_id: int):
+    """One of the incident's photos exactly as it would be published: re-encoded, without its metadata."""
+    session = db()
+    incident = logbook_services.get_incident(session, incident_id)
+    image = shared_photos.preview_photo(session, incident, photo_id)
+    return inert_image(image.data, image.content_type, f"preview-{photo_id}.{image.extension}")
 
 
 @bp.route("/", methods=["POST"])
@@ -56,7 +69,8 @@ def confirm(store, membership, incident_id: int):
     incident = logbook_services.get_incident(session, incident_id)
     form = ShareForm()
     if not form.validate_on_submit():
-        return _page(store, incident, services.parse_tlp(form.tlp.data), form, status=400)
+        tlp = services.parse_tlp(form.tlp.data)
+        return _page(store, incident, tlp, form, share_photos=bool(form.share_photos.data), status=400)
     tlp = services.parse_tlp(form.tlp.data)
     try:
         result = services.share_incident(
@@ -70,7 +84,7 @@ def confirm(store, membership, incident_id: int):
         )
     except (DomainError, NotPublishable) as exc:
         form.form_errors.append(str(exc))
-        return _page(store, incident, tlp, form, status=400)
+        return _page(store, incident, tlp, form, share_photos=bool(form.share_photos.data), status=400)
     if result.bulletin.status == "published":
         flash("Shared with the region: the bulletin is in the feed now.", "success")
     else:

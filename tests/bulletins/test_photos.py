@@ -4,6 +4,7 @@ re-encoded with no EXIF/GPS, served in the feed only to the bulletin's region, g
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -11,8 +12,9 @@ from PIL import ExifTags, Image
 from sqlalchemy.orm import Session, undefer
 
 from anonymize import IncidentFacts, PersonDescription
-from models import IncidentPhoto
+from models import Association, IncidentPhoto, Role
 from models.bulletin_photos import BulletinPhoto
+from tests.admin.conftest import enrol, sign_in_with_code
 from tests.bulletins.conftest import (
     add_incident,
     admin_client,
@@ -199,3 +201,110 @@ def test_a_moderator_moving_the_bulletin_to_green_deletes_the_photos(app, engine
     assert _photos(engines, world) == []
     [after] = bulletins(engines, world.home.association.id)
     assert after.tlp == "GREEN" and not after.photos_allowed
+
+
+# Photos in the previews (ANONYMIZATION.md rule 7): the store and the moderator see the photos before they decide.
+
+_IMG_SRC = re.compile(r'<img src="([^"]+)"')
+
+
+def _assert_no_metadata(data: bytes) -> None:
+    for marker in (b"Exif", b"GPS", b"SpyCam", b"secret-comment"):
+        assert marker not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert dict(image.getexif()) == {} and image.getexif().get_ifd(GPS_IFD) == {}
+        assert "exif" not in image.info and "comment" not in image.info
+
+
+def _other_association_admin(app, engines, make_user, world):
+    with Session(engines.owner, expire_on_commit=False) as session:
+        elsewhere = session.get(Association, world.outsider_store.association_id)
+    admin = make_user(association=elsewhere, role=Role.ASSOCIATION_ADMIN)
+    client = app.test_client()
+    sign_in_with_code(client, engines, admin, enrol(engines, admin))
+    return client, elsewhere
+
+
+def test_the_store_preview_shows_the_ticked_photos_as_they_will_be_published(app, engines, sharing_world, in_store):
+    world = sharing_world
+    incident_id = _incident_with_gps_photo(in_store, world.source)
+    owner = signed_in(app, world.owner)
+    page = owner.get(world.share_url(incident_id) + "?tlp=AMBER&share_photos=y")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    [src] = _IMG_SRC.findall(html)
+    assert src.startswith(f"/s/{world.source.slug}/logbook/{incident_id}/share/photos/")
+    assert ORIGINAL_NAME not in html  # not the logbook's own photo, which keeps its upload as it was
+    assert '<input type="hidden" name="share_photos" value="y">' in html and "with 1 photo(s)" in html
+
+    served = owner.get(src)
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Cache-Control"] == "private, no-store"
+    _assert_no_metadata(served.data)
+
+    # Confirming (the page carries share_photos=y, asserted above) publishes the very bytes previewed.
+    assert _share(owner, world, incident_id, photos=True).status_code == 302
+    [published] = _photos(engines, world)
+    assert published.data == served.data
+
+
+def test_the_store_preview_says_no_photo_is_shared_when_unticked_or_at_green(app, sharing_world, in_store):
+    world = sharing_world
+    incident_id = _incident_with_gps_photo(in_store, world.source)
+    owner = signed_in(app, world.owner)
+    for query in ("?tlp=AMBER", "?tlp=GREEN&share_photos=y"):
+        html = owner.get(world.share_url(incident_id) + query).get_data(as_text=True)
+        assert _IMG_SRC.findall(html) == []
+        assert "No photo will be shared" in html
+        assert 'type="hidden" name="share_photos"' not in html
+
+
+def test_the_preview_photo_route_serves_only_this_incidents_photos_to_its_managers(
+    app, engines, sharing_world, in_store
+):
+    world = sharing_world
+    incident_id = _incident_with_gps_photo(in_store, world.source)
+    other_incident = add_incident(in_store, world.source, FACTS)
+    photo_id = in_store(world.source, lambda s: s.scalar(sa.select(IncidentPhoto.id)))
+    url = f"/s/{world.source.slug}/logbook/{incident_id}/share/photos/{photo_id}"
+    owner = signed_in(app, world.owner)
+    assert owner.get(url).status_code == 200
+    assert owner.get(f"/s/{world.source.slug}/logbook/{other_incident}/share/photos/{photo_id}").status_code == 404
+    assert owner.get(f"/s/{world.source.slug}/logbook/{incident_id}/share/photos/{photo_id + 1}").status_code == 404
+    # Staff do not share, a neighbour's members are not in this store, an admin is never inside a store.
+    assert signed_in(app, world.staff).get(url).status_code in (403, 404)
+    neighbour = signed_in(app, world.neighbour_user)
+    assert neighbour.get(url).status_code in (403, 404)
+    assert neighbour.get(url.replace(world.source.slug, world.neighbour.slug)).status_code in (403, 404)
+    assert admin_client(app, engines, world).get(url).status_code in (403, 404)
+
+
+def test_the_moderator_sees_the_photos_of_a_pending_bulletin_and_only_their_association_can_fetch_them(
+    app, engines, sharing_world, in_store, make_user
+):
+    world = sharing_world
+    incident_id = _incident_with_gps_photo(in_store, world.source)
+    _share(signed_in(app, world.owner), world, incident_id)
+    [bulletin] = bulletins(engines, world.home.association.id)
+    assert bulletin.status == "pending"
+    [photo] = _photos(engines, world)
+    slug = world.home.association.slug
+    url = f"/a/{slug}/moderation/photos/{photo.stored_name}"
+
+    admin = admin_client(app, engines, world)
+    queue = admin.get(f"/a/{slug}/moderation").get_data(as_text=True)
+    assert _IMG_SRC.findall(queue) == [url]
+    edit = admin.get(f"/a/{slug}/moderation/{bulletin.id}/edit").get_data(as_text=True)
+    assert _IMG_SRC.findall(edit) == [url]
+    served = admin.get(url)
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+    assert served.data == photo.data and served.headers["X-Content-Type-Options"] == "nosniff"
+    _assert_no_metadata(served.data)
+
+    other_admin, elsewhere = _other_association_admin(app, engines, make_user, world)
+    assert other_admin.get(url).status_code == 404
+    assert other_admin.get(f"/a/{elsewhere.slug}/moderation/photos/{photo.stored_name}").status_code == 404
+    for user in (world.owner, world.neighbour_user):
+        assert signed_in(app, user).get(url).status_code == 404
+    assert admin.get(f"/a/{slug}/moderation/photos/{'0' * 32}.jpg").status_code == 404
