@@ -13,7 +13,10 @@ come only from the store's records: a generic postcode pattern also eats car mod
 Plates are removed below TLP:AMBER: the incident's known plates anywhere in the text, any plate written after
 "plate"/"reg", and bare plates in the common national shapes.
 
-Over-scrubbing is the safe failure: the store sees every marker in its preview before it shares. The one place we
+Precision matters as much as recall (a narrative where "staff" became "[name]" is useless to the other stores, and
+teaches people to skim past markers). Display names in the store's records are often roles, not names ("Staff at
+Bellamy's", "Front Counter", "Manager"): `COMMON_WORDS` below are never name terms on their own, whatever record
+they come from, and a person's name is trimmed of them before its parts become terms. Beyond that, the one place we
 hold back is a single-word name that is also an ordinary word ("Ruby", "Brown", "Rose", "Do"): alone, it is
 scrubbed only when written with a capital, so "a ruby ring" or "brown jacket" in a suspect's description survives.
 """
@@ -103,6 +106,37 @@ _ORDINARY_WORDS = frozenset(
     "we be by on in at it is or of as up us ma pa art kit dee sun tan cole glass reading bath mobile sale deal room "
     "corner centre center time works exchange vault box cabinet treasure treasures crown chain link ring rings".split()
 )
+# Rule (scrubber precision): ordinary English words and the role, place and trade nouns of a shop's security log
+# are never a name term on their own, even when a display name is made of them ("Staff at Bellamy's" gives only
+# "Bellamy"; "Front Counter", "Manager", "Owner Team" give nothing). Deliberately left out: words that are also
+# common surnames or given names (Day, Cash, Constable, Porter, Ward, Rose, ...): those stay capital-only through
+# `_ORDINARY_WORDS`.
+COMMON_WORDS = frozenset(
+    # function words
+    "a an the and or but nor of at in on to for from by with as is it its be been are was were am do does did so "
+    "if then than that this these those there here who whom whose which what when where why how all any each every "
+    "both either neither no not none one two three four first second third last next other another some same such "
+    "own my me mine i we our ours us you your yours he she his her hers him they them their theirs up out off over "
+    "into onto upon near front back before after between behind under above below inside outside across along "
+    "around through via per just only also very too new old main general "
+    # people and roles in a shop's security log
+    "staff staffer staffers member members owner owners manager managers management director directors assistant "
+    "assistants associate associates employee employees colleague colleagues team teams crew shift shifts "
+    "supervisor supervisors keyholder keyholders guard guards security officer officers police policing sergeant "
+    "detective inspector duty desk reception receptionist admin administrator cashier cashiers sales salesperson "
+    "seller buyer buyers customer customers client clients visitor visitors public person people man men woman "
+    "women lady ladies suspect suspects driver drivers courier couriers delivery deliveries neighbour neighbours "
+    "neighbor neighbors partner partners family council landlord insurer insurance company alarm alarms monitoring "
+    "service services support account accounts deputy senior junior trainee apprentice night morning evening "
+    "weekend watch contact contacts services everyone someone nobody anyone "
+    # places and things in and around a shop
+    "store stores shop shops branch showroom floor counter counters showcase showcases cabinet cabinets display "
+    "displays window windows door doors safe safes vault room rooms office offices workshop till tills register "
+    "entrance exit side rear upstairs downstairs mall centre center van car vehicle camera cameras cctv "
+    "crime prevention neighbourhood neighbourhoods neighborhood safer safety training liaison unit response station "
+    "control "
+    "opening closing open closed unknown tbc".split()
+)
 _WEBMAIL = frozenset("gmail googlemail outlook hotmail live msn yahoo icloud me aol protonmail proton gmx mail".split())
 _GENERIC_MAILBOXES = frozenset("info sales contact hello shop store enquiries inquiries office admin mail".split())
 _STREET_TYPE_WORDS = frozenset(
@@ -188,13 +222,19 @@ def _store_name_terms(name: str) -> list[Term]:
     if sum(len(token) for token in core) >= 3:
         terms += [Term(s, "store", len(core) == 1 and core[0] in _ORDINARY_WORDS) for s in _variants(core)]
     if len(distinctive) > 1:
-        terms += [Term(tokens[i], "store", True) for i in distinctive if len(tokens[i]) >= 5]
+        words_alone = [tokens[i] for i in distinctive if len(tokens[i]) >= 5 and tokens[i] not in COMMON_WORDS]
+        terms += [Term(word, "store", True) for word in words_alone]
     return terms
+
+
+def _is_common(tokens: list[str]) -> bool:
+    """A run of words that is only ordinary words ("front counter", "member of staff") is never a name."""
+    return all(token in COMMON_WORDS for token in tokens)
 
 
 def _name_part(tokens: list[str], *, min_length: int) -> list[Term]:
     skeleton = "".join(tokens)
-    if len(skeleton) < min_length:
+    if len(skeleton) < min_length or _is_common(tokens):
         return []
     ordinary = len(tokens) == 1 and tokens[0] in _ORDINARY_WORDS
     return [Term(skeleton, "name", ordinary)]
@@ -204,15 +244,23 @@ def _person_terms(full_name: str) -> list[Term]:
     """A person's name: full, first + last, initial + surname, surname alone, first name alone when it has at least
     three letters, and each part of a hyphenated name."""
     parts = [words(part) for part in full_name.split()]
-    parts = [part for part in parts if part]
+    parts = [part[:-1] if len(part) > 1 and part[-1] == "s" else part for part in parts if part]  # "Bellamy's"
     while len(parts) > 1 and len(parts[0]) == 1 and parts[0][0] in _TITLES:
         parts = parts[1:]
+    # The whole name as written stays a term when it holds a real name ("Minnie Driver", "Staff at Bellamy's"):
+    # it only ever matches the whole phrase. Its parts are taken after trimming the ordinary words around it.
+    whole = [Term("".join(token for part in parts for token in part), "name")] if len(parts) > 1 else []
+    while parts and (_is_common(parts[0]) or (len(parts[0]) == 1 and parts[0][0] in _TITLES)):
+        parts = parts[1:]
+    while parts and _is_common(parts[-1]):
+        parts = parts[:-1]
     if not parts:
         return []
     if len(parts) == 1:  # only one name on record: treat it as a first name, and two letters only with a capital
         skeleton = "".join(parts[0])
-        return [Term(skeleton, "name", skeleton in _ORDINARY_WORDS or len(skeleton) < 3)] if len(skeleton) > 1 else []
-    terms = [Term("".join(token for part in parts for token in part), "name")]
+        single = [Term(skeleton, "name", skeleton in _ORDINARY_WORDS or len(skeleton) < 3)] if len(skeleton) > 1 else []
+        return whole + single
+    terms = whole + [Term("".join(token for part in parts for token in part), "name")]
     first, last = parts[0], parts[-1]
     terms += _name_part(first, min_length=3)
     terms += [t for token in first if len(first) > 1 for t in _name_part([token], min_length=3)]
@@ -456,7 +504,12 @@ def _pattern_spans(text: str, *, remove_plates: bool) -> list[Span]:
         if trigger is None or trigger.search(text)
         for m in pattern.finditer(text)
     ]
-    spans += [Span(m.start("name"), m.end("name"), "name") for m in _RANKED_NAME.finditer(text)]
+    # "Deputy Manager", "Police Officer Training": a rank before an ordinary word is not a name.
+    spans += [
+        Span(m.start("name"), m.end("name"), "name")
+        for m in _RANKED_NAME.finditer(text)
+        if fold(_WORD.search(m.group("name")).group()) not in COMMON_WORDS
+    ]
     if not _ANY_DIGIT.search(text):  # phone numbers and the plates we recognise all have a digit
         return spans
     for match in _PHONE_RUN.finditer(text):
