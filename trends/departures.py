@@ -56,3 +56,16 @@ def drop_fact(session: Session, engine: Engine, bulletin_id: int) -> bool:
         if shared is not None:
             return remove_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
     return False
+
+
+def enqueue_left_over(session: Session) -> int:
+    """Write the job for every rejected or merged bulletin whose fact still counts (decided before revision 0019,
+    which could not read store schemas); returns how many. Safe to run again: each job removes at most once."""
+    ids = session.scalars(
+        sa.select(Bulletin.id)
+        .where(Bulletin.status.in_(LEFT_BY_DECISION), Bulletin.trend_fact.is_(True))
+        .order_by(Bulletin.id)
+    ).all()
+    for bulletin_id in ids:
+        enqueue(session, names.DROP_TREND_FACT, {"bulletin_id": bulletin_id})
+    return len(ids)

@@ -107,3 +107,27 @@ def test_rejected_withdrawn_and_merged_shares_leave_the_counts_once(
             enqueue(session, names.DROP_TREND_FACT, {"bulletin_id": bulletin_id})
     run_jobs()
     assert len(_cells(engines, association.id)[0]) == 3
+
+
+def test_facts_left_by_bulletins_rejected_before_the_upgrade_are_dropped_by_the_cli(
+    app, engines, sharing_world, in_store, run_jobs
+):
+    """A bulletin rejected before revision 0019 (no job was written) still has its fact: the CLI queues its job."""
+    world = sharing_world
+    association = world.home.association
+    owner = signed_in(app, world.owner)
+    incident_id = add_incident(in_store, world.source, FACTS)
+    assert post_form(owner, world.share_url(incident_id), {"tlp": "AMBER"}).status_code == 302
+    run_jobs()
+    with Session(engines.owner) as session, session.begin():
+        bulletin_id = session.scalar(sa.select(sa.func.max(Bulletin.id)))
+        session.execute(sa.update(Bulletin).where(Bulletin.id == bulletin_id).values(status="rejected"))
+    assert len(_cells(engines, association.id)[0]) == 1
+
+    result = app.test_cli_runner().invoke(args=["bulletins", "drop-departed-facts"])
+    assert result.exit_code == 0, result.output
+    assert "1 rejected or merged bulletin(s)" in result.output
+    run_jobs()
+    assert _cells(engines, association.id)[0] == []
+    result = app.test_cli_runner().invoke(args=["bulletins", "drop-departed-facts"])
+    assert "0 rejected or merged bulletin(s)" in result.output
