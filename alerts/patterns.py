@@ -6,6 +6,8 @@ police liaisons.
 Bulletins carry no store id (ANONYMIZATION.md rule 1), so which store shared a candidate is read from the region's
 store schemas (`shared_bulletins`, "I shared this as bulletin N") in memory only; nothing written here names a
 store. A pattern's signature is unique per region: the same pattern is drafted once; later matches are added to it.
+What is published or emailed says "several member stores": never how many, nor which bulletins matched
+(ANONYMIZATION.md rule 4, "No linkage"); `BulletinPattern.matched_bulletin_ids` stays internal.
 """
 
 from __future__ import annotations
