@@ -92,7 +92,6 @@ def auto_alert(
         target=f"bulletin:{draft.id}",
         details={
             "alert_id": alert.id,
-            "stores": stores,
             "threshold": threshold,
             "recipients": len(rows),
             "published_by_system": published,

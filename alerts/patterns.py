@@ -6,6 +6,8 @@ police liaisons.
 Bulletins carry no store id (ANONYMIZATION.md rule 1), so which store shared a candidate is read from the region's
 store schemas (`shared_bulletins`, "I shared this as bulletin N") in memory only; nothing written here names a
 store. A pattern's signature is unique per region: the same pattern is drafted once; later matches are added to it.
+What is published or emailed says "several member stores": never how many, nor which bulletins matched
+(ANONYMIZATION.md rule 4, "No linkage"); `BulletinPattern.matched_bulletin_ids` stays internal.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def detect_region(
             emails += auto_alert(session, region, draft, [by_id[i] for i in ids], len(sources))
             continue
         matched = [by_id[i] for i in ids]
-        draft = _draft(region, candidate, matched, len(sources), window, now)
+        draft = _draft(region, candidate, matched, window, now)
         session.add(draft)
         session.flush()
         session.add(
@@ -172,17 +174,19 @@ def detect_region(
             )
         )
         session.flush()
-        emails += _flag_liaisons(session, region, draft, candidate, len(ids), len(sources), window)
+        emails += _flag_liaisons(session, region, draft, candidate, window)
         emails += auto_alert(session, region, draft, matched, len(sources))
     return emails
 
 
-def _draft(region, candidate: Candidate, matched: list[Bulletin], sources: int, window, now) -> Bulletin:
+def _draft(region, candidate: Candidate, matched: list[Bulletin], window, now) -> Bulletin:
     tlp = "AMBER+STRICT" if any(b.tlp == "AMBER+STRICT" for b in matched) else "AMBER"
+    # Neither how many stores (under k, a store count narrows the source) nor which bulletins matched (ids or
+    # titles would say which bulletins share a source): ANONYMIZATION.md rule 4, "No linkage". The pattern's own
+    # `BulletinPattern.matched_bulletin_ids` stays internal, for the signature logic only.
     lines = [
-        f"Possible casing: the same {candidate.summary} appears in {len(matched)} shared bulletins from {sources} "
-        f"different member stores of {matched[0].region_label} within {window.days} days.",
-        "Matched bulletins: " + ", ".join(f"#{b.id} ({b.title})" for b in matched) + ".",
+        f"Possible casing: the same {candidate.summary} was seen at several member stores of "
+        f"{matched[0].region_label} within {window.days} days.",
         "Recommended: heightened response — extra patrols, keep doors controlled, report sightings at once.",
     ]
     vehicles = [
@@ -207,7 +211,7 @@ def _draft(region, candidate: Candidate, matched: list[Bulletin], sources: int, 
     )
 
 
-def _flag_liaisons(session, region, draft, candidate, count, sources, window) -> list[OutboundEmail]:
+def _flag_liaisons(session, region, draft, candidate, window) -> list[OutboundEmail]:
     liaisons = session.scalars(
         sa.select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -225,8 +229,6 @@ def _flag_liaisons(session, region, draft, candidate, count, sources, window) ->
         f"{draft.tlp_label} Possible casing pattern in {draft.region_label}",
         bulletin=draft,
         summary=candidate.summary,
-        count=count,
-        sources=sources,
         window_days=window.days,
     )
     return [queue_email(session, to=user.email, email=email, kind="pattern") for user in liaisons]

@@ -23,6 +23,7 @@ from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
 from sharing.photos import delete_photos, photos_allowed
+from trends.departures import enqueue_departure
 
 
 class ModerationError(DomainError):
@@ -153,6 +154,7 @@ def reject(session: Session, association: Association, bulletin: Bulletin, *, re
     _decide(bulletin, actor, "rejected")
     bulletin.rejection_reason = reason
     session.flush()
+    enqueue_departure(session, bulletin)  # a rejected share leaves the trend counts (ANONYMIZATION.md rule 4)
     _record(session, "bulletin.rejected", association, actor, bulletin, reason=reason)
 
 

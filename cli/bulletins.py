@@ -1,4 +1,5 @@
-"""`flask bulletins …`: casing pattern detection across regions (also run after every share)."""
+"""`flask bulletins …`: casing pattern detection across regions (also run after every share); trend facts left
+over by bulletins rejected or merged before shared revision 0019."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from alerts.patterns import DEFAULT_WINDOW, detect_all
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Association
+from trends.departures import enqueue_left_over
 
 bulletins_group = AppGroup("bulletins", help="Regional bulletins.")
 
@@ -36,3 +38,14 @@ def detect_patterns_command(association_slug: str | None, days: int) -> None:
     click.echo(f"{len(ids)} liaison email(s) queued.")
     if ids and current_app.config.get("MAIL_SERVER"):
         click.echo(deliver_pending(engine, SmtpSettings.from_config(current_app.config), ids=ids))
+
+
+@bulletins_group.command("drop-departed-facts")
+def drop_departed_facts_command() -> None:
+    """Queue the removal of the trend facts of bulletins rejected or merged before revision 0019 (run once after
+    upgrading; the job worker removes them)."""
+    engine = current_app.extensions["loupe_db"].engines.app
+    with Session(engine) as session:
+        count = enqueue_left_over(session)
+        session.commit()
+    click.echo(f"{count} rejected or merged bulletin(s) queued to leave the trend counts.")

@@ -5,6 +5,7 @@ entry with procrastinate, and the entries with a `cron` are also scheduled by th
 Every job is idempotent — safe to run twice, or again after a crash:
 - mail delivery claims pending outbox rows with SKIP LOCKED and marks them sent (fixed Message-IDs);
 - pattern detection drafts a pattern once (it skips patterns it already drafted);
+- a rejected or merged bulletin's trend fact is dropped in one transaction, once per decision (final states);
 - schema builds and pool refills skip work already done; purges re-read what is still due;
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
@@ -36,6 +37,7 @@ from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
 from tenants.provisioning import drop_store
+from trends.departures import drop_fact
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,13 @@ def detect_patterns(region_id: int) -> None:
         region = session.get(Region, region_id)
         if region is not None:
             detect_region(session, engine, region)
+
+
+def drop_trend_fact(bulletin_id: int) -> None:
+    """A rejected or merged bulletin leaves the trend counts (`trends.departures`)."""
+    engine = _database().engines.app
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        drop_fact(session, engine, bulletin_id)
 
 
 def build_stores(store_ids: list[int]) -> None:
@@ -161,6 +170,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.SEND_PASSWORD_RESET, send_password_reset),
     Job(names.SEND_LOCK_NOTICE, send_lock_notice),
     Job(names.DETECT_PATTERNS, detect_patterns),
+    Job(names.DROP_TREND_FACT, drop_trend_fact),
     Job(names.BUILD_STORES, build_stores, lock=names.BUILD_LOCK),
     Job(names.BUILD_PENDING, build_pending, cron="*/10 * * * *", lock=names.BUILD_LOCK),
     Job(names.FILL_POOL, fill_pool, cron="*/5 * * * *", lock=names.POOL_LOCK),

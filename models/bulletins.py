@@ -66,6 +66,9 @@ class Bulletin(SharedBase):
     people: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     vehicles: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     photos_allowed: Mapped[bool] = mapped_column(server_default=sa.false())
+    # Whether this share's anonymized trend fact is still counted: a rejected, withdrawn or merged share leaves the
+    # counts once (`trends.departures`). Says nothing about which fact, nor whose.
+    trend_fact: Mapped[bool] = mapped_column(server_default=sa.false())
     status: Mapped[str] = mapped_column(sa.String(12), server_default="pending")
     expires_at: Mapped[datetime] = mapped_column(default=default_expiry)
     published_at: Mapped[datetime | None]

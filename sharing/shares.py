@@ -182,10 +182,9 @@ def current_share(session: Session, incident: Incident) -> SharedBulletin | None
     )
 
 
-def bulletin_of(session: Session, store: Store, share: SharedBulletin) -> Bulletin | None:
-    return session.scalar(
-        sa.select(Bulletin).where(Bulletin.id == share.bulletin_id, Bulletin.association_id == store.association_id)
-    )
+def bulletin_of(session: Session, store: Store, share: SharedBulletin, *, for_update: bool = False) -> Bulletin | None:
+    query = sa.select(Bulletin).where(Bulletin.id == share.bulletin_id, Bulletin.association_id == store.association_id)
+    return session.scalar(query.with_for_update() if for_update else query)
 
 
 def auto_publish(session: Session, association_id: int) -> bool:
@@ -253,7 +252,8 @@ def share_incident(
     )
     session.add(share)
     session.flush()
-    trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
+    if trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type):
+        bulletin.trend_fact = True
     enqueue_detection(session, bulletin.region_id)  # casing patterns across the region's stores, once this commits
     return ShareResult(bulletin, share)
 
@@ -262,7 +262,8 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
     share = current_share(session, incident)
     if share is None:
         raise SharingError("This incident is not shared.")
-    bulletin = bulletin_of(session, store, share)
+    # Locked: a concurrent trend-fact job (`trends.departures`) reads `trend_fact` under the same lock.
+    bulletin = bulletin_of(session, store, share, for_update=True)
     now = utcnow()
     if bulletin is not None and bulletin.status in ("pending", "published", "merged"):
         # The store took it back: nothing of it is kept outside the store's schema.
@@ -274,8 +275,12 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
         bulletin.people = []
         bulletin.vehicles = []
         shared_photos.delete_photos(session, bulletin)
-    if bulletin is not None:
+    if bulletin is not None and bulletin.trend_fact:
+        # Still counted (pending, published, retired): the store removes its own fact. Once rejected or merged the
+        # moderator's decision already took it out (`trends.departures`), and a second removal would take another
+        # share's fact of the same week and type with it.
         trends.remove_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
+        bulletin.trend_fact = False
     share.withdrawn_at = now
     share.withdrawn_by_name = user_name[:200]
     session.flush()

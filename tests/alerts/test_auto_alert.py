@@ -92,7 +92,8 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
         assert SOURCE_NAME not in text and world.source.slug not in text and third.slug not in text
     [entry] = _audit(engines, world)
     assert entry.actor_email == "system" and entry.actor_user_id is None
-    assert entry.target == f"bulletin:{draft.id}" and entry.details["stores"] == 3
+    # No store count in the audit log either (an admin reads it; ANONYMIZATION.md rule 4): only the threshold met.
+    assert entry.target == f"bulletin:{draft.id}" and "stores" not in entry.details and entry.details["threshold"]
     assert entry.details["recipients"] == 3 and entry.details["published_by_system"] is True
 
     # Detection again (the CLI, and another share): nothing more is sent.

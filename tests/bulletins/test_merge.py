@@ -99,7 +99,11 @@ def test_merge_moves_counts_and_hides_the_duplicate(app, engines, sharing_world)
     queue = page_text(admin.get(f"/a/{association.slug}/moderation"))
     assert f"merged into bulletin {survivor}" in queue
     with Session(engines.owner) as session:
-        entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "bulletin.merged"))
+        entry = session.scalar(
+            sa.select(AuditEntry).where(
+                AuditEntry.action == "bulletin.merged", AuditEntry.association_id == association.id
+            )
+        )
         assert entry.target == f"bulletin:{duplicate}" and entry.store_id is None
         assert entry.association_id == association.id
         assert entry.details == {"into": f"bulletin:{survivor}", "sightings_moved": 2, "feedback_moved": 1}
