@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from anonymize.cells import PublishedCells, TrendCell, publishable_cells, round_base5
+from anonymize.cells import PublishedCells, TrendCell, cell_publishable, publishable_cells, round_base5
 from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
 from anonymize.scrub import MARKERS, Scrubber, make_scrubber
 from anonymize.types import (
@@ -60,6 +60,7 @@ __all__ = [
     "VehicleDescription",
     "anonymize_incident",
     "anonymize_police_note",
+    "cell_publishable",
     "coarsen_place",
     "coarsen_time",
     "ensure_feed_publishable",

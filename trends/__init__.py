@@ -2,8 +2,10 @@
 
 - `record_share` / `remove_share`: a store's share writes one anonymized fact; its withdrawal deletes it.
 - `weekly_trends`: weekly distinct-store counts per (region, area, week, type) with the small-count rule
-  (`anonymize.publishable_cells`, k from the region's settings), week-over-week change and the 4-week average,
-  both computed from published cells only. A fixed number of statements, whatever the number of stores.
+  (`anonymize.publishable_cells`, k from the region's settings, and each region's and area's size: how many ready
+  member stores it has in the registry, counted in SQL so no store identity is read), week-over-week change and the
+  4-week average, both computed from published cells only. A fixed number of statements, whatever the number of
+  stores.
 - `export_rows`: TLP:CLEAR rows of published cells, rounded to base 5; suppressed cells are left out, and the
   export has no totals across areas' complement, types or weeks that could give them back; `export_for_admin`
   is the admin portal's export, audited.
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 import audit
 from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
 from audit import Actor
-from models import Area, Association, Region, Store
+from models import Area, Association, Region, Store, StoreStatus
 from models.store.logbook import INCIDENT_TYPES
 from models.trends import IncidentFact
 from regions import effective_settings
@@ -129,17 +131,46 @@ class RegionTrend:
 
 
 def trend_cells(
-    facts: Iterable[tuple[int, int | None, str, str, str]], k_by_region: Mapping[int, int]
+    facts: Iterable[tuple[int, int | None, str, str, str]],
+    k_by_region: Mapping[int, int],
+    group_sizes: Mapping[tuple[int, int | None], int],
 ) -> dict[int, PublishedCells]:
     """Pure: facts (region id, area id, week, type, contributor) → published cells per region (cells keyed by ids
-    as strings). Distinct stores are counted as sets of contributor keys, so a store counts once per cell."""
+    as strings). Distinct stores are counted as sets of contributor keys, so a store counts once per cell.
+    `group_sizes[(region id, area id)]` is the number of member stores of the area (area None: of the region); a
+    group missing from it has no stores, so nothing of it is published."""
     cells: dict[int, dict[tuple[str, str | None, str, str], set[str]]] = {}
     for region_id, area_id, week, incident_type, contributor in facts:
         if region_id not in k_by_region:
             continue
         key = (str(region_id), None if area_id is None else str(area_id), week, incident_type)
         cells.setdefault(region_id, {}).setdefault(key, set()).add(contributor)
-    return {region_id: publishable_cells(cells.get(region_id, {}), k=k) for region_id, k in k_by_region.items()}
+    sizes = {(str(r), None if a is None else str(a)): n for (r, a), n in group_sizes.items()}
+    return {
+        region_id: publishable_cells(cells.get(region_id, {}), k=k, group_sizes=sizes)
+        for region_id, k in k_by_region.items()
+    }
+
+
+def group_sizes(session: Session, association: Association, region_ids: list[int]) -> dict[tuple[int, int | None], int]:
+    """How many member stores each region (key (region id, None)) and area (key (region id, area id)) has: ready
+    stores only, counted in one grouped statement (counts leave the database, never store ids). Suspended,
+    failed and not-yet-provisioned stores are left out: a smaller group only makes the rule stricter."""
+    rows = session.execute(
+        sa.select(Store.region_id, Store.area_id, sa.func.count())
+        .where(
+            Store.association_id == association.id,
+            Store.region_id.in_(region_ids),
+            Store.status == StoreStatus.READY.value,
+        )
+        .group_by(Store.region_id, Store.area_id)
+    ).all()
+    sizes: dict[tuple[int, int | None], int] = {}
+    for region_id, area_id, count in rows:
+        sizes[(region_id, None)] = sizes.get((region_id, None), 0) + count
+        if area_id is not None:
+            sizes[(region_id, area_id)] = count
+    return sizes
 
 
 def _fetch(session: Session, association: Association, region_ids: list[int], weeks: list[str]):
@@ -174,15 +205,15 @@ def weekly_trends(
     region: Region | None = None,
     weeks: int = DEFAULT_WEEKS,
 ) -> list[RegionTrend]:
-    """Trends for one region (the feed) or every region of the association (the admin portal): three statements
-    (regions, facts, area names) however many stores there are."""
+    """Trends for one region (the feed) or every region of the association (the admin portal): four statements
+    (regions, facts, group sizes, area names) however many stores there are."""
     labels = last_weeks(today, weeks)
     regions = _regions(session, association, region)
     if not regions:
         return []
     k_by_region = {r.id: effective_settings(association, r).k_threshold for r in regions}
     rows = _fetch(session, association, list(k_by_region), labels)
-    published = trend_cells(rows, k_by_region)
+    published = trend_cells(rows, k_by_region, group_sizes(session, association, list(k_by_region)))
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
     area_names = (
         dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}

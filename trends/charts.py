@@ -1,6 +1,7 @@
 """Server-rendered SVG charts of weekly trend counts: no JavaScript, scales to the screen (viewBox, width 100%),
 large labels so they stay readable on a phone, and a text title/description for screen readers. Withheld weeks
-(fewer than k stores, or protecting another cell) are drawn as a short grey tick labelled "–", never as zero."""
+(fewer than k stores, all but fewer than k stores of the region or area, or protecting another cell) are drawn as
+a short grey tick labelled "–", never as zero."""
 
 from __future__ import annotations
 

@@ -36,7 +36,10 @@ def _export(association, fmt: str):
         body = {
             "tlp": TLP_CLEAR,
             "association": association.name,
-            "rounding": "base 5, after the small-count rule; cells resting on fewer than k stores are omitted",
+            "rounding": (
+                "base 5, after the small-count rule; cells resting on fewer than k stores, or on all but fewer"
+                " than k member stores of their region or area, are omitted"
+            ),
             "cells": rows,
         }
         return Response(json.dumps(body, indent=1), mimetype="application/json", headers=headers)

@@ -14,6 +14,7 @@ from digest.periods import Period, week_period
 from models import Bulletin, IncidentFact, Region, TrendBulletinDetails
 from models.base import utcnow
 from tests.bulletins.conftest import SharingWorld, sharing_world  # noqa: F401
+from tests.trends.conftest import add_member_stores
 
 XSS = "<script>alert('x')</script> Two men <b>casing</b>"
 SOUTH_TITLE = "Grab-and-run in the south"
@@ -78,6 +79,8 @@ def digest_world(engines, sharing_world) -> DigestWorld:  # noqa: F811
                 )
             )  # fmt: skip
         amber_id, police_id = amber.id, police.id
+    # The region's size for the group-disclosure rule: 2 stores + 12 in the registry, so 6 reporting leaves 8 out.
+    add_member_stores(engines, association_id=w.home.association.id, region_id=w.home.region.id, count=12)
     return DigestWorld(w, period, amber_id, police_id)
 
 

@@ -13,7 +13,7 @@ from digest.send import deliver
 from mail.outbox import MAX_ATTEMPTS
 from mail.smtp import SmtpSettings
 from models import AlertPreference, Association, AuditEntry, DigestDelivery, DigestRun, Region
-from tests.bulletins.conftest import FORBIDDEN, OFFICER, SOURCE_NAME, signed_in
+from tests.bulletins.conftest import FORBIDDEN, OFFICER, SOURCE_NAME, sharing_world, signed_in  # noqa: F401
 from tests.digest.conftest import POLICE_TITLE, RECOMMENDATION, SOUTH_TITLE, WATCH_FOR, XSS, deliveries, run_ids
 from tests.fixtures.outbound import expect_outbound
 from tests.fixtures.web import post_form
@@ -254,3 +254,33 @@ def test_quiet_hours_hold_a_delivery_until_they_end(app, engines, digest_world, 
     # One of the two windows covers now; that person's delivery waits, the other goes out.
     assert len(held & {dw.w.owner.id, dw.w.staff.id}) == 1
     assert dw.w.neighbour_user.email in sent_to
+
+
+def test_the_digest_withholds_a_count_covering_a_whole_region_of_k(engines, sharing_world):  # noqa: F811
+    """Group disclosure (issue #17 item 2): a region of exactly k = 5 stores where all 5 shared casing this week;
+    "casing: 5" would tell each store's week, so the digest content withholds it like a small count."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from digest.content import region_content
+    from digest.periods import week_period
+    from tests.trends.conftest import add_facts, add_member_stores
+
+    w = sharing_world
+    period = week_period(date.today())
+    a, r = w.home.association.id, w.home.region.id
+    add_member_stores(engines, association_id=a, region_id=r, count=3)  # + the source and the neighbour = 5
+    add_facts(engines, association_id=a, region_id=r, stores=5, week=period.key, tag="all")
+    with Session(engines.owner) as session:
+        association, region = session.get(Association, a), session.get(Region, r)
+        content = region_content(session, association, region, period, ZoneInfo("UTC"))
+    assert content["trend"]["k"] == 5
+    assert all(row["this"] is None for row in content["trend"]["rows"] if row["type"] == "casing")
+    assert 5 not in [row["this"] for row in content["trend"]["rows"]]
+    # Six more member stores (11, of which 10 have no area; the source is alone in its area and shared nothing):
+    # 5 reporting leaves 5 of the 10 out, so the same count is published.
+    add_member_stores(engines, association_id=a, region_id=r, count=6)
+    with Session(engines.owner) as session:
+        association, region = session.get(Association, a), session.get(Region, r)
+        content = region_content(session, association, region, period, ZoneInfo("UTC"))
+    assert [(row["type"], row["this"]) for row in content["trend"]["rows"]] == [("casing", 5)]

@@ -3,10 +3,12 @@ association, an association admin) and a helper that writes anonymized facts dir
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from models import Store, StoreStatus
 from models.base import utcnow
 from models.trends import IncidentFact
 from tests.bulletins.conftest import sharing_world  # noqa: F401  (the fixture)
@@ -32,3 +34,21 @@ def add_facts(engines, *, association_id, region_id, stores, week, incident_type
             )
             for i in range(stores)
         )
+
+
+def add_member_stores(engines, *, association_id, region_id, count, area_id=None, status=StoreStatus.READY):
+    """`count` member stores in the registry only (no schema: trends read the registry's counts, never a store's
+    schema), so a test can give a region or area the size the group-disclosure rule checks against."""
+    with Session(engines.owner) as session, session.begin():
+        for _ in range(count):
+            slug = f"member-{uuid.uuid4().hex[:12]}"
+            session.add(
+                Store(
+                    association_id=association_id,
+                    region_id=region_id,
+                    area_id=area_id,
+                    slug=slug,
+                    name=slug,
+                    status=status.value,
+                )
+            )

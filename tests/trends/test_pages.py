@@ -1,5 +1,10 @@
-"""Trend pages in the feed and the admin portal, and the TLP:CLEAR export: k-checked, rounded to base 5,
-suppressed cells omitted, audited, and only the association's own regions."""
+"""Trend pages in the feed and the admin portal, and the TLP:CLEAR export: k-checked (at least k stores reported
+and at least k of the region's or area's member stores did not), rounded to base 5, suppressed cells omitted,
+audited, and only the association's own regions.
+
+Facts are written directly, so the registry is given member stores (`add_member_stores`) to make each region as
+large as the counts need: since the group-disclosure rule (issue #17 item 2), "9 stores" is published only in a
+region of at least 9 + k member stores."""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import Area, AuditEntry
+from models import Area, AuditEntry, Region, StoreStatus
 from tests.bulletins.conftest import admin_client, page_text, signed_in
-from tests.trends.conftest import add_facts, week
+from tests.trends.conftest import add_facts, add_member_stores, week
 
 
 def _area(engines, region_id, name):
@@ -25,6 +30,12 @@ def _area(engines, region_id, name):
 def _facts(engines, world):
     home = world.home
     a, r = home.association.id, home.region.id
+    # Regions large enough for their counts: North 2 + 20 stores (9 reporting), South 1 + 15 (6), the other
+    # association's region 1 + 60 (47).
+    add_member_stores(engines, association_id=a, region_id=r, count=20)
+    add_member_stores(engines, association_id=a, region_id=world.other_region_store.region_id, count=15)
+    outsider = world.outsider_store
+    add_member_stores(engines, association_id=outsider.association_id, region_id=outsider.region_id, count=60)
     add_facts(engines, association_id=a, region_id=r, stores=7, week=week(1), tag="w1-")
     add_facts(engines, association_id=a, region_id=r, stores=9, week=week(0), tag="w0-")
     add_facts(engines, association_id=a, region_id=r, stores=2, week=week(0), incident_type="distraction", tag="d")
@@ -92,6 +103,8 @@ def test_a_suppressed_area_cannot_be_recovered_from_the_export(app, engines, sha
     east, west = _area(engines, r, "Eastgate"), _area(engines, r, "Westgate")
     add_facts(engines, association_id=a, region_id=r, area_id=east.id, stores=8, week=week(0), tag="e")
     add_facts(engines, association_id=a, region_id=r, area_id=west.id, stores=2, week=week(0), tag="w")
+    add_member_stores(engines, association_id=a, region_id=r, area_id=east.id, count=13)
+    add_member_stores(engines, association_id=a, region_id=r, area_id=west.id, count=4)
     admin = admin_client(app, engines, world)
     data = json.loads(admin.get(f"/a/{world.home.association.slug}/trends/export.json").get_data(as_text=True))
     areas = {cell["area"] for cell in data["cells"]}
@@ -107,3 +120,72 @@ def test_people_outside_the_association_get_nothing(app, engines, sharing_world)
         client = signed_in(app, user)
         for path in ("trends", "trends/export.csv", "trends/export.json"):
             assert client.get(f"/a/{slug}/{path}").status_code in (302, 403, 404)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Group disclosure (issue #17 item 2): a count covering the whole region, or all but fewer than k of its stores,
+# tells what each store reported; it is withheld like a small count, on the page and in the export.
+
+
+def _region_of(engines, world, size: int, *, k: int | None = None) -> None:
+    """Make the home region exactly `size` ready member stores (it has the source and the neighbour)."""
+    add_member_stores(engines, association_id=world.home.association.id, region_id=world.home.region.id, count=size - 2)
+    if k is not None:
+        with Session(engines.owner) as session, session.begin():
+            session.execute(sa.update(Region).where(Region.id == world.home.region.id).values(k_threshold=k))
+
+
+def _page_and_export(app, engines, world):
+    neighbour = signed_in(app, world.neighbour_user)
+    page = page_text(neighbour.get(f"/s/{world.neighbour.slug}/feed/trends"))
+    admin = admin_client(app, engines, world)
+    data = json.loads(admin.get(f"/a/{world.home.association.slug}/trends/export.json").get_data(as_text=True))
+    region = world.home.region.name
+    return page, [c for c in data["cells"] if c["region"] == region]
+
+
+def _casing(engines, world, stores: int) -> None:
+    a, r = world.home.association.id, world.home.region.id
+    add_facts(engines, association_id=a, region_id=r, stores=stores, week=week(0), tag="g")
+
+
+def test_a_region_of_exactly_k_stores_all_reporting_is_withheld(app, engines, sharing_world):
+    world = sharing_world
+    _region_of(engines, world, 5)  # k = 5 (the default)
+    _casing(engines, world, 5)
+    page, exported = _page_and_export(app, engines, world)
+    assert "Casing" not in page and "withheld" in page
+    assert exported == []
+
+
+def test_a_region_of_seven_with_six_reporting_is_withheld_at_k5(app, engines, sharing_world):
+    world = sharing_world
+    _region_of(engines, world, 7)
+    _casing(engines, world, 6)  # 7 - 6 = 1 store did not report: fewer than k
+    page, exported = _page_and_export(app, engines, world)
+    assert "Casing" not in page and exported == []
+
+
+def test_half_a_region_of_ten_is_published_at_k2(app, engines, sharing_world):
+    world = sharing_world
+    _region_of(engines, world, 10, k=2)
+    _casing(engines, world, 5)
+    page, exported = _page_and_export(app, engines, world)
+    assert "Casing" in page
+    assert [(c["incident_type"], c["area"], c["stores"]) for c in exported] == [("casing", "", 5)]
+
+
+def test_stores_that_are_not_ready_do_not_count_as_members(app, engines, sharing_world):
+    # 5 ready stores and 10 suspended ones: the region is 5 stores for the rule, so 5 reporting is withheld.
+    world = sharing_world
+    _region_of(engines, world, 5)
+    add_member_stores(
+        engines,
+        association_id=world.home.association.id,
+        region_id=world.home.region.id,
+        count=10,
+        status=StoreStatus.SUSPENDED,
+    )
+    _casing(engines, world, 5)
+    page, exported = _page_and_export(app, engines, world)
+    assert "Casing" not in page and exported == []
