@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import Store, StoreStatus
 from models.base import utcnow
 from models.trends import IncidentFact
+from tenants.migrations import store_head
 from tests.bulletins.conftest import sharing_world  # noqa: F401  (the fixture)
 from trends import week_label
 
@@ -50,5 +51,7 @@ def add_member_stores(engines, *, association_id, region_id, count, area_id=None
                     slug=slug,
                     name=slug,
                     status=status.value,
+                    # Recorded at head: a test that migrates every store of the database skips these schema-less rows.
+                    schema_revision=store_head(),
                 )
             )
