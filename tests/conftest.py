@@ -69,8 +69,25 @@ def app(database_settings):
     database.ensure_roles()
     upgrade_shared(database.engines.owner)
     database.ensure_roles()
+    _session_app.append(app)
     yield app
+    _session_app.clear()
     database.dispose()
+
+
+_session_app: list = []
+
+
+@pytest.fixture(autouse=True)
+def _totp_box_follows_the_session_app():
+    """Creating another app (with other keys: a production or development app in a test) re-points the process-wide
+    TOTP box (`security.secretbox.configure`); put it back on the session's app after each test, so one test's extra
+    app can never seal the next test's two-step secrets with its keys."""
+    yield
+    if _session_app:
+        from security import secretbox
+
+        secretbox.configure(_session_app[0].config)
 
 
 @pytest.fixture(scope="session")
