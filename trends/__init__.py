@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 import audit
@@ -29,7 +30,7 @@ from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
 from audit import Actor
 from models import Area, Association, Region, Store, StoreStatus
 from models.store.logbook import INCIDENT_TYPES
-from models.trends import IncidentFact
+from models.trends import IncidentFact, PublishedTrendWeek
 from regions import effective_settings
 
 DEFAULT_WEEKS = 12
@@ -213,6 +214,55 @@ def _regions(session: Session, association: Association, region: Region | None) 
     return list(session.scalars(sa.select(Region).where(Region.association_id == association.id).order_by(Region.name)))
 
 
+def _frozen(session: Session, region_ids: list[int], weeks: list[str]) -> dict[tuple[int, str], list]:
+    rows = session.execute(
+        sa.select(PublishedTrendWeek.region_id, PublishedTrendWeek.iso_week, PublishedTrendWeek.cells).where(
+            PublishedTrendWeek.region_id.in_(region_ids), PublishedTrendWeek.iso_week.in_(weeks)
+        )
+    ).all()
+    return {(region_id, week): cells for region_id, week, cells in rows}
+
+
+def _published(
+    session: Session,
+    association: Association,
+    k_by_region: Mapping[int, int],
+    labels_by_region: Mapping[int, list[str]],
+    every_label: list[str],
+) -> dict[int, PublishedCells]:
+    """The published cells of each region's closed weeks, published once (ANONYMIZATION.md rule 4): a week already
+    published shows its frozen cells; a week shown for the first time is computed from the facts (small-count and
+    group rules over the whole region-week) and frozen in `published_trend_weeks`, so a fact recorded or removed
+    later never changes it. Concurrent first looks: the first insert wins and every look shows the stored cells."""
+    region_ids = list(k_by_region)
+    frozen = _frozen(session, region_ids, every_label)
+    missing = {(rid, w) for rid, labels in labels_by_region.items() for w in labels if (rid, w) not in frozen}
+    if missing:
+        weeks = sorted({w for _, w in missing})
+        rows = [row for row in _fetch(session, association, region_ids, weeks) if (row[0], row[2]) in missing]
+        fresh = trend_cells(rows, k_by_region, group_sizes(session, association, region_ids))
+        values = []
+        for region_id, week in sorted(missing):
+            chosen = sorted(fresh[region_id].published.items(), key=lambda i: (i[0].incident_type, i[0].area or ""))
+            cells = [
+                [None if c.area is None else int(c.area), c.incident_type, n] for c, n in chosen if c.iso_week == week
+            ]
+            values.append({"association_id": association.id, "region_id": region_id, "iso_week": week, "cells": cells})
+        session.execute(
+            insert(PublishedTrendWeek).values(values).on_conflict_do_nothing(index_elements=["region_id", "iso_week"])
+        )
+        frozen = _frozen(session, region_ids, every_label)  # a concurrent first look may have won: show its cells
+    out: dict[int, PublishedCells] = {}
+    for region_id in region_ids:
+        cells: dict[TrendCell, int] = {}
+        for week in labels_by_region[region_id]:
+            for area_id, incident_type, count in frozen.get((region_id, week), []):
+                area = None if area_id is None else str(area_id)
+                cells[TrendCell(str(region_id), area, week, incident_type)] = count
+        out[region_id] = PublishedCells(cells, frozenset())
+    return out
+
+
 def weekly_trends(
     session: Session,
     association: Association,
@@ -237,10 +287,7 @@ def weekly_trends(
     cut = {rid: min(day, today) if today is not None else day for rid, day in local.items()}
     labels_by_region = {rid: closed_weeks(day, weeks) for rid, day in cut.items()}
     every_label = sorted({w for labels in labels_by_region.values() for w in labels})
-    rows = _fetch(session, association, list(k_by_region), every_label)
-    # Facts of a week a region does not show (its zone has not closed it yet) never reach its cells.
-    rows = [row for row in rows if row[2] in labels_by_region.get(row[0], ())]
-    published = trend_cells(rows, k_by_region, group_sizes(session, association, list(k_by_region)))
+    published = _published(session, association, k_by_region, labels_by_region, every_label)
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
     area_names = (
         dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}

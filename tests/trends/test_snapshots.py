@@ -64,3 +64,21 @@ def test_two_looks_around_one_share_this_week_see_the_same_numbers(app, engines,
     assert all(row["this"] == 7 for d in before["digests"] for row in d["rows"] if row["type"] == "casing")
     text = page_text(signed_in(app, world.neighbour_user).get(f"/s/{world.neighbour.slug}/feed/trends"))
     assert f"this week's counts ({week(0)}) are published when it ends" in " ".join(text.split())
+
+
+def test_a_late_fact_for_a_closed_week_does_not_change_its_published_cells(app, engines, sharing_world):
+    """Published once: the first look after a week ends freezes its cells (`published_trend_weeks`); a share
+    recorded for that week afterwards (an incident logged late) changes nothing shown."""
+    world = sharing_world
+    a, r = world.home.association.id, world.home.region.id
+    add_member_stores(engines, association_id=a, region_id=r, count=20)
+    add_facts(engines, association_id=a, region_id=r, stores=7, week=week(1), tag="last-")
+    before = _look(app, engines, world)
+    assert "<td>7</td>" in before["page"]
+
+    # Two shares recorded for that week after it was published: 9 stores now (10 after rounding), were it recomputed.
+    add_facts(engines, association_id=a, region_id=r, stores=2, week=week(1), tag="late-")
+    after = _look(app, engines, world)
+    assert before == after
+    assert [c["stores"] for c in after["export"]] == [5]  # 7, rounded to base 5
+    assert all(row["this"] == 7 for d in after["digests"] for row in d["rows"] if row["type"] == "casing")
