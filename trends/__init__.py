@@ -272,8 +272,8 @@ def weekly_trends(
     weeks: int = DEFAULT_WEEKS,
     now: datetime | None = None,
 ) -> list[RegionTrend]:
-    """Trends for one region (the feed) or every region of the association (the admin portal): four statements
-    (regions, facts, group sizes, area names) however many stores there are.
+    """Trends for one region (the feed) or every region of the association (the admin portal): three statements
+    (regions, frozen cells, area names; seven on the first look after a week closes) however many stores there are.
 
     Only closed ISO weeks are counted: the `weeks` weeks that ended before the week of the earlier of `today` (a
     cut-off date, e.g. the end of a digest period) and the region's own date now (`now`, default the clock, in the
