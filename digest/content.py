@@ -1,9 +1,11 @@
 """The region-wide part of a digest, built once per run from shared, already-anonymized tables only.
 
 The result is plain JSON (stored on the run), so every recipient of a run reads the same snapshot:
-- `trend`: per incident type, this period's published count, the previous period's and the average of the four
-  periods before (published cells only, the small-count rule applied by `trends.weekly_trends`; a withheld cell
-  stays None and is shown as withheld, never as zero);
+- `trend`: per incident type, the published count of the last ISO week that has ended by the period's end (for a
+  weekly digest the period's own week; for a daily one the week before, never the current, partial week: a count
+  of an open week changes as shares arrive, so two digests around one share would isolate it), the week before's
+  and the average of the four weeks before (published cells only, the small-count rule applied by
+  `trends.weekly_trends`; a withheld cell stays None and is shown as withheld, never as zero);
 - `patterns`: published heightened-response bulletins (casing patterns seen by several stores);
 - `police`: published police trend bulletins, with what to watch for and the recommendation;
 - `bulletins`: the top incident bulletins of the period (most "this helped" first, then the newest).
@@ -62,7 +64,8 @@ def _bulletin(b: Bulletin, zone: ZoneInfo, helped: int, details: TrendBulletinDe
 
 
 def _trend(session: Session, association: Association, region: Region, period: Period) -> dict:
-    [trend] = weekly_trends(session, association, today=period.last_day, region=region, weeks=6) or [None]
+    # Closed weeks only: those ended by the period's (exclusive) end, and by now in the region's time zone.
+    [trend] = weekly_trends(session, association, today=period.ends_on, region=region, weeks=6) or [None]
     if trend is None:
         return {"k": 0, "rows": [], "week": "", "withheld": 0}
     rows, withheld = [], 0
@@ -82,7 +85,7 @@ def _trend(session: Session, association: Association, region: Region, period: P
         row["rising"] = row["this"] is not None and row["average4"] is not None and row["this"] > row["average4"]
         withheld += row["this"] is None
         rows.append(row)
-    return {"k": trend.k, "rows": rows, "week": trend.weeks[-1], "withheld": withheld}
+    return {"k": trend.k, "rows": rows, "week": trend.weeks[-1], "withheld": withheld, "open_week": trend.open_week}
 
 
 def region_content(session: Session, association: Association, region: Region, period: Period, zone: ZoneInfo) -> dict:

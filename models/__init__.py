@@ -47,7 +47,7 @@ from models.store import (
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.sharing import SharedBulletin
 from models.store.sightings import ReportedSighting
-from models.trends import IncidentFact
+from models.trends import IncidentFact, PublishedTrendWeek
 
 __all__ = [
     "DigestDelivery",
@@ -57,6 +57,7 @@ __all__ = [
     "BulletinPattern",
     "UrgentAlert",
     "IncidentFact",
+    "PublishedTrendWeek",
     "Bulletin",
     "BulletinFeedback",
     "BulletinPhoto",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import SharedBase
@@ -30,3 +31,20 @@ class IncidentFact(SharedBase):
     iso_week: Mapped[str] = mapped_column(sa.String(10))
     incident_type: Mapped[str] = mapped_column(sa.String(30))
     contributor: Mapped[str] = mapped_column(sa.String(64))
+
+
+class PublishedTrendWeek(SharedBase):
+    """The cells of one region's closed ISO week as first published, frozen (ANONYMIZATION.md rule 4: published
+    once). Every later look shows these cells, so a fact recorded or removed after the week was published (a late
+    share, a withdrawal, a reject) cannot be isolated by comparing two looks. `cells` is a list of
+    [area id or null for the whole region, incident type, distinct-store count] of the published cells only
+    (withheld cells are simply absent, as on the page); an empty list is a week published with nothing to show."""
+
+    __tablename__ = "published_trend_weeks"
+    __table_args__ = (sa.UniqueConstraint("region_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
+    iso_week: Mapped[str] = mapped_column(sa.String(10))
+    cells: Mapped[list] = mapped_column(JSONB)

@@ -1,7 +1,9 @@
 """Regional trends from the shared `incident_facts` table only (never from store schemas).
 
 - `record_share` / `remove_share`: a store's share writes one anonymized fact; its withdrawal deletes it.
-- `weekly_trends`: weekly distinct-store counts per (region, area, week, type) with the small-count rule
+- `weekly_trends`: weekly distinct-store counts per (region, area, week, type), closed ISO weeks only (see
+  `closed_weeks`: the current, partial week is never shown, so two looks around one share cannot isolate it), with
+  the small-count rule
   (`anonymize.publishable_cells`, k from the region's settings, and each region's and area's size: how many ready
   member stores it has in the registry, counted in SQL so no store identity is read), week-over-week change and the
   4-week average, both computed from published cells only. A fixed number of statements, whatever the number of
@@ -17,9 +19,10 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 import audit
@@ -27,7 +30,7 @@ from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
 from audit import Actor
 from models import Area, Association, Region, Store, StoreStatus
 from models.store.logbook import INCIDENT_TYPES
-from models.trends import IncidentFact
+from models.trends import IncidentFact, PublishedTrendWeek
 from regions import effective_settings
 
 DEFAULT_WEEKS = 12
@@ -92,6 +95,18 @@ def last_weeks(today: date, count: int = DEFAULT_WEEKS) -> list[str]:
     return [week_label(today - timedelta(weeks=i)) for i in range(count - 1, -1, -1)]
 
 
+def closed_weeks(today: date, count: int = DEFAULT_WEEKS) -> list[str]:
+    """The `count` ISO weeks that have ended by `today` (a local date), oldest first: they end with the week
+    before today's. Counts are published for closed weeks only (ANONYMIZATION.md rule 4): a count of the current
+    week changes as shares arrive, so a look before and a look after one share would isolate it."""
+    return last_weeks(today - timedelta(weeks=1), count)
+
+
+def local_today(zone, now: datetime | None = None) -> date:
+    """Today's date in `zone` (a region's effective time zone): a week is closed once it has ended there."""
+    return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
 @dataclass(frozen=True)
 class Series:
     """One line of a chart: a published count per week (None: nothing published that week)."""
@@ -128,6 +143,8 @@ class RegionTrend:
     areas: list[Series] = field(default_factory=list)  # all types, published area cells only
     cells: PublishedCells | None = None
     area_names: dict[int, str] = field(default_factory=dict)
+    # The current, partial ISO week (in the region's time zone): never counted, its counts are published when it ends.
+    open_week: str = ""
 
 
 def trend_cells(
@@ -197,29 +214,87 @@ def _regions(session: Session, association: Association, region: Region | None) 
     return list(session.scalars(sa.select(Region).where(Region.association_id == association.id).order_by(Region.name)))
 
 
+def _frozen(session: Session, region_ids: list[int], weeks: list[str]) -> dict[tuple[int, str], list]:
+    rows = session.execute(
+        sa.select(PublishedTrendWeek.region_id, PublishedTrendWeek.iso_week, PublishedTrendWeek.cells).where(
+            PublishedTrendWeek.region_id.in_(region_ids), PublishedTrendWeek.iso_week.in_(weeks)
+        )
+    ).all()
+    return {(region_id, week): cells for region_id, week, cells in rows}
+
+
+def _published(
+    session: Session,
+    association: Association,
+    k_by_region: Mapping[int, int],
+    labels_by_region: Mapping[int, list[str]],
+    every_label: list[str],
+) -> dict[int, PublishedCells]:
+    """The published cells of each region's closed weeks, published once (ANONYMIZATION.md rule 4): a week already
+    published shows its frozen cells; a week shown for the first time is computed from the facts (small-count and
+    group rules over the whole region-week) and frozen in `published_trend_weeks`, so a fact recorded or removed
+    later never changes it. Concurrent first looks: the first insert wins and every look shows the stored cells."""
+    region_ids = list(k_by_region)
+    frozen = _frozen(session, region_ids, every_label)
+    missing = {(rid, w) for rid, labels in labels_by_region.items() for w in labels if (rid, w) not in frozen}
+    if missing:
+        weeks = sorted({w for _, w in missing})
+        rows = [row for row in _fetch(session, association, region_ids, weeks) if (row[0], row[2]) in missing]
+        fresh = trend_cells(rows, k_by_region, group_sizes(session, association, region_ids))
+        values = []
+        for region_id, week in sorted(missing):
+            chosen = sorted(fresh[region_id].published.items(), key=lambda i: (i[0].incident_type, i[0].area or ""))
+            cells = [
+                [None if c.area is None else int(c.area), c.incident_type, n] for c, n in chosen if c.iso_week == week
+            ]
+            values.append({"association_id": association.id, "region_id": region_id, "iso_week": week, "cells": cells})
+        session.execute(
+            insert(PublishedTrendWeek).values(values).on_conflict_do_nothing(index_elements=["region_id", "iso_week"])
+        )
+        frozen = _frozen(session, region_ids, every_label)  # a concurrent first look may have won: show its cells
+    out: dict[int, PublishedCells] = {}
+    for region_id in region_ids:
+        cells: dict[TrendCell, int] = {}
+        for week in labels_by_region[region_id]:
+            for area_id, incident_type, count in frozen.get((region_id, week), []):
+                area = None if area_id is None else str(area_id)
+                cells[TrendCell(str(region_id), area, week, incident_type)] = count
+        out[region_id] = PublishedCells(cells, frozenset())
+    return out
+
+
 def weekly_trends(
     session: Session,
     association: Association,
     *,
-    today: date,
+    today: date | None = None,
     region: Region | None = None,
     weeks: int = DEFAULT_WEEKS,
+    now: datetime | None = None,
 ) -> list[RegionTrend]:
-    """Trends for one region (the feed) or every region of the association (the admin portal): four statements
-    (regions, facts, group sizes, area names) however many stores there are."""
-    labels = last_weeks(today, weeks)
+    """Trends for one region (the feed) or every region of the association (the admin portal): three statements
+    (regions, frozen cells, area names; seven on the first look after a week closes) however many stores there are.
+
+    Only closed ISO weeks are counted: the `weeks` weeks that ended before the week of the earlier of `today` (a
+    cut-off date, e.g. the end of a digest period) and the region's own date now (`now`, default the clock, in the
+    region's effective time zone). The current week is never shown, whatever `today` says."""
     regions = _regions(session, association, region)
     if not regions:
         return []
-    k_by_region = {r.id: effective_settings(association, r).k_threshold for r in regions}
-    rows = _fetch(session, association, list(k_by_region), labels)
-    published = trend_cells(rows, k_by_region, group_sizes(session, association, list(k_by_region)))
+    settings = {r.id: effective_settings(association, r) for r in regions}
+    k_by_region = {r.id: settings[r.id].k_threshold for r in regions}
+    local = {r.id: local_today(settings[r.id].zone, now) for r in regions}
+    cut = {rid: min(day, today) if today is not None else day for rid, day in local.items()}
+    labels_by_region = {rid: closed_weeks(day, weeks) for rid, day in cut.items()}
+    every_label = sorted({w for labels in labels_by_region.values() for w in labels})
+    published = _published(session, association, k_by_region, labels_by_region, every_label)
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
     area_names = (
         dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}
     )
     out = []
     for r in regions:
+        labels = labels_by_region[r.id]
         cells = published[r.id].published
         by_type = []
         for key, label in INCIDENT_TYPES.items():
@@ -232,7 +307,18 @@ def weekly_trends(
             series = [[cells.get(TrendCell(str(r.id), str(area_id), w, key)) for w in labels] for key in INCIDENT_TYPES]
             areas.append(Series(area_names.get(area_id, "Area"), _sum_known(series, len(labels))))
         out.append(
-            RegionTrend(r.id, r.name, k_by_region[r.id], labels, total, by_type, areas, published[r.id], area_names)
+            RegionTrend(
+                r.id,
+                r.name,
+                k_by_region[r.id],
+                labels,
+                total,
+                by_type,
+                areas,
+                published[r.id],
+                area_names,
+                open_week=week_label(local[r.id]),
+            )
         )
     return out
 

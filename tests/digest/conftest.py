@@ -62,8 +62,10 @@ def digest_world(engines, sharing_world) -> DigestWorld:  # noqa: F811
         session.add(TrendBulletinDetails(bulletin_id=police.id, watch_for=WATCH_FOR, recommendation=RECOMMENDATION))
         # No RED bulletin can exist in the shared schema at all (a check constraint); the digest reads FEED_TLPS only.
         _bulletin(session, w, south, tlp="AMBER", title=SOUTH_TITLE, incident_type="grab_and_run_attempt")
-        # Trend facts: casing by 6 distinct stores this week, 2 (under k=5, withheld) last week.
-        week, last = period.key, week_period(period.starts_on - timedelta(days=7)).key
+        # Trend facts: casing by 6 distinct stores last week, 2 (under k=5, withheld) the week before. Not this week:
+        # a digest shows closed weeks only (issue #17 item 3), so this week's facts would not be shown yet.
+        week = week_period(period.starts_on - timedelta(days=7)).key
+        last = week_period(period.starts_on - timedelta(days=14)).key
         for i in range(6):
             session.add(
                 IncidentFact(

@@ -4,7 +4,10 @@ audited, and only the association's own regions.
 
 Facts are written directly, so the registry is given member stores (`add_member_stores`) to make each region as
 large as the counts need: since the group-disclosure rule (issue #17 item 2), "9 stores" is published only in a
-region of at least 9 + k member stores."""
+region of at least 9 + k member stores.
+
+Counts are shown for closed ISO weeks only (issue #17 item 3): the facts sit in last week (`week(1)`) and the week
+before (`week(2)`), which were this week and last week before that rule; the current week is never counted."""
 
 from __future__ import annotations
 
@@ -36,13 +39,13 @@ def _facts(engines, world):
     add_member_stores(engines, association_id=a, region_id=world.other_region_store.region_id, count=15)
     outsider = world.outsider_store
     add_member_stores(engines, association_id=outsider.association_id, region_id=outsider.region_id, count=60)
-    add_facts(engines, association_id=a, region_id=r, stores=7, week=week(1), tag="w1-")
-    add_facts(engines, association_id=a, region_id=r, stores=9, week=week(0), tag="w0-")
-    add_facts(engines, association_id=a, region_id=r, stores=2, week=week(0), incident_type="distraction", tag="d")
+    add_facts(engines, association_id=a, region_id=r, stores=7, week=week(2), tag="w2-")
+    add_facts(engines, association_id=a, region_id=r, stores=9, week=week(1), tag="w1-")
+    add_facts(engines, association_id=a, region_id=r, stores=2, week=week(1), incident_type="distraction", tag="d")
     south = world.other_region_store.region_id
-    add_facts(engines, association_id=a, region_id=south, stores=6, week=week(0), tag="south-")
+    add_facts(engines, association_id=a, region_id=south, stores=6, week=week(1), tag="south-")
     elsewhere = world.outsider_store
-    add_facts(engines, association_id=elsewhere.association_id, region_id=elsewhere.region_id, stores=47, week=week(0))
+    add_facts(engines, association_id=elsewhere.association_id, region_id=elsewhere.region_id, stores=47, week=week(1))
 
 
 def test_the_feed_shows_its_regions_published_counts_with_change_and_average(app, engines, sharing_world):
@@ -81,9 +84,9 @@ def test_admin_trends_page_and_export_are_k_checked_rounded_and_audited(app, eng
     got = {(row["region"], row["iso_week"], row["incident_type"], row["area"]): row["stores"] for row in rows}
     region = world.home.region.name
     assert got == {
-        (region, week(1), "casing", ""): "5",  # 7 → 5
-        (region, week(0), "casing", ""): "10",  # 9 → 10
-        ("South", week(0), "casing", ""): "5",  # 6 → 5
+        (region, week(2), "casing", ""): "5",  # 7 → 5
+        (region, week(1), "casing", ""): "10",  # 9 → 10
+        ("South", week(1), "casing", ""): "5",  # 6 → 5
     }
     data = json.loads(admin.get(f"/a/{slug}/trends/export.json").get_data(as_text=True))
     assert data["tlp"] == "TLP:CLEAR" and len(data["cells"]) == 3
@@ -101,8 +104,8 @@ def test_a_suppressed_area_cannot_be_recovered_from_the_export(app, engines, sha
     world = sharing_world
     a, r = world.home.association.id, world.home.region.id
     east, west = _area(engines, r, "Eastgate"), _area(engines, r, "Westgate")
-    add_facts(engines, association_id=a, region_id=r, area_id=east.id, stores=8, week=week(0), tag="e")
-    add_facts(engines, association_id=a, region_id=r, area_id=west.id, stores=2, week=week(0), tag="w")
+    add_facts(engines, association_id=a, region_id=r, area_id=east.id, stores=8, week=week(1), tag="e")
+    add_facts(engines, association_id=a, region_id=r, area_id=west.id, stores=2, week=week(1), tag="w")
     add_member_stores(engines, association_id=a, region_id=r, area_id=east.id, count=13)
     add_member_stores(engines, association_id=a, region_id=r, area_id=west.id, count=4)
     admin = admin_client(app, engines, world)
@@ -146,7 +149,7 @@ def _page_and_export(app, engines, world):
 
 def _casing(engines, world, stores: int) -> None:
     a, r = world.home.association.id, world.home.region.id
-    add_facts(engines, association_id=a, region_id=r, stores=stores, week=week(0), tag="g")
+    add_facts(engines, association_id=a, region_id=r, stores=stores, week=week(1), tag="g")
 
 
 def test_a_region_of_exactly_k_stores_all_reporting_is_withheld(app, engines, sharing_world):
