@@ -24,6 +24,7 @@ from anonymize.cells import PublishedCells, TrendCell, cell_publishable, publish
 from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
 from anonymize.names import NameFlag, unknown_names
 from anonymize.scrub import MARKERS, Scrubber, make_scrubber
+from anonymize.scrub import words as scrub_words
 from anonymize.types import (
     TLP,
     BulletinDraft,
@@ -128,7 +129,7 @@ FLAGGED_FIELDS = ("title", "narrative", "location_note")
 
 def flag_fields(texts: Mapping[str, str], *, keep_words: Iterable[str] = ()) -> list[NameFlag]:
     """Unknown names (`anonymize.names`) in already scrubbed texts, keyed by field name."""
-    words = frozenset(w.lower() for text in keep_words for w in text.split())
+    words = frozenset(word for text in keep_words for word in scrub_words(text or ""))
     return [flag for name, text in texts.items() for flag in unknown_names(text or "", name, keep_words=words)]
 
 
@@ -151,9 +152,11 @@ def anonymize_incident(
     is the gate before the feed.
     """
     draft = _draft(facts, identity, place, tlp=tlp, share_photos=share_photos)
-    vehicle_words = [getattr(v, name) for v in facts.vehicles for name in ("make", "model", "colour")]
+    # Descriptions of suspects and vehicles must stay (rule 2): their words are never flagged.
+    descriptor_words = [getattr(v, name) for v in facts.vehicles for name in ("make", "model", "colour", "plate_state")]
+    descriptor_words += [getattr(p, name) for p in facts.people for name in ("clothing", "asked_about")]
     kept = frozenset(keep_names)
-    flags = flag_fields({name: getattr(draft, name) for name in FLAGGED_FIELDS}, keep_words=vehicle_words)
+    flags = flag_fields({name: getattr(draft, name) for name in FLAGGED_FIELDS}, keep_words=descriptor_words)
     removed = _nonblank_unique(f.text for f in flags if f.text not in kept)
     if removed:
         # Scrubbed as the store's own names are, in every field and spelling (possessives, parts of the name).

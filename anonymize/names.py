@@ -8,8 +8,10 @@ Capitalised words is flagged as a possible name when
   first word alone is capitalised by grammar, not because it is a name);
 - none of its words is an ordinary word (`anonymize.scrub.COMMON_WORDS`, a title such as "Mr", a weekday or month)
   or one of the small lists below: places and directions, vehicle makes and models, colours, jewellery and watch
-  brands, and the incident's own vehicle words (`keep_words`) — the run is cut at such a word, so "Sam Patel from
-  Ford" flags "Sam Patel" only, and a capitalised word right after a vehicle make is its model ("Ford Focus");
+  brands, and the incident's own vehicle and suspect descriptor words (`keep_words`: make, model, colour, clothing,
+  what they asked about — descriptions must stay) — the run is cut at such a word, so "Sam Patel from Ford" flags
+  "Sam Patel" only, and a capitalised word right after a vehicle make or a brand is its model ("Ford Focus",
+  "Rolex Submariner"), and a single one after a place preposition ("a crew from Oakland") is a place;
 - it is not written in capitals only (acronyms: CCTV, VW, UK) and holds no digit;
 - the field is not a title written in Title Case (most of its words capitalised), where capitals say nothing.
 Runs longer than three words are headings or titles, not names, and are not flagged. It is deliberately
@@ -54,8 +56,12 @@ _COLOURS = frozenset(
 _BRANDS = frozenset(
     "rolex omega cartier tiffany pandora breitling tag heuer patek philippe audemars piguet tudor longines seiko "
     "citizen casio swatch bulgari bvlgari chopard chanel gucci hermes louis vuitton swarovski apple iphone samsung "
-    "android visa mastercard amex paypal whatsapp facebook instagram google".split()
+    "android visa mastercard amex paypal whatsapp facebook instagram google barbour burberry nike adidas puma reebok "
+    "moncler lacoste ralph lauren canada goose stone island".split()
 )
+_MAKERS = _VEHICLE_MAKES | _BRANDS  # a capitalised word right after one is a model ("Ford Focus", "Rolex Daytona")
+# A single capitalised word after one of these is a place ("a crew from Oakland", "seen in Leeds").
+_PLACE_PREPOSITIONS = frozenset("from in near towards toward around outside via across into".split())
 _NEVER_NAMES = COMMON_WORDS | _TITLES | _CALENDAR | _PLACE_WORDS | _VEHICLE_MAKES | _VEHICLE_MODELS | _COLOURS | _BRANDS
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d\w*|[.!?;:\n\[\]()\"“”]")
@@ -90,11 +96,15 @@ def unknown_names(text: str, field: str, *, keep_words: frozenset[str] = frozens
     flags: list[NameFlag] = []
     run: list[re.Match[str]] = []
     run_at_start = False
+    run_after_place = False
+    after_place = False
     at_start = True
     after_make = False
 
     def close() -> None:
         words = run[1:] if run_at_start and len(run) == 1 else run
+        if len(run) == 1 and run_after_place:
+            words = []  # "a crew from Oakland": a place, not a person
         if words and len(run) <= MAX_RUN:
             start, end = words[0].start(), words[-1].end()
             flags.append(NameFlag(text[start:end], field, start, end))
@@ -105,7 +115,7 @@ def unknown_names(text: str, field: str, *, keep_words: frozenset[str] = frozens
         if token in _SENTENCE_END or token in "[]":
             close()
             at_start = token in _SENTENCE_END
-            after_make = False
+            after_make = after_place = False
             continue
         folded = fold(token.rstrip("'’").removesuffix("'s").removesuffix("’s"))
         name_like = (
@@ -118,10 +128,12 @@ def unknown_names(text: str, field: str, *, keep_words: frozenset[str] = frozens
         if name_like:
             if not run:
                 run_at_start = at_start
+                run_after_place = after_place
             run.append(match)
         else:
             close()
-        after_make = folded in _VEHICLE_MAKES
+        after_make = folded in _MAKERS
+        after_place = folded in _PLACE_PREPOSITIONS
         at_start = False
     close()
     return flags

@@ -63,6 +63,8 @@ def test_ordinary_narratives_raise_no_flag(narrative):
         "They left in a Black Vauxhall Corsa towards the High Street.",
         "He wore a Navy jacket and asked about Rolex and Cartier watches on Saturday in December.",
         "The CCTV showed a man in a grey hoodie; the VW had UK plates.",
+        "Police say it matches a crew from Oakland.",
+        "He asked about a Rolex Submariner and wore a Barbour jacket.",
     ],
 )
 def test_vehicles_colours_brands_and_days_are_not_flagged(text):
