@@ -18,10 +18,13 @@ the store's schema.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from anonymize.cells import PublishedCells, TrendCell, cell_publishable, publishable_cells, round_base5
 from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
+from anonymize.names import NameFlag, unknown_names
 from anonymize.scrub import MARKERS, Scrubber, make_scrubber
+from anonymize.scrub import words as scrub_words
 from anonymize.types import (
     TLP,
     BulletinDraft,
@@ -40,6 +43,10 @@ from anonymize.types import (
 from errors import DomainError
 
 __all__ = [
+    "NameFlag",
+    "unknown_names",
+    "flag_fields",
+    "FLAGGED_FIELDS",
     "MARKERS",
     "TLP",
     "BulletinDraft",
@@ -116,6 +123,16 @@ def _scrub_fields(scrubber: Scrubber, values: Mapping[str, str]) -> tuple[dict[s
     return out, redactions
 
 
+# The free-text fields where unknown names are looked for (descriptor fields hold brands and clothing, not names).
+FLAGGED_FIELDS = ("title", "narrative", "location_note")
+
+
+def flag_fields(texts: Mapping[str, str], *, keep_words: Iterable[str] = ()) -> list[NameFlag]:
+    """Unknown names (`anonymize.names`) in already scrubbed texts, keyed by field name."""
+    words = frozenset(word for text in keep_words for word in scrub_words(text or ""))
+    return [flag for name, text in texts.items() for flag in unknown_names(text or "", name, keep_words=words)]
+
+
 def anonymize_incident(
     facts: IncidentFacts,
     identity: StoreIdentity,
@@ -123,13 +140,43 @@ def anonymize_incident(
     *,
     tlp: TLP | str = TLP.AMBER,
     share_photos: bool = False,
+    keep_names: Iterable[str] = (),
 ) -> BulletinDraft:
     """Turn a store's incident into a bulletin draft following every content rule of ANONYMIZATION.md.
+
+    Name-like words the scrubber cannot classify are flagged (`draft.flags`) and scrubbed as "[name]" unless the
+    store chose to keep them (`keep_names`, the flags' texts): the safe default is to remove.
 
     Never raises for a RED or CLEAR label: the draft carries a warning and `feed_publishable` is False, so the
     store can still preview it (and a RED draft can still go to a named recipient); `ensure_feed_publishable`
     is the gate before the feed.
     """
+    draft = _draft(facts, identity, place, tlp=tlp, share_photos=share_photos)
+    # Descriptions of suspects and vehicles must stay (rule 2): their words are never flagged.
+    descriptor_words = [getattr(v, name) for v in facts.vehicles for name in ("make", "model", "colour", "plate_state")]
+    descriptor_words += [getattr(p, name) for p in facts.people for name in ("clothing", "asked_about")]
+    kept = frozenset(keep_names)
+    flags = flag_fields({name: getattr(draft, name) for name in FLAGGED_FIELDS}, keep_words=descriptor_words)
+    removed = _nonblank_unique(f.text for f in flags if f.text not in kept)
+    if removed:
+        # Scrubbed as the store's own names are, in every field and spelling (possessives, parts of the name).
+        identity = replace(identity, staff_names=(*identity.staff_names, *removed))
+        draft = _draft(facts, identity, place, tlp=tlp, share_photos=share_photos)
+    return replace(draft, flags=tuple(replace(f, kept=f.text in kept) for f in flags))
+
+
+def _nonblank_unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v.strip()))
+
+
+def _draft(
+    facts: IncidentFacts,
+    identity: StoreIdentity,
+    place: PlaceContext,
+    *,
+    tlp: TLP | str,
+    share_photos: bool,
+) -> BulletinDraft:
     tlp = TLP.parse(tlp)
     scrubber = make_scrubber(
         (identity,),

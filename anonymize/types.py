@@ -230,10 +230,17 @@ class BulletinDraft:
     photos_allowed: bool
     redactions: tuple[Redaction, ...] = ()
     warnings: tuple[DraftWarning, ...] = ()
+    # Name-like words the scrubber could not classify (`anonymize.names.NameFlag`), each with the store's choice.
+    flags: tuple = ()
 
     @property
     def feed_publishable(self) -> bool:
         return self.tlp.feed_allowed
+
+    @property
+    def kept_flags(self) -> tuple:
+        """The flagged words the store chose to publish as typed."""
+        return tuple(f for f in self.flags if f.kept)
 
     def segments(self, field_name: str) -> list[Segment]:
         """The text of `field_name` ("narrative", "people[0].clothing", ...) split around its redactions."""

@@ -2,8 +2,9 @@
 
 Moderators never learn which store shared a bulletin: the bulletin row has no store id, and nothing here reads a
 store schema. They see a bulletin's photos (the re-encodings written at share time) before they approve it, as the
-feed will show them (ANONYMIZATION.md rule 7). Every decision is written to the audit log in the same transaction,
-with no store id.
+feed will show them (ANONYMIZATION.md rule 7), and the name-like words the store chose to keep when the preview
+flagged them (`kept_names`), so they can edit them out. Every decision is written to the audit log in the same
+transaction, with no store id.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
 import audit
+from anonymize import FLAGGED_FIELDS, flag_fields
 from audit import Actor
 from bulletins.feed import photos_by_bulletin
 from errors import DomainError, NotFound
@@ -47,6 +49,7 @@ class Queue:
     published: list[Bulletin]
     decided: list[Bulletin]
     photos: dict[int, list[BulletinPhoto]]  # by bulletin id, without their bytes
+    names: dict[int, list[str]]  # by bulletin id: flagged name-like words still in its text (`kept_names`)
 
 
 def queue(session: Session, association: Association, *, now: datetime | None = None) -> Queue:
@@ -64,7 +67,21 @@ def queue(session: Session, association: Association, *, now: datetime | None = 
         .limit(20)
     ).all()
     photos = photos_by_bulletin(session, [b.id for b in (*pending, *published)])
-    return Queue(list(pending), list(published), list(decided), photos)
+    names = {b.id: kept_names(b) for b in (*pending, *published)}
+    return Queue(list(pending), list(published), list(decided), photos, names)
+
+
+def kept_names(bulletin: Bulletin) -> list[str]:
+    """Name-like words the scrubber could not classify that are still in the bulletin's text.
+
+    The share scrubs every flagged word unless the store chose "keep", so what the same detection finds in the
+    stored text is what the store kept (or what an edit added since): no store data is needed to show it.
+    """
+    vehicle_words = [
+        str(vehicle.get(name) or "") for vehicle in bulletin.vehicles or [] for name in ("make", "model", "colour")
+    ]
+    texts = {name: getattr(bulletin, name) or "" for name in FLAGGED_FIELDS}
+    return list(dict.fromkeys(flag.text for flag in flag_fields(texts, keep_words=vehicle_words)))
 
 
 def get_bulletin(session: Session, association: Association, bulletin_id: int) -> Bulletin:

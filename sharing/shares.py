@@ -10,6 +10,7 @@ store's own `shared_bulletins` row is its record of who shared what and when.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -161,14 +162,23 @@ def parse_tlp(value: str | None) -> TLP:
 
 
 def draft_for(
-    session: Session, store: Store, incident: Incident, tlp: TLP, *, share_photos: bool = False
+    session: Session,
+    store: Store,
+    incident: Incident,
+    tlp: TLP,
+    *,
+    share_photos: bool = False,
+    keep_names: Iterable[str] = (),
 ) -> BulletinDraft:
+    """The draft the store previews and confirms. `keep_names`: flagged name-like words the store chose to publish
+    as typed; every other flagged word is scrubbed as "[name]" (the safe default)."""
     return anonymize_incident(
         incident_facts(incident),
         store_identity(session, store, incident),
         place_context(session, store),
         tlp=tlp,
         share_photos=share_photos,
+        keep_names=keep_names,
     )
 
 
@@ -207,11 +217,12 @@ def share_incident(
     user_id: int,
     user_name: str,
     share_photos: bool = False,
+    keep_names: Iterable[str] = (),
 ) -> ShareResult:
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
         raise SharingError("This incident is already shared. Withdraw it first to share it again.")
-    draft = draft_for(session, store, incident, tlp, share_photos=share_photos)
+    draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
     ensure_feed_publishable(draft)
     payload = draft.shared_payload()
     now = utcnow()

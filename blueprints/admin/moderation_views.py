@@ -120,7 +120,12 @@ def moderation_edit(association, bulletin_id: int):
         form.expires_on.data = bulletin.expires_at.date()
     photos = services.bulletin_photos(session, bulletin)
     return render_template(
-        "admin/moderation_edit.html", association=association, bulletin=bulletin, photos=photos, form=form
+        "admin/moderation_edit.html",
+        association=association,
+        bulletin=bulletin,
+        photos=photos,
+        kept_names=services.kept_names(bulletin),
+        form=form,
     ), status
 
 

@@ -23,11 +23,23 @@ from sharing import shares as services
 bp = Blueprint("sharing", __name__, url_prefix="/s/<store_slug>/logbook/<int:incident_id>/share")
 
 
-def _page(store, incident, tlp, form, *, share_photos=False, status=200):
+def _kept_names(values) -> list[str]:
+    """The flagged words the store chose to keep: "keep" radios of the preview ("name:<word>"), or the confirm's
+    hidden "keep_name" fields carrying the choices previewed. Anything else is removed (the safe default)."""
+    pairs = values.items(multi=True)
+    kept = [key.removeprefix("name:") for key, value in pairs if key.startswith("name:") and value == "keep"]
+    return list(dict.fromkeys([*kept, *values.getlist("keep_name")]))
+
+
+def _page(store, incident, tlp, form, *, share_photos=False, keep_names=(), status=200):
     session = db()
     share = services.current_share(session, incident)
     bulletin = services.bulletin_of(session, store, share) if share else None
-    draft = None if share else services.draft_for(session, store, incident, tlp, share_photos=share_photos)
+    draft = (
+        None
+        if share
+        else services.draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
+    )
     preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value, share_photos=share_photos)
     return render_template(
         "sharing/share.html",
@@ -49,7 +61,8 @@ def preview(store, membership, incident_id: int):
     incident = logbook_services.get_incident(db(), incident_id)
     tlp = services.parse_tlp(request.args.get("tlp"))
     share_photos = request.args.get("share_photos", "") not in ("", "false")  # as a BooleanField reads it
-    return _page(store, incident, tlp, ShareForm(formdata=None, tlp=tlp.value), share_photos=share_photos)
+    form = ShareForm(formdata=None, tlp=tlp.value)
+    return _page(store, incident, tlp, form, share_photos=share_photos, keep_names=_kept_names(request.args))
 
 
 @bp.route("/photos/<int:photo_id>", methods=["GET"])
@@ -68,9 +81,12 @@ def confirm(store, membership, incident_id: int):
     session = db()
     incident = logbook_services.get_incident(session, incident_id)
     form = ShareForm()
+    keep_names = _kept_names(request.form)
     if not form.validate_on_submit():
         tlp = services.parse_tlp(form.tlp.data)
-        return _page(store, incident, tlp, form, share_photos=bool(form.share_photos.data), status=400)
+        return _page(
+            store, incident, tlp, form, share_photos=bool(form.share_photos.data), keep_names=keep_names, status=400
+        )
     tlp = services.parse_tlp(form.tlp.data)
     try:
         result = services.share_incident(
@@ -81,10 +97,13 @@ def confirm(store, membership, incident_id: int):
             user_id=current_user.id,
             user_name=current_user.name,
             share_photos=form.share_photos.data,
+            keep_names=keep_names,
         )
     except (DomainError, NotPublishable) as exc:
         form.form_errors.append(str(exc))
-        return _page(store, incident, tlp, form, share_photos=bool(form.share_photos.data), status=400)
+        return _page(
+            store, incident, tlp, form, share_photos=bool(form.share_photos.data), keep_names=keep_names, status=400
+        )
     if result.bulletin.status == "published":
         flash("Shared with the region: the bulletin is in the feed now.", "success")
     else:

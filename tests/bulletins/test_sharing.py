@@ -15,6 +15,7 @@ from models.store.sharing import SharedBulletin
 from tests.bulletins.conftest import (
     OWNER_NAME,
     add_incident,
+    admin_client,
     bulletins,
     page_text,
     set_auto_publish,
@@ -158,3 +159,52 @@ def test_a_region_time_zone_override_rules_both_the_store_pages_and_the_bulletin
     # The logbook's edit form shows (and so reads back) the same wall-clock time.
     edit_page = owner.get(f"/s/{world.source.slug}/logbook/{incident_id}/edit").get_data(as_text=True)
     assert 'value="2026-03-05T20:30"' in edit_page
+
+
+# Not in the store's records ("Sam" is: the owner is Sam O'Neill, so "Sam Patel" would lose "Sam" to the scrub).
+UNKNOWN_NAME = replace(
+    FACTS, title="Man asking about the safe", narrative="He asked Ravi Patel when the safe is opened."
+)
+
+
+def test_an_unknown_name_is_flagged_in_the_preview_and_removed_by_default(app, engines, sharing_world, in_store):
+    world = sharing_world
+    incident_id = add_incident(in_store, world.source, UNKNOWN_NAME)
+    owner = signed_in(app, world.owner)
+    preview = owner.get(world.share_url(incident_id))
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    # The word is flagged with a choice, removed unless kept, and the preview no longer claims everything was removed.
+    assert 'name="name:Ravi Patel" value="remove" checked' in html and 'name="name:Ravi Patel" value="keep"' in html
+    assert "we can't recognise every name" in page_text(preview)
+    assert "were removed because they could identify" not in html
+    assert share(owner, world, incident_id).status_code == 302
+    [bulletin] = bulletins(engines, world.home.association.id)
+    assert bulletin.narrative == "He asked [name] when the safe is opened."
+    admin = admin_client(app, engines, world)
+    queue = page_text(admin.get(f"/a/{world.home.association.slug}/moderation"))
+    assert "Ravi Patel" not in queue and "Check these words before approving" not in queue
+
+
+def test_a_flagged_name_the_store_keeps_is_published_and_shown_to_the_moderator(app, engines, sharing_world, in_store):
+    world = sharing_world
+    incident_id = add_incident(in_store, world.source, UNKNOWN_NAME)
+    owner = signed_in(app, world.owner)
+    # The choice is made on the preview and carried to the confirmation.
+    preview = owner.get(world.share_url(incident_id) + "?tlp=AMBER&name:Ravi+Patel=keep")
+    html = preview.get_data(as_text=True)
+    assert 'name="name:Ravi Patel" value="keep" checked' in html
+    assert '<input type="hidden" name="keep_name" value="Ravi Patel">' in html
+    response = post_form(
+        owner, world.share_url(incident_id), {"tlp": "AMBER", "keep_name": "Ravi Patel"}, form_url=preview.request.url
+    )
+    assert response.status_code == 302
+    [bulletin] = bulletins(engines, world.home.association.id)
+    assert bulletin.narrative == "He asked Ravi Patel when the safe is opened."
+    admin = admin_client(app, engines, world)
+    base = f"/a/{world.home.association.slug}/moderation"
+    queue = admin.get(base).get_data(as_text=True)
+    assert "Check these words before approving" in queue
+    assert '<li class="kept-name">Ravi Patel</li>' in queue
+    edit = admin.get(f"{base}/{bulletin.id}/edit").get_data(as_text=True)
+    assert '<li class="kept-name">Ravi Patel</li>' in edit
