@@ -20,7 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from anonymize.cells import PublishedCells, TrendCell, cell_publishable, publishable_cells, round_base5
-from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
+from anonymize.coarsen import (
+    Level,
+    PlaceHeld,
+    coarsen_place,
+    coarsen_time,
+    held_reason,
+    iso_week,
+    part_of_day,
+    place_level,
+    place_names_to_scrub,
+)
 from anonymize.scrub import MARKERS, Scrubber, make_scrubber
 from anonymize.types import (
     TLP,
@@ -41,6 +51,8 @@ from errors import DomainError
 
 __all__ = [
     "MARKERS",
+    "Level",
+    "PlaceHeld",
     "TLP",
     "BulletinDraft",
     "CoarsePlace",
@@ -62,6 +74,8 @@ __all__ = [
     "anonymize_police_note",
     "cell_publishable",
     "coarsen_place",
+    "held_reason",
+    "place_level",
     "coarsen_time",
     "ensure_feed_publishable",
     "iso_week",

@@ -27,13 +27,15 @@ def _page(store, incident, tlp, form, *, share_photos=False, status=200):
     session = db()
     share = services.current_share(session, incident)
     bulletin = services.bulletin_of(session, store, share) if share else None
-    draft = None if share else services.draft_for(session, store, incident, tlp, share_photos=share_photos)
+    held = None if share else services.held_reason(session, store)
+    draft = None if share or held else services.draft_for(session, store, incident, tlp, share_photos=share_photos)
     preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value, share_photos=share_photos)
     return render_template(
         "sharing/share.html",
         store=store,
         incident=incident,
         draft=draft,
+        held=held,
         tlp=tlp,
         form=form,
         preview_form=preview_form,
