@@ -21,7 +21,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from anonymize.cells import PublishedCells, TrendCell, cell_publishable, publishable_cells, round_base5
-from anonymize.coarsen import coarsen_place, coarsen_time, iso_week, part_of_day, place_names_to_scrub
+from anonymize.coarsen import (
+    Level,
+    PlaceHeld,
+    coarsen_place,
+    coarsen_time,
+    held_reason,
+    iso_week,
+    part_of_day,
+    place_level,
+    place_names_to_scrub,
+)
 from anonymize.names import NameFlag, unknown_names
 from anonymize.scrub import MARKERS, Scrubber, make_scrubber
 from anonymize.scrub import words as scrub_words
@@ -48,6 +58,8 @@ __all__ = [
     "flag_fields",
     "FLAGGED_FIELDS",
     "MARKERS",
+    "Level",
+    "PlaceHeld",
     "TLP",
     "BulletinDraft",
     "CoarsePlace",
@@ -69,6 +81,8 @@ __all__ = [
     "anonymize_police_note",
     "cell_publishable",
     "coarsen_place",
+    "held_reason",
+    "place_level",
     "coarsen_time",
     "ensure_feed_publishable",
     "iso_week",

@@ -136,9 +136,15 @@ class PlaceContext:
     timezone: str = "UTC"
     # Other place names in the region too small to name (areas under k stores); scrubbed from text as "[place]".
     small_place_names: tuple[str, ...] = ()
+    # Registry counts for the place-label rule (`anonymize.coarsen.place_level`): the region's ready stores, each
+    # named area's, each region's of the association. None: not given (unit tests of the scrub only).
+    region_store_count: int | None = None
+    region_area_counts: tuple[int, ...] = ()
+    association_name: str = ""
+    association_region_counts: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        _freeze(self, "small_place_names")
+        _freeze(self, "small_place_names", "region_area_counts", "association_region_counts")
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ from anonymize import (
     IncidentFacts,
     PersonDescription,
     PlaceContext,
+    PlaceHeld,
     StoreIdentity,
     VehicleDescription,
     anonymize_incident,
+    coarsen_place,
     ensure_feed_publishable,
 )
 from errors import DomainError
@@ -36,6 +38,7 @@ from models import (
     Keyholder,
     Membership,
     PoliceContact,
+    Region,
     SecurityBriefing,
     Store,
     User,
@@ -105,27 +108,36 @@ def store_identity(session: Session, store: Store, incident: Incident | None = N
 
 
 def place_context(session: Session, store: Store) -> PlaceContext:
-    """The store's region and area from the registry, with how many member stores each area of the region holds."""
-    counts = dict(
-        session.execute(
-            sa.select(Area.id, sa.func.count(Store.id))
-            .outerjoin(Store, Store.area_id == Area.id)
-            .where(Area.region_id == store.region_id)
-            .group_by(Area.id)
-        ).all()
-    )
+    """The store's region and area from the registry, with the counts the place-label rule needs (ready member
+    stores per area, per region of the association: `trends.group_sizes`, counts only)."""
+    region_ids = list(session.scalars(sa.select(Region.id).where(Region.association_id == store.association_id)))
+    sizes = trends.group_sizes(session, store.association, region_ids)
     areas = session.scalars(sa.select(Area).where(Area.region_id == store.region_id)).all()
     settings = effective_settings(store.association, store.region)
     k = settings.k_threshold
     own = store.area
+    area_counts = {a.id: sizes.get((store.region_id, a.id), 0) for a in areas}
     return PlaceContext(
         region_name=store.region.name,
         area_name=own.name if own else None,
-        area_store_count=counts.get(own.id, 0) if own else 0,
+        area_store_count=area_counts.get(own.id, 0) if own else 0,
         k=k,
         timezone=settings.zone.key,
-        small_place_names=tuple(a.name for a in areas if counts.get(a.id, 0) < k and (own is None or a.id != own.id)),
+        small_place_names=tuple(a.name for a in areas if area_counts[a.id] < k and (own is None or a.id != own.id)),
+        region_store_count=sizes.get((store.region_id, None), 0),
+        region_area_counts=tuple(area_counts.values()),
+        association_name=store.association.name,
+        association_region_counts=tuple(sizes.get((region_id, None), 0) for region_id in region_ids),
     )
+
+
+def held_reason(session: Session, store: Store) -> str | None:
+    """Why the store's shares are held (no place label is safe yet), or None: shown on the preview."""
+    try:
+        coarsen_place(place_context(session, store))
+    except PlaceHeld as exc:
+        return str(exc)
+    return None
 
 
 def incident_facts(incident: Incident) -> IncidentFacts:
@@ -222,7 +234,10 @@ def share_incident(
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
         raise SharingError("This incident is already shared. Withdraw it first to share it again.")
-    draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
+    try:
+        draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
+    except PlaceHeld as exc:  # nothing is written: the refusal rolls the request back
+        raise SharingError(str(exc)) from exc
     ensure_feed_publishable(draft)
     payload = draft.shared_payload()
     now = utcnow()

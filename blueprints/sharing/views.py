@@ -35,9 +35,10 @@ def _page(store, incident, tlp, form, *, share_photos=False, keep_names=(), stat
     session = db()
     share = services.current_share(session, incident)
     bulletin = services.bulletin_of(session, store, share) if share else None
+    held = None if share else services.held_reason(session, store)
     draft = (
         None
-        if share
+        if share or held
         else services.draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
     )
     preview_form = TlpPreviewForm(formdata=None, tlp=tlp.value, share_photos=share_photos)
@@ -46,6 +47,7 @@ def _page(store, incident, tlp, form, *, share_photos=False, keep_names=(), stat
         store=store,
         incident=incident,
         draft=draft,
+        held=held,
         tlp=tlp,
         form=form,
         preview_form=preview_form,

@@ -11,6 +11,9 @@ from tests.browser.test_dues_journey import sign_in_admin
 from tests.bulletins.conftest import sharing_world  # noqa: F401
 from tests.digest.conftest import POLICE_TITLE, digest_world  # noqa: F401
 
+# The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
+SHARING_WORLD_K = 5
+
 pytestmark = pytest.mark.browser
 
 

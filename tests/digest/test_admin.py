@@ -12,6 +12,9 @@ from tests.bulletins.conftest import FORBIDDEN, admin_client, signed_in
 from tests.digest.conftest import POLICE_TITLE, SOUTH_TITLE, XSS
 from tests.fixtures.web import post_form
 
+# The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
+SHARING_WORLD_K = 5
+
 
 def test_preview_shows_the_region_digest_without_any_store_part(app, engines, digest_world):
     dw = digest_world

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from models import Association
 
+# The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
+SHARING_WORLD_K = 5
+
 
 def test_run_due_sends_the_daily_digest_once(app, engines, digest_world, smtp):
     dw = digest_world

@@ -18,6 +18,9 @@ from tests.digest.conftest import POLICE_TITLE, RECOMMENDATION, SOUTH_TITLE, WAT
 from tests.fixtures.outbound import expect_outbound
 from tests.fixtures.web import post_form
 
+# The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
+SHARING_WORLD_K = 5
+
 
 def queue(app, engines, dw, *, region=None, period=None):
     with app.app_context(), Session(engines.owner, expire_on_commit=False) as session, session.begin():

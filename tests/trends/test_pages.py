@@ -22,6 +22,9 @@ from models import Area, AuditEntry, Region, StoreStatus
 from tests.bulletins.conftest import admin_client, page_text, signed_in
 from tests.trends.conftest import add_facts, add_member_stores, week
 
+# The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
+SHARING_WORLD_K = 5
+
 
 def _area(engines, region_id, name):
     with Session(engines.owner, expire_on_commit=False) as session, session.begin():
