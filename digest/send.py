@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, joinedload
 
+from database.processes import end_with_parent
 from digest.content import for_reader
 from digest.render import OwnStore, render_digest
 from mail.outbox import after_failure
@@ -350,7 +352,8 @@ def deliver_in_workers(
     overrides["DATABASE_APP_URL"] = engines.app.url.render_as_string(hide_password=False)
     total = SendCounts()
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    # Each sender process exits if this one is killed (a crash mid-run must leave no orphan holding connections).
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [
             pool.submit(_worker, app_factory, current_app.config["ENV_NAME"], overrides, run_ids)
             for _ in range(workers)

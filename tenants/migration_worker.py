@@ -24,15 +24,11 @@ Exiting drops the connection: the server rolls back the store's transaction, whi
 from __future__ import annotations
 
 import os
-import signal
-import threading
-import time
 from typing import Any
 
 import psycopg
 
-# How often a worker checks that the runner's process still exists.
-PARENT_CHECK_SECONDS = 0.2
+from database.processes import end_with_parent
 
 _state: dict[str, Any] = {}
 
@@ -41,15 +37,7 @@ def init(connect_kwargs: dict[str, Any], url: str, extra_locations: tuple[str, .
     """Process initializer: remember how to connect (nothing is opened until there is work); end with the runner."""
     _state.update(connect_kwargs=connect_kwargs, url=url, extra=extra_locations)
     # Ctrl-C at a terminal reaches the whole process group: the runner alone handles it, by stopping its workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_runner, args=(runner_pid,), name="exit-with-runner", daemon=True).start()
-
-
-def _exit_with_runner(runner_pid: int) -> None:
-    # Also right at start: the runner may have died while this process was being spawned.
-    while os.getppid() == runner_pid:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)
+    end_with_parent(runner_pid, ignore_sigint=True)
 
 
 def warm_up() -> int:

@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from config import JOBS_SCHEMA
 from jobs import names
 from jobs.queue import enqueue
 from tests.fixtures.outbound import expect_outbound
+from tests.support.processes import HAS_PROC, alive, children, wait_until
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
+pytestmark = pytest.mark.skipif(not HAS_PROC, reason="finds processes through /proc")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,36 +28,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _wait(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_serve_runs_the_web_and_a_worker_and_ctrl_c_stops_both(engines, tmp_path):
@@ -88,8 +58,8 @@ def test_serve_runs_the_web_and_a_worker_and_ctrl_c_stops_both(engines, tmp_path
             except OSError:
                 return False
 
-        assert _wait(answers, 30), log.read_text()
-        [worker] = _children(serve.pid)
+        assert wait_until(answers, 30), log.read_text()
+        [worker] = children(serve.pid)
         # The worker is connected and working: a job written now is run by it.
         with Session(engines.app) as session, session.begin():
             job = enqueue(session, names.DETECT_PATTERNS, {"region_id": -1})
@@ -102,10 +72,10 @@ def test_serve_runs_the_web_and_a_worker_and_ctrl_c_stops_both(engines, tmp_path
                 ).scalar_one()
             return status == "succeeded"
 
-        assert _wait(done, 30), log.read_text()
+        assert wait_until(done, 30), log.read_text()
         serve.send_signal(signal.SIGINT)  # Ctrl-C
         assert serve.wait(40) is not None
-        assert _wait(lambda: not _alive(worker), 10), "the job worker outlived `flask serve`"
+        assert wait_until(lambda: not alive(worker), 10), "the job worker outlived `flask serve`"
     finally:
         if serve.poll() is None:
             serve.kill()
