@@ -23,7 +23,7 @@ from digest.runs import queue_period
 from models import Association, DigestDelivery, Role
 from tests.fixtures.factories import World
 from tests.fixtures.smtp import Inbox, _free_port
-from tests.support.processes import alive, children, wait_until
+from tests.support.processes import children, still_alive, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = 30
@@ -83,7 +83,7 @@ def test_killed_sender_rerun_gives_everyone_exactly_one_message(
     sender.wait(timeout=10)
     sender.stdout.close()
     # Processes end with their owner: no worker of the killed sender lives on, holding connections.
-    assert wait_until(lambda: not any(alive(pid) for pid in workers), 10), [p for p in workers if alive(p)]
+    assert wait_until(lambda: not still_alive(workers), 10), still_alive(workers)
     at_kill = len(inbox.received())
     assert 0 < at_kill < RECIPIENTS, "the kill must land mid-run"
 

@@ -18,7 +18,7 @@ from config import JOBS_SCHEMA
 from jobs import names
 from jobs.queue import enqueue
 from tests.fixtures.outbound import expect_outbound
-from tests.support.processes import HAS_PROC, alive, children, wait_until
+from tests.support.processes import HAS_PROC, children, still_alive, wait_until
 
 pytestmark = pytest.mark.skipif(not HAS_PROC, reason="finds processes through /proc")
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,8 @@ def test_serve_runs_the_web_and_a_worker_and_ctrl_c_stops_both(engines, tmp_path
                 return False
 
         assert wait_until(answers, 30), log.read_text()
-        [worker] = children(serve.pid)
+        worker = children(serve.pid)
+        assert len(worker) == 1, worker  # one job worker
         # The worker is connected and working: a job written now is run by it.
         with Session(engines.app) as session, session.begin():
             job = enqueue(session, names.DETECT_PATTERNS, {"region_id": -1})
@@ -75,7 +76,7 @@ def test_serve_runs_the_web_and_a_worker_and_ctrl_c_stops_both(engines, tmp_path
         assert wait_until(done, 30), log.read_text()
         serve.send_signal(signal.SIGINT)  # Ctrl-C
         assert serve.wait(40) is not None
-        assert wait_until(lambda: not alive(worker), 10), "the job worker outlived `flask serve`"
+        assert wait_until(lambda: not still_alive(worker), 10), "the job worker outlived `flask serve`"
     finally:
         if serve.poll() is None:
             serve.kill()

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 from pathlib import Path
 
@@ -19,8 +18,9 @@ import sqlalchemy as sa
 from models import Store
 from tenants.migrations import migrate_all_stores
 from tenants.schema_upgrade import store_head
+from tests.support.processes import HAS_PROC, children, still_alive, wait_until
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
+pytestmark = pytest.mark.skipif(not HAS_PROC, reason="finds processes through /proc")
 
 ROOT = Path(__file__).resolve().parents[2]
 # Written into the slow revision's SQL, to find the workers' sessions in pg_stat_activity (one per test session:
@@ -72,45 +72,8 @@ def revision_folder(tmp_path: Path, kind: str) -> Path:
 
 
 def spawned_children(parent: int) -> dict[int, str]:
-    """Live processes started by multiprocessing's spawn whose parent is `parent`: pid -> start time (a pid that is
-    reused later has another start time)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:  # gone meanwhile
-            continue
-        # Fields after the command name (which may hold spaces): state, ppid, ...; start time is field 22.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == parent and fields[0] != "Z" and b"multiprocessing.spawn" in cmdline:
-            found[int(entry.name)] = fields[19]
-    return found
-
-
-def still_alive(processes: dict[int, str]) -> dict[int, str]:
-    """Those of `processes` that still run (not exited, not a zombie), whoever their parent is now."""
-    alive = {}
-    for pid, started in processes.items():
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[19] == started and fields[0] != "Z":
-            alive[pid] = stat
-    return alive
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
+    """Live processes started by multiprocessing's spawn whose parent is `parent`: pid -> start time."""
+    return children(parent, marker=b"multiprocessing.spawn")
 
 
 @pytest.fixture
