@@ -20,12 +20,15 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from errors import DomainError
+
+T = TypeVar("T")
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; 12-24 MP photos pass
@@ -108,24 +111,7 @@ def check_images(
     screen_images(
         files, max_files=max_files, max_request_pixels=max_request_pixels, max_bytes=max_bytes, max_pixels=max_pixels
     )
-    problems: list[str] = []
-    images: list[CheckedImage] = []
-    for sent in files:
-        try:
-            images.append(
-                check_image(
-                    sent.raw,
-                    filename=sent.filename,
-                    declared_type=sent.declared_type,
-                    max_bytes=max_bytes,
-                    max_pixels=max_pixels,
-                )
-            )
-        except UploadRejected as exc:
-            problems.append(f"{sent.label}: {exc} Choose the photo again.")
-    if problems:
-        raise UploadRejected(problems[0], problems)
-    return images
+    return _each_file(files, check_image, max_bytes=max_bytes, max_pixels=max_pixels)
 
 
 def screen_images(
@@ -143,28 +129,35 @@ def screen_images(
     """
     if len(files) > max_files:
         raise UploadRejected(f"At most {max_files} photos can be added here. Choose fewer photos.")
-    problems: list[str] = []
-    total = 0
-    for sent in files:
-        try:
-            width, height = image_size(
-                sent.raw,
-                filename=sent.filename,
-                declared_type=sent.declared_type,
-                max_bytes=max_bytes,
-                max_pixels=max_pixels,
-            )
-        except UploadRejected as exc:
-            problems.append(f"{sent.label}: {exc} Choose the photo again.")
-        else:
-            total += width * height
-    if problems:
-        raise UploadRejected(problems[0], problems)
+    sizes = _each_file(files, image_size, max_bytes=max_bytes, max_pixels=max_pixels)
+    total = sum(width * height for width, height in sizes)
     if total > max_request_pixels:
         raise UploadRejected(
             f"These photos have too many pixels together ({total // 1_000_000} megapixels; at most "
             f"{max_request_pixels // 1_000_000} in one go). Send fewer photos at a time, or smaller ones."
         )
+
+
+def _each_file(files: Sequence[SentFile], check: Callable[..., T], *, max_bytes: int, max_pixels: int) -> list[T]:
+    """`check` each file; a refusal names every file that failed (one message a file, the first as the summary)."""
+    problems: list[str] = []
+    results: list[T] = []
+    for sent in files:
+        try:
+            results.append(
+                check(
+                    sent.raw,
+                    filename=sent.filename,
+                    declared_type=sent.declared_type,
+                    max_bytes=max_bytes,
+                    max_pixels=max_pixels,
+                )
+            )
+        except UploadRejected as exc:
+            problems.append(f"{sent.label}: {exc} Choose the photo again.")
+    if problems:
+        raise UploadRejected(problems[0], problems)
+    return results
 
 
 def image_size(
