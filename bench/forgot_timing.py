@@ -12,52 +12,18 @@ page (tests/jobs/test_console_and_reset.py proves the same work is done); speed 
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
-
-import requests
-
-from bench._stack import Stack, csrf_token
-from bench.paired_timing import result, time_pairs
-
-
-def _post(client: requests.Session, base_url: str, email: str, token: str) -> tuple[float, int]:
-    t0 = time.perf_counter()
-    response = client.post(
-        f"{base_url}/password/forgot",
-        data={"email": email, "csrf_token": token},
-        allow_redirects=False,
-        timeout=60,
-    )
-    return (time.perf_counter() - t0) * 1000, response.status_code
+from bench import paired_timing
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=200, help="pairs of requests (known, unknown), alternating")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
-    parser.add_argument("--warmup", type=int, default=10, help="pairs run first and not counted")
-    args = parser.parse_args()
-
-    stack = Stack.start()
-    try:
-        stack.add_stores(1, progress=False)
-        person = stack.add_person("timing-forgot@example.org", store=stack.stores[0])
-        stack.start_gunicorn(workers=args.workers)
-        client = requests.Session()
-        token = csrf_token(client.get(f"{stack.base_url}/password/forgot", timeout=30).text)
-        known, unknown = time_pairs(
-            lambda email: _post(client, stack.base_url, email, token),
-            person.email,
-            runs=args.runs,
-            warmup=args.warmup,
-            expected_status=200,
-        )
-        figures = result(args.runs, "known_account", known, unknown)
-        print(json.dumps(figures, indent=2))
-    finally:
-        stack.close()
+    paired_timing.main(
+        __doc__,
+        path="/password/forgot",
+        form={},
+        expected_status=200,
+        known_label="known_account",
+        known_email="timing-forgot@example.org",
+    )
 
 
 if __name__ == "__main__":

@@ -13,59 +13,28 @@ tests/security/test_login_timing.py.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import time
-
-import requests
-
-from bench._stack import Stack, csrf_token
-from bench.paired_timing import result, time_pairs
+from bench import paired_timing
 
 WRONG_PASSWORD = "not-the-password-at-all-42"
 
 
-def _post(client: requests.Session, base_url: str, email: str, token: str) -> tuple[float, int]:
-    t0 = time.perf_counter()
-    response = client.post(
-        f"{base_url}/login",
-        data={"email": email, "password": WRONG_PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-        timeout=60,
-    )
-    return (time.perf_counter() - t0) * 1000, response.status_code
+def _throttle_out_of_the_way(pairs: int) -> dict[str, str]:
+    # A locked account (or an address over its limit) is refused before any password check, which would time the
+    # refusal, not the check.
+    limit = str(10 * pairs + 100)
+    return {"LOGIN_MAX_FAILURES_PER_ACCOUNT": limit, "LOGIN_MAX_FAILURES_PER_ADDRESS": limit}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=200, help="pairs of requests (known, unknown), alternating")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
-    parser.add_argument("--warmup", type=int, default=10, help="pairs run first and not counted")
-    args = parser.parse_args()
-
-    # Out of the throttle's way: a locked account (or an address over its limit) is refused before any password
-    # check, which would time the refusal, not the check.
-    os.environ["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = str(10 * (args.runs + args.warmup) + 100)
-    os.environ["LOGIN_MAX_FAILURES_PER_ADDRESS"] = str(10 * (args.runs + args.warmup) + 100)
-    stack = Stack.start()
-    try:
-        stack.add_stores(1, progress=False)
-        person = stack.add_person("timing-known@example.org", store=stack.stores[0])
-        stack.start_gunicorn(workers=args.workers)
-        client = requests.Session()
-        token = csrf_token(client.get(f"{stack.base_url}/login", timeout=30).text)
-        known, unknown = time_pairs(
-            lambda email: _post(client, stack.base_url, email, token),
-            person.email,
-            runs=args.runs,
-            warmup=args.warmup,
-            expected_status=401,
-        )
-        figures = result(args.runs, "known_wrong_password", known, unknown)
-        print(json.dumps(figures, indent=2))
-    finally:
-        stack.close()
+    paired_timing.main(
+        __doc__,
+        path="/login",
+        form={"password": WRONG_PASSWORD},
+        expected_status=401,
+        known_label="known_wrong_password",
+        known_email="timing-known@example.org",
+        environment=_throttle_out_of_the_way,
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ the run cannot favour one kind; each unknown address is fresh, as an attacker pr
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 import statistics
@@ -14,7 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 
-from bench._stack import percentile
+import requests
+
+from bench._stack import Stack, csrf_token, percentile
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -64,3 +68,49 @@ def result(runs: int, known_label: str, known: list[float], unknown: list[float]
         "unknown_account": summary(unknown),
         "ratio_unknown_over_known": round(statistics.median(unknown) / statistics.median(known), 3),
     }
+
+
+def main(
+    description: str,
+    *,
+    path: str,
+    form: dict[str, str],
+    expected_status: int,
+    known_label: str,
+    known_email: str,
+    environment: Callable[[int], dict[str, str]] | None = None,
+) -> None:
+    """The whole measure: parse `--runs/--workers/--warmup`, start the real stack (embedded PostgreSQL, gunicorn as
+    production starts it, on 127.0.0.1) with one account, POST `form` + `email` to `path` in alternating pairs, print
+    the figures as JSON. `environment(pairs)` gives settings the server needs for that many requests."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200, help="pairs of requests (known, unknown), alternating")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
+    parser.add_argument("--warmup", type=int, default=10, help="pairs run first and not counted")
+    args = parser.parse_args()
+
+    # The per-address request limits would answer 429 long before the run ends: the measure is of the answer.
+    os.environ["RATELIMIT_ENABLED"] = "false"
+    os.environ.update(environment(args.runs + args.warmup) if environment else {})
+    stack = Stack.start()
+    try:
+        stack.add_stores(1, progress=False)
+        person = stack.add_person(known_email, store=stack.stores[0])
+        stack.start_gunicorn(workers=args.workers)
+        client = requests.Session()
+        url = f"{stack.base_url}{path}"
+        token = csrf_token(client.get(url, timeout=30).text)
+
+        def post(email: str) -> tuple[float, int]:
+            t0 = time.perf_counter()
+            response = client.post(
+                url, data={**form, "email": email, "csrf_token": token}, allow_redirects=False, timeout=60
+            )
+            return (time.perf_counter() - t0) * 1000, response.status_code
+
+        known, unknown = time_pairs(
+            post, person.email, runs=args.runs, warmup=args.warmup, expected_status=expected_status
+        )
+        print(json.dumps(result(args.runs, known_label, known, unknown), indent=2))
+    finally:
+        stack.close()
