@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from config import JOBS_SCHEMA
 from jobs import names
 from jobs.queue import enqueue
-from models import AuditEntry, OutboundEmail
+from models import AuditEntry, OutboundEmail, Role
 from tests.admin.conftest import enrol, sign_in_with_code
 from tests.fixtures.factories import unique
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -53,15 +54,44 @@ def test_the_operator_sees_failed_jobs_and_retries_one_audited(app, engines, mak
     assert again.status_code == 404 and _status(engines, job_id) == "todo"
 
 
-def test_people_who_are_not_operators_get_404_for_the_console_and_the_retry(app, engines, make_user, run_jobs):
+@pytest.mark.parametrize("who", ["store_owner", "association_admin"])
+def test_people_who_are_not_operators_get_404_for_the_console_and_the_retry(
+    app, engines, make_user, make_world, make_store, run_jobs, who
+):
     job_id = _failed_job(engines, run_jobs)
-    member = make_user()
+    world = make_world()
+    if who == "store_owner":
+        person = make_user(store=make_store(world))
+    else:
+        person = make_user(association=world.association, role=Role.ASSOCIATION_ADMIN)
     client = app.test_client()
-    sign_in(client, member.email)
-    assert client.get("/operator/").status_code == 404
-    token = csrf_token(client.get("/account/alerts/").get_data(as_text=True))
+    sign_in(client, person.email)
+    page = client.get("/operator/")
+    assert page.status_code == 404 and "no.such.task" not in page.get_data(as_text=True)
+    token = csrf_token(client.get("/password/forgot").get_data(as_text=True))
     assert client.post(f"/operator/jobs/{job_id}/retry", data={"csrf_token": token}).status_code == 404
-    assert _status(engines, job_id) == "failed"
+    assert _status(engines, job_id) == "failed" and _retries_audited(engines, job_id) == 0
+
+
+def _retries_audited(engines, job_id: int) -> int:
+    with Session(engines.owner) as session:
+        return session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "job.retried", AuditEntry.target == f"job:{job_id}")
+        )
+
+
+def test_a_refused_retry_stores_nothing(app, engines, make_user, run_jobs):
+    """The retry form without its CSRF token is refused: the job stays failed and nothing is audited."""
+    job_id = _failed_job(engines, run_jobs)
+    operator = make_user(operator=True)
+    client = app.test_client()
+    sign_in_with_code(client, engines, operator, enrol(engines, operator))
+    assert client.get("/operator/").status_code == 200
+    refused = client.post(f"/operator/jobs/{job_id}/retry", data={})
+    assert refused.status_code == 400
+    assert _status(engines, job_id) == "failed" and _retries_audited(engines, job_id) == 0
 
 
 def _reset_jobs(engines, email: str) -> list[dict]:
