@@ -31,11 +31,8 @@ class LoupeFlask(Flask):
 
     def finalize_request(self, rv, from_error_handler: bool = False):  # type: ignore[override]
         response = self.make_response(rv)
-        if from_error_handler:
-            # The commit itself (or an after-request step) failed: nothing of this request may be stored.
-            end_request(500)
-        else:
-            end_request(response.status_code)
+        # From the error handler: the commit itself (or an after-request step) failed, so nothing may be stored.
+        end_request(500 if from_error_handler else response.status_code)
         return super().finalize_request(response, from_error_handler)
 
 
