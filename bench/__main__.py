@@ -132,7 +132,7 @@ def machine(ctx: Context) -> dict:
 def dataset(ctx: Context) -> dict:
     with ctx.owner.connect() as conn:
         bulletins = conn.scalar(sa.text("SELECT count(*) FROM loupe.bulletins WHERE status = 'published'"))
-        facts = conn.scalar(sa.text("SELECT count(*) FROM loupe.incident_facts"))
+        facts = conn.scalar(sa.text("SELECT count(*) FROM loupe.published_trend_weeks"))
         incidents = 0
         for i, store in enumerate(ctx.stores):
             if i % 4 == 0:

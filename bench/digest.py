@@ -4,8 +4,8 @@
 
 Sets up a fresh embedded PostgreSQL in a temp folder (on disk, like production: one commit per message), one
 region per size with N/per-store stores (each with a police contact nobody called, so every reader's own-store
-part has an item read from its schema) and N people, a few published bulletins and trend facts; starts an SMTP
-sink (aiosmtpd, a separate process on 127.0.0.1). Each run queues a new period and sends it in a fresh child
+part has an item read from its schema) and N people, a few published bulletins and a published trend week; starts
+an SMTP sink (aiosmtpd, a separate process on 127.0.0.1). Each run queues a new period and sends it in a fresh child
 process (`flask digest send` does the same), which reports its wall time and peak RSS. Prints a JSON line per
 size with the medians; `measure()` returns the same for the harness (`python -m bench`, measure 10).
 """
@@ -37,7 +37,7 @@ def _setup(owner_url: str, sizes: list[int], per_store: int) -> dict[int, tuple[
     """One association, one region per size; returns {size: (association slug, region slug)}."""
     from database.engines import ensure_roles
     from database.migrate import upgrade_shared
-    from models import Association, Bulletin, IncidentFact, Membership, PoliceContact, Region, Role, User
+    from models import Association, Bulletin, Membership, PoliceContact, PublishedTrendWeek, Region, Role, User
     from models.base import utcnow
     from security.passwords import hash_password
     from tenants.binding import store_session
@@ -94,14 +94,13 @@ def _setup(owner_url: str, sizes: list[int], per_store: int) -> dict[int, tuple[
                         title=f"Casing report {k} <b>escaped</b>", incident_type="casing",
                     )
                 )  # fmt: skip
-            week = date.today().isocalendar()
-            for c in range(12):
-                session.add(
-                    IncidentFact(
-                        association_id=region.association_id, region_id=region.id,
-                        iso_week=f"{week[0]}-W{week[1]:02d}", incident_type="casing", contributor=f"b{size}-{c}",
-                    )
-                )  # fmt: skip
+            week = (date.today() - timedelta(weeks=1)).isocalendar()  # last week's published count
+            session.add(
+                PublishedTrendWeek(
+                    association_id=region.association_id, region_id=region.id,
+                    iso_week=f"{week[0]}-W{week[1]:02d}", cells=[[None, "casing", 12]],
+                )
+            )  # fmt: skip
         out[size] = ("bench-digest", f"r{size}")
         print(f"  region {size}: {len(stores)} stores, {size} people", file=sys.stderr, flush=True)
     owner.dispose()

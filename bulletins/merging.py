@@ -27,7 +27,6 @@ from models import Association
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
 from models.sightings import BulletinSighting
-from trends.departures import enqueue_departure
 
 MERGEABLE = ("pending", "published")
 
@@ -108,7 +107,6 @@ def merge(
     _decide(duplicate, actor, "merged")
     duplicate.merged_into_id = survivor.id
     session.flush()
-    enqueue_departure(session, duplicate)  # the survivor counts the incident once (ANONYMIZATION.md rule 4)
     _record(
         session,
         "bulletin.merged",

@@ -25,7 +25,6 @@ from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
 from sharing.photos import delete_photos, photos_allowed
-from trends.departures import enqueue_departure
 
 
 class ModerationError(DomainError):
@@ -171,7 +170,6 @@ def reject(session: Session, association: Association, bulletin: Bulletin, *, re
     _decide(bulletin, actor, "rejected")
     bulletin.rejection_reason = reason
     session.flush()
-    enqueue_departure(session, bulletin)  # a rejected share leaves the trend counts (ANONYMIZATION.md rule 4)
     _record(session, "bulletin.rejected", association, actor, bulletin, reason=reason)
 
 

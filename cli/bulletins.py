@@ -1,5 +1,5 @@
-"""`flask bulletins …`: casing pattern detection across regions (also run after every share); trend facts left
-over by bulletins rejected or merged before shared revision 0019."""
+"""`flask bulletins …`: casing pattern detection across regions (also run after every share); publishing the
+trend counts of closed weeks (also run every hour by the worker)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from alerts.patterns import DEFAULT_WINDOW, detect_all
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Association
-from trends.departures import enqueue_left_over
+from trends.closing import close_all
 
 bulletins_group = AppGroup("bulletins", help="Regional bulletins.")
 
@@ -40,12 +40,8 @@ def detect_patterns_command(association_slug: str | None, days: int) -> None:
         click.echo(deliver_pending(engine, SmtpSettings.from_config(current_app.config), ids=ids))
 
 
-@bulletins_group.command("drop-departed-facts")
-def drop_departed_facts_command() -> None:
-    """Queue the removal of the trend facts of bulletins rejected or merged before revision 0019 (run once after
-    upgrading; the job worker removes them)."""
-    engine = current_app.extensions["loupe_db"].engines.app
-    with Session(engine) as session:
-        count = enqueue_left_over(session)
-        session.commit()
-    click.echo(f"{count} rejected or merged bulletin(s) queued to leave the trend counts.")
+@bulletins_group.command("close-trend-weeks")
+def close_trend_weeks_command() -> None:
+    """Publish the trend counts of every closed week not published yet (the worker does it every hour)."""
+    count = close_all(current_app.extensions["loupe_db"].engines.app)
+    click.echo(f"{count} region-week(s) published.")

@@ -35,6 +35,7 @@ from models import (
 )
 from models.base import utcnow
 from regions import RegionSettings, effective_settings
+from trends.closing import close_weeks, engine_of
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,8 @@ def queue_run(
     run = session.scalar(sa.select(DigestRun).where(DigestRun.region_id == region.id, DigestRun.period == period.key))
     created = run is None
     if run is None:
+        # The trend counts of the weeks that have just closed are published before the digest shows them.
+        close_weeks(session, engine_of(session), association, now=now)
         run_id = session.scalar(
             insert(DigestRun)
             .values(

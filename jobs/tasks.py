@@ -5,7 +5,7 @@ entry with procrastinate, and the entries with a `cron` are also scheduled by th
 Every job is idempotent — safe to run twice, or again after a crash:
 - mail delivery claims pending outbox rows with SKIP LOCKED and marks them sent (fixed Message-IDs);
 - pattern detection drafts a pattern once (it skips patterns it already drafted);
-- a rejected or merged bulletin's trend fact is dropped in one transaction, once per decision (final states);
+- closing a trend week publishes only weeks not published yet (the first insert wins);
 - schema builds and pool refills skip work already done; purges re-read what is still due;
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
@@ -37,7 +37,7 @@ from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
 from tenants.provisioning import drop_store
-from trends.departures import drop_fact
+from trends.closing import close_all
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,11 @@ def detect_patterns(region_id: int) -> None:
             detect_region(session, engine, region)
 
 
-def drop_trend_fact(bulletin_id: int) -> None:
-    """A rejected or merged bulletin leaves the trend counts (`trends.departures`)."""
-    engine = _database().engines.app
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        drop_fact(session, engine, bulletin_id)
+def close_trend_weeks(timestamp: int | None = None) -> None:
+    """Publish the trend counts of every week that has closed and is not published yet (`trends.closing`)."""
+    count = close_all(_database().engines.app)
+    if count:
+        log.info("trends: published %s region-week(s)", count)
 
 
 def build_stores(store_ids: list[int]) -> None:
@@ -170,7 +170,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.SEND_PASSWORD_RESET, send_password_reset),
     Job(names.SEND_LOCK_NOTICE, send_lock_notice),
     Job(names.DETECT_PATTERNS, detect_patterns),
-    Job(names.DROP_TREND_FACT, drop_trend_fact),
+    Job(names.CLOSE_TREND_WEEKS, close_trend_weeks, cron="5 * * * *", lock=names.TRENDS_LOCK),
     Job(names.BUILD_STORES, build_stores, lock=names.BUILD_LOCK),
     Job(names.BUILD_PENDING, build_pending, cron="*/10 * * * *", lock=names.BUILD_LOCK),
     Job(names.FILL_POOL, fill_pool, cron="*/5 * * * *", lock=names.POOL_LOCK),

@@ -47,7 +47,7 @@ from models.store import (
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.sharing import SharedBulletin
 from models.store.sightings import ReportedSighting
-from models.trends import IncidentFact, PublishedTrendWeek
+from models.trends import PublishedTrendWeek
 
 __all__ = [
     "DigestDelivery",
@@ -56,7 +56,6 @@ __all__ = [
     "AlertPreference",
     "BulletinPattern",
     "UrgentAlert",
-    "IncidentFact",
     "PublishedTrendWeek",
     "Bulletin",
     "BulletinFeedback",

@@ -27,6 +27,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def this_hour(moment: datetime | None = None) -> datetime:
+    """`moment` (default now) cut to the hour: the precision of every time a store's action writes in the shared
+    schema (issue #17 item 6), so a bulletin's times cannot be lined up with a session's or a job's."""
+    return (moment or utcnow()).replace(minute=0, second=0, microsecond=0)
+
+
+# The server-side default of those columns: the transaction's time, cut to the hour.
+HOUR_NOW = sa.text("date_trunc('hour', now())")
+
+
 class SharedBase(DeclarativeBase):
     """Base of the shared-schema tables (registry, accounts, billing, anonymized data, audit)."""
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import SharedBase
+from models.base import HOUR_NOW, SharedBase
 
 
 class BulletinPhoto(SharedBase):
@@ -26,4 +26,4 @@ class BulletinPhoto(SharedBase):
     content_type: Mapped[str] = mapped_column(sa.String(50))
     byte_size: Mapped[int] = mapped_column()
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(server_default=HOUR_NOW)  # hour precision: issue #17 item 6

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import SharedBase, utcnow
+from models.base import HOUR_NOW, SharedBase, this_hour
 
 BULLETIN_KINDS: dict[str, str] = {
     "incident": "Incident",
@@ -33,7 +33,7 @@ def _in(values) -> str:
 
 
 def default_expiry() -> datetime:
-    return utcnow() + DEFAULT_LIFETIME
+    return this_hour() + DEFAULT_LIFETIME
 
 
 class Bulletin(SharedBase):
@@ -66,9 +66,6 @@ class Bulletin(SharedBase):
     people: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     vehicles: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     photos_allowed: Mapped[bool] = mapped_column(server_default=sa.false())
-    # Whether this share's anonymized trend fact is still counted: a rejected, withdrawn or merged share leaves the
-    # counts once (`trends.departures`). Says nothing about which fact, nor whose.
-    trend_fact: Mapped[bool] = mapped_column(server_default=sa.false())
     status: Mapped[str] = mapped_column(sa.String(12), server_default="pending")
     expires_at: Mapped[datetime] = mapped_column(default=default_expiry)
     published_at: Mapped[datetime | None]
@@ -81,8 +78,10 @@ class Bulletin(SharedBase):
     retired_at: Mapped[datetime | None]
     # A duplicate a moderator merged into another bulletin (status "merged"); its sightings and feedback moved there.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bulletins.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), onupdate=sa.func.now())
+    # Hour precision, whoever writes the row (issue #17 item 6): a store's share or withdrawal must not be
+    # lined up with its sessions or jobs by its time. The share sets published_at and expires_at to the hour too.
+    created_at: Mapped[datetime] = mapped_column(server_default=HOUR_NOW)
+    updated_at: Mapped[datetime] = mapped_column(server_default=HOUR_NOW, onupdate=HOUR_NOW)
 
     feedback: Mapped[list[BulletinFeedback]] = relationship(
         back_populates="bulletin", cascade="all, delete-orphan", passive_deletes=True

@@ -43,7 +43,7 @@ from models import (
     Store,
     User,
 )
-from models.base import utcnow
+from models.base import this_hour, utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin, BulletinSettings
 from models.store.sharing import SharedBulletin
 from regions import effective_settings
@@ -240,7 +240,7 @@ def share_incident(
         raise SharingError(str(exc)) from exc
     ensure_feed_publishable(draft)
     payload = draft.shared_payload()
-    now = utcnow()
+    now = this_hour()  # the shared row's times, to the hour (source anonymity, issue #17 item 6)
     published = auto_publish(session, store.association_id)
     area_id = store.area_id if payload["area"] else None
     bulletin = Bulletin(
@@ -278,8 +278,8 @@ def share_incident(
     )
     session.add(share)
     session.flush()
-    if trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type):
-        bulletin.trend_fact = True
+    # No trend fact is written here (it would pair with this bulletin by id order): the week's counts are taken
+    # from the stores' own records once it has closed (`trends.closing`).
     enqueue_detection(session, bulletin.region_id)  # casing patterns across the region's stores, once this commits
     return ShareResult(bulletin, share)
 
@@ -288,25 +288,18 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
     share = current_share(session, incident)
     if share is None:
         raise SharingError("This incident is not shared.")
-    # Locked: a concurrent trend-fact job (`trends.departures`) reads `trend_fact` under the same lock.
     bulletin = bulletin_of(session, store, share, for_update=True)
     now = utcnow()
     if bulletin is not None and bulletin.status in ("pending", "published", "merged"):
         # The store took it back: nothing of it is kept outside the store's schema.
         bulletin.status = "withdrawn"
-        bulletin.withdrawn_at = now
+        bulletin.withdrawn_at = this_hour(now)
         bulletin.title = "Withdrawn bulletin"
         bulletin.narrative = ""
         bulletin.location_note = ""
         bulletin.people = []
         bulletin.vehicles = []
         shared_photos.delete_photos(session, bulletin)
-    if bulletin is not None and bulletin.trend_fact:
-        # Still counted (pending, published, retired): the store removes its own fact. Once rejected or merged the
-        # moderator's decision already took it out (`trends.departures`), and a second removal would take another
-        # share's fact of the same week and type with it.
-        trends.remove_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type)
-        bulletin.trend_fact = False
     share.withdrawn_at = now
     share.withdrawn_by_name = user_name[:200]
     session.flush()

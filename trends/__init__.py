@@ -1,13 +1,14 @@
-"""Regional trends from the shared `incident_facts` table only (never from store schemas).
+"""Regional trends: weekly distinct-store counts per (region, area, week, type), published once per closed week.
 
-- `record_share` / `remove_share`: a store's share writes one anonymized fact; its withdrawal deletes it.
-- `weekly_trends`: weekly distinct-store counts per (region, area, week, type), closed ISO weeks only (see
-  `closed_weeks`: the current, partial week is never shown, so two looks around one share cannot isolate it), with
-  the small-count rule
-  (`anonymize.publishable_cells`, k from the region's settings, and each region's and area's size: how many ready
-  member stores it has in the registry, counted in SQL so no store identity is read), week-over-week change and the
-  4-week average, both computed from published cells only. A fixed number of statements, whatever the number of
-  stores.
+Nothing per store is kept in the shared schema (issue #17 item 6): a share writes no trend fact at all. When an ISO
+week has closed, `trends.closing.close_weeks` (a job) reads each store's own record of what it shared, counts
+distinct stores per cell in memory, applies the small-count and group rules (`freeze_weeks`:
+`anonymize.publishable_cells`, k from the region's settings, each region's and area's size counted in SQL) and
+stores only the published cells, frozen (`published_trend_weeks`).
+
+- `weekly_trends`: the frozen cells of closed ISO weeks only (see `closed_weeks`: the current, partial week is never
+  shown, so two looks around one share cannot isolate it), week-over-week change and the 4-week average, both
+  computed from published cells only. A fixed number of statements, whatever the number of stores.
 - `export_rows`: TLP:CLEAR rows of published cells, rounded to base 5; suppressed cells are left out, and the
   export has no totals across areas' complement, types or weeks that could give them back; `export_for_admin`
   is the admin portal's export, audited.
@@ -15,8 +16,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,59 +29,10 @@ from anonymize import PublishedCells, TrendCell, publishable_cells, round_base5
 from audit import Actor
 from models import Area, Association, Region, Store, StoreStatus
 from models.store.logbook import INCIDENT_TYPES
-from models.trends import IncidentFact, PublishedTrendWeek
+from models.trends import PublishedTrendWeek
 from regions import effective_settings
 
 DEFAULT_WEEKS = 12
-
-
-def contributor_key(secret: str | bytes, store_id: int, iso_week: str) -> str:
-    """The opaque per-store, per-week key of a fact (see `models.trends.IncidentFact` for why)."""
-    raw = secret.encode() if isinstance(secret, str) else secret
-    key = hmac.new(raw, b"loupe.trend-contributor", hashlib.sha256).digest()
-    return hmac.new(key, f"{store_id}:{iso_week}".encode(), hashlib.sha256).hexdigest()
-
-
-def _secret() -> str:
-    from flask import current_app
-
-    return current_app.config["SECRET_KEY"]
-
-
-def record_share(session: Session, store: Store, *, iso_week: str, incident_type: str) -> IncidentFact | None:
-    """Write the fact of a shared incident (called by the share step, inside the store's request)."""
-    if not iso_week or not incident_type:
-        return None
-    fact = IncidentFact(
-        association_id=store.association_id,
-        region_id=store.region_id,
-        area_id=store.area_id,
-        iso_week=iso_week,
-        incident_type=incident_type,
-        contributor=contributor_key(_secret(), store.id, iso_week),
-    )
-    session.add(fact)
-    session.flush()
-    return fact
-
-
-def remove_share(session: Session, store: Store, *, iso_week: str, incident_type: str) -> bool:
-    """Delete one fact of this store for that week and type (the store withdrew the share). Region and area are
-    not matched, so a store that moved since still removes its own fact."""
-    if not iso_week:
-        return False
-    one = (
-        sa.select(IncidentFact.id)
-        .where(
-            IncidentFact.association_id == store.association_id,
-            IncidentFact.iso_week == iso_week,
-            IncidentFact.incident_type == incident_type,
-            IncidentFact.contributor == contributor_key(_secret(), store.id, iso_week),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    return bool(session.execute(sa.delete(IncidentFact).where(IncidentFact.id == one)).rowcount)
 
 
 def week_label(day: date) -> str:
@@ -153,7 +103,8 @@ def trend_cells(
     group_sizes: Mapping[tuple[int, int | None], int],
 ) -> dict[int, PublishedCells]:
     """Pure: facts (region id, area id, week, type, contributor) → published cells per region (cells keyed by ids
-    as strings). Distinct stores are counted as sets of contributor keys, so a store counts once per cell.
+    as strings). Distinct stores are counted as sets of contributors (in memory only: whatever tells stores apart
+    while the cells are computed), so a store counts once per cell.
     `group_sizes[(region id, area id)]` is the number of member stores of the area (area None: of the region); a
     group missing from it has no stores, so nothing of it is published."""
     cells: dict[int, dict[tuple[str, str | None, str, str], set[str]]] = {}
@@ -190,24 +141,6 @@ def group_sizes(session: Session, association: Association, region_ids: list[int
     return sizes
 
 
-def _fetch(session: Session, association: Association, region_ids: list[int], weeks: list[str]):
-    return session.execute(
-        sa.select(
-            IncidentFact.region_id,
-            IncidentFact.area_id,
-            IncidentFact.iso_week,
-            IncidentFact.incident_type,
-            IncidentFact.contributor,
-        )
-        .distinct()
-        .where(
-            IncidentFact.association_id == association.id,
-            IncidentFact.region_id.in_(region_ids),
-            IncidentFact.iso_week.in_(weeks),
-        )
-    ).all()
-
-
 def _regions(session: Session, association: Association, region: Region | None) -> list[Region]:
     if region is not None:
         return [region] if region.association_id == association.id else []
@@ -224,34 +157,12 @@ def _frozen(session: Session, region_ids: list[int], weeks: list[str]) -> dict[t
 
 
 def _published(
-    session: Session,
-    association: Association,
-    k_by_region: Mapping[int, int],
-    labels_by_region: Mapping[int, list[str]],
-    every_label: list[str],
+    session: Session, region_ids: list[int], labels_by_region: Mapping[int, list[str]], every_label: list[str]
 ) -> dict[int, PublishedCells]:
-    """The published cells of each region's closed weeks, published once (ANONYMIZATION.md rule 4): a week already
-    published shows its frozen cells; a week shown for the first time is computed from the facts (small-count and
-    group rules over the whole region-week) and frozen in `published_trend_weeks`, so a fact recorded or removed
-    later never changes it. Concurrent first looks: the first insert wins and every look shows the stored cells."""
-    region_ids = list(k_by_region)
+    """The frozen cells of each region's closed weeks (ANONYMIZATION.md rule 4: published once, by
+    `freeze_weeks` when the week has closed). A closed week not frozen yet (the closing job has not run) shows
+    nothing: it is never computed on a look."""
     frozen = _frozen(session, region_ids, every_label)
-    missing = {(rid, w) for rid, labels in labels_by_region.items() for w in labels if (rid, w) not in frozen}
-    if missing:
-        weeks = sorted({w for _, w in missing})
-        rows = [row for row in _fetch(session, association, region_ids, weeks) if (row[0], row[2]) in missing]
-        fresh = trend_cells(rows, k_by_region, group_sizes(session, association, region_ids))
-        values = []
-        for region_id, week in sorted(missing):
-            chosen = sorted(fresh[region_id].published.items(), key=lambda i: (i[0].incident_type, i[0].area or ""))
-            cells = [
-                [None if c.area is None else int(c.area), c.incident_type, n] for c, n in chosen if c.iso_week == week
-            ]
-            values.append({"association_id": association.id, "region_id": region_id, "iso_week": week, "cells": cells})
-        session.execute(
-            insert(PublishedTrendWeek).values(values).on_conflict_do_nothing(index_elements=["region_id", "iso_week"])
-        )
-        frozen = _frozen(session, region_ids, every_label)  # a concurrent first look may have won: show its cells
     out: dict[int, PublishedCells] = {}
     for region_id in region_ids:
         cells: dict[TrendCell, int] = {}
@@ -261,6 +172,54 @@ def _published(
                 cells[TrendCell(str(region_id), area, week, incident_type)] = count
         out[region_id] = PublishedCells(cells, frozenset())
     return out
+
+
+def region_weeks(
+    session: Session, association: Association, *, weeks: int = DEFAULT_WEEKS, now: datetime | None = None
+) -> dict[int, list[str]]:
+    """Each region's closed weeks (the `weeks` weeks that have ended in the region's time zone) not frozen yet."""
+    regions = _regions(session, association, None)
+    if not regions:
+        return {}
+    labels = {r.id: closed_weeks(local_today(effective_settings(association, r).zone, now), weeks) for r in regions}
+    every = sorted({w for ws in labels.values() for w in ws})
+    frozen = _frozen(session, list(labels), every)
+    return {rid: todo for rid, ws in labels.items() if (todo := [w for w in ws if (rid, w) not in frozen])}
+
+
+def freeze_weeks(
+    session: Session,
+    association: Association,
+    facts: Iterable[tuple[int, int | None, str, str, str]],
+    weeks_by_region: Mapping[int, list[str]],
+) -> int:
+    """Publish each region's `weeks_by_region` weeks once: the published cells of `facts` (region id, area id,
+    week, type, contributor; see `trend_cells`) under the small-count and group rules, stored frozen. A week
+    already frozen is left as it is (the first freeze wins, also against a concurrent one); a week with no
+    publishable cell is frozen empty. Returns how many region-weeks were frozen now."""
+    if not weeks_by_region:
+        return 0
+    regions = {r.id: r for r in _regions(session, association, None)}
+    k_by_region = {
+        rid: effective_settings(association, regions[rid]).k_threshold for rid in weeks_by_region if rid in regions
+    }
+    wanted = {(rid, w) for rid, ws in weeks_by_region.items() if rid in k_by_region for w in ws}
+    if not wanted:
+        return 0
+    rows = [f for f in facts if (f[0], f[2]) in wanted]
+    fresh = trend_cells(rows, k_by_region, group_sizes(session, association, list(k_by_region)))
+    values = []
+    for region_id, week in sorted(wanted):
+        chosen = sorted(fresh[region_id].published.items(), key=lambda i: (i[0].incident_type, i[0].area or ""))
+        cells = [[None if c.area is None else int(c.area), c.incident_type, n] for c, n in chosen if c.iso_week == week]
+        values.append({"association_id": association.id, "region_id": region_id, "iso_week": week, "cells": cells})
+    result = session.execute(
+        insert(PublishedTrendWeek)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["region_id", "iso_week"])
+        .returning(PublishedTrendWeek.id)
+    )
+    return len(result.all())
 
 
 def weekly_trends(
@@ -273,7 +232,7 @@ def weekly_trends(
     now: datetime | None = None,
 ) -> list[RegionTrend]:
     """Trends for one region (the feed) or every region of the association (the admin portal): three statements
-    (regions, frozen cells, area names; seven on the first look after a week closes) however many stores there are.
+    (regions, frozen cells, area names) however many stores there are.
 
     Only closed ISO weeks are counted: the `weeks` weeks that ended before the week of the earlier of `today` (a
     cut-off date, e.g. the end of a digest period) and the region's own date now (`now`, default the clock, in the
@@ -287,7 +246,7 @@ def weekly_trends(
     cut = {rid: min(day, today) if today is not None else day for rid, day in local.items()}
     labels_by_region = {rid: closed_weeks(day, weeks) for rid, day in cut.items()}
     every_label = sorted({w for labels in labels_by_region.values() for w in labels})
-    published = _published(session, association, k_by_region, labels_by_region, every_label)
+    published = _published(session, [r.id for r in regions], labels_by_region, every_label)
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
     area_names = (
         dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}

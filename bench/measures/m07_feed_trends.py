@@ -26,7 +26,7 @@ def _facts(ctx) -> tuple[int, int]:
 
     with ctx.owner.connect() as conn:
         bulletins = conn.scalar(sa.text("SELECT count(*) FROM loupe.bulletins"))
-        facts = conn.scalar(sa.text("SELECT count(*) FROM loupe.incident_facts"))
+        facts = conn.scalar(sa.text("SELECT count(*) FROM loupe.published_trend_weeks"))
     return bulletins, facts
 
 

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from digest.periods import Period, week_period
-from models import Bulletin, IncidentFact, Region, TrendBulletinDetails
+from models import Bulletin, Region, TrendBulletinDetails
 from models.base import utcnow
 from tests.bulletins.conftest import SharingWorld, sharing_world  # noqa: F401
-from tests.trends.conftest import add_member_stores
+from tests.trends.conftest import add_facts, add_member_stores, publish_weeks
 
 XSS = "<script>alert('x')</script> Two men <b>casing</b>"
 SOUTH_TITLE = "Grab-and-run in the south"
@@ -62,27 +62,18 @@ def digest_world(engines, sharing_world) -> DigestWorld:  # noqa: F811
         session.add(TrendBulletinDetails(bulletin_id=police.id, watch_for=WATCH_FOR, recommendation=RECOMMENDATION))
         # No RED bulletin can exist in the shared schema at all (a check constraint); the digest reads FEED_TLPS only.
         _bulletin(session, w, south, tlp="AMBER", title=SOUTH_TITLE, incident_type="grab_and_run_attempt")
-        # Trend facts: casing by 6 distinct stores last week, 2 (under k=5, withheld) the week before. Not this week:
-        # a digest shows closed weeks only (issue #17 item 3), so this week's facts would not be shown yet.
-        week = week_period(period.starts_on - timedelta(days=7)).key
-        last = week_period(period.starts_on - timedelta(days=14)).key
-        for i in range(6):
-            session.add(
-                IncidentFact(
-                    association_id=w.home.association.id, region_id=home.id, iso_week=week,
-                    incident_type="casing", contributor=f"c{i}",
-                )
-            )  # fmt: skip
-        for i in range(2):
-            session.add(
-                IncidentFact(
-                    association_id=w.home.association.id, region_id=home.id, iso_week=last,
-                    incident_type="casing", contributor=f"d{i}",
-                )
-            )  # fmt: skip
         amber_id, police_id = amber.id, police.id
     # The region's size for the group-disclosure rule: 2 stores + 12 in the registry, so 6 reporting leaves 8 out.
-    add_member_stores(engines, association_id=w.home.association.id, region_id=w.home.region.id, count=12)
+    a, home_id = w.home.association.id, w.home.region.id
+    add_member_stores(engines, association_id=a, region_id=home_id, count=12)
+    # Trend facts: casing by 6 distinct stores last week, 2 (under k=5, withheld) the week before. Not this week:
+    # a digest shows closed weeks only (issue #17 item 3), so this week's facts would not be shown yet. The
+    # closing job publishes them when the digest is queued (`digest.runs.queue_run`), or here.
+    week = week_period(period.starts_on - timedelta(days=7)).key
+    last = week_period(period.starts_on - timedelta(days=14)).key
+    add_facts(engines, association_id=a, region_id=home_id, stores=6, week=week, tag="c")
+    add_facts(engines, association_id=a, region_id=home_id, stores=2, week=last, tag="d")
+    publish_weeks(engines, a)
     return DigestWorld(w, period, amber_id, police_id)
 
 

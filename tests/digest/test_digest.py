@@ -267,7 +267,7 @@ def test_the_digest_withholds_a_count_covering_a_whole_region_of_k(engines, shar
 
     from digest.content import region_content
     from digest.periods import last_complete_week
-    from tests.trends.conftest import add_facts, add_member_stores
+    from tests.trends.conftest import add_facts, add_member_stores, publish_weeks
 
     w = sharing_world
     # Last week: a digest shows closed weeks only (issue #17 item 3), never the current one.
@@ -275,16 +275,18 @@ def test_the_digest_withholds_a_count_covering_a_whole_region_of_k(engines, shar
     a, r = w.home.association.id, w.home.region.id
     add_member_stores(engines, association_id=a, region_id=r, count=3)  # + the source and the neighbour = 5
     add_facts(engines, association_id=a, region_id=r, stores=5, week=period.key, tag="all")
+    # The same count in the South region of 11 stores (its one store + 10; 5 reporting leaves 6 out): published.
+    south = w.other_region_store.region_id
+    add_member_stores(engines, association_id=a, region_id=south, count=10)
+    add_facts(engines, association_id=a, region_id=south, stores=5, week=period.key, tag="south")
+    publish_weeks(engines, a)
     with Session(engines.owner) as session:
         association, region = session.get(Association, a), session.get(Region, r)
         content = region_content(session, association, region, period, ZoneInfo("UTC"))
     assert content["trend"]["k"] == 5
     assert all(row["this"] is None for row in content["trend"]["rows"] if row["type"] == "casing")
     assert 5 not in [row["this"] for row in content["trend"]["rows"]]
-    # Six more member stores (11, of which 10 have no area; the source is alone in its area and shared nothing):
-    # 5 reporting leaves 5 of the 10 out, so the same count is published.
-    add_member_stores(engines, association_id=a, region_id=r, count=6)
     with Session(engines.owner) as session:
-        association, region = session.get(Association, a), session.get(Region, r)
+        association, region = session.get(Association, a), session.get(Region, south)
         content = region_content(session, association, region, period, ZoneInfo("UTC"))
     assert [(row["type"], row["this"]) for row in content["trend"]["rows"]] == [("casing", 5)]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models import Area, AuditEntry, Region, StoreStatus
 from tests.bulletins.conftest import admin_client, page_text, signed_in
-from tests.trends.conftest import add_facts, add_member_stores, week
+from tests.trends.conftest import add_facts, add_member_stores, publish_weeks, week
 
 # The sharing world at the default k = 5 (it shares nothing here; trend cells are checked at k = 5).
 SHARING_WORLD_K = 5
@@ -49,6 +49,8 @@ def _facts(engines, world):
     add_facts(engines, association_id=a, region_id=south, stores=6, week=week(1), tag="south-")
     elsewhere = world.outsider_store
     add_facts(engines, association_id=elsewhere.association_id, region_id=elsewhere.region_id, stores=47, week=week(1))
+    publish_weeks(engines, a)
+    publish_weeks(engines, elsewhere.association_id)
 
 
 def test_the_feed_shows_its_regions_published_counts_with_change_and_average(app, engines, sharing_world):
@@ -111,6 +113,7 @@ def test_a_suppressed_area_cannot_be_recovered_from_the_export(app, engines, sha
     add_facts(engines, association_id=a, region_id=r, area_id=west.id, stores=2, week=week(1), tag="w")
     add_member_stores(engines, association_id=a, region_id=r, area_id=east.id, count=13)
     add_member_stores(engines, association_id=a, region_id=r, area_id=west.id, count=4)
+    publish_weeks(engines, a)
     admin = admin_client(app, engines, world)
     data = json.loads(admin.get(f"/a/{world.home.association.slug}/trends/export.json").get_data(as_text=True))
     areas = {cell["area"] for cell in data["cells"]}
@@ -142,6 +145,7 @@ def _region_of(engines, world, size: int, *, k: int | None = None) -> None:
 
 
 def _page_and_export(app, engines, world):
+    publish_weeks(engines, world.home.association.id)
     neighbour = signed_in(app, world.neighbour_user)
     page = page_text(neighbour.get(f"/s/{world.neighbour.slug}/feed/trends"))
     admin = admin_client(app, engines, world)

@@ -17,11 +17,13 @@ from digest.content import region_content
 from digest.periods import day_period, week_period
 from models import Association, Region
 from tests.bulletins.conftest import admin_client, page_text, signed_in
-from tests.trends.conftest import add_facts, add_member_stores, week
+from tests.trends.conftest import add_facts, add_member_stores, publish_weeks, week
 
 
 def _look(app, engines, world) -> dict:
-    """Everything a member, an association admin and a digest reader can see of the home region's counts."""
+    """Everything a member, an association admin and a digest reader can see of the home region's counts, after
+    the closing job has run (it runs every hour)."""
+    publish_weeks(engines, world.home.association.id)
     neighbour = signed_in(app, world.neighbour_user)
     html = neighbour.get(f"/s/{world.neighbour.slug}/feed/trends").get_data(as_text=True)
     admin = admin_client(app, engines, world)
