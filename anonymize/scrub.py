@@ -224,6 +224,11 @@ def _store_name_terms(name: str) -> list[Term]:
     if len(distinctive) > 1:
         words_alone = [tokens[i] for i in distinctive if len(tokens[i]) >= 5 and tokens[i] not in COMMON_WORDS]
         terms += [Term(word, "store", True) for word in words_alone]
+    # "B&S" for "Bellamy & Sons": the initials around an ampersand, as a shop's regulars shorten it.
+    # (`words` reads "&" as "and".)
+    for i, token in enumerate(tokens[1:-1], start=1):
+        if token == "and" and "&" in name and tokens[i - 1] != "and" and tokens[i + 1] != "and":
+            terms.append(Term(f"{tokens[i - 1][0]}and{tokens[i + 1][0]}", "store", True))
     return terms
 
 
@@ -290,6 +295,23 @@ def _address_terms(identity: StoreIdentity) -> list[Term]:
     return terms
 
 
+def _website_terms(website: str) -> list[Term]:
+    """The site's domain however it is written ("www.bellamys.example", "bellamys.example/contact") and its name,
+    which is usually the shop's ("Bellamys")."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", website.strip(), flags=re.I).split("/", 1)[0].split("@")[-1]
+    host = host.split(":", 1)[0].lower()
+    labels = [label for label in host.split(".") if label]
+    if labels and labels[0] == "www":
+        labels = labels[1:]
+    if len(labels) < 2:
+        return []
+    terms = [Term("".join(words(".".join(labels))), "url")]
+    brand = "".join(words(labels[0]))
+    if len(brand) >= 4 and brand not in _WEBMAIL:
+        terms.append(Term(brand, "store"))
+    return terms
+
+
 def _email_terms(email: str) -> list[Term]:
     """Obfuscated spellings ("info at quayside dot com") and the domain's name, which is usually the shop's."""
     local, _, domain = email.strip().partition("@")
@@ -337,6 +359,10 @@ def build_index(identities: tuple[StoreIdentity, ...], extra: tuple[tuple[str, s
         terms += _address_terms(identity)
         for email in identity.emails:
             terms += _email_terms(email)
+        for website in identity.websites:
+            terms += _website_terms(website)
+        for line in identity.address_lines:
+            terms += _phrase_terms(line, "address", drop_leading_the=False)
         for person in (*identity.staff_names, *identity.keyholder_names, *identity.officer_names):
             terms += _person_terms(person)
         for case_number in identity.case_numbers:
@@ -378,9 +404,14 @@ def _identity_spans(text: str, indexes: tuple[IdentityIndex, ...]) -> list[Span]
         for i, at in enumerate(starts):
             for term in index.buckets.get(skeleton[at : at + 2], ()):
                 stop = at + len(term.skeleton)
-                if stop not in ends or not skeleton.startswith(term.skeleton, at):
+                if not skeleton.startswith(term.skeleton, at):
                     continue
                 first = matches[i]
+                if stop not in ends:
+                    # "Bellamys", "Kesslers": a possessive written without its apostrophe, on a name with a capital.
+                    if not (stop + 1 in ends and skeleton[stop] == "s" and _takes_plain_s(term, first.group())):
+                        continue
+                    stop += 1
                 if term.capital_only and not first.group()[0].isupper():
                     continue
                 last = matches[bisect_right(starts, stop - 1) - 1]
@@ -388,6 +419,12 @@ def _identity_spans(text: str, indexes: tuple[IdentityIndex, ...]) -> list[Span]
         if index.phone_cores:
             spans += _known_phone_spans(text, index.phone_cores)
     return spans
+
+
+def _takes_plain_s(term: Term, first_word: str) -> bool:
+    """Whether "<term>s" is the term in a possessive written without an apostrophe: a store, place or person name
+    of four letters or more, written with a capital (so "marks" is not "Mark's")."""
+    return term.kind in ("store", "place", "name") and len(term.skeleton) >= 4 and first_word[:1].isupper()
 
 
 # A run of digits written the way phone numbers are (spaces, dots, dashes, slashes, brackets, a leading +).
@@ -421,7 +458,8 @@ _STREET_TYPES = (
 _TLDS = r"com|net|org|info|biz|io|co|uk|us|ca|au|nz|ie|de|fr|nl|be|ch|at|eu|shop|store|jewelry|jewellery|online|site"
 _RANKS = (
     r"PC|DC|DS|DI|DCI|WPC|PCSO|Sgt\.?|Sergeant|Constable|Detective|Det\.?|Inspector|Insp\.?|Officer|Deputy|Trooper|"
-    r"Lt\.?|Lieutenant|Cpl\.?|Corporal|Sheriff|Agent"
+    r"Lt\.?|Lieutenant|Cpl\.?|Corporal|Sheriff|Agent|Ofc\.|Ofcr\.?|Offr\.?|Cst\.|Const\.|Supt\.?|Superintendent|"
+    r"Cmdr\.?|Commander|Capt\.?|Captain|Tpr\.|Dep\.|Chief"
 )
 _ANY_DIGIT = re.compile(r"[0-9]")
 
@@ -454,6 +492,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
         re.compile(rf"\.(?:{_TLDS})\b", re.I),
     ),
     ("url", re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{2,}[A-Za-z0-9_]"), re.compile("@")),  # handles
+    # Any other domain, on a top-level domain the list above does not know (".example", ".jewelers"): a name of two
+    # letters or more, a dot, and a lower-case ending of two letters or more ("Mr.Smith" and "e.g." are not).
+    (
+        "url",
+        re.compile(
+            r"(?<![\w@.])[A-Za-z0-9][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,24}\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?"
+        ),
+        re.compile(r"\w\.[a-z][a-z]"),
+    ),
     ("location", re.compile(r"-?\b\d{1,3}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}\b"), re.compile(r"\d\.\d\d\d")),
     ("location", re.compile(r"///[a-z]+\.[a-z]+\.[a-z]+", re.I), None),
     (
@@ -470,6 +517,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
     ("case", re.compile(r"\b[A-Z]{1,5}[/-]\d{2,}(?:[/-][A-Z0-9]{2,})+\b"), re.compile(r"[/-]\d\d")),
     ("address", re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){{1,3}}(?i:{_STREET_TYPES})"), _ANY_DIGIT),
     ("address", re.compile(rf"\b(?:[A-Z][\w'’-]*\s+){{1,3}}(?:{_STREET_TYPES})"), None),
+    # A unit of a building: "Suite 4", "Unit 12B", "Shop 3".
+    (
+        "address",
+        re.compile(r"(?<!\w)(?:Suite|Ste\.|Unit|Shop)\s*#?\s*\d{1,4}[A-Za-z]?\b"),
+        re.compile(r"Suite|Ste\.|Unit|Shop"),
+    ),
     (
         "time",
         re.compile(

@@ -76,11 +76,15 @@ class StoreIdentity:
     keyholder_names: tuple[str, ...] = ()
     officer_names: tuple[str, ...] = ()
     case_numbers: tuple[str, ...] = ()
+    # The store profile's website(s) ("https://bellamys.example/") and the parts of its address after the street
+    # ("Suite 4", "Harbour Arcade").
+    websites: tuple[str, ...] = ()
+    address_lines: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Callers pass lists straight from queries; tuples keep the identity hashable (its terms are cached by it).
         _freeze(self, "trade_names", "phones", "emails", "staff_names", "keyholder_names", "officer_names")
-        _freeze(self, "case_numbers")
+        _freeze(self, "case_numbers", "websites", "address_lines")
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ from models.bulletins import DEFAULT_LIFETIME, Bulletin, BulletinSettings
 from models.store.sharing import SharedBulletin
 from regions import effective_settings
 from sharing import photos as shared_photos
+from workspace.profile import address_parts, get_profile
+from workspace.profile import trade_names as profile_trade_names
 
 # What a store may choose when it shares (RED and CLEAR never go to the feed).
 SHARE_TLPS = (TLP.AMBER_STRICT, TLP.AMBER, TLP.GREEN)
@@ -84,22 +86,32 @@ def store_identity(session: Session, store: Store, incident: Incident | None = N
         .where(Membership.store_id == store.id)
     ).all()
     case_numbers = session.scalars(sa.select(Incident.police_report_number).where(Incident.police_report_number != ""))
+    profile = get_profile(session)
+    address = address_parts(profile.street_address)
     slug_words = store.slug.replace("-", " ").strip()
     trade_names = (
         [slug_words] if re.search(r"[a-z]{3}", slug_words) and slug_words.lower() != store.name.lower() else []
     )
+    trade_names += profile_trade_names(profile)
     staff = [name for name, _email in people]
     if incident is not None:
         staff += _names_in(incident.staff_involved)
     return StoreIdentity(
         name=store.name,
         trade_names=_nonblank(trade_names),
+        street=address.street,
+        street_number=address.number,
+        postcode=profile.postcode,
+        city=profile.city,
+        address_lines=_nonblank(address.rest),
+        websites=_nonblank([profile.website]),
         phones=_nonblank(
-            [c.phone for c in contacts]
+            [profile.phone]
+            + [c.phone for c in contacts]
             + [k.phone for k in keyholders]
             + ([briefing.alarm_company_phone] if briefing else [])
         ),
-        emails=_nonblank([c.email for c in contacts] + [email for _name, email in people]),
+        emails=_nonblank([profile.shop_email] + [c.email for c in contacts] + [email for _name, email in people]),
         staff_names=_nonblank(staff),
         keyholder_names=_nonblank(k.name for k in keyholders),
         officer_names=_nonblank(c.officer_name for c in contacts),

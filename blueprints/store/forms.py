@@ -58,3 +58,26 @@ class StoreSettingsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A POST-only confirmation (delete): nothing but the CSRF token."""
+
+
+class StoreProfileForm(FlaskForm):
+    """Where the store is and how to reach it; the police see it, and sharing scrubs every part of it."""
+
+    trade_names = TextAreaField(
+        "Other names the shop goes by",
+        description="One per line: short forms, the name on the sign, initials (e.g. Bellamy's, B&S).",
+        validators=[Optional(), Length(max=2000)],
+    )
+    street_address = StringField(
+        "Street address",
+        description="Number, street and unit, as on the door (e.g. 1428 Elm Street, Suite 4).",
+        validators=[Optional(), Length(max=300)],
+    )
+    city = StringField("Town or city", validators=[Optional(), Length(max=120)])
+    postcode = StringField("Postcode", validators=[Optional(), Length(max=20)])
+    phone = StringField("Shop phone", validators=[Optional(), Length(max=50)])
+    website = StringField("Website", validators=[Optional(), Length(max=300)])
+    shop_email = EmailField("Shop email", validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    opening_hours = TextAreaField(
+        "Opening hours", description="As you would tell a police officer.", validators=[Optional(), Length(max=2000)]
+    )

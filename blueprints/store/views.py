@@ -8,13 +8,20 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.store.forms import ConfirmForm, ContactLogForm, PoliceContactForm, StoreSettingsForm
+from blueprints.store.forms import (
+    ConfirmForm,
+    ContactLogForm,
+    PoliceContactForm,
+    StoreProfileForm,
+    StoreSettingsForm,
+)
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
 from workspace import attention
 from workspace import contacts as services
+from workspace import profile as profiles
 from workspace.times import local_now, local_to_utc, local_today, store_zone
 
 bp = Blueprint("store", __name__, url_prefix="/s/<store_slug>")
@@ -62,6 +69,25 @@ def settings(store, membership):
         return redirect(url_for("store.settings", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("store/settings.html", store=store, form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@store_view(MANAGER_ROLES)
+def profile(store, membership):
+    """The store profile: address, phone, website, trade names, opening hours (owners and managers)."""
+    current = profiles.get_profile(db())
+    form = StoreProfileForm(obj=current if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            values = {name: getattr(form, name).data for name in profiles.PROFILE_FIELDS}
+            profiles.save_profile(db(), values, store=store, actor=current_actor())
+        except profiles.ProfileError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash("Profile saved. Sharing now removes these details from what you share.", "success")
+            return redirect(url_for("store.profile", store_slug=store.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("store/profile.html", store=store, form=form, map_url=profiles.map_url(current)), status
 
 
 @bp.route("/contacts/")

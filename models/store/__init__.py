@@ -7,6 +7,7 @@ from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, Incide
 from models.store.meetings import Meeting, MeetingAction
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.plans import EmergencyPlan
+from models.store.profile import StoreProfile
 from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
 from models.store.sharing import SharedBulletin
@@ -34,4 +35,5 @@ __all__ = [
     "SafeOrVault",
     "SecurityBriefing",
     "StoreSetting",
+    "StoreProfile",
 ]

@@ -881,7 +881,18 @@ def review_grant_ending_in_the_past(ctx: Ctx):
     return ctx.post(f"/s/{store.slug}/review/new", data)
 
 
+def store_profile_with_a_website_that_is_no_address(ctx: Ctx):
+    """Every other field is valid: the refusal must not keep them either."""
+    store = ctx.store(ctx.world())
+    ctx.owner(store)
+    data = {"street_address": "1428 Elm Street, Suite 4", "city": "Springfield", "phone": "01632 960999"}
+    return ctx.post(f"/s/{store.slug}/profile", data | {"website": "bellamys"})
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
+    ("store.profile", "ProfileError"): Scenario(
+        store_profile_with_a_website_that_is_no_address, 400, "Enter the website as an address"
+    ),
     ("logbook.new_incident", "DomainError"): Scenario(
         logbook_new_with_too_many_photos, 400, f"at most {logbook.MAX_PHOTOS} photos"
     ),
