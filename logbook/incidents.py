@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from logbook.casing_links import LINK_MAX_AGE, casing_link
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, OutboundEmail, PoliceContact, Store
@@ -27,6 +28,7 @@ from models.base import utcnow
 from models.store.logbook import INCIDENT_TYPES
 from security.csv_cells import formula_safe
 from security.uploads import CheckedImage, SentFile, UploadRejected, check_images, screen_images
+from workspace.police_card import police_card
 
 PERSON_FIELDS = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
 VEHICLE_FIELDS = ("make", "model", "colour", "plate", "plate_state")
@@ -82,7 +84,7 @@ class DescribedIncident:
     vehicles: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _describe(row: object, names: Sequence[str]) -> str:
+def describe(row: object, names: Sequence[str]) -> str:
     """One person or vehicle on one line, e.g. `clothing: grey hoodie, height: about 1.80 m`."""
     return ", ".join(f"{name.replace('_', ' ')}: {getattr(row, name)}" for name in names if getattr(row, name))
 
@@ -360,6 +362,7 @@ def alert_police_of_casing(
     response (signed with the actor's name and email), and record when. Returns the outbox rows (the caller sends
     them after commit); empty when no contact has an email address, in which case nothing is marked as notified."""
     contacts = police_contacts_with_email(session)
+    card = police_card(session, store)
     rows: list[OutboundEmail] = []
     for contact in contacts:
         email = render_email(
@@ -370,9 +373,12 @@ def alert_police_of_casing(
             contact=contact,
             occurred=incident.occurred_at.astimezone(zone),
             zone_name=zone.key,
-            people=[_describe(p, PERSON_FIELDS) for p in incident.people],
-            vehicles=[_describe(v, VEHICLE_FIELDS) for v in incident.vehicles],
+            people=[describe(p, PERSON_FIELDS) for p in incident.people],
+            vehicles=[describe(v, VEHICLE_FIELDS) for v in incident.vehicles],
             photo_count=len(incident.photos),
+            link=casing_link(store.id, incident.id, contact.id),
+            link_days=LINK_MAX_AGE.days,
+            card=card,
             reporter_name=actor.name,
             reporter_email=actor.email,
         )
@@ -432,11 +438,11 @@ def incidents_csv(incidents: Iterable[Incident], *, zone: ZoneInfo) -> str:
             incident.narrative,
             incident.location_note,
             incident.staff_involved,
-            "yes" if incident.police_notified else "no",
+            "yes" if incident.police_notified or incident.contacts_notified_at else "no",
             incident.police_report_number,
             _local(incident.contacts_notified_at, zone),
-            " | ".join(_describe(p, PERSON_FIELDS) for p in incident.people),
-            " | ".join(_describe(v, VEHICLE_FIELDS) for v in incident.vehicles),
+            " | ".join(describe(p, PERSON_FIELDS) for p in incident.people),
+            " | ".join(describe(v, VEHICLE_FIELDS) for v in incident.vehicles),
             len(incident.photos),
         )
         writer.writerow([formula_safe(value) for value in row])

@@ -25,6 +25,7 @@ from models import OutboundEmail, PatrolLogEntry, PatrolRequest, PatrolStatus, P
 from models.base import utcnow
 from security.tokens import InvalidToken, digest, new_secret, sign, unsign
 from workspace.attention import AttentionItem
+from workspace.police_card import police_card
 from workspace.times import local_to_utc, store_zone, utc_to_local
 
 REASONS = {
@@ -244,6 +245,7 @@ def send_request(
         starts=request.starts_at.astimezone(zone),
         ends=request.ends_at.astimezone(zone),
         zone_name=zone.key,
+        card=police_card(session, store),
         link=officer_link(store.id, request.id, nonce),
         link_until=(request.ends_at + LINK_GRACE).astimezone(zone),
         resend=request.send_count > 1,

@@ -49,9 +49,7 @@ class ProfileError(DomainError):
 
 def get_profile(session: Session) -> StoreProfile:
     """The store's profile (an empty, unsaved one when it was never filled in)."""
-    return session.get(StoreProfile, 1) or StoreProfile(
-        id=1, **{name: "" for name in PROFILE_FIELDS}
-    )
+    return session.get(StoreProfile, 1) or StoreProfile(id=1, **{name: "" for name in PROFILE_FIELDS})
 
 
 def _website(value: str) -> str:
@@ -139,7 +137,7 @@ def trade_names(profile: StoreProfile) -> list[str]:
 
 
 def one_line_address(profile: StoreProfile) -> str:
-    """"1428 Elm Street, Suite 4, Springfield SP1 2AB" (empty parts left out)."""
+    """ "1428 Elm Street, Suite 4, Springfield SP1 2AB" (empty parts left out)."""
     town = " ".join(part for part in (profile.city, profile.postcode) if part)
     return ", ".join(part for part in (profile.street_address, town) if part)
 

@@ -22,6 +22,7 @@ from errors import DomainError, NotFound
 from patrols import requests as services
 from security.tokens import InvalidToken
 from tenants.access import bind_store_by_id
+from workspace.police_card import police_card
 from workspace.times import local_now, local_to_utc, store_zone
 
 
@@ -61,7 +62,8 @@ def patrol_link_view(view: Callable) -> Callable:
 def _page(store, patrol, token, *, answer=None, log=None, status=200):
     zone = store_zone(store)
     if log is None:
-        log = PatrolLogForm(formdata=None, data={"patrolled_at": local_now(zone)})
+        # The name given when acknowledging is the likely author of the log: carried over, still editable.
+        log = PatrolLogForm(formdata=None, data={"patrolled_at": local_now(zone), "officer_name": patrol.officer_name})
     return render_template(
         "officer/patrol_request.html",
         store=store,
@@ -72,6 +74,7 @@ def _page(store, patrol, token, *, answer=None, log=None, status=200):
         complete_form=ActionForm(),
         zone=zone,
         labels=services,
+        card=police_card(db(), store),
     ), status
 
 

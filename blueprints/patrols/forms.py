@@ -35,12 +35,18 @@ class _WhatPoliceShouldKnow(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description="Cars or vans that may be at the premises, e.g. the courier's van or a house-sitter's car.",
     )
+    # The security briefing's keyholders and alarm company go with every request (`workspace.police_card`): these
+    # two are only for what differs this time.
     keyholder = TextAreaField(
-        "Keyholder",
+        "Keyholder arrangements for this period (optional)",
         validators=[Optional(), Length(max=1000)],
-        description="Who holds keys while you are away, and how to reach them.",
+        description="Your security briefing's keyholders are sent with the request. Add only what differs this time.",
     )
-    alarm_company = StringField("Alarm company", validators=[Optional(), Length(max=200)])
+    alarm_company = StringField(
+        "Alarm company, if different this time (optional)",
+        validators=[Optional(), Length(max=200)],
+        description="Your security briefing's alarm company is sent with the request.",
+    )
     notes = TextAreaField("Anything else police should know", validators=[Optional(), Length(max=5000)])
     contact_id = SelectField(
         "Police contact",

@@ -13,6 +13,7 @@ from blueprints.review.forms import ReviewNotesForm
 from database.request_scope import db
 from models import IncidentPhoto, PoliceShareIndex, ReviewGrant, Store
 from review.grants import slice_incidents, type_labels
+from workspace.police_card import police_card
 from workspace.times import store_zone
 
 
@@ -78,4 +79,5 @@ def render_officer_page(
         slice_summary=slice_summary,
         photo_url=photo_url,
         by_link=by_link,
+        card=police_card(db(), store),
     ), status

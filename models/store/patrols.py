@@ -92,3 +92,8 @@ class PatrolLogEntry(Timestamped, StoreBase):
     observations: Mapped[str] = mapped_column(sa.Text, server_default="")
 
     request: Mapped[PatrolRequest] = relationship(back_populates="log_entries")
+
+    @property
+    def outside_window(self) -> bool:
+        """Made before the requested period began or after it ended: shown flagged to the store and the officer."""
+        return not self.request.starts_at <= self.patrolled_at <= self.request.ends_at

@@ -680,12 +680,48 @@ def test_a_casing_report_alerts_police_contacts_by_email(client, shop, in_store,
     assert subject.startswith("TLP:RED") and "heightened response" in subject
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Black cap, green jacket" in text and "CS19 NGX" in text and "time lock" in text
-    assert "27 Nov 2026, 10:05 (Europe/London)" in text and "1 photo kept" in text
+    assert "27 Nov 2026, 10:05 (Europe/London)" in text and "See the 1 photo" in text
+    assert not [part for part in message.walk() if part.get_content_maintype() == "image"]  # a link, not attached
     (entry,) = _audit(engines, store.id, "logbook.casing_alert")
     assert entry.details["recipients"] == 1 and entry.actor_user_id == shop["staff"].id
     with Session(engines.owner) as session:
         row = session.scalars(sa.select(OutboundEmail).where(OutboundEmail.kind == "casing_alert")).all()[-1]
         assert row.status == "sent"
+
+    # The police contact opens the report and its photo through the link, without an account (issue #18 part 7).
+    path = re.search(r"https?://[^/\s]+(/officer/casing/[^\s]+)", text).group(1)
+    officer = client.application.test_client()
+    page = officer.get(path)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Black cap, green jacket" in body and "TLP:RED" in body
+    assert page.headers["X-Robots-Tag"].startswith("noindex")
+    photo_path = re.search(r'<img src="([^"]+)"', body).group(1)
+    photo = officer.get(photo_path)
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data[:2] == b"\xff\xd8"
+    assert [e.details["contact_id"] for e in _audit(engines, store.id, "logbook.casing_alert.opened")] != []
+    assert len(_audit(engines, store.id, "logbook.casing_alert.photo_viewed")) == 1
+    # The store's incident page says the police were notified (it said "No" above "Police contacts alerted").
+    incident_page = client.get(_url(store, str(incident.id))).get_data(as_text=True)
+    assert re.search(r"Police notified</dt><dd>Yes[^<]*police contacts were alerted", incident_page)
+
+
+def test_a_casing_link_cannot_be_tampered_with_or_pointed_at_another_incident(app, shop, store):
+    """The token names the store, the incident and the contact, signed: a changed token, or one naming an incident
+    the store does not have, gives 404 and nothing of the store."""
+    from logbook.casing_links import casing_link
+
+    with app.test_request_context():
+        good = casing_link(store.id, 1, 1)
+        wrong_incident = casing_link(store.id, 999, 1)
+    path = good.split("://", 1)[1].split("/", 1)[1]
+    officer = app.test_client()
+    assert officer.get(f"/{path}").status_code == 200
+    assert "Kestrel-Secret" in officer.get(f"/{path}").get_data(as_text=True)
+    tampered = f"/{path[:-3]}{'A' if path[-3] != 'A' else 'B'}{path[-2:]}"
+    for bad in (tampered, "/officer/casing/not-a-token", "/" + wrong_incident.split("://", 1)[1].split("/", 1)[1]):
+        response = officer.get(bad)
+        assert response.status_code == 404 and "Kestrel-Secret" not in response.get_data(as_text=True)
+    assert officer.get(f"/{path}/photos/999").status_code == 404
 
 
 def test_a_casing_report_without_the_box_ticked_sends_nothing(client, shop, in_store, smtp):
