@@ -13,6 +13,7 @@ from demo.briefing import seed_briefing_and_plans
 from demo.contacts import seed_contacts
 from demo.logbook import seed_logbook
 from demo.patrols import seed_patrols
+from demo.profile import seed_profile
 from demo.review import seed_review
 from models import Area, Association, Membership, PoliceContact, Region, Role, Store, User
 from models.base import utcnow
@@ -182,6 +183,7 @@ def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
         seed_logbook(session, store_name=store_name, now=utcnow())
         seed_contacts(session, store_name=store_name, now=utcnow())
         seed_briefing_and_plans(session, store_name=store_name)
+        seed_profile(session, store_name=store_name)
         seed_patrols(session, store_name=store_name, now=utcnow())
         seed_review(session, store_name=store_name, now=utcnow())
         session.commit()

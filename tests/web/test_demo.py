@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from demo.seed import ASSOCIATION, STORES
 from models import Association, Bulletin, Incident, Store, User
+from models.store.profile import StoreProfile
 from tenants.binding import store_session
 
 
@@ -32,6 +33,8 @@ def test_demo_seed_is_realistic_and_idempotent(app, engines):
     assert published > 0
     with store_session(engines.app, stores[0].schema_name) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Incident)) > 5
+        profile = session.get(StoreProfile, 1)  # the officer's pages show where to go
+        assert profile is not None and profile.street_address and profile.phone
 
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0, again.output
