@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
@@ -22,6 +23,7 @@ from accounts.mfa import (
     enable_mfa,
     is_enrolled,
     new_totp_secret,
+    provisioning_qr_svg,
     provisioning_uri,
     remaining_recovery_codes,
     renew_recovery_codes,
@@ -190,6 +192,7 @@ def enrol():
         secret=secret,
         grouped=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         uri=provisioning_uri(secret, user.email),
+        qr=Markup(provisioning_qr_svg(provisioning_uri(secret, user.email))),  # segno's own markup, no user text
     ), status
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pyotp
 import pytest
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accounts import mfa, throttle
+from accounts.mfa import provisioning_qr_svg
 from models import AuditEntry, LoginThrottle, RecoveryCode, Role, User
 from tests.admin.conftest import enrol, next_code, sign_in_with_code
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -195,6 +198,9 @@ def test_an_admin_without_two_step_sign_in_is_sent_to_enrol_and_can(client, engi
     page = client.get("/account/two-step").get_data(as_text=True)
     enrolment = re.search(r'name="enrolment" type="hidden" value="([^"]+)"', page).group(1)
     secret = re.search(r"secret=([A-Z2-7]+)", page).group(1)
+    # A QR code of this very setup link (issue #19: nobody should have to type a 32-character key).
+    uri = html.unescape(re.search(r"<code>(otpauth://[^<]+)</code>", page).group(1))
+    assert f"secret={secret}" in uri and provisioning_qr_svg(uri) in page and "<svg" in page
     wrong = client.post(
         "/account/two-step", data={"csrf_token": csrf_token(page), "enrolment": enrolment, "code": "000000"}
     )
@@ -206,6 +212,11 @@ def test_an_admin_without_two_step_sign_in_is_sent_to_enrol_and_can(client, engi
     assert done.status_code == 200
     codes = re.findall(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>", done.get_data(as_text=True))
     assert len(codes) == 10
+    download = re.search(
+        r'download="loupe-recovery-codes.txt"\s+href="data:text/plain;charset=utf-8,([^"]+)"',
+        done.get_data(as_text=True),
+    )
+    assert all(code in unquote(html.unescape(download.group(1))) for code in codes)
     assert client.get(f"/a/{world.association.slug}/").status_code == 200
 
     # Next sign-in needs a code; a recovery code works instead, once.
