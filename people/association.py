@@ -172,6 +172,19 @@ def record_liaison_details(session: Session, invitation: Invitation, user: User)
     )
 
 
+def admin_associations(session: Session, user_id: int) -> list[tuple[str, str]]:
+    """(slug, name) of every association the person administers, by name."""
+    return [
+        (slug, name)
+        for slug, name in session.execute(
+            sa.select(Association.slug, Association.name)
+            .join(Membership, Membership.association_id == Association.id)
+            .where(Membership.user_id == user_id, Membership.role == Role.ASSOCIATION_ADMIN.value)
+            .order_by(Association.name)
+        )
+    ]
+
+
 def first_admin_association_slug(session: Session, user_id: int) -> str | None:
     return session.scalar(
         sa.select(Association.slug)

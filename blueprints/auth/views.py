@@ -20,7 +20,7 @@ from blueprints.auth.forms import (
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
 from models import User
-from people.association import first_admin_association_slug, record_liaison_details
+from people.association import admin_associations, first_admin_association_slug, record_liaison_details
 from security.passwords import PasswordRejected
 from security.tokens import InvalidToken, unsign
 
@@ -38,6 +38,8 @@ def home():
     """Send each person where their work is."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.is_operator and not current_user.stores and not current_user.association_memberships:
+        return redirect(url_for("operator.home"))
     if current_user.admin_association_ids():
         return redirect(url_for("admin.home", association_slug=first_admin_association_slug(db(), current_user.id)))
     if current_user.liaison_memberships():
@@ -97,7 +99,15 @@ def logout():
 @access("account")
 @login_required
 def switch_store():
-    return render_template("auth/stores.html", memberships=current_user.stores)
+    """Everywhere the person works: their stores, the association portals they run, the liaison workspace, the
+    operator console (never a dead end for someone who is not a store member)."""
+    return render_template(
+        "auth/stores.html",
+        memberships=current_user.stores,
+        associations=admin_associations(db(), current_user.id),
+        liaison=bool(current_user.liaison_memberships()),
+        operator=current_user.is_operator,
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

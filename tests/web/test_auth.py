@@ -395,3 +395,29 @@ def test_a_role_change_ends_the_persons_sessions(app, engines, make_world, make_
         set_role(session, membership, Role.STORE_MANAGER, actor=Actor.for_user(session.get(User, admin.id)))
     assert client.get(f"/s/{store.slug}/").status_code == 302
     assert "role.change" in audit_actions(engines, admin.email)
+
+
+def test_the_operator_and_an_admin_land_where_their_work_is_never_on_a_dead_end(app, engines, make_user, make_world):
+    """Issue #19: the operator signed in to "You are not a member of any store", and an admin's "Switch store" led
+    to the same page."""
+    from tests.admin.conftest import enrol, sign_in_with_code
+
+    operator = make_user(operator=True)
+    client = app.test_client()
+    sign_in_with_code(client, engines, operator, enrol(engines, operator))
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/operator/")
+    page = client.get("/stores").get_data(as_text=True)
+    assert "Operator console" in page and "not a member" not in page
+
+    world = make_world()
+    admin = make_user(association=world.association, role=Role.ASSOCIATION_ADMIN)
+    admin_client = app.test_client()
+    sign_in_with_code(admin_client, engines, admin, enrol(engines, admin))
+    page = admin_client.get("/stores").get_data(as_text=True)
+    assert f"/a/{world.association.slug}/" in page and world.association.name in page
+
+    nobody = make_user(association=None, store=None)
+    plain = app.test_client()
+    sign_in(plain, nobody.email)
+    assert "Ask your store's owner or your association to invite you" in plain.get("/stores").get_data(as_text=True)
