@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         plans,
         review,
         sharing,
+        signup,
         store,
         webhooks,
     )
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts.bp,
         digest_views.bp,
         health.bp,
+        signup.bp,
     ):
         app.register_blueprint(blueprint)
     dev_outbox.init_app(app)  # development only

@@ -9,6 +9,9 @@ isolation matrix (tests/security/test_isolation_matrix.py) can classify every ro
 - `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
 - `operator_view`: platform operators only (404 for everyone else).
 
+An association the platform operator suspended (`associations.onboarding.suspend`) answers every one of these with
+the page saying so (`suspended_page`, 423), before anything of it is read: nothing is deleted, nothing opens.
+
 `open_when_dues_unpaid` marks the store views that the dues rule leaves open (tests/billing/test_access.py lists
 them, so a new one cannot appear unnoticed).
 """
@@ -58,6 +61,14 @@ def open_when_dues_unpaid(view: Callable | None = None, *, writes: bool = False)
     return mark if view is None else mark(view)
 
 
+SUSPENDED_STATUS = 423  # Locked: the page explains; a refusal, so the request stores nothing
+
+
+def suspended_page(association: Association):
+    """The clear page people of a suspended association see instead of any of its pages."""
+    return render_template("associations/suspended.html", association=association), SUSPENDED_STATUS
+
+
 def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
     """Decorator for store views: `store_slug` from the URL → membership check → schema binding.
 
@@ -77,6 +88,8 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
             if found is None:
                 abort(404)
             store, membership, billing = found
+            if store.association.suspended_at is not None:
+                return suspended_page(store.association)
             if store.status == StoreStatus.SUSPENDED:
                 return render_template("store/unavailable.html", store=store, reason="suspended"), 403
             if store.status != StoreStatus.READY or not store.schema_name:
@@ -115,6 +128,8 @@ def association_admin_view(view: Callable) -> Callable:
         )
         if association is None:
             abort(404)
+        if association.suspended_at is not None:
+            return suspended_page(association)
         # Admins must use two-step sign-in: an admin who has not enrolled is sent to do it first.
         not_enrolled = enrolment_redirect()
         if not_enrolled is not None:
@@ -138,8 +153,11 @@ def liaison_view(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if not current_user.liaison_memberships():
+        liaison = current_user.liaison_memberships()
+        if not liaison:
             abort(403, "These pages are for police liaisons.")
+        if all(m.association.suspended_at is not None for m in liaison):
+            return suspended_page(liaison[0].association)
         return view(*args, **kwargs)
 
     wrapper.loupe_access = {"kind": "liaison", "roles": [Role.POLICE_LIAISON.value]}

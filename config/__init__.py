@@ -35,6 +35,9 @@ RATE_LIMITS = {
     "RATELIMIT_OFFICER_LINKS": "120 per minute",
     "RATELIMIT_WEBHOOKS": "600 per minute",
     "RATELIMIT_UNSUBSCRIBE": "20 per hour",
+    # The public "start your association" page: per address, and per email address typed into it.
+    "RATELIMIT_SIGNUP": "5 per hour",
+    "RATELIMIT_SIGNUP_PER_EMAIL": "3 per day",
 }
 
 
@@ -139,6 +142,8 @@ class BaseConfig:
 
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # How long the "confirm your email" link of a public association sign-up works.
+    SIGNUP_CONFIRM_MAX_AGE = timedelta(hours=48)
 
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
@@ -173,7 +178,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN = RATELIMIT_PASSWORD_FORGOT = RATELIMIT_PASSWORD_FORGOT_PER_EMAIL = "100000 per minute"
     RATELIMIT_ACCOUNT_LINKS = RATELIMIT_OFFICER_LINKS = RATELIMIT_WEBHOOKS = "100000 per minute"
-    RATELIMIT_UNSUBSCRIBE = "100000 per minute"
+    RATELIMIT_UNSUBSCRIBE = RATELIMIT_SIGNUP = RATELIMIT_SIGNUP_PER_EMAIL = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):

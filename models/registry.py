@@ -45,6 +45,9 @@ class Association(SharedBase):
     digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
     digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, server_default="7")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    # Suspended by the platform operator (`associations.onboarding.suspend`): its people see a page saying so and
+    # nothing else; nothing is deleted, and unsuspending gives everything back.
+    suspended_at: Mapped[datetime | None]
 
     regions: Mapped[list[Region]] = relationship(back_populates="association", order_by="Region.name")
 

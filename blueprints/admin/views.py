@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, g, render_template
 
 from alerts import history as alert_history
+from associations.checklist import all_done, getting_started
 from billing import dues as dues_services
 from blueprints.guards import association_admin_view
 from database.request_scope import db
@@ -25,6 +26,8 @@ def home(association):
         association=association,
         dashboard=dashboard_services.dashboard(db(), association),
         dues=dues_services.dues_collected(db(), association, current_app.config),
+        checklist=getting_started(db(), association),
+        checklist_done=all_done,
     )
 
 
