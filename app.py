@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         patrols,
         people,
         plans,
+        platform_billing,
         review,
         sharing,
         signup,
@@ -165,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
         digest_views.bp,
         health.bp,
         signup.bp,
+        platform_billing.bp,
     ):
         app.register_blueprint(blueprint)
     dev_outbox.init_app(app)  # development only

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import DuesPlan, Invitation, Membership, Region, Role, Store, StripeAccount
+from models import AssociationSubscription, DuesPlan, Invitation, Membership, Region, Role, Store, StripeAccount
 from models.registry import Association
 
 
@@ -21,15 +21,25 @@ class ChecklistItem:
     endpoint: str  # the admin portal page where it is done
 
 
-def getting_started(session: Session, association: Association) -> list[ChecklistItem]:
-    """The four steps of a new association, each done or not from the rows it needs (one query)."""
+# Loupe subscription statuses that count as "a plan is chosen" (billing.platform.LIVE, kept literal: layers).
+_SUBSCRIBED = ("trialing", "active", "past_due", "unpaid", "paused", "incomplete")
+
+
+def getting_started(session: Session, association: Association, *, plans_offered: bool = False) -> list[ChecklistItem]:
+    """The steps of a new association, each done or not from the rows it needs (one query); choosing a Loupe plan
+    comes first when the platform bills associations (`plans_offered`)."""
     aid = association.id
 
     def exists(statement: sa.Select) -> sa.Exists:
         return statement.exists()
 
-    regions, stores, liaisons, invited_liaisons, stripe, plans = session.execute(
+    subscribed, regions, stores, liaisons, invited_liaisons, stripe, plans = session.execute(
         sa.select(
+            exists(
+                sa.select(AssociationSubscription.id).where(
+                    AssociationSubscription.association_id == aid, AssociationSubscription.status.in_(_SUBSCRIBED)
+                )
+            ),
             exists(sa.select(Region.id).where(Region.association_id == aid)),
             exists(sa.select(Store.id).where(Store.association_id == aid)),
             exists(
@@ -48,7 +58,11 @@ def getting_started(session: Session, association: Association) -> list[Checklis
             exists(sa.select(DuesPlan.id).where(DuesPlan.association_id == aid, DuesPlan.active.is_(True))),
         )
     ).one()
+    plan = ChecklistItem(
+        "plan", "Choose your Loupe plan", "Loupe is billed per member store.", subscribed, "platform_billing.index"
+    )
     return [
+        *([plan] if plans_offered else []),
         ChecklistItem(
             "regions",
             "Add your regions",

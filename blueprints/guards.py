@@ -23,13 +23,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, g, render_template
+from flask import abort, current_app, flash, g, render_template, request, session
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from billing.access import WhenUnpaid, enforce_billing_access
+from billing.platform import PlatformAccess, access_state, grace_of
 from database.request_scope import db
 from extensions import login_manager
-from models import STORE_ROLES, Association, Membership, Role, StoreStatus
+from models import STORE_ROLES, Association, AssociationSubscription, Membership, Role, StoreStatus
+from models.base import utcnow
 from tenants.access import resolve_store
 from tenants.binding import bind_schema
 
@@ -59,6 +62,27 @@ def open_when_dues_unpaid(view: Callable | None = None, *, writes: bool = False)
         return view
 
     return mark if view is None else mark(view)
+
+
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def enforce_platform_billing(association: Association, open_when: WhenUnpaid | None) -> None:
+    """Loupe's own subscription (`billing.platform.access_state`), for every store and admin-portal request of the
+    association: read-only once it is not paid, export-only after the grace period. What stays open is the same
+    mark as for dues (`open_when_dues_unpaid`): READ keeps exports, ALL keeps the billing pages. Sets
+    `g.platform_billing`; refuses with 403 and the reason, and shows the banner on pages."""
+    state = access_state(association.platform_subscription, now=utcnow(), grace=grace_of(current_app.config))
+    g.platform_billing = state
+    if state.level is PlatformAccess.FULL or open_when is WhenUnpaid.ALL:
+        return
+    reading = request.method in _READING
+    if state.level is PlatformAccess.EXPORT_ONLY and not (reading and open_when is WhenUnpaid.READ):
+        abort(403, state.banner)
+    if not reading:
+        abort(403, state.banner)
+    if request.method == "GET" and ("warning", state.banner) not in session.get("_flashes", []):
+        flash(state.banner, "warning")
 
 
 SUSPENDED_STATUS = 423  # Locked: the page explains; a refusal, so the request stores nothing
@@ -96,7 +120,8 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
                 return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
             if Role(membership.role) not in allowed:
                 abort(403, "Your role in this store does not allow this.")
-            # Dues status: read-only or no access, except what the view is marked to keep open.
+            # Loupe's subscription, then the dues: read-only or less, except what the view is marked to keep open.
+            enforce_platform_billing(store.association, getattr(wrapper, WHEN_UNPAID, None))
             enforce_billing_access(billing, getattr(wrapper, WHEN_UNPAID, None))
             bind_schema(db(), store.schema_name)
             g.store, g.membership = store, membership
@@ -119,6 +144,8 @@ def association_admin_view(view: Callable) -> Callable:
         association = db().scalar(
             sa.select(Association)
             .join(Membership, Membership.association_id == Association.id)
+            .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
+            .options(contains_eager(Association.platform_subscription))
             .where(
                 Association.slug == association_slug,
                 Membership.user_id == current_user.id,
@@ -130,6 +157,7 @@ def association_admin_view(view: Callable) -> Callable:
             abort(404)
         if association.suspended_at is not None:
             return suspended_page(association)
+        enforce_platform_billing(association, getattr(wrapper, WHEN_UNPAID, None))
         # Admins must use two-step sign-in: an admin who has not enrolled is sent to do it first.
         not_enrolled = enrolment_redirect()
         if not_enrolled is not None:

@@ -98,6 +98,11 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "BILLING_ENCRYPTION_KEYS": env.get("BILLING_ENCRYPTION_KEYS") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,  # tests: localstripe
         "STRIPE_MAX_NETWORK_RETRIES": _int(env, "STRIPE_MAX_NETWORK_RETRIES", 2),
+        # Loupe's own Stripe account (associations pay for Loupe there; billing.platform). Unset: not billed.
+        "PLATFORM_STRIPE_SECRET_KEY": env.get("PLATFORM_STRIPE_SECRET_KEY") or None,
+        "PLATFORM_STRIPE_WEBHOOK_SECRET": env.get("PLATFORM_STRIPE_WEBHOOK_SECRET") or None,
+        # Days an association that stopped paying stays read-only before only exports stay open.
+        "PLATFORM_BILLING_GRACE_DAYS": _int(env, "PLATFORM_BILLING_GRACE_DAYS", 14),
         "TENANT_MIGRATION_WORKERS": _int(env, "TENANT_MIGRATION_WORKERS", 2),
         # Pre-built store schemas the worker keeps ready (the `tenants.fill_pool` job, every 5 minutes); 0: none.
         "TENANT_POOL_SIZE": _int(env, "TENANT_POOL_SIZE", 10),
@@ -115,6 +120,8 @@ OUTWARD_SETTINGS = (
     "PUBLIC_BASE_URL",
     "BREACHED_PASSWORDS_URL",
     "STRIPE_API_BASE",
+    "PLATFORM_STRIPE_SECRET_KEY",
+    "PLATFORM_STRIPE_WEBHOOK_SECRET",
 )
 
 

@@ -55,3 +55,68 @@ class AssociationSignup(SharedBase):
     confirmed_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     association_id: Mapped[int | None] = mapped_column(sa.ForeignKey("associations.id", ondelete="SET NULL"))
+
+
+class PlatformPlan(SharedBase):
+    """A plan Loupe sells to associations, priced per member store (the subscription's quantity is the number of
+    stores), on the platform's own Stripe account. Separate from the dues plans an association sells its stores."""
+
+    __tablename__ = "platform_plans"
+    __table_args__ = (
+        sa.UniqueConstraint("name"),
+        sa.CheckConstraint("interval IN ('year', 'month')", name="interval_known"),
+        sa.CheckConstraint("amount_per_store > 0", name="amount_positive"),
+        sa.CheckConstraint("currency ~ '^[a-z]{3}$'", name="currency_iso"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    interval: Mapped[str] = mapped_column(sa.String(10))
+    # Per member store per interval, in the currency's minor unit (cents).
+    amount_per_store: Mapped[int] = mapped_column(sa.Integer)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    active: Mapped[bool] = mapped_column(server_default=sa.true())
+    stripe_product_id: Mapped[str | None] = mapped_column(sa.String(255))
+    stripe_price_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+
+    @property
+    def amount(self) -> int:
+        """The price's unit amount, as the dues plans name it (`billing.plans.sync_plan` reads it)."""
+        return self.amount_per_store
+
+
+class AssociationSubscription(SharedBase):
+    """An association's subscription to Loupe: its customer on the platform's Stripe account, the plan, the last
+    status read from Stripe, the store count last sent as the quantity, and since when it has not been paying."""
+
+    __tablename__ = "association_subscriptions"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), unique=True)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("platform_plans.id", ondelete="SET NULL"))
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    status: Mapped[str | None] = mapped_column(sa.String(30))
+    current_period_end: Mapped[datetime | None]
+    quantity: Mapped[int | None]
+    # Set when the status leaves the paying ones (past_due, unpaid, canceled, ...), cleared when it is paid again:
+    # read-only from then, export-only once the grace period after it has passed (billing.platform.access).
+    unpaid_since: Mapped[datetime | None]
+    checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255))
+    synced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), onupdate=sa.func.now())
+
+
+class ProcessedPlatformEvent(SharedBase):
+    """An event of the platform's Stripe account already handled, inserted in the same transaction as its effect
+    (the dues' `processed_stripe_events` is keyed per association; the platform is one account)."""
+
+    __tablename__ = "processed_platform_events"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(100))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

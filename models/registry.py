@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import SharedBase
+
+if TYPE_CHECKING:
+    from models.platform import AssociationSubscription
 
 
 class StoreStatus(enum.StrEnum):
@@ -50,6 +54,8 @@ class Association(SharedBase):
     suspended_at: Mapped[datetime | None]
 
     regions: Mapped[list[Region]] = relationship(back_populates="association", order_by="Region.name")
+    # Loupe's own subscription (billing.platform): read with the person's memberships, and by the admin guard.
+    platform_subscription: Mapped[AssociationSubscription | None] = relationship(viewonly=True, uselist=False)
 
 
 class Region(SharedBase):
