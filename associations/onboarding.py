@@ -18,7 +18,7 @@ from accounts.accounts import create_invitation, normalise_email
 from accounts.mailers import queue_invitation_email
 from audit import Actor
 from errors import DomainError, NotFound
-from models import Association, AssociationSignup, Invitation, Role, SignupStatus, Store
+from models import Association, AssociationSignup, AssociationSubscription, Invitation, Role, SignupStatus, Store
 from models.base import utcnow
 from regions import MAX_K, MIN_K
 from regions.regions import RegionError, check_timezone
@@ -144,17 +144,25 @@ def get_association(session: Session, slug: str, *, lock: bool = False) -> Assoc
 class AssociationRow:
     association: Association
     stores: int
+    # Loupe's own subscription (billing.platform): its last status read from Stripe and the stores it bills.
+    billing_status: str | None = None
+    billed_stores: int | None = None
 
 
 def list_associations(session: Session, *, search: str | None = None, limit: int = 500) -> list[AssociationRow]:
     """Associations by name with their number of member stores; `search` matches the name or the address."""
     stores = sa.select(sa.func.count(Store.id)).where(Store.association_id == Association.id).scalar_subquery()
-    statement = sa.select(Association, stores).order_by(Association.name).limit(limit)
+    statement = (
+        sa.select(Association, stores, AssociationSubscription.status, AssociationSubscription.quantity)
+        .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
+        .order_by(Association.name)
+        .limit(limit)
+    )
     term = (search or "").strip()[:100]
     if term:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(sa.or_(Association.name.ilike(pattern), Association.slug.ilike(pattern)))
-    return [AssociationRow(a, n) for a, n in session.execute(statement).all()]
+    return [AssociationRow(*row) for row in session.execute(statement).all()]
 
 
 def suspend(session: Session, slug: str, *, actor: Actor) -> Association:
