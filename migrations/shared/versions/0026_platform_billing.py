@@ -72,9 +72,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_association_subscriptions")),
         sa.UniqueConstraint("association_id", name=op.f("uq_association_subscriptions_association_id")),
         sa.UniqueConstraint("stripe_customer_id", name=op.f("uq_association_subscriptions_stripe_customer_id")),
-        sa.UniqueConstraint(
-            "stripe_subscription_id", name=op.f("uq_association_subscriptions_stripe_subscription_id")
-        ),
+        sa.UniqueConstraint("stripe_subscription_id", name=op.f("uq_association_subscriptions_stripe_subscription_id")),
         schema="loupe",
     )
     op.create_table(
