@@ -196,6 +196,17 @@ def _establish(session: Session, signup: AssociationSignup, *, actor: Actor) -> 
     return user, existed
 
 
+def purge_expired(session: Session, *, max_age, now=None) -> int:
+    """Delete the sign-ups whose confirmation link has expired unused (with their password hash): they can never be
+    confirmed, and nobody asked for them to be kept. Returns how many."""
+    cutoff = (now or utcnow()) - max_age
+    return session.execute(
+        sa.delete(AssociationSignup).where(
+            AssociationSignup.status == SignupStatus.UNCONFIRMED.value, AssociationSignup.created_at < cutoff
+        )
+    ).rowcount
+
+
 def awaiting_signups(session: Session) -> list[AssociationSignup]:
     """Confirmed sign-ups waiting for the operator, oldest first."""
     return list(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from accounts.mailers import queue_lock_notice_email, queue_reset_email
 from alerts.patterns import detect_region
+from associations.signups import purge_expired
 from billing import platform as platform_billing
 from billing.reconcile import reconcile_all
 from digest.runs import queue_due
@@ -175,6 +176,14 @@ def reconcile_platform(timestamp: int | None = None) -> None:
         platform_billing.reconcile_all(session, platform)
 
 
+def purge_expired_signups(timestamp: int | None = None) -> None:
+    """Public sign-ups whose confirmation link expired unused leave (with the password hash they held)."""
+    with Session(_database().engines.app) as session, session.begin():
+        gone = purge_expired(session, max_age=current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
+    if gone:
+        log.info("sign-ups: %s expired unconfirmed removed", gone)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -200,6 +209,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
     Job(names.SYNC_PLATFORM_QUANTITY, sync_platform_quantity),
     Job(names.RECONCILE_PLATFORM, reconcile_platform, cron="50 3 * * *", lock=names.RECONCILE_LOCK),
+    Job(names.PURGE_EXPIRED_SIGNUPS, purge_expired_signups, cron="23 * * * *"),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

@@ -253,3 +253,23 @@ def test_an_expired_or_forged_link_is_refused(app, engines, smtp, monkeypatch):
     monkeypatch.setitem(app.config, "SIGNUP_CONFIRM_MAX_AGE", timedelta(seconds=-1))
     expired = client.get(link)
     assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+
+
+def test_sign_ups_whose_link_expired_unused_are_purged_with_their_password_hash(app, engines, smtp):
+    from jobs.tasks import purge_expired_signups
+
+    slug = unique("stale")
+    _sign_up(app.test_client(), smtp, slug, f"{unique('stale')}@example.org")
+    with Session(engines.owner) as session, session.begin():
+        session.execute(
+            sa.update(AssociationSignup)
+            .where(AssociationSignup.slug == slug)
+            .values(created_at=utcnow() - app.config["SIGNUP_CONFIRM_MAX_AGE"] - timedelta(minutes=1))
+        )
+    fresh = unique("fresh")
+    _sign_up(app.test_client(), smtp, fresh, f"{unique('fresh')}@example.org")
+    with app.app_context():
+        purge_expired_signups()
+    with Session(engines.owner) as session:
+        left = set(session.scalars(sa.select(AssociationSignup.slug).where(AssociationSignup.slug.in_([slug, fresh]))))
+    assert left == {fresh}
