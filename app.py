@@ -128,8 +128,10 @@ def _register_blueprints(app: Flask) -> None:
         patrols,
         people,
         plans,
+        platform_billing,
         review,
         sharing,
+        signup,
         store,
         webhooks,
     )
@@ -163,6 +165,8 @@ def _register_blueprints(app: Flask) -> None:
         alerts.bp,
         digest_views.bp,
         health.bp,
+        signup.bp,
+        platform_billing.bp,
     ):
         app.register_blueprint(blueprint)
     dev_outbox.init_app(app)  # development only

@@ -24,6 +24,7 @@ from jobs.queue import enqueue
 from models import (
     STORE_ROLES,
     Association,
+    AssociationSubscription,
     AuthSession,
     Invitation,
     Membership,
@@ -228,8 +229,13 @@ def _memberships_query() -> sa.Select:
         .outerjoin(Association, Association.id == Store.association_id)
         .outerjoin(Region, Region.id == Store.region_id)
         .outerjoin(StoreSubscription, StoreSubscription.store_id == Store.id)
-        # Association (time zone, names) and region (feed, thresholds) ride along: no query of their own.
-        .options(contains_eager(Store.association), contains_eager(Store.region))
+        .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
+        # Association (time zone, names, Loupe subscription) and region (feed, thresholds) ride along: no query of
+        # their own.
+        .options(
+            contains_eager(Store.association).contains_eager(Association.platform_subscription),
+            contains_eager(Store.region),
+        )
         .where(Membership.user_id == sa.bindparam("user_id"))
         .order_by(Store.name, Membership.id)
     )

@@ -97,14 +97,16 @@ def sync_plans(session: Session, stripe_account: AssociationStripe) -> list[Plan
     results = []
     try:
         for plan in plans:
-            results.append(PlanSync(plan, _sync_plan(client, plan)))
+            results.append(PlanSync(plan, sync_plan(client, plan)))
             session.flush()
     except stripe.StripeError as exc:
         raise StripeUnavailable(f"Stripe refused to update the plans: {exc.user_message or exc}") from exc
     return results
 
 
-def _sync_plan(client: stripe.StripeClient, plan: DuesPlan) -> str:
+def sync_plan(client: stripe.StripeClient, plan: DuesPlan, *, key: str = "loupe-plan") -> str:
+    """One plan's product and price (`plan` has name, amount, currency, interval, active and the Stripe ids: a dues
+    plan, or a platform plan through `billing.platform`, whose keys start with its own `key`)."""
     if not plan.active:
         if plan.stripe_price_id:
             price = client.v1.prices.retrieve(plan.stripe_price_id)
@@ -115,7 +117,7 @@ def _sync_plan(client: stripe.StripeClient, plan: DuesPlan) -> str:
     if plan.stripe_product_id is None:
         product = client.v1.products.create(
             params={"name": plan.name, "metadata": {"loupe_plan_id": str(plan.id)}},
-            options={"idempotency_key": f"loupe-plan-{plan.id}-product"},
+            options={"idempotency_key": f"{key}-{plan.id}-product"},
         )
         plan.stripe_product_id = product["id"]
     action = "created"
@@ -145,7 +147,7 @@ def _sync_plan(client: stripe.StripeClient, plan: DuesPlan) -> str:
         },
         # The previous price is part of the key: changing an amount back and forth makes a new price each time.
         options={
-            "idempotency_key": f"loupe-plan-{plan.id}-after-{previous or 'none'}-"
+            "idempotency_key": f"{key}-{plan.id}-after-{previous or 'none'}-"
             f"{plan.amount}-{plan.currency}-{plan.interval}"
         },
     )

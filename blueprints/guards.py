@@ -9,6 +9,9 @@ isolation matrix (tests/security/test_isolation_matrix.py) can classify every ro
 - `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
 - `operator_view`: platform operators only (404 for everyone else).
 
+An association the platform operator suspended (`associations.onboarding.suspend`) answers every one of these with
+the page saying so (`suspended_page`, 423), before anything of it is read: nothing is deleted, nothing opens.
+
 `open_when_dues_unpaid` marks the store views that the dues rule leaves open (tests/billing/test_access.py lists
 them, so a new one cannot appear unnoticed).
 """
@@ -20,13 +23,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, g, render_template
+from flask import abort, current_app, flash, g, render_template, request, session
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from billing.access import WhenUnpaid, enforce_billing_access
+from billing.platform import PlatformAccess, access_state, grace_of
 from database.request_scope import db
 from extensions import login_manager
-from models import STORE_ROLES, Association, Membership, Role, StoreStatus
+from models import STORE_ROLES, Association, AssociationSubscription, Membership, Role, StoreStatus
+from models.base import utcnow
 from tenants.access import resolve_store
 from tenants.binding import bind_schema
 
@@ -58,6 +64,35 @@ def open_when_dues_unpaid(view: Callable | None = None, *, writes: bool = False)
     return mark if view is None else mark(view)
 
 
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def enforce_platform_billing(association: Association, open_when: WhenUnpaid | None) -> None:
+    """Loupe's own subscription (`billing.platform.access_state`), for every store and admin-portal request of the
+    association: read-only once it is not paid, export-only after the grace period. What stays open is the same
+    mark as for dues (`open_when_dues_unpaid`): READ keeps exports, ALL keeps the billing pages. Sets
+    `g.platform_billing`; refuses with 403 and the reason, and shows the banner on pages."""
+    state = access_state(association.platform_subscription, now=utcnow(), grace=grace_of(current_app.config))
+    g.platform_billing = state
+    if state.level is PlatformAccess.FULL or open_when is WhenUnpaid.ALL:
+        return
+    reading = request.method in _READING
+    if state.level is PlatformAccess.EXPORT_ONLY and not (reading and open_when is WhenUnpaid.READ):
+        abort(403, state.banner)
+    if not reading:
+        abort(403, state.banner)
+    if request.method == "GET" and ("warning", state.banner) not in session.get("_flashes", []):
+        flash(state.banner, "warning")
+
+
+SUSPENDED_STATUS = 423  # Locked: the page explains; a refusal, so the request stores nothing
+
+
+def suspended_page(association: Association):
+    """The clear page people of a suspended association see instead of any of its pages."""
+    return render_template("associations/suspended.html", association=association), SUSPENDED_STATUS
+
+
 def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
     """Decorator for store views: `store_slug` from the URL → membership check → schema binding.
 
@@ -77,13 +112,16 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
             if found is None:
                 abort(404)
             store, membership, billing = found
+            if store.association.suspended_at is not None:
+                return suspended_page(store.association)
             if store.status == StoreStatus.SUSPENDED:
                 return render_template("store/unavailable.html", store=store, reason="suspended"), 403
             if store.status != StoreStatus.READY or not store.schema_name:
                 return render_template("store/unavailable.html", store=store, reason="provisioning"), 503
             if Role(membership.role) not in allowed:
                 abort(403, "Your role in this store does not allow this.")
-            # Dues status: read-only or no access, except what the view is marked to keep open.
+            # Loupe's subscription, then the dues: read-only or less, except what the view is marked to keep open.
+            enforce_platform_billing(store.association, getattr(wrapper, WHEN_UNPAID, None))
             enforce_billing_access(billing, getattr(wrapper, WHEN_UNPAID, None))
             bind_schema(db(), store.schema_name)
             g.store, g.membership = store, membership
@@ -106,6 +144,8 @@ def association_admin_view(view: Callable) -> Callable:
         association = db().scalar(
             sa.select(Association)
             .join(Membership, Membership.association_id == Association.id)
+            .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
+            .options(contains_eager(Association.platform_subscription))
             .where(
                 Association.slug == association_slug,
                 Membership.user_id == current_user.id,
@@ -115,6 +155,9 @@ def association_admin_view(view: Callable) -> Callable:
         )
         if association is None:
             abort(404)
+        if association.suspended_at is not None:
+            return suspended_page(association)
+        enforce_platform_billing(association, getattr(wrapper, WHEN_UNPAID, None))
         # Admins must use two-step sign-in: an admin who has not enrolled is sent to do it first.
         not_enrolled = enrolment_redirect()
         if not_enrolled is not None:
@@ -138,8 +181,11 @@ def liaison_view(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if not current_user.liaison_memberships():
+        liaison = current_user.liaison_memberships()
+        if not liaison:
             abort(403, "These pages are for police liaisons.")
+        if all(m.association.suspended_at is not None for m in liaison):
+            return suspended_page(liaison[0].association)
         return view(*args, **kwargs)
 
     wrapper.loupe_access = {"kind": "liaison", "roles": [Role.POLICE_LIAISON.value]}

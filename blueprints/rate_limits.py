@@ -62,6 +62,9 @@ LIMITED = (
     Limited("RATELIMIT_OFFICER_LINKS", ("officer.",)),
     Limited("RATELIMIT_WEBHOOKS", ("webhooks.",), methods=("POST",)),
     Limited("RATELIMIT_UNSUBSCRIBE", ("digest.unsubscribe_post",), methods=("POST",)),
+    # The public sign-up creates rows and sends email to an address anyone types: bounded per address and per email.
+    Limited("RATELIMIT_SIGNUP", ("signup.start",), methods=("POST",)),
+    Limited("RATELIMIT_SIGNUP_PER_EMAIL", ("signup.start",), methods=("POST",), key=_email_typed),
 )
 
 

@@ -5,6 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Every command group, listed here once: nothing registers itself by being imported."""
+    from cli.associations import associations_group
     from cli.backup import backup_commands
     from cli.billing import billing_group
     from cli.bulletins import bulletins_group
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     from cli.users import users_group
 
     for command in (
+        associations_group,
         billing_group,
         db_group,
         tenants_group,

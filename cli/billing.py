@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from audit import Actor
+from billing import platform as platform_billing
 from billing.crypto import SecretBox
 from billing.plans import create_plan, sync_plans
 from billing.reconcile import SubscriptionChange, reconcile_all
@@ -156,3 +158,42 @@ def rotate_keys() -> None:
             else:
                 person.totp_secret = totp.seal(person.totp_secret)
     click.echo(f"re-encrypted {len(accounts)} Stripe account(s) and {len(people)} two-step secret(s)")
+
+
+# --- platform billing: Loupe's own plans, on the platform's Stripe account (billing.platform) ------------------
+
+
+@billing_group.command("add-platform-plan")
+@click.option("--name", required=True)
+@click.option("--interval", type=click.Choice(["year", "month"]), required=True)
+@click.option("--amount-per-store", type=int, required=True, help="Per member store, in the currency's minor unit.")
+@click.option("--currency", required=True, help="Three-letter code, e.g. eur.")
+@with_appcontext
+def add_platform_plan(name: str, interval: str, amount_per_store: int, currency: str) -> None:
+    """Add a plan Loupe offers associations; `flask billing sync-platform-plans` then pushes it to Stripe."""
+    with Session(_engine()) as session, session.begin():
+        try:
+            plan = platform_billing.create_platform_plan(
+                session,
+                name=name,
+                interval=interval,
+                amount_per_store=amount_per_store,
+                currency=currency,
+                actor=Actor.system("cli"),
+            )
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"platform plan {plan.id} added: {plan.name}")
+
+
+@billing_group.command("sync-platform-plans")
+@with_appcontext
+def sync_platform_plans_command() -> None:
+    """Push the platform plans to the platform's Stripe account (PLATFORM_STRIPE_SECRET_KEY)."""
+    try:
+        platform = platform_billing.require_platform_stripe(current_app.config)
+        with Session(_engine()) as session, session.begin():
+            for plan, action in platform_billing.sync_platform_plans(session, platform, actor=Actor.system("cli")):
+                click.echo(f"{plan.name}: {action} ({plan.stripe_price_id})")
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None

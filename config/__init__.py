@@ -35,6 +35,9 @@ RATE_LIMITS = {
     "RATELIMIT_OFFICER_LINKS": "120 per minute",
     "RATELIMIT_WEBHOOKS": "600 per minute",
     "RATELIMIT_UNSUBSCRIBE": "20 per hour",
+    # The public "start your association" page: per address, and per email address typed into it.
+    "RATELIMIT_SIGNUP": "5 per hour",
+    "RATELIMIT_SIGNUP_PER_EMAIL": "3 per day",
 }
 
 
@@ -95,6 +98,11 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "BILLING_ENCRYPTION_KEYS": env.get("BILLING_ENCRYPTION_KEYS") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,  # tests: localstripe
         "STRIPE_MAX_NETWORK_RETRIES": _int(env, "STRIPE_MAX_NETWORK_RETRIES", 2),
+        # Loupe's own Stripe account (associations pay for Loupe there; billing.platform). Unset: not billed.
+        "PLATFORM_STRIPE_SECRET_KEY": env.get("PLATFORM_STRIPE_SECRET_KEY") or None,
+        "PLATFORM_STRIPE_WEBHOOK_SECRET": env.get("PLATFORM_STRIPE_WEBHOOK_SECRET") or None,
+        # Days an association that stopped paying stays read-only before only exports stay open.
+        "PLATFORM_BILLING_GRACE_DAYS": _int(env, "PLATFORM_BILLING_GRACE_DAYS", 14),
         "TENANT_MIGRATION_WORKERS": _int(env, "TENANT_MIGRATION_WORKERS", 2),
         # Pre-built store schemas the worker keeps ready (the `tenants.fill_pool` job, every 5 minutes); 0: none.
         "TENANT_POOL_SIZE": _int(env, "TENANT_POOL_SIZE", 10),
@@ -112,6 +120,8 @@ OUTWARD_SETTINGS = (
     "PUBLIC_BASE_URL",
     "BREACHED_PASSWORDS_URL",
     "STRIPE_API_BASE",
+    "PLATFORM_STRIPE_SECRET_KEY",
+    "PLATFORM_STRIPE_WEBHOOK_SECRET",
 )
 
 
@@ -139,6 +149,8 @@ class BaseConfig:
 
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # How long the "confirm your email" link of a public association sign-up works.
+    SIGNUP_CONFIRM_MAX_AGE = timedelta(hours=48)
 
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
@@ -173,7 +185,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN = RATELIMIT_PASSWORD_FORGOT = RATELIMIT_PASSWORD_FORGOT_PER_EMAIL = "100000 per minute"
     RATELIMIT_ACCOUNT_LINKS = RATELIMIT_OFFICER_LINKS = RATELIMIT_WEBHOOKS = "100000 per minute"
-    RATELIMIT_UNSUBSCRIBE = "100000 per minute"
+    RATELIMIT_UNSUBSCRIBE = RATELIMIT_SIGNUP = RATELIMIT_SIGNUP_PER_EMAIL = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):

@@ -189,10 +189,12 @@ def queue_period(
 def queue_due(session: Session, *, domain: str, now: datetime | None = None) -> list[QueuedRun]:
     """Queue every (region, period) whose scheduled moment has passed (see `digest.periods.due_period`). Both a
     weekly and a daily run are considered for each region, so people who chose the other frequency than the
-    region's default get theirs too; a run with nobody to send to is not created."""
+    region's default get theirs too; a run with nobody to send to is not created. A suspended association gets
+    none (its people cannot open Loupe either); the periods it missed are past their grace when it comes back."""
     now = now or utcnow()
     queued: list[QueuedRun] = []
-    for association in session.scalars(sa.select(Association).order_by(Association.id)):
+    active = sa.select(Association).where(Association.suspended_at.is_(None)).order_by(Association.id)
+    for association in session.scalars(active):
         for region in association.regions:
             schedule: RegionSettings = effective_settings(association, region)
             zone = schedule.zone

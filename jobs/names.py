@@ -15,6 +15,9 @@ FILL_POOL = "tenants.fill_pool"
 PURGE_REMOVED = "tenants.purge_removed"
 RUN_DUE_DIGESTS = "digest.run_due"
 RECONCILE_DUES = "billing.reconcile"
+SYNC_PLATFORM_QUANTITY = "billing.sync_platform_quantity"
+RECONCILE_PLATFORM = "billing.reconcile_platform"
+PURGE_EXPIRED_SIGNUPS = "associations.purge_expired_signups"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"

@@ -9,7 +9,8 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - schema builds and pool refills skip work already done; purges re-read what is still due;
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
-- dues reconciliation applies Stripe's state, and applying the same state twice changes nothing.
+- dues reconciliation applies Stripe's state, and applying the same state twice changes nothing; so does the
+  platform's, and the store-count sync's idempotency key names both counts (a retry changes nothing twice).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from accounts.mailers import queue_lock_notice_email, queue_reset_email
 from alerts.patterns import detect_region
+from associations.signups import purge_expired
+from billing import platform as platform_billing
 from billing.reconcile import reconcile_all
 from digest.runs import queue_due
 from digest.send import deliver
@@ -33,6 +36,7 @@ from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
 from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
+from models.base import utcnow
 from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
@@ -154,6 +158,32 @@ def reconcile_dues(timestamp: int | None = None) -> None:
         log.info("dues: checked %s, repaired %s, failed %s", report.checked, len(report.changes), len(report.failures))
 
 
+def sync_platform_quantity(association_id: int) -> None:
+    """After stores were added or removed: the association's Loupe subscription quantity = its member stores."""
+    platform = platform_billing.platform_stripe(current_app.config)
+    if platform is None:
+        return
+    with Session(_database().engines.app) as session, session.begin():
+        platform_billing.sync_quantity(session, association_id, platform, now=utcnow())
+
+
+def reconcile_platform(timestamp: int | None = None) -> None:
+    """Re-read every association's Loupe subscription from the platform's Stripe account (missed webhooks)."""
+    platform = platform_billing.platform_stripe(current_app.config)
+    if platform is None:
+        return
+    with Session(_database().engines.app) as session, session.begin():
+        platform_billing.reconcile_all(session, platform)
+
+
+def purge_expired_signups(timestamp: int | None = None) -> None:
+    """Public sign-ups whose confirmation link expired unused leave (with the password hash they held)."""
+    with Session(_database().engines.app) as session, session.begin():
+        gone = purge_expired(session, max_age=current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
+    if gone:
+        log.info("sign-ups: %s expired unconfirmed removed", gone)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -177,6 +207,9 @@ JOBS: tuple[Job, ...] = (
     Job(names.PURGE_REMOVED, purge_removed, cron="17 * * * *", lock=names.PURGE_LOCK),
     Job(names.RUN_DUE_DIGESTS, run_due_digests, cron="*/15 * * * *", lock=names.DIGEST_LOCK),
     Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
+    Job(names.SYNC_PLATFORM_QUANTITY, sync_platform_quantity),
+    Job(names.RECONCILE_PLATFORM, reconcile_platform, cron="50 3 * * *", lock=names.RECONCILE_LOCK),
+    Job(names.PURGE_EXPIRED_SIGNUPS, purge_expired_signups, cron="23 * * * *"),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 import audit
 from accounts.mailers import ROLE_LABELS
 from audit import Actor
+from billing.platform import queue_quantity_sync
 from mail.links import external_url
 from mail.outbox import make_message_id
 from mail.render import header_safe, render_email
@@ -285,6 +286,7 @@ def import_stores(
         session, association, invitations, stores, inviter=actor.name if actor.user_id else None
     )
     report.created_store_ids = [s.id for s in stores]
+    queue_quantity_sync(session, association.id)  # Loupe bills the association per member store
     return report
 
 

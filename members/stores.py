@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import audit
 from accounts.accounts import create_invitation
 from audit import Actor
+from billing.platform import queue_quantity_sync
 from errors import DomainError, NotFound
 from models import Area, Association, Invitation, Membership, Region, Role, Store, StoreStatus, User
 from models.base import utcnow
@@ -179,6 +180,7 @@ def invite_store(
         invited_by=actor,
         max_age=invitation_max_age,
     )
+    queue_quantity_sync(session, association.id)  # Loupe bills the association per member store
     return store, invitation
 
 
@@ -338,6 +340,7 @@ def request_removal(
         store.status = StoreStatus.SUSPENDED.value
         store.suspended_at = now
     _audit(session, "store.removal_requested", store, actor)
+    queue_quantity_sync(session, association.id)
     session.flush()
     return store
 
@@ -349,6 +352,7 @@ def cancel_removal(session: Session, association: Association, store_id: int, *,
         raise MemberError("This store is not scheduled for removal.")
     store.removal_requested_at = None
     _audit(session, "store.removal_cancelled", store, actor)
+    queue_quantity_sync(session, association.id)
     session.flush()
     return store
 

@@ -22,6 +22,14 @@ from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.digest import DigestDelivery, DigestRun
 from models.mail import OutboundEmail
+from models.platform import (
+    AssociationSignup,
+    AssociationSubscription,
+    PlatformPlan,
+    PlatformSettings,
+    ProcessedPlatformEvent,
+    SignupStatus,
+)
 from models.rate_limits import RateLimitCounter as RateLimitCounter
 from models.registry import Area, Association, Region, Store, StoreStatus
 from models.review_index import PoliceShareIndex
@@ -50,6 +58,12 @@ from models.store.sightings import ReportedSighting
 from models.trends import PublishedTrendWeek
 
 __all__ = [
+    "AssociationSubscription",
+    "PlatformPlan",
+    "ProcessedPlatformEvent",
+    "AssociationSignup",
+    "PlatformSettings",
+    "SignupStatus",
     "DigestDelivery",
     "DigestRun",
     "AlertDelivery",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import SharedBase
+
+if TYPE_CHECKING:
+    from models.platform import AssociationSubscription
 
 
 class StoreStatus(enum.StrEnum):
@@ -45,8 +49,13 @@ class Association(SharedBase):
     digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
     digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, server_default="7")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    # Suspended by the platform operator (`associations.onboarding.suspend`): its people see a page saying so and
+    # nothing else; nothing is deleted, and unsuspending gives everything back.
+    suspended_at: Mapped[datetime | None]
 
     regions: Mapped[list[Region]] = relationship(back_populates="association", order_by="Region.name")
+    # Loupe's own subscription (billing.platform): read with the person's memberships, and by the admin guard.
+    platform_subscription: Mapped[AssociationSubscription | None] = relationship(viewonly=True, uselist=False)
 
 
 class Region(SharedBase):

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, g, render_template
 
 from alerts import history as alert_history
+from associations.checklist import all_done, getting_started
 from billing import dues as dues_services
+from billing.platform import platform_stripe
 from blueprints.guards import association_admin_view
 from database.request_scope import db
 from members import dashboard as dashboard_services
@@ -25,6 +27,8 @@ def home(association):
         association=association,
         dashboard=dashboard_services.dashboard(db(), association),
         dues=dues_services.dues_collected(db(), association, current_app.config),
+        checklist=getting_started(db(), association, plans_offered=platform_stripe(current_app.config) is not None),
+        checklist_done=all_done,
     )
 
 

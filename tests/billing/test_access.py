@@ -126,17 +126,23 @@ OPEN_WHEN_UNPAID = {
     "billing.refresh": WhenUnpaid.ALL,
     "logbook.export": WhenUnpaid.READ,
 }
+# The admin portal's pages that stay open when Loupe's own subscription is unpaid (`association_admin_view` reads the
+# same mark for platform billing): the page to pay it.
+ADMIN_OPEN_WHEN_UNPAID = {
+    "platform_billing.index": WhenUnpaid.ALL,
+    "platform_billing.checkout": WhenUnpaid.ALL,
+    "platform_billing.portal": WhenUnpaid.ALL,
+}
 
 
 def test_exactly_the_listed_views_stay_open_when_dues_are_unpaid(app):
-    marked = {}
+    marked = {"store": {}, "association": {}}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if getattr(view, WHEN_UNPAID, None) is not None:
-            marked[rule.endpoint] = getattr(view, WHEN_UNPAID)
-            # The mark only means something to `store_view`, which reads it.
-            assert view.loupe_access["kind"] == "store", rule.endpoint
-    assert marked == OPEN_WHEN_UNPAID
+            # The mark only means something to `store_view` and `association_admin_view`, which read it.
+            marked[view.loupe_access["kind"]][rule.endpoint] = getattr(view, WHEN_UNPAID)
+    assert marked == {"store": OPEN_WHEN_UNPAID, "association": ADMIN_OPEN_WHEN_UNPAID}
 
 
 @pytest.mark.parametrize("status", ["canceled", "incomplete_expired"])

@@ -34,6 +34,21 @@ def test_run_due_sends_the_daily_digest_once(app, engines, digest_world, smtp):
     assert again.exit_code == 0 and len(smtp.messages) == sent, again.output
 
 
+def test_a_suspended_association_gets_no_digest(app, engines, digest_world, smtp):
+    dw = digest_world
+    now = datetime.now(UTC)
+    with Session(engines.owner) as session, session.begin():
+        session.execute(
+            sa.update(Association)
+            .where(Association.id == dw.w.home.association.id)
+            .values(digest_frequency="daily", digest_hour=now.hour, timezone="UTC", suspended_at=now)
+        )
+    result = app.test_cli_runner().invoke(args=["digest", "run-due"])
+    assert result.exit_code == 0, result.output
+    people = {dw.w.owner.email, dw.w.staff.email, dw.w.neighbour_user.email}
+    assert not people & {m["To"] for m in smtp.messages}
+
+
 def test_send_refuses_bad_options(app, digest_world, smtp):
     runner = app.test_cli_runner()
     slug = digest_world.w.home.association.slug

@@ -889,6 +889,69 @@ def store_profile_with_a_website_that_is_no_address(ctx: Ctx):
     return ctx.post(f"/s/{store.slug}/profile", data | {"website": "bellamys"})
 
 
+# --- association onboarding (issue 20) ---------------------------------------------------------------------------
+
+
+def create_an_association_at_a_taken_address(ctx: Ctx):
+    taken = ctx.world().association.slug
+    operator = ctx.make_user(operator=True)
+    sign_in_with_code(ctx.client, ctx.engines, operator, enrol(ctx.engines, operator))
+    data = {
+        "name": "Second Guild",
+        "slug": taken,
+        "timezone": "Europe/London",
+        "k_threshold": "5",
+        "admin_email": f"{unique('admin')}@example.org",
+        "admin_name": "",
+    }
+    return ctx.post("/operator/associations/new", data)
+
+
+def sign_up_at_a_taken_address(ctx: Ctx):
+    taken = ctx.world().association.slug
+    data = {
+        "name": "Copycat Guild",
+        "slug": taken,
+        "timezone": "Europe/London",
+        "email": f"{unique('founder')}@example.org",
+        "person_name": "Fran Founder",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
+    return ctx.post("/start/", data)
+
+
+def _signup_link(ctx: Ctx, *, slug: str, status: str = "unconfirmed") -> str:
+    from models import AssociationSignup
+
+    (signup,) = _add(
+        ctx,
+        AssociationSignup(
+            name="Linked Guild",
+            slug=slug,
+            timezone="UTC",
+            contact_email=f"{unique('founder')}@example.org",
+            person_name="Fran Founder",
+            password_hash="not-a-real-hash",
+            nonce=unique("nonce"),
+            status=status,
+        ),
+    )
+    with ctx.app.test_request_context():
+        return f"/start/confirm/{sign('association-signup', signup.nonce)}"
+
+
+def confirm_a_sign_up_twice(ctx: Ctx):
+    link = _signup_link(ctx, slug=unique("twice"), status="awaiting")
+    return ctx.post(link, {}, form_url="/start/")
+
+
+def confirm_a_sign_up_whose_address_was_taken_meanwhile(ctx: Ctx):
+    """Approval is required (the default): the address is checked again when the email is confirmed."""
+    link = _signup_link(ctx, slug=ctx.world().association.slug)
+    return ctx.post(link, {})
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("store.profile", "ProfileError"): Scenario(
         store_profile_with_a_website_that_is_no_address, 400, "Enter the website as an address"
@@ -1082,6 +1145,12 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
         "Length(max=10_000) refuses any longer input before the service runs"
     ),
     ("officer.review", "GrantRefused"): Unreachable("as liaison.review: the same ReviewNotesForm and save_review"),
+    ("operator.new_association", "DomainError"): Scenario(create_an_association_at_a_taken_address, 400, "is taken"),
+    ("signup.start", "DomainError"): Scenario(sign_up_at_a_taken_address, 400, "is taken"),
+    ("signup.confirm", "SignupLinkInvalid"): Scenario(confirm_a_sign_up_twice, 410, "already used"),
+    ("signup.confirm", "DomainError"): Scenario(
+        confirm_a_sign_up_whose_address_was_taken_meanwhile, 409, "Start again with another address"
+    ),
 }
 
 
