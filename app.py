@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         liaison,
         logbook,
         meetings,
+        notifications,
         officer,
         operator,
         patrols,
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts.bp,
         digest_views.bp,
         health.bp,
+        notifications.bp,
     ):
         app.register_blueprint(blueprint)
     dev_outbox.init_app(app)  # development only

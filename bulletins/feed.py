@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, undefer
 
 from errors import NotFound
+from jobs.queue import notify
 from models import Area, Store
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
@@ -155,6 +156,8 @@ def mark_helped(session: Session, bulletin: Bulletin, user_id: int) -> bool:
         .on_conflict_do_nothing()
         .returning(BulletinFeedback.id)
     ).first()
+    if inserted is not None:  # the store that shared it hears "a member found it helpful", never who
+        notify(session, "bulletin.helped", bulletin_id=bulletin.id, ref=str(inserted[0]))
     return inserted is not None
 
 

@@ -15,6 +15,8 @@ FILL_POOL = "tenants.fill_pool"
 PURGE_REMOVED = "tenants.purge_removed"
 RUN_DUE_DIGESTS = "digest.run_due"
 RECONCILE_DUES = "billing.reconcile"
+NOTIFY = "notifications.notify"
+PATROLS_EXPIRING = "notifications.patrols_expiring"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"
@@ -22,3 +24,4 @@ POOL_LOCK = "tenants.pool"
 PURGE_LOCK = "tenants.purge"
 DIGEST_LOCK = "digest"
 RECONCILE_LOCK = "billing.reconcile"
+EXPIRING_LOCK = "notifications.patrols_expiring"

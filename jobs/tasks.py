@@ -9,7 +9,8 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - schema builds and pool refills skip work already done; purges re-read what is still due;
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
-- dues reconciliation applies Stripe's state, and applying the same state twice changes nothing.
+- dues reconciliation applies Stripe's state, and applying the same state twice changes nothing;
+- notifications are unique per (event key, person) where they are kept, and the email is queued only with a new row.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
 from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
+from notifications.fanout import fan_out, patrols_expiring
 from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
@@ -154,6 +156,20 @@ def reconcile_dues(timestamp: int | None = None) -> None:
         log.info("dues: checked %s, repaired %s, failed %s", report.checked, len(report.changes), len(report.failures))
 
 
+def notify(event: str, args: dict) -> None:
+    """Tell the people concerned about one event, in their inbox and by email (once per event and person)."""
+    written = fan_out(_database().engines.app, event, args)
+    if written:
+        log.info("notifications: %s written for %s", written, event)
+
+
+def notify_expiring_patrols(timestamp: int | None = None) -> None:
+    """Hourly: owners and managers hear about sent patrol requests nobody acknowledged that end within a day."""
+    written = patrols_expiring(_database().engines.app)
+    if written:
+        log.info("notifications: %s expiring patrol request(s)", written)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -177,6 +193,8 @@ JOBS: tuple[Job, ...] = (
     Job(names.PURGE_REMOVED, purge_removed, cron="17 * * * *", lock=names.PURGE_LOCK),
     Job(names.RUN_DUE_DIGESTS, run_due_digests, cron="*/15 * * * *", lock=names.DIGEST_LOCK),
     Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
+    Job(names.NOTIFY, notify),
+    Job(names.PATROLS_EXPIRING, notify_expiring_patrols, cron="5 * * * *", lock=names.EXPIRING_LOCK),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

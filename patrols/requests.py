@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 import audit
 from audit import Actor
 from errors import Conflict, DomainError, NotFound
+from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -353,6 +354,7 @@ def acknowledge(
     request.officer_note = _text(note)
     session.flush()
     _officer_audit(session, "acknowledged", request, store, actor, officer_name=request.officer_name)
+    notify(session, "patrol.acknowledged", store_id=store.id, request_id=request.id)
     return request
 
 
@@ -374,6 +376,7 @@ def decline(
     request.officer_note = _text(reason)
     session.flush()
     _officer_audit(session, "declined", request, store, actor, officer_name=request.officer_name)
+    notify(session, "patrol.declined", store_id=store.id, request_id=request.id)
     return request
 
 
@@ -401,6 +404,7 @@ def log_patrol(
     session.add(entry)
     session.flush()
     _officer_audit(session, "logged_patrol", request, store, actor, officer_name=entry.officer_name, entry_id=entry.id)
+    notify(session, "patrol.logged", store_id=store.id, request_id=request.id, token=str(entry.id))
     return entry
 
 

@@ -5,6 +5,7 @@ from models.store.contact_log import ContactLogEntry
 from models.store.contacts import PoliceContact
 from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
 from models.store.meetings import Meeting, MeetingAction
+from models.store.notifications import StoreNotification
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.plans import EmergencyPlan
 from models.store.review import ReviewAccess, ReviewGrant
@@ -29,6 +30,7 @@ __all__ = [
     "IncidentVehicle",
     "PoliceContact",
     "ReportedSighting",
+    "StoreNotification",
     "ReviewAccess",
     "ReviewGrant",
     "SafeOrVault",
