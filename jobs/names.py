@@ -17,6 +17,7 @@ RUN_DUE_DIGESTS = "digest.run_due"
 RECONCILE_DUES = "billing.reconcile"
 NOTIFY = "notifications.notify"
 PATROLS_EXPIRING = "notifications.patrols_expiring"
+MEETING_REMINDERS = "meetings.remind"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"
@@ -25,3 +26,4 @@ PURGE_LOCK = "tenants.purge"
 DIGEST_LOCK = "digest"
 RECONCILE_LOCK = "billing.reconcile"
 EXPIRING_LOCK = "notifications.patrols_expiring"
+REMINDER_LOCK = "meetings.remind"

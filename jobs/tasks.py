@@ -10,6 +10,7 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
 - dues reconciliation applies Stripe's state, and applying the same state twice changes nothing;
+- meeting reminders mark the meeting in the same transaction and have Message-IDs fixed per meeting and person;
 - notifications are unique per (event key, person) where they are kept, and the email is queued only with a new row.
 """
 
@@ -32,6 +33,7 @@ from digest.send import deliver
 from jobs import names
 from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
+from meetings.invitations import remind_all
 from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
 from notifications.fanout import fan_out, patrols_expiring
@@ -170,6 +172,13 @@ def notify_expiring_patrols(timestamp: int | None = None) -> None:
         log.info("notifications: %s expiring patrol request(s)", written)
 
 
+def remind_meetings(timestamp: int | None = None) -> None:
+    """Hourly: owners and managers get a reminder of each meeting starting within a day (once per start time)."""
+    queued = remind_all(_database().engines.app)
+    if queued:
+        log.info("meetings: %s reminder(s) queued", queued)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -195,6 +204,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
     Job(names.NOTIFY, notify),
     Job(names.PATROLS_EXPIRING, notify_expiring_patrols, cron="5 * * * *", lock=names.EXPIRING_LOCK),
+    Job(names.MEETING_REMINDERS, remind_meetings, cron="25 * * * *", lock=names.REMINDER_LOCK),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

@@ -14,11 +14,13 @@ from models.store.logbook import INCIDENT_TYPES
 class AlertPreferenceForm(FlaskForm):
     urgent_alerts = SelectField(
         "Urgent alerts by email",
-        choices=[
-            ("", "As my role says (on for store owners, managers and police liaisons)"),
-            ("on", "Yes, email me urgent alerts"),
-            ("off", "No, do not email me urgent alerts"),
-        ],
+        choices=choices(
+            [
+                ("", "As my role says (on for store owners, managers and police liaisons)"),
+                ("on", "Yes, email me urgent alerts"),
+                ("off", "No, do not email me urgent alerts"),
+            ]
+        ),
         default="",
     )
     quiet_start = TimeField(

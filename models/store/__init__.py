@@ -7,7 +7,7 @@ from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, Incide
 from models.store.meetings import Meeting, MeetingAction
 from models.store.notifications import StoreNotification
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
-from models.store.plans import EmergencyPlan
+from models.store.plans import EmergencyPlan, PlanAcknowledgement
 from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
 from models.store.sharing import SharedBulletin
@@ -23,6 +23,7 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "EmergencyPlan",
+    "PlanAcknowledgement",
     "Keyholder",
     "Incident",
     "IncidentPerson",

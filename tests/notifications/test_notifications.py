@@ -20,9 +20,11 @@ from tests.bulletins import conftest as bulletin_fixtures
 from tests.bulletins.conftest import SOURCE_NAME, add_incident, admin_client, bulletins, share, signed_in
 from tests.bulletins.test_sharing import FACTS
 from tests.fixtures.web import csrf_token, post_form
-from tests.workspace.test_patrols import _send, _store, twin_stores  # noqa: F401 (fixture)
+from tests.workspace import test_patrols as patrol_fixtures
+from tests.workspace.test_patrols import _send, _store
 
 sharing_world = bulletin_fixtures.sharing_world
+twin_stores = patrol_fixtures.twin_stores
 
 
 def _store_rows(in_store, store):
