@@ -61,8 +61,9 @@ def patterns():
 @bp.route("/bulletins/<int:bulletin_id>")
 @liaison_view
 def bulletin(bulletin_id: int):
-    require_two_step()
+    # 404 for a bulletin outside their regions whatever their enrolment (as a review that is not theirs).
     found = services.get_visible_in(db(), [r.id for r in _regions()], bulletin_id)
+    require_two_step()
     sightings, details = feed_extras(db(), [found.id])
     return render_template(
         "liaison/one_bulletin.html", b=found, sightings=sightings.get(found.id, []), details=details.get(found.id)
@@ -83,9 +84,9 @@ def trends_page():
 @bp.route("/export/<what>.<fmt>")
 @liaison_view
 def export(what: str, fmt: str):
-    require_two_step()
     if what not in exports.KINDS or fmt not in exports.FORMATS:
         abort(404)
+    require_two_step()
     regions = _regions()
     text, tlp = exports.export(
         db(),
