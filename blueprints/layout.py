@@ -32,10 +32,16 @@ def init_app(app: Flask) -> None:
 
 def _unread() -> int:
     """The header's count: one query (the bound store's notifications too inside a store)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from database.request_scope import db
     from notifications.inbox import unread_count
 
-    return unread_count(db(), current_user.id, in_store=g.get("store") is not None)
+    try:
+        return unread_count(db(), current_user.id, in_store=g.get("store") is not None)
+    except SQLAlchemyError:
+        # The error page of a request whose transaction failed must still render (it rolls back anyway).
+        return 0
 
 
 def _admin_associations():

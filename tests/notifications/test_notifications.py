@@ -71,7 +71,9 @@ def test_an_acknowledgement_reaches_owners_in_the_store_inbox_and_by_email_once(
     assert row.user_id == owner.id and row.event == "patrol.acknowledged" and row.read_at is None
     assert "PC Alpha acknowledged it. Note: Will pass by at 10" == row.body
     assert row.link == f"/s/{a.slug}/patrols/1"
-    assert _store_rows(in_store, b) == [] and _shared_rows(engines) == []  # staff, another store: nothing
+    assert _store_rows(in_store, b) == []  # another store: nothing
+    for user in (owner, twin_stores["staff_a"], twin_stores["owner_b"]):
+        assert _shared_rows(engines, user.id) == []
     assert not smtp.to(twin_stores["staff_a"].email)
 
     # A retried job writes nothing twice.
@@ -186,7 +188,9 @@ def test_a_rejection_reaches_the_source_store_with_its_reason_and_nowhere_shared
     assert bulletin.title not in text and reason not in text  # the shared outbox never pairs them with the store
     [row] = [r for r in _store_rows(in_store, world.source) if r.event == "share.rejected"]
     assert reason in row.body and row.link == f"/s/{world.source.slug}/logbook/{incident_id}"
-    assert _shared_rows(engines) == [] and _store_rows(in_store, world.neighbour) == []
+    assert _store_rows(in_store, world.neighbour) == []
+    for user in (world.owner, world.staff, world.neighbour_user, world.admin):
+        assert _shared_rows(engines, user.id) == []
     with Session(engines.owner) as session:
         jobs = (
             session.execute(
@@ -310,3 +314,40 @@ def test_notify_writes_the_job_in_the_callers_transaction(engines, twin_stores):
             sa.text("SELECT count(*) FROM loupe_jobs.procrastinate_jobs WHERE args->>'event' = 'patrol.logged'")
         ).scalar_one()
     assert waiting == 0
+
+
+def test_a_pattern_tells_each_source_store_its_incident_is_included_once(
+    app, engines, run_jobs, sharing_world, in_store, make_user
+):
+    world = sharing_world
+    neighbour_owner = make_user(store=world.neighbour, role=Role.STORE_OWNER)
+    assert share(signed_in(app, world.owner), world, add_incident(in_store, world.source, FACTS)).status_code == 302
+    neighbour = signed_in(app, neighbour_owner)
+    incident_id = add_incident(in_store, world.neighbour, FACTS)
+    url = f"/s/{world.neighbour.slug}/logbook/{incident_id}/share/"
+    assert post_form(neighbour, url, {"tlp": "AMBER"}).status_code == 302
+    run_jobs()
+    for store, owner in ((world.source, world.owner), (world.neighbour, neighbour_owner)):
+        rows = [r for r in _store_rows(in_store, store) if r.event == "pattern.includes"]
+        assert [r.user_id for r in rows] == [owner.id], store.name
+        assert rows[0].link.startswith(f"/s/{store.slug}/logbook/")
+    # Detection again: nothing new.
+    assert app.test_cli_runner().invoke(args=["bulletins", "detect-patterns"]).exit_code == 0
+    run_jobs()
+    assert len([r for r in _store_rows(in_store, world.source) if r.event == "pattern.includes"]) == 1
+    assert _shared_rows(engines, world.owner.id) == [] and _shared_rows(engines, neighbour_owner.id) == []
+
+
+def test_dues_trouble_reaches_the_owners_inbox_only_and_not_staff(app, engines, twin_stores):
+    a = twin_stores["a"]
+    with app.app_context():
+        assert fan_out(engines.app, "dues.trouble", {"store_id": a.id, "token": "t1"}) == 1
+        assert fan_out(engines.app, "dues.trouble", {"store_id": a.id, "token": "t1"}) == 0
+    [row] = _shared_rows(engines, twin_stores["owner_a"].id)
+    assert _shared_rows(engines, twin_stores["staff_a"].id) == [] and row.link == f"/s/{a.slug}/billing/"
+    with Session(engines.owner) as session:
+        # The dunning email is the billing part's own: the notification queues none.
+        sent = sa.select(OutboundEmail.id).where(
+            OutboundEmail.kind == "notification", OutboundEmail.to_address == twin_stores["owner_a"].email
+        )
+        assert session.scalar(sent) is None

@@ -704,7 +704,7 @@ def pay_dues_while_stripe_is_down(ctx: Ctx):
 def quiet_hours_without_an_end(ctx: Ctx):
     ctx.sign_in(ctx.make_user())
     return ctx.post(
-        "/account/alerts/", {"urgent_alerts": "y", "quiet_start": "22:00", "quiet_end": "", "digest_frequency": ""}
+        "/account/alerts/", {"urgent_alerts": "on", "quiet_start": "22:00", "quiet_end": "", "digest_frequency": ""}
     )
 
 
