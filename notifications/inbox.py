@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from errors import DomainError, NotFound
+from models.accounts import MANAGER_ROLES, OWNER_ROLES, Role
 from models.base import utcnow
 from models.notifications import Notification, NotificationPreference
 from models.store.notifications import StoreNotification
@@ -105,11 +106,11 @@ class Choice:
 def audience_of(roles: set[str]) -> set[str]:
     """Which events' audiences a person with these roles belongs to."""
     who = {"any"}
-    if roles & {"owner", "manager"}:
+    if roles & {r.value for r in MANAGER_ROLES}:
         who.add("store")
-    if "owner" in roles:
+    if roles & {r.value for r in OWNER_ROLES}:
         who.add("owner")
-    if "liaison" in roles:
+    if Role.POLICE_LIAISON.value in roles:
         who.add("liaison")
     return who
 
