@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         liaison,
         logbook,
         meetings,
+        notifications,
         officer,
         operator,
         patrols,
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
         health.bp,
         signup.bp,
         platform_billing.bp,
+        notifications.bp,
     ):
         app.register_blueprint(blueprint)
     dev_outbox.init_app(app)  # development only

@@ -20,7 +20,7 @@ from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
 from jobs import names
-from jobs.queue import enqueue
+from jobs.queue import enqueue, notify
 from models import (
     STORE_ROLES,
     Association,
@@ -350,6 +350,7 @@ def accept_invitation(
         )
     invitation.accepted_at = utcnow()
     session.flush()
+    notify(session, "invitation.accepted", invitation_id=invitation.id)
     audit.record(
         session,
         "invitation.accept",

@@ -94,6 +94,7 @@ def auto_alert(
             "alert_id": alert.id,
             "threshold": threshold,
             "recipients": len(rows),
+            "opted_out": alert.opted_out_count,
             "published_by_system": published,
         },
     )

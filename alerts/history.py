@@ -1,5 +1,6 @@
 """The urgent alerts an association sent: when, which bulletin, who sent it (or the system), and how many of the
-emails went out, are waiting (quiet hours, retries) or failed."""
+emails went out, are waiting (quiet hours, retries) or failed; how many people of the region had turned alerts off
+and how many emails were held for the end of quiet hours when it was sent."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class AlertSummary:
     sent: int
     waiting: int
     failed: int
+    opted_out: int
+    quiet_held: int
 
 
 def sent_alerts(session: Session, association: Association, *, limit: int = 100) -> list[AlertSummary]:
@@ -59,6 +62,8 @@ def sent_alerts(session: Session, association: Association, *, limit: int = 100)
             counts.get((alert.id, "sent"), 0),
             counts.get((alert.id, "pending"), 0),
             counts.get((alert.id, "failed"), 0),
+            alert.opted_out_count,
+            alert.quiet_held_count,
         )
         for alert, title, tlp, region, email in rows
     ]

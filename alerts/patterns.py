@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from alerts.auto import auto_alert
 from jobs import names
-from jobs.queue import enqueue
+from jobs.queue import enqueue, notify
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
@@ -155,8 +155,10 @@ def detect_region(
             .with_for_update()
         )
         if existing is not None:
-            if set(ids) - set(existing.matched_bulletin_ids):
+            added = set(ids) - set(existing.matched_bulletin_ids)
+            if added:
                 existing.matched_bulletin_ids = sorted(set(existing.matched_bulletin_ids) | set(ids))
+                _tell_sources(session, existing, added)
             draft = session.get(Bulletin, existing.bulletin_id) if existing.bulletin_id else None
             emails += auto_alert(session, region, draft, [by_id[i] for i in ids], len(sources))
             continue
@@ -164,19 +166,26 @@ def detect_region(
         draft = _draft(region, candidate, matched, window, now)
         session.add(draft)
         session.flush()
-        session.add(
-            BulletinPattern(
-                association_id=region.association_id,
-                region_id=region.id,
-                signature=candidate.signature,
-                bulletin_id=draft.id,
-                matched_bulletin_ids=ids,
-            )
+        pattern = BulletinPattern(
+            association_id=region.association_id,
+            region_id=region.id,
+            signature=candidate.signature,
+            bulletin_id=draft.id,
+            matched_bulletin_ids=ids,
         )
+        session.add(pattern)
         session.flush()
+        _tell_sources(session, pattern, ids)
         emails += _flag_liaisons(session, region, draft, candidate, window)
         emails += auto_alert(session, region, draft, matched, len(sources))
     return emails
+
+
+def _tell_sources(session: Session, pattern: BulletinPattern, bulletin_ids) -> None:
+    """Each matched bulletin's store hears that a pattern includes its incident (one job per bulletin: the job finds
+    the store in the stores' schemas; nothing written here names it)."""
+    for bulletin_id in sorted(bulletin_ids):
+        notify(session, "pattern.includes", bulletin_id=bulletin_id, ref=str(pattern.id))
 
 
 def _draft(region, candidate: Candidate, matched: list[Bulletin], window, now) -> Bulletin:

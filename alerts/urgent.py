@@ -1,4 +1,8 @@
-"""Urgent alerts: push one published bulletin to the members of its region who opted in, at once.
+"""Urgent alerts: push one published bulletin at once to the people of its region who want them.
+
+Who wants them (`wants_alerts`): a person's own choice when they made one; otherwise their role — on for the owners
+and managers of the region's stores and the region's police liaisons, off for staff (issue 18 part 2: opt-in
+alone reached nobody). The alert keeps how many turned them off and how many emails wait for quiet hours.
 
 The alert, one delivery row per recipient and one outbox email per delivery are written in the caller's
 transaction (the approval's, when a moderator approves and alerts in one step), so they are queued the moment it
@@ -9,6 +13,7 @@ them until then. The email is the anonymized bulletin only: it never names a sto
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,10 +24,12 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
+from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
-from models import Association, Membership, OutboundEmail, Region, Store, StoreStatus, User
+from models import Association, Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
+from models.accounts import MANAGER_ROLES
 from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
@@ -53,8 +60,35 @@ def quiet_until(now: datetime, start: time | None, end: time | None, tz: ZoneInf
 def preference(session: Session, user_id: int) -> AlertPreference:
     pref = session.get(AlertPreference, user_id)
     if pref is None:
-        pref = AlertPreference(user_id=user_id, urgent_alerts=False, digest_muted_region_ids=[])
+        pref = AlertPreference(user_id=user_id, urgent_alerts=None, digest_muted_region_ids=[])
     return pref
+
+
+# Roles that get urgent alerts unless they turn them off.
+ALERTED_BY_DEFAULT = frozenset({*(r.value for r in MANAGER_ROLES), Role.POLICE_LIAISON.value})
+
+
+def wants_alerts(choice: bool | None, roles) -> bool:
+    """A person's choice when they made one (True/False), else whether one of their roles is alerted by default."""
+    if choice is not None:
+        return choice
+    return bool(set(roles) & ALERTED_BY_DEFAULT)
+
+
+def default_on(session: Session, user_id: int) -> bool:
+    """Whether this person's roles get urgent alerts when they have not chosen (the settings page says so)."""
+    roles = session.scalars(sa.select(Membership.role).where(Membership.user_id == user_id)).all()
+    return wants_alerts(None, roles)
+
+
+URGENT_CHOICES = {"": None, "on": True, "off": False}
+
+
+def urgent_choice(value: str | None) -> bool | None:
+    """The settings form's answer ("", "on", "off") as the stored choice (None: by role)."""
+    if value not in URGENT_CHOICES:
+        raise AlertError("Choose whether you get urgent alerts.")
+    return URGENT_CHOICES[value]
 
 
 DIGEST_CHOICES = {"": "As my association schedules it", "weekly": "Weekly", "daily": "Daily", "off": "Off"}
@@ -78,7 +112,7 @@ def save_preference(
     session: Session,
     user_id: int,
     *,
-    urgent_alerts: bool,
+    urgent_alerts: bool | None,
     quiet_start: time | None,
     quiet_end: time | None,
     digest_frequency: str | None = None,
@@ -116,7 +150,7 @@ def unsubscribe_digest(session: Session, user_id: int) -> bool:
         return False
     pref = session.get(AlertPreference, user_id)
     if pref is None:
-        pref = AlertPreference(user_id=user_id, urgent_alerts=False)
+        pref = AlertPreference(user_id=user_id, urgent_alerts=None)
         session.add(pref)
     pref.digest_frequency = "off"
     session.flush()
@@ -124,28 +158,45 @@ def unsubscribe_digest(session: Session, user_id: int) -> bool:
     return True
 
 
-def recipients(session: Session, bulletin: Bulletin) -> list[tuple[User, AlertPreference]]:
-    """Active people with a membership in a ready store of the bulletin's region who opted in to urgent alerts."""
+@dataclass(frozen=True)
+class Audience:
+    """Who an alert reaches, and the people of the region who turned alerts off."""
+
+    recipients: list[tuple[User, AlertPreference | None]]
+    opted_out: int
+
+
+def audience(session: Session, bulletin: Bulletin) -> Audience:
+    """Active people of the bulletin's region — members of its ready stores and its police liaisons — who want
+    urgent alerts (`wants_alerts`), in one query."""
+    in_region = sa.or_(
+        sa.and_(Store.region_id == bulletin.region_id, Store.status == StoreStatus.READY.value),
+        sa.and_(Membership.role == Role.POLICE_LIAISON.value, Membership.region_id == bulletin.region_id),
+    )
     rows = session.execute(
-        sa.select(User, AlertPreference)
-        .join(AlertPreference, AlertPreference.user_id == User.id)
-        .where(
-            AlertPreference.urgent_alerts.is_(True),
-            User.is_active.is_(True),
-            sa.exists(
-                sa.select(Membership.id)
-                .join(Store, Store.id == Membership.store_id)
-                .where(
-                    Membership.user_id == User.id,
-                    Store.association_id == bulletin.association_id,
-                    Store.region_id == bulletin.region_id,
-                    Store.status == StoreStatus.READY.value,
-                )
-            ),
-        )
+        sa.select(User, AlertPreference, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(Store, Store.id == Membership.store_id)
+        .outerjoin(AlertPreference, AlertPreference.user_id == User.id)
+        .where(User.is_active.is_(True), Membership.association_id == bulletin.association_id, in_region)
         .order_by(User.id)
     ).all()
-    return [(user, pref) for user, pref in rows]
+    people: dict[int, tuple[User, AlertPreference | None, set[str]]] = {}
+    for user, pref, role in rows:
+        people.setdefault(user.id, (user, pref, set()))[2].add(role)
+    chosen, opted_out = [], 0
+    for user, pref, roles in people.values():
+        choice = pref.urgent_alerts if pref is not None else None
+        if wants_alerts(choice, roles):
+            chosen.append((user, pref))
+        elif choice is False:
+            opted_out += 1
+    return Audience(chosen, opted_out)
+
+
+def recipients(session: Session, bulletin: Bulletin) -> list[tuple[User, AlertPreference | None]]:
+    """The people an alert of `bulletin` reaches (`audience`)."""
+    return audience(session, bulletin).recipients
 
 
 def send_alert(
@@ -164,6 +215,8 @@ def send_alert(
         association_id=association.id,
         region_id=bulletin.region_id,
         sent_by_user_id=actor.user_id if actor else None,
+        opted_out_count=0,
+        quiet_held_count=0,
     )
     try:
         with session.begin_nested():
@@ -183,11 +236,14 @@ def send_alert(
         preferences_url=external_url("alerts.preferences"),
     )
     rows: list[OutboundEmail] = []
-    for user, pref in recipients(session, bulletin):
+    reach = audience(session, bulletin)
+    alert.opted_out_count = reach.opted_out
+    for user, pref in reach.recipients:
         row = queue_email(session, to=user.email, email=email, kind="alert")
-        wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz)
+        wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz) if pref is not None else None
         if wait is not None:
             row.next_attempt_at = wait
+            alert.quiet_held_count += 1
         session.add(AlertDelivery(alert_id=alert.id, user_id=user.id, outbox_id=row.id))
         rows.append(row)
     session.flush()
@@ -197,8 +253,9 @@ def send_alert(
         actor=actor,
         association_id=association.id,
         target=f"bulletin:{bulletin.id}",
-        details={"recipients": len(rows)},
+        details={"recipients": len(rows), "opted_out": reach.opted_out},
     )
+    notify(session, "alert.urgent", alert_id=alert.id)  # their inboxes too (the email is the alert's own)
     return alert, rows
 
 

@@ -8,6 +8,7 @@ nothing, which is what makes duplicates and reordering harmless.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
+from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -171,6 +173,8 @@ def queue_dunning_emails(session: Session, row: StoreSubscription) -> list[Outbo
             link=link,
         )
         rows.append(queue_email(session, to=owner.email, email=email, kind="dues_dunning"))
+    # The owners' inboxes too (the email above is the dunning email; the notification adds no second one).
+    notify(session, "dues.trouble", store_id=store.id, token=uuid.uuid4().hex)
     return rows
 
 

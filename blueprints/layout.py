@@ -26,7 +26,22 @@ def init_app(app: Flask) -> None:
             # Rendering only: never bound to the request's body. Reading it here would re-raise an over-size
             # body's 413 while its own error page renders, turning it into a 500 (issue #16 item 4).
             "logout_form": LogoutForm(formdata=None),
+            "unread_notifications": _unread(),
         }
+
+
+def _unread() -> int:
+    """The header's count: one query (the bound store's notifications too inside a store)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from database.request_scope import db
+    from notifications.inbox import unread_count
+
+    try:
+        return unread_count(db(), current_user.id, in_store=g.get("store") is not None)
+    except SQLAlchemyError:
+        # The error page of a request whose transaction failed must still render (it rolls back anyway).
+        return 0
 
 
 def _admin_associations():

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, undefer
 
 from errors import NotFound
+from jobs.queue import notify
 from models import Area, Store
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
@@ -43,18 +44,29 @@ class FeedPage:
 
 
 def _visible(store: Store, now: datetime):
+    return _visible_in([store.region_id], now).where(Bulletin.association_id == store.association_id)
+
+
+def _visible_in(region_ids: list[int], now: datetime):
+    """Published, unexpired bulletins of these regions: what a member of a store there, or a police liaison of
+    them, may read (the one rule of the store feed and the liaison's pages)."""
     return sa.select(Bulletin).where(
-        Bulletin.association_id == store.association_id,
-        Bulletin.region_id == store.region_id,
+        Bulletin.region_id.in_(region_ids),
         Bulletin.status == "published",
         Bulletin.expires_at > now,
     )
 
 
-def feed(
+def feed(session: Session, store: Store, **filters) -> FeedPage:
+    """A page of the store's regional feed (`region_feed` with the store's region, in its association)."""
+    return region_feed(session, [store.region_id], association_id=store.association_id, **filters)
+
+
+def region_feed(
     session: Session,
-    store: Store,
+    region_ids: list[int],
     *,
+    association_id: int | None = None,
     user_id: int,
     kind: str | None = None,
     tlp: str | None = None,
@@ -65,9 +77,11 @@ def feed(
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> FeedPage:
-    """A page of the store's regional feed with the filters applied, starting after `before` (a visible bulletin
+    """A page of the regions' feed with the filters applied, starting after `before` (a visible bulletin
     from the previous page) when given; with each bulletin's "helped" count and whether `user_id` said so."""
-    query = _visible(store, now or utcnow())
+    query = _visible_in(region_ids, now or utcnow())
+    if association_id is not None:
+        query = query.where(Bulletin.association_id == association_id)
     if kind:
         query = query.where(Bulletin.kind == kind)
     if tlp:
@@ -147,6 +161,22 @@ def get_visible(session: Session, store: Store, bulletin_id: int) -> Bulletin:
     return bulletin
 
 
+def get_visible_in(session: Session, region_ids: list[int], bulletin_id: int) -> Bulletin:
+    """A bulletin a liaison of these regions may read (NotFound otherwise, whether or not it exists)."""
+    bulletin = session.scalar(_visible_in(region_ids, utcnow()).where(Bulletin.id == bulletin_id))
+    if bulletin is None:
+        raise NotFound("No such bulletin in your regions.")
+    return bulletin
+
+
+def visible_bulletins(session: Session, region_ids: list[int], *, kind: str | None = None, limit: int = 1000):
+    """The regions' visible bulletins, newest first (the liaison's export): the feed's rule, nothing more."""
+    query = _visible_in(region_ids, utcnow())
+    if kind:
+        query = query.where(Bulletin.kind == kind)
+    return list(session.scalars(query.order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(limit)))
+
+
 def mark_helped(session: Session, bulletin: Bulletin, user_id: int) -> bool:
     """Record "this helped" once per person; False when it was already recorded."""
     inserted = session.execute(
@@ -155,6 +185,8 @@ def mark_helped(session: Session, bulletin: Bulletin, user_id: int) -> bool:
         .on_conflict_do_nothing()
         .returning(BulletinFeedback.id)
     ).first()
+    if inserted is not None:  # the store that shared it hears "a member found it helpful", never who
+        notify(session, "bulletin.helped", bulletin_id=bulletin.id, ref=str(inserted[0]))
     return inserted is not None
 
 

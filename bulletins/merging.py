@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from audit import Actor
 from bulletins.moderation import ModerationError, _decide, _record
+from jobs.queue import notify
 from models import Association
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinFeedback
@@ -117,4 +118,5 @@ def merge(
         sightings_moved=sightings,
         feedback_moved=feedback,
     )
+    notify(session, "share.merged", bulletin_id=duplicate.id)
     return MergeResult(sightings, feedback)

@@ -20,10 +20,12 @@ from anonymize import FLAGGED_FIELDS, flag_fields
 from audit import Actor
 from bulletins.feed import photos_by_bulletin
 from errors import DomainError, NotFound
+from jobs.queue import notify
 from models import Association
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
+from security.tokens import new_secret
 from sharing.photos import delete_photos, photos_allowed
 
 
@@ -148,6 +150,8 @@ def edit(
         changed.append("expires_at")
     bulletin.edited_by_moderator = True
     session.flush()
+    if changed:  # the store that shared it hears (the job finds it; nothing here knows which store)
+        notify(session, "share.edited", bulletin_id=bulletin.id, ref=new_secret()[:16])
     _record(session, "bulletin.edited", association, actor, bulletin, fields=changed)
 
 
@@ -159,6 +163,7 @@ def approve(session: Session, association: Association, bulletin: Bulletin, *, a
     # Expiry runs from the share (90 days by default) unless the moderator set another date.
     session.flush()
     _record(session, "bulletin.approved", association, actor, bulletin, tlp=bulletin.tlp)
+    notify(session, "share.approved", bulletin_id=bulletin.id)
 
 
 def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:
@@ -171,6 +176,7 @@ def reject(session: Session, association: Association, bulletin: Bulletin, *, re
     bulletin.rejection_reason = reason
     session.flush()
     _record(session, "bulletin.rejected", association, actor, bulletin, reason=reason)
+    notify(session, "share.rejected", bulletin_id=bulletin.id)
 
 
 def retire(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
@@ -180,6 +186,7 @@ def retire(session: Session, association: Association, bulletin: Bulletin, *, ac
     bulletin.retired_at = utcnow()
     session.flush()
     _record(session, "bulletin.retired", association, actor, bulletin)
+    notify(session, "share.retired", bulletin_id=bulletin.id)
 
 
 def auto_publish(session: Session, association: Association) -> bool:

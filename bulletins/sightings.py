@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from anonymize import anonymize_police_note, coarsen_time
 from errors import DomainError
+from jobs.queue import notify
 from models import Store
 from models.base import utcnow
 from models.bulletins import Bulletin
@@ -53,6 +54,10 @@ def report_sighting(
         )
     )
     session.flush()
+    # The store that shared the bulletin learns "a member saw it" and the region's liaisons are told; neither job
+    # is given the reporting store.
+    notify(session, "bulletin.sighted", bulletin_id=bulletin.id, ref=str(sighting.id))
+    notify(session, "liaison.sighting", sighting_id=sighting.id)
     return sighting
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from config import JOBS_SCHEMA
+from jobs import names
 
 DEFAULT_QUEUE = "default"
 _DEFER = sa.text(
@@ -78,6 +79,13 @@ def enqueue(
             raise
         return Enqueued(task, None)
     return Enqueued(task, ids[0])
+
+
+def notify(session: Session, event: str, **args: Any) -> Enqueued:
+    """Write the job that tells the people concerned about `event` (`notifications.fanout.fan_out`), in the caller's
+    transaction. `args` are ids (and, for an event that can happen again to the same thing, a `token` that makes
+    its notifications distinct while a retry of the same job stays one)."""
+    return enqueue(session, names.NOTIFY, {"event": event, "args": args})
 
 
 _BATCHES = "loupe_job_batches"

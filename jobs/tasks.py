@@ -10,7 +10,9 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - digest runs are unique per (region, period), deliveries per (run, person);
 - the password-reset email has a Message-ID fixed by the job's arguments and is not queued twice;
 - dues reconciliation applies Stripe's state, and applying the same state twice changes nothing; so does the
-  platform's, and the store-count sync's idempotency key names both counts (a retry changes nothing twice).
+  platform's, and the store-count sync's idempotency key names both counts (a retry changes nothing twice);
+- meeting reminders mark the meeting in the same transaction and have Message-IDs fixed per meeting and person;
+- notifications are unique per (event key, person) where they are kept, and the email is queued only with a new row.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from digest.send import deliver
 from jobs import names
 from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
+from meetings.invitations import remind_all
 from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
 from models.base import utcnow
+from notifications.fanout import fan_out, patrols_expiring
 from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
@@ -184,6 +188,27 @@ def purge_expired_signups(timestamp: int | None = None) -> None:
         log.info("sign-ups: %s expired unconfirmed removed", gone)
 
 
+def notify(event: str, args: dict) -> None:
+    """Tell the people concerned about one event, in their inbox and by email (once per event and person)."""
+    written = fan_out(_database().engines.app, event, args)
+    if written:
+        log.info("notifications: %s written for %s", written, event)
+
+
+def notify_expiring_patrols(timestamp: int | None = None) -> None:
+    """Hourly: owners and managers hear about sent patrol requests nobody acknowledged that end within a day."""
+    written = patrols_expiring(_database().engines.app)
+    if written:
+        log.info("notifications: %s expiring patrol request(s)", written)
+
+
+def remind_meetings(timestamp: int | None = None) -> None:
+    """Hourly: owners and managers get a reminder of each meeting starting within a day (once per start time)."""
+    queued = remind_all(_database().engines.app)
+    if queued:
+        log.info("meetings: %s reminder(s) queued", queued)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -210,6 +235,9 @@ JOBS: tuple[Job, ...] = (
     Job(names.SYNC_PLATFORM_QUANTITY, sync_platform_quantity),
     Job(names.RECONCILE_PLATFORM, reconcile_platform, cron="50 3 * * *", lock=names.RECONCILE_LOCK),
     Job(names.PURGE_EXPIRED_SIGNUPS, purge_expired_signups, cron="23 * * * *"),
+    Job(names.NOTIFY, notify),
+    Job(names.PATROLS_EXPIRING, notify_expiring_patrols, cron="5 * * * *", lock=names.EXPIRING_LOCK),
+    Job(names.MEETING_REMINDERS, remind_meetings, cron="25 * * * *", lock=names.REMINDER_LOCK),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

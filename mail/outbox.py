@@ -56,7 +56,13 @@ def make_message_id(domain: str = "loupe.localhost") -> str:
 
 
 def queue_email(
-    session: Session, *, to: str, email: RenderedEmail, kind: str, message_id: str | None = None
+    session: Session,
+    *,
+    to: str,
+    email: RenderedEmail,
+    kind: str,
+    message_id: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
     """Add one email to the outbox in the caller's transaction, with the job that delivers it. Flushes, never
     commits. `message_id` fixes the Message-ID (a job that may run twice gives the same one each time)."""
@@ -67,6 +73,7 @@ def queue_email(
         body_text=email.text,
         body_html=email.html,
         kind=kind,
+        attachments=attachments or None,
     )
     session.add(row)
     session.flush()
@@ -107,6 +114,7 @@ def deliver_pending(
                         text=row.body_text,
                         html=row.body_html,
                         message_id=row.message_id,
+                        attachments=row.attachments,
                     )
                     send_message(settings, message)
                 except Exception as exc:  # SMTP refused, down, or timed out: retry later, lose nothing

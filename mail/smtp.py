@@ -55,6 +55,7 @@ def build_message(
     html: str | None,
     message_id: str,
     extra_headers: dict[str, str] | None = None,
+    attachments: list[dict] | None = None,
 ) -> Message:
     """A multipart/alternative message (text first, HTML second) with header values that cannot inject.
 
@@ -67,6 +68,18 @@ def build_message(
         msg.attach(MIMEText(html, "html", "utf-8", policy=_POLICY))
     else:
         msg = MIMEText(text, "plain", "utf-8", policy=_POLICY)
+    if attachments:  # multipart/mixed: the body first, then each file (a meeting's .ics)
+        body, msg = msg, MIMEMultipart("mixed", policy=_POLICY)
+        msg.attach(body)
+        for item in attachments:
+            maintype, _, subtype = item["content_type"].partition("/")
+            part = MIMEText(item["text"], subtype, "utf-8", policy=_POLICY) if maintype == "text" else None
+            if part is None:
+                raise ValueError("only text attachments are supported")
+            if item.get("method"):
+                part.set_param("method", item["method"])
+            part.add_header("Content-Disposition", "attachment", filename=header_safe(item["filename"], 100))
+            msg.attach(part)
     msg["From"] = _header(header_safe(settings.sender))
     msg["To"] = _header(header_safe(to, 254))
     msg["Subject"] = _header(header_safe(subject))

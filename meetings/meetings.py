@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.orm import Session, selectinload
 
 from errors import DomainError, NotFound
@@ -117,6 +117,8 @@ def update_meeting(
     contact = _contact(session, contact_id)
     meeting.title = _check(title or agenda_template(agenda_key).title, duration_minutes, agenda_key)
     meeting.contact_id = contact.id
+    if meeting.starts_at != starts_at:
+        meeting.reminded_at = None  # a moved meeting is reminded of again, before its new time
     meeting.starts_at = starts_at
     meeting.duration_minutes = duration_minutes
     meeting.location = (location or "").strip() or DEFAULT_LOCATION
@@ -202,13 +204,32 @@ def ics_filename(meeting: Meeting) -> str:
     return f"meeting-{meeting.starts_at.astimezone(UTC):%Y%m%d}-{meeting.id}.ics"
 
 
-def meeting_ics(meeting: Meeting, contact: PoliceContact | None, *, now: datetime | None = None) -> bytes:
+def _address(name: str, email: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def meeting_ics(
+    meeting: Meeting,
+    contact: PoliceContact | None,
+    *,
+    now: datetime | None = None,
+    organizer: tuple[str, str] | None = None,
+    method: str | None = None,
+) -> bytes:
     """One VEVENT for the meeting, times in UTC, with a stable UID.
 
     It carries only what a calendar entry needs: title, officer, time, place and agenda. Never the minutes,
     the follow-ups or any other record of the store: calendar files get forwarded and synced to phones.
+    `organizer` is (name, email) of whoever invites (the store's person); the officer with an email is the
+    ATTENDEE; `method` "REQUEST" makes it an invitation a calendar can accept (the emailed copy).
     """
     calendar = Calendar()
+    if method:
+        calendar.add("method", method)
     calendar.add("prodid", "-//Loupe//Police meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -226,6 +247,13 @@ def meeting_ics(meeting: Meeting, contact: PoliceContact | None, *, now: datetim
     if description:
         event.add("description", description)
     event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    if organizer is not None:
+        event.add("organizer", _address(*organizer))
+    if contact is not None and contact.email:
+        event.add(
+            "attendee",
+            _address(contact.officer_name, contact.email, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="TRUE"),
+        )
     calendar.add_component(event)
     return calendar.to_ical()
 

@@ -22,6 +22,7 @@ from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback, BulletinSettings
 from models.digest import DigestDelivery, DigestRun
 from models.mail import OutboundEmail
+from models.notifications import Notification, NotificationPreference
 from models.platform import (
     AssociationSignup,
     AssociationSubscription,
@@ -52,6 +53,7 @@ from models.store import (
     SecurityBriefing,
     StoreSetting,
 )
+from models.store.notifications import StoreNotification
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
 from models.store.sharing import SharedBulletin
 from models.store.sightings import ReportedSighting
@@ -114,6 +116,9 @@ __all__ = [
     "ReviewGrant",
     "Region",
     "ReportedSighting",
+    "StoreNotification",
+    "Notification",
+    "NotificationPreference",
     "Role",
     "SafeOrVault",
     "SecurityBriefing",

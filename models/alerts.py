@@ -22,7 +22,7 @@ from models.base import SharedBase
 
 
 class AlertPreference(SharedBase):
-    """A person's email choices: urgent alerts (off unless they opt in), quiet hours in the association's time
+    """A person's email choices: urgent alerts (NULL: by role), quiet hours in the association's time
     zone (alerts and digests wait for their end), and the digest: how often (NULL: as the association schedules
     it), regions not followed (default: every region of their stores), incident types (NULL: all)."""
 
@@ -32,7 +32,8 @@ class AlertPreference(SharedBase):
     )
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    urgent_alerts: Mapped[bool] = mapped_column(server_default=sa.false())
+    # NULL: as the person's role says (on for owners, managers and police liaisons; `alerts.urgent.wants_alerts`).
+    urgent_alerts: Mapped[bool | None] = mapped_column()
     quiet_start: Mapped[time | None] = mapped_column(sa.Time)
     quiet_end: Mapped[time | None] = mapped_column(sa.Time)
     digest_frequency: Mapped[str | None] = mapped_column(sa.String(10))
@@ -53,6 +54,10 @@ class UrgentAlert(SharedBase):
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
     # NULL when the system sent it.
     sent_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Delivery figures fixed when it was sent: people of the region who turned alerts off, and emails held for the
+    # end of their quiet hours (sent and failed are read from the outbox).
+    opted_out_count: Mapped[int] = mapped_column(server_default="0")
+    quiet_held_count: Mapped[int] = mapped_column(server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
 
 

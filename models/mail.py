@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import SharedBase
@@ -25,6 +26,8 @@ class OutboundEmail(SharedBase):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     kind: Mapped[str] = mapped_column(sa.String(40))
+    # Files sent with the message: [{"filename", "content_type", "text"}] (text attachments only: a meeting's .ics).
+    attachments: Mapped[list | None] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(sa.String(10), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default="0")
     last_error: Mapped[str | None] = mapped_column(sa.Text)

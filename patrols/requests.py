@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 import audit
 from audit import Actor
 from errors import Conflict, DomainError, NotFound
+from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -355,6 +356,7 @@ def acknowledge(
     request.officer_note = _text(note)
     session.flush()
     _officer_audit(session, "acknowledged", request, store, actor, officer_name=request.officer_name)
+    notify(session, "patrol.acknowledged", store_id=store.id, request_id=request.id)
     return request
 
 
@@ -376,6 +378,7 @@ def decline(
     request.officer_note = _text(reason)
     session.flush()
     _officer_audit(session, "declined", request, store, actor, officer_name=request.officer_name)
+    notify(session, "patrol.declined", store_id=store.id, request_id=request.id)
     return request
 
 
@@ -403,6 +406,7 @@ def log_patrol(
     session.add(entry)
     session.flush()
     _officer_audit(session, "logged_patrol", request, store, actor, officer_name=entry.officer_name, entry_id=entry.id)
+    notify(session, "patrol.logged", store_id=store.id, request_id=request.id, token=str(entry.id))
     return entry
 
 

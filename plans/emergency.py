@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from errors import DomainError, NotFound
-from models import EmergencyPlan, PoliceContact, Store
-from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS
+from models import EmergencyPlan, Membership, PoliceContact, Store, User
+from models.base import utcnow
+from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS, PlanAcknowledgement
+from plans.starters import STARTERS, Starter
 from workspace.attention import AttentionItem
 from workspace.times import local_today, store_zone
 
@@ -102,6 +104,73 @@ def save_plan(session: Session, kind: str, data: dict[str, Any]) -> EmergencyPla
     session.flush()
     session.refresh(plan, ["agreed_contact"])
     return plan
+
+
+def starter(kind: str) -> Starter:
+    """The starter text of a kind of plan (every kind has one), to adapt before saving."""
+    return STARTERS[check_kind(kind)]
+
+
+def acknowledge(session: Session, plan: EmergencyPlan, *, user_id: int, user_name: str) -> PlanAcknowledgement:
+    """Record that this person read the plan as it is now (again after an edit: the row keeps the latest)."""
+    ack = session.scalar(
+        sa.select(PlanAcknowledgement).where(
+            PlanAcknowledgement.plan_id == plan.id, PlanAcknowledgement.user_id == user_id
+        )
+    )
+    if ack is None:
+        ack = PlanAcknowledgement(plan_id=plan.id, user_id=user_id)
+        session.add(ack)
+    ack.user_name = user_name[:200]
+    ack.plan_version = plan.updated_at
+    ack.acknowledged_at = utcnow()
+    session.flush()
+    return ack
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One member of the store and whether they acknowledged the plan as it is now."""
+
+    name: str
+    role: str
+    acknowledged_at: object | None  # datetime
+    current: bool
+
+
+def my_acknowledgement(session: Session, plan: EmergencyPlan, user_id: int) -> PlanAcknowledgement | None:
+    return session.scalar(
+        sa.select(PlanAcknowledgement).where(
+            PlanAcknowledgement.plan_id == plan.id, PlanAcknowledgement.user_id == user_id
+        )
+    )
+
+
+def readers(session: Session, store: Store, plan: EmergencyPlan) -> list[Reader]:
+    """Every member of the store (from its memberships) with their acknowledgement of this plan, for the owner:
+    who has read it as it is now, who read an earlier version, who has not."""
+    acks = {
+        a.user_id: a
+        for a in session.scalars(sa.select(PlanAcknowledgement).where(PlanAcknowledgement.plan_id == plan.id))
+    }
+    people = session.execute(
+        sa.select(User.id, User.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.store_id == store.id, User.is_active.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+    out = []
+    for user_id, name, role in people:
+        ack = acks.get(user_id)
+        out.append(
+            Reader(
+                name,
+                role,
+                ack.acknowledged_at if ack else None,
+                ack is not None and ack.plan_version >= plan.updated_at,
+            )
+        )
+    return out
 
 
 def lines(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from jobs.queue import notify
 from models import (
     Incident,
     IncidentPhoto,
@@ -405,6 +406,8 @@ def record_open(
 ) -> None:
     """The officer opened the slice: the store sees when (first, last, how often); the audit log keeps it."""
     now = now or utcnow()
+    if grant.first_opened_at is None:  # the store hears about the first look only
+        notify(session, "review.opened", store_id=store.id, grant_id=grant.id)
     grant.first_opened_at = grant.first_opened_at or now
     grant.last_opened_at = now
     grant.open_count = (grant.open_count or 0) + 1
@@ -438,6 +441,8 @@ def save_review(
     grant.pattern_notes = notes
     if changed_notes:
         _log(session, grant, "notes", actor)
+        if notes:
+            notify(session, "review.note", store_id=store.id, grant_id=grant.id, token=new_secret()[:16])
     if reviewed and grant.reviewed_at is None:
         grant.reviewed_at = now
         grant.reviewed_by_name = actor.label[:200]
@@ -446,6 +451,7 @@ def save_review(
             share.reviewed_at = now
         _log(session, grant, "reviewed", actor)
         _audit(session, "review.reviewed", grant, store, actor, notes_changed=changed_notes)
+        notify(session, "review.reviewed", store_id=store.id, grant_id=grant.id)
     elif changed_notes:
         _audit(session, "review.notes", grant, store, actor)
     session.flush()

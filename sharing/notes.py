@@ -45,15 +45,18 @@ def parse_tlp(value: str | None) -> TLP:
     return tlp if tlp in SHARE_TLPS else DEFAULT_TLP
 
 
-def liaison_regions(session: Session, association_ids: list[int]) -> list[Region]:
-    """The regions of the associations the person is a police liaison of."""
-    if not association_ids:
+def liaison_regions(session: Session, memberships: list[tuple[int, int | None]]) -> list[Region]:
+    """The regions a police liaison works for, from their (association id, region id) liaison memberships: the
+    membership's region when the association set one, else every region of that association (a liaison for the
+    whole association). The trend-bulletin form, the liaison's feed, patterns, trends and exports all ask this."""
+    if not memberships:
         return []
-    return list(
-        session.scalars(
-            sa.select(Region).where(Region.association_id.in_(association_ids)).order_by(Region.name, Region.id)
-        )
-    )
+    wanted = [
+        Region.id == region_id if region_id is not None else Region.association_id == association_id
+        for association_id, region_id in memberships
+    ]
+    own = sa.and_(Region.association_id.in_([a for a, _ in memberships]), sa.or_(*wanted))
+    return list(session.scalars(sa.select(Region).where(own).order_by(Region.name, Region.id)))
 
 
 def region_identities(session: Session, engine: Engine, region: Region) -> list[StoreIdentity]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TimeField
+from wtforms import SelectField, TimeField
 from wtforms.validators import Optional
 
 from alerts.urgent import DIGEST_CHOICES
@@ -12,7 +12,17 @@ from models.store.logbook import INCIDENT_TYPES
 
 
 class AlertPreferenceForm(FlaskForm):
-    urgent_alerts = BooleanField("Email me urgent alerts for my stores' regions")
+    urgent_alerts = SelectField(
+        "Urgent alerts by email",
+        choices=choices(
+            [
+                ("", "As my role says (on for store owners, managers and police liaisons)"),
+                ("on", "Yes, email me urgent alerts"),
+                ("off", "No, do not email me urgent alerts"),
+            ]
+        ),
+        default="",
+    )
     quiet_start = TimeField(
         "Quiet hours start",
         validators=[Optional()],

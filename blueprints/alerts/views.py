@@ -28,13 +28,14 @@ def preferences():
         muted = set(pref.digest_muted_region_ids or [])
         form.followed_regions.data = [r.id for r in regions if r.id not in muted]
         form.incident_types.data = list(pref.digest_incident_types or [])
+        form.urgent_alerts.data = {None: "", True: "on", False: "off"}[pref.urgent_alerts]
     status = 200
     if form.validate_on_submit():
         try:
             services.save_preference(
                 session,
                 current_user.id,
-                urgent_alerts=bool(form.urgent_alerts.data),
+                urgent_alerts=services.urgent_choice(form.urgent_alerts.data),
                 quiet_start=form.quiet_start.data,
                 quiet_end=form.quiet_end.data,
                 digest_frequency=form.digest_frequency.data,
@@ -48,4 +49,9 @@ def preferences():
             return redirect(url_for("alerts.preferences"))
     if form.is_submitted():
         status = 400
-    return render_template("alerts/preferences.html", form=form, regions=regions), status
+    alerted = (
+        services.wants_alerts(pref.urgent_alerts, [])
+        if pref.urgent_alerts is not None
+        else services.default_on(session, current_user.id)
+    )
+    return render_template("alerts/preferences.html", form=form, regions=regions, alerted=alerted), status

@@ -39,7 +39,7 @@ class TrendBulletinForm(FlaskForm):
 
 
 def _regions() -> list[Region]:
-    return notes.liaison_regions(db(), [m.association_id for m in current_user.liaison_memberships()])
+    return notes.liaison_regions(db(), [(m.association_id, m.region_id) for m in current_user.liaison_memberships()])
 
 
 def _form() -> TrendBulletinForm:

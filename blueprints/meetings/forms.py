@@ -55,6 +55,10 @@ class MeetingForm(FlaskForm):
         self.contact_id.choices = choices((str(c.id), f"{c.officer_name} — {c.agency}") for c in contacts)
 
 
+class InviteForm(FlaskForm):
+    """ "Email the invitation to the officer" (CSRF only)."""
+
+
 class OutcomeForm(FlaskForm):
     status = SelectField("Status", choices=choices(STATUS_CHOICES))
     minutes = TextAreaField(

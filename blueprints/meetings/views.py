@@ -8,9 +8,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.meetings.forms import ActionDoneForm, ActionForm, MeetingForm, OutcomeForm
+from blueprints.meetings.forms import ActionDoneForm, ActionForm, InviteForm, MeetingForm, OutcomeForm
+from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from meetings import invitations
 from meetings import meetings as services
 from meetings.agendas import AGENDA_TEMPLATES
 from models import MANAGER_ROLES
@@ -105,6 +107,7 @@ def _meeting_page(store, membership, meeting, *, outcome_form=None, action_form=
         action_form=action_form or ActionForm(),
         done_form=ActionDoneForm(),
         can_manage=membership.role in MANAGER_ROLES,
+        invite_form=InviteForm(),
     ), status
 
 
@@ -155,11 +158,30 @@ def action_done(store, membership, meeting_id: int, action_id: int):
     return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id) + "#actions")
 
 
+@bp.route("/<int:meeting_id>/invite", methods=["POST"])
+@store_view(MANAGER_ROLES)
+def invite(store, membership, meeting_id: int):
+    meeting = services.get_meeting(db(), meeting_id)
+    if not InviteForm().validate_on_submit():
+        return _meeting_page(store, membership, meeting, status=400)
+    try:
+        invitations.send_invitation(
+            db(), store, meeting, organizer=(current_user.name, current_user.email), actor=current_actor()
+        )
+    except invitations.InvitationRefused as exc:
+        flash(str(exc), "error")
+        return _meeting_page(store, membership, meeting, status=400)
+    flash("The invitation is on its way to the officer, with the calendar file.", "success")
+    return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id))
+
+
 @bp.route("/<int:meeting_id>.ics")
 @store_view()
 def ics(store, membership, meeting_id: int):
     meeting = services.get_meeting(db(), meeting_id)
-    body = services.meeting_ics(meeting, services.contact_of(db(), meeting))
+    body = services.meeting_ics(
+        meeting, services.contact_of(db(), meeting), organizer=(current_user.name, current_user.email)
+    )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{services.ics_filename(meeting)}"'

@@ -7,6 +7,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from blueprints.form_helpers import choices, in_date_range
 
 
+class AcknowledgeForm(FlaskForm):
+    """ "I have read this plan" (CSRF only)."""
+
+
 class PlanForm(FlaskForm):
     steps = TextAreaField(
         "Steps", validators=[DataRequired(), Length(max=10000)], description="One step per line, in order."

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.plans.forms import PlanForm
+from blueprints.plans.forms import AcknowledgeForm, PlanForm
 from database.request_scope import db
 from models import MANAGER_ROLES
+from models.accounts import is_manager
 from plans import emergency as services
 from workspace.contacts import list_contacts
 
@@ -26,6 +28,7 @@ def index(store, membership):
 def show(store, membership, kind: str):
     services.check_kind(kind)
     plan = services.find_plan(db(), kind)
+    mine = services.my_acknowledgement(db(), plan, current_user.id) if plan else None
     return render_template(
         "plans/show.html",
         store=store,
@@ -34,7 +37,22 @@ def show(store, membership, kind: str):
         plan=plan,
         overdue=plan is not None and plan.review_due_on < services.store_today(store),
         lines=services.lines,
+        mine=mine,
+        read_current=mine is not None and mine.plan_version >= plan.updated_at,
+        ack_form=AcknowledgeForm(),
+        readers=services.readers(db(), store, plan) if plan and is_manager(membership) else None,
     )
+
+
+@bp.route("/<kind>/acknowledge", methods=["POST"])
+@store_view()
+def acknowledge(store, membership, kind: str):
+    if not AcknowledgeForm().validate_on_submit():
+        abort(400)
+    plan = services.get_plan(db(), kind)
+    services.acknowledge(db(), plan, user_id=current_user.id, user_name=current_user.name)
+    flash("Thank you: the owner can see that you have read this plan.", "success")
+    return redirect(url_for("plans.show", store_slug=store.slug, kind=kind))
 
 
 @bp.route("/<kind>/edit", methods=["GET", "POST"])
@@ -43,6 +61,9 @@ def edit(store, membership, kind: str):
     services.check_kind(kind)
     plan = services.find_plan(db(), kind)
     form = PlanForm(obj=plan, contacts=list_contacts(db()))
+    if plan is None and request.method == "GET":  # every kind starts from careful starter text to adapt
+        start = services.starter(kind)
+        form.steps.data, form.call_tree.data = start.steps, start.call_tree
     if form.validate_on_submit():
         services.save_plan(db(), kind, form.data)
         flash("Plan saved.", "success")

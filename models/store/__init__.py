@@ -5,8 +5,9 @@ from models.store.contact_log import ContactLogEntry
 from models.store.contacts import PoliceContact
 from models.store.logbook import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle
 from models.store.meetings import Meeting, MeetingAction
+from models.store.notifications import StoreNotification
 from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Trip
-from models.store.plans import EmergencyPlan
+from models.store.plans import EmergencyPlan, PlanAcknowledgement
 from models.store.profile import StoreProfile
 from models.store.review import ReviewAccess, ReviewGrant
 from models.store.settings import StoreSetting
@@ -23,6 +24,7 @@ __all__ = [
     "Meeting",
     "MeetingAction",
     "EmergencyPlan",
+    "PlanAcknowledgement",
     "Keyholder",
     "Incident",
     "IncidentPerson",
@@ -30,6 +32,7 @@ __all__ = [
     "IncidentVehicle",
     "PoliceContact",
     "ReportedSighting",
+    "StoreNotification",
     "ReviewAccess",
     "ReviewGrant",
     "SafeOrVault",

@@ -36,6 +36,8 @@ class Meeting(Timestamped, StoreBase):
     # that imported the .ics before updates the same event instead of adding a second one.
     ical_uid: Mapped[str] = mapped_column(sa.String(100), unique=True)
     ical_sequence: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    # The reminder job's mark: set once the day-before reminder is queued (for this start time; a move clears it).
+    reminded_at: Mapped[datetime | None]
 
     actions: Mapped[list[MeetingAction]] = relationship(
         back_populates="meeting",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,3 +57,18 @@ class EmergencyPlan(Timestamped, StoreBase):
         if self.agreed_contact is not None:
             return f"{self.agreed_contact.officer_name} ({self.agreed_contact.agency})"
         return self.agreed_with_name
+
+
+class PlanAcknowledgement(StoreBase):
+    """A member of the store read a plan and said so: who (a shared `users.id`, no foreign key across schemas, and
+    the name at the time), when, and which version (the plan's `updated_at` then: a later edit asks again)."""
+
+    __tablename__ = "plan_acknowledgements"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("emergency_plans.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.BigInteger)
+    user_name: Mapped[str] = mapped_column(sa.String(200), server_default="")
+    plan_version: Mapped[datetime]
+    acknowledged_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())

@@ -134,9 +134,9 @@ def test_preferences_page_saves_opt_in_and_quiet_hours(app, engines, sharing_wor
     world = sharing_world
     client = signed_in(app, world.neighbour_user)
     assert client.get("/account/alerts/").status_code == 200
-    bad = post_form(client, "/account/alerts/", {"urgent_alerts": "y", "quiet_start": "22:00"})
+    bad = post_form(client, "/account/alerts/", {"urgent_alerts": "on", "quiet_start": "22:00"})
     assert bad.status_code == 400
-    ok = post_form(client, "/account/alerts/", {"urgent_alerts": "y", "quiet_start": "22:00", "quiet_end": "07:00"})
+    ok = post_form(client, "/account/alerts/", {"urgent_alerts": "on", "quiet_start": "22:00", "quiet_end": "07:00"})
     assert ok.status_code == 302
     with Session(engines.owner) as session:
         pref = session.get(AlertPreference, world.neighbour_user.id)

@@ -78,14 +78,18 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
     assert draft.status == "pending" and _alerts(engines, draft.id) == []
     assert not [m for m in smtp.messages if "Urgent:" in m["Subject"]]
 
-    # The third store: the system publishes the draft and alerts the region's opted-in members, at once.
+    # The third store: the system publishes the draft and alerts the region's members who want alerts, at once:
+    # those who opted in, and the owners who did not turn them off (on by default since issue 18; the source's
+    # owner turned them off).
     _share_from(app, in_store, *pairs[2])
     pattern, draft = _pattern(engines, world.home.association.id, run_jobs)
     assert draft.status == "published" and draft.published_at is not None and draft.decided_by_user_id is None
     [alert] = _alerts(engines, draft.id)
     assert alert.sent_by_user_id is None and alert.region_id == world.home.region.id
     urgent = [m for m in smtp.messages if "Urgent:" in m["Subject"]]
-    assert sorted(m["To"] for m in urgent) == sorted(u.email for u in (world.neighbour_user, world.staff, third_member))
+    owners = [user for _store, user in pairs[1:]]
+    wanted = (world.neighbour_user, world.staff, third_member, *owners)
+    assert sorted(m["To"] for m in urgent) == sorted(u.email for u in wanted)
     for message in urgent:
         assert message["Subject"].startswith("TLP:AMBER Urgent: Heightened response")
         text = message.as_string()
@@ -94,7 +98,11 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
     assert entry.actor_email == "system" and entry.actor_user_id is None
     # No store count in the audit log either (an admin reads it; ANONYMIZATION.md rule 4): only the threshold met.
     assert entry.target == f"bulletin:{draft.id}" and "stores" not in entry.details and entry.details["threshold"]
-    assert entry.details["recipients"] == 3 and entry.details["published_by_system"] is True
+    assert (
+        entry.details["recipients"] == 5
+        and entry.details["opted_out"] == 1
+        and entry.details["published_by_system"] is True
+    )
 
     # Detection again (the CLI, and another share): nothing more is sent.
     smtp.clear()
@@ -105,7 +113,7 @@ def test_casing_seen_by_three_stores_is_published_and_alerted_once(
     assert len(_alerts(engines, draft.id)) == 1 and len(_audit(engines, world)) == 1
     with Session(engines.owner) as session:
         count = sa.select(sa.func.count(AlertDelivery.id)).where(AlertDelivery.alert_id == alert.id)
-        assert session.scalar(count) == 3
+        assert session.scalar(count) == 5
 
 
 def test_casing_seen_by_two_stores_stays_a_draft(

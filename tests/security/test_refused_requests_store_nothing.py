@@ -635,6 +635,24 @@ def edit_a_meeting_to_a_blank_title(ctx: Ctx):
     return ctx.post(f"/s/{store.slug}/meetings/{meeting_id}/edit", data)
 
 
+def invite_an_officer_without_an_email(ctx: Ctx):
+    """The refused invitation queues no email and records no audit entry."""
+    store = ctx.store(ctx.world())
+
+    def add(session):
+        contact = PoliceContact(agency="City Police", officer_name="PC No Email", email="")
+        session.add(contact)
+        session.flush()
+        return meetings.schedule_meeting(
+            session, contact_id=contact.id, title="Quarterly", starts_at=utcnow() + timedelta(days=5)
+        ).id
+
+    meeting_id = ctx.in_store(store, add)
+    ctx.owner(store)
+    page = f"/s/{store.slug}/meetings/{meeting_id}"
+    return ctx.post(f"{page}/invite", {}, form_url=page)
+
+
 def _billed_store(ctx: Ctx, *, status: str | None, customer: str | None):
     """A store whose association bills through a Stripe that cannot be reached, with an offered plan."""
     ctx.monkeypatch.setitem(ctx.app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
@@ -686,7 +704,7 @@ def pay_dues_while_stripe_is_down(ctx: Ctx):
 def quiet_hours_without_an_end(ctx: Ctx):
     ctx.sign_in(ctx.make_user())
     return ctx.post(
-        "/account/alerts/", {"urgent_alerts": "y", "quiet_start": "22:00", "quiet_end": "", "digest_frequency": ""}
+        "/account/alerts/", {"urgent_alerts": "on", "quiet_start": "22:00", "quiet_end": "", "digest_frequency": ""}
     )
 
 
@@ -1068,6 +1086,9 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
     ("people.invite", "DomainError"): Scenario(invite_a_member_again, 400, "is already a member of this store"),
     ("meetings.new", "DomainError"): Scenario(schedule_a_meeting_with_a_blank_title, 400, "Give the meeting a title"),
     ("meetings.edit", "DomainError"): Scenario(edit_a_meeting_to_a_blank_title, 400, "Give the meeting a title"),
+    ("meetings.invite", "InvitationRefused"): Scenario(
+        invite_an_officer_without_an_email, 400, "This officer has no email address"
+    ),
     ("billing.checkout", "DomainError"): Scenario(
         # The pay form (where the reason goes) is not shown to a subscribed store: the page shows the live status.
         pay_dues_twice,
