@@ -114,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         admin,
         alerts,
+        api,
+        api_tokens,
         auth,
         briefing,
         errors,
@@ -163,8 +165,10 @@ def _register_blueprints(app: Flask) -> None:
         alerts.bp,
         digest_views.bp,
         health.bp,
+        api_tokens.bp,
     ):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)
     dev_outbox.init_app(app)  # development only
 
 

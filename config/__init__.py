@@ -35,6 +35,8 @@ RATE_LIMITS = {
     "RATELIMIT_OFFICER_LINKS": "120 per minute",
     "RATELIMIT_WEBHOOKS": "600 per minute",
     "RATELIMIT_UNSUBSCRIBE": "20 per hour",
+    # The JSON API, per token (docs/api.md).
+    "RATELIMIT_API": "300 per minute",
 }
 
 
@@ -140,6 +142,13 @@ class BaseConfig:
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
 
+    # The JSON API's OpenAPI document (flask-smorest reads these): served at /api/v1/openapi.json, no UI pages.
+    API_TITLE = "Loupe API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
     DEV_OUTBOX: bool | None = False
@@ -173,7 +182,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN = RATELIMIT_PASSWORD_FORGOT = RATELIMIT_PASSWORD_FORGOT_PER_EMAIL = "100000 per minute"
     RATELIMIT_ACCOUNT_LINKS = RATELIMIT_OFFICER_LINKS = RATELIMIT_WEBHOOKS = "100000 per minute"
-    RATELIMIT_UNSUBSCRIBE = "100000 per minute"
+    RATELIMIT_UNSUBSCRIBE = RATELIMIT_API = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):

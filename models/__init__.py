@@ -14,6 +14,7 @@ from models.accounts import (
     Role,
     User,
 )
+from models.api_tokens import ApiToken
 from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, UrgentAlert
 from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
@@ -50,6 +51,7 @@ from models.store.sightings import ReportedSighting
 from models.trends import IncidentFact, PublishedTrendWeek
 
 __all__ = [
+    "ApiToken",
     "DigestDelivery",
     "DigestRun",
     "AlertDelivery",

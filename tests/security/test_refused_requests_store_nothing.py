@@ -881,7 +881,43 @@ def review_grant_ending_in_the_past(ctx: Ctx):
     return ctx.post(f"/s/{store.slug}/review/new", data)
 
 
+def _fill_api_tokens(ctx: Ctx, *, association_id: int, store_id: int | None) -> None:
+    from apitokens.tokens import MAX_LIVE_TOKENS
+    from models import ApiToken
+
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.add_all(
+            ApiToken(
+                prefix=unique("t")[:12],
+                secret_sha256="0" * 64,
+                name=f"Token {i}",
+                association_id=association_id,
+                store_id=store_id,
+                scopes=["members:read"] if store_id is None else ["bulletins:read"],
+            )
+            for i in range(MAX_LIVE_TOKENS)
+        )
+
+
+def make_a_store_token_beyond_the_limit(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    _fill_api_tokens(ctx, association_id=store.association_id, store_id=store.id)
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/settings/api-tokens", {"name": "One more", "scopes": ["bulletins:read"]})
+
+
+def make_an_association_token_beyond_the_limit(ctx: Ctx):
+    world = ctx.world()
+    _fill_api_tokens(ctx, association_id=world.association.id, store_id=None)
+    ctx.admin(world)
+    return ctx.post(f"/a/{world.association.slug}/api-tokens", {"name": "One more", "scopes": ["members:read"]})
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
+    ("api_tokens.store_tokens", "DomainError"): Scenario(make_a_store_token_beyond_the_limit, 400, "tokens at most"),
+    ("api_tokens.association_tokens", "DomainError"): Scenario(
+        make_an_association_token_beyond_the_limit, 400, "tokens at most"
+    ),
     ("logbook.new_incident", "DomainError"): Scenario(
         logbook_new_with_too_many_photos, 400, f"at most {logbook.MAX_PHOTOS} photos"
     ),
