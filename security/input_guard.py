@@ -6,6 +6,8 @@ the User-Agent is stored with a new sign-in session, so a NUL byte there failed 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Flask, abort, request
 
 
@@ -17,6 +19,19 @@ def _bad(value: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _strings(value) -> Iterator[str]:
+    """Every key and string of a parsed JSON document."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +46,9 @@ def init_app(app: Flask) -> None:
                         400,
                         "The form contained a character that cannot be stored (a NUL byte). Remove it and try again.",
                     )
+        # The JSON API's bodies: the same rule (a body that is not JSON is the parser's 400).
+        if request.is_json and any(_bad(v) for v in _strings(request.get_json(silent=True))):
+            abort(400, "The request contains a character that cannot be stored (a NUL byte). Remove it and try again.")
         for name in request.view_args or {}:
             value = request.view_args[name]
             if isinstance(value, str) and _bad(value):

@@ -5,7 +5,7 @@ Every bound here is the form's or the database's (lengths, list sizes, dates 190
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from apitokens.tokens import ALL_SCOPES
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
@@ -15,6 +15,12 @@ from security.ranges import EARLIEST_DATE, LATEST_DATE, MAX_ID, date_in_range
 PAGE_LIMIT = 100
 MAX_PEOPLE = MAX_VEHICLES = 6  # as the logbook form
 DATE_MESSAGE = f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+
+
+# The date range, said in the document too (OpenAPI has no bounds for dates): years 1900 to 2200.
+YEARS = r"(19[0-9]{2}|2[01][0-9]{2}|2200)"
+DATE_PATTERN = {"pattern": f"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}$"}
+DATETIME_PATTERN = {"pattern": f"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}T"}
 
 
 def _in_range(value) -> None:
@@ -60,8 +66,10 @@ class FeedArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(list(BULLETIN_KINDS)))
     tlp = fields.String(validate=validate.OneOf(list(FEED_TLPS)))
     area_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    since = fields.Date(validate=_in_range, metadata={"description": "First local day of publication."})
-    until = fields.Date(validate=_in_range, metadata={"description": "Last local day of publication."})
+    since = fields.Date(
+        validate=_in_range, metadata={"description": "First local day of publication.", **DATE_PATTERN}
+    )
+    until = fields.Date(validate=_in_range, metadata={"description": "Last local day of publication.", **DATE_PATTERN})
 
 
 class PatternArgs(PageArgs):
@@ -142,7 +150,9 @@ def _not_blank(value: str) -> None:
 
 class IncidentIn(StrictSchema):
     occurred_at = fields.AwareDateTime(
-        required=True, validate=_in_range, metadata={"description": "With its UTC offset, e.g. 2026-12-01T14:30:00Z."}
+        required=True,
+        validate=_in_range,
+        metadata={"description": "With its UTC offset, e.g. 2026-12-01T14:30:00Z.", **DATETIME_PATTERN},
     )
     incident_type = fields.String(required=True, validate=validate.OneOf(list(INCIDENT_TYPES)))
     title = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
@@ -150,14 +160,13 @@ class IncidentIn(StrictSchema):
     location_note = fields.String(validate=validate.Length(max=300), load_default="")
     staff_involved = fields.String(validate=validate.Length(max=2000), load_default="")
     police_notified = fields.Boolean(load_default=False)
-    police_report_number = fields.String(validate=validate.Length(max=60), load_default="")
+    police_report_number = fields.String(
+        validate=validate.Length(max=60),
+        load_default="",
+        metadata={"description": "Kept only with police_notified true (as the logbook stores it)."},
+    )
     people = fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=MAX_PEOPLE), load_default=list)
     vehicles = fields.List(fields.Nested(VehicleSchema), validate=validate.Length(max=MAX_VEHICLES), load_default=list)
-
-    @validates_schema
-    def _report_number_needs_police(self, data, **kwargs) -> None:
-        if (data.get("police_report_number") or "").strip() and not data.get("police_notified"):
-            raise ValidationError("Set police_notified when there is a report number.", "police_report_number")
 
 
 class IncidentOut(Schema):

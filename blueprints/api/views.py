@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 import trends
 from blueprints.api import cursors, schemas
@@ -85,7 +86,7 @@ def _feed_page(store, token, args: dict, *, kind: str | None) -> dict:
 
 @bp.route("/bulletins", methods=["GET"])
 @api_view("bulletins:read")
-@bp.arguments(schemas.FeedArgs, location="query", as_kwargs=False)
+@bp.arguments(schemas.FeedArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.BulletinPage)
 @bp.doc(security=SECURITY, summary="The store's regional feed, newest first")
 def list_bulletins(args, token, store):
@@ -105,7 +106,7 @@ def get_bulletin(token, store, bulletin_id: int):
 
 @bp.route("/patterns", methods=["GET"])
 @api_view("patterns:read")
-@bp.arguments(schemas.PatternArgs, location="query", as_kwargs=False)
+@bp.arguments(schemas.PatternArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.BulletinPage)
 @bp.doc(security=SECURITY, summary="Casing patterns (heightened-response bulletins) of the store's region")
 def list_patterns(args, token, store):
@@ -187,7 +188,7 @@ def share_incident(data, token, store, incident_id: int):
 
 @bp.route("/members", methods=["GET"])
 @api_view("members:read")
-@bp.arguments(schemas.MemberArgs, location="query", as_kwargs=False)
+@bp.arguments(schemas.MemberArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.MemberPage)
 @bp.doc(security=SECURITY, summary="The association's member stores, by region and name")
 def list_members(args, token, association):

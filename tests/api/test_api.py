@@ -235,3 +235,11 @@ def test_the_openapi_document_is_generated_and_public(client):
     doc = response.get_json()
     assert doc["openapi"].startswith("3.") and "/api/v1/incidents/{incident_id}/share" in doc["paths"]
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_a_nul_byte_in_a_json_body_is_a_400_not_a_500(client, make_world, make_store, make_token, in_store):
+    store = make_store(make_world())
+    token = make_token(store=store, scopes=["incidents:write"])
+    response = client.post("/api/v1/incidents", json={**INCIDENT, "staff_involved": "\x00"}, headers=bearer(token))
+    assert "cannot be stored" in _error(response, 400)["message"]
+    assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 0
