@@ -43,38 +43,39 @@ def test_every_operation_keeps_its_contract(app, contract_tokens, capsys):
     # Valid data holds no NUL byte nor lone surrogate: the app refuses those everywhere (security/input_guard.py,
     # a 400), so they are tried as invalid data only.
     schemas[GenerationMode.POSITIVE].config.generation.update(allow_x00=False, codec="utf-8")
-    schema = schemas[GenerationMode.NEGATIVE]
     counts: dict[str, int] = {}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schemas[GenerationMode.NEGATIVE].get_all_operations()]
     for operation in operations:
         kind = "association" if operation.path.startswith("/api/v1/members") else "store"
         headers = {"Authorization": f"Bearer {contract_tokens[kind]}"}
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             twin = schemas[mode][operation.path][operation.method.upper()]
-            strategy = twin.as_strategy(generation_mode=mode)
-
-            @hypothesis.given(case=strategy)
-            @hypothesis.settings(
-                max_examples=MAX_EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            def run(case, headers=headers, label=operation.label):
-                # An opaque cursor cannot be generated valid: one this API did not hand out is a 400 (checked in
-                # test_api), which "valid data is accepted" would count against it. Every other check still runs.
-                excluded = [positive_data_acceptance] if "cursor" in (case.query or {}) else []
-                case.call_and_validate(headers=headers, excluded_checks=excluded)
-                counts[label] = counts.get(label, 0) + 1
-
-            run()
+            _run(twin.as_strategy(generation_mode=mode), headers, operation.label, counts)
     with capsys.disabled():
         print(f"\nschemathesis: {len(operations)} operations, {sum(counts.values())} cases")
     documented = {
-        f"{m.upper()} {p}"
-        for p, item in app.test_client().get("/api/v1/openapi.json").json["paths"].items()
-        for m in item
-        if m != "parameters"
+        f"{method.upper()} {path}"
+        for path, item in app.test_client().get("/api/v1/openapi.json").json["paths"].items()
+        for method in item
+        if method != "parameters"
     }
     assert set(counts) == documented
+
+
+def _run(strategy, headers: dict, label: str, counts: dict[str, int]) -> None:
+    @hypothesis.given(case=strategy)
+    @hypothesis.settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        # An opaque cursor cannot be generated valid: one this API did not hand out is a 400 (checked in
+        # test_api), which "valid data is accepted" would count against it. Every other check still runs.
+        excluded = [positive_data_acceptance] if "cursor" in (case.query or {}) else []
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
+        counts[label] = counts.get(label, 0) + 1
+
+    run()
