@@ -27,6 +27,7 @@ from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
 from models.store.logbook import INCIDENT_TYPES
+from outgoing import events as webhook_events
 from regions import effective_settings
 
 
@@ -199,6 +200,7 @@ def send_alert(
         target=f"bulletin:{bulletin.id}",
         details={"recipients": len(rows)},
     )
+    webhook_events.urgent_alert_sent(session, bulletin, alert.id)
     return alert, rows
 
 

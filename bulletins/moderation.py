@@ -24,6 +24,7 @@ from models import Association
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
+from outgoing import events as webhook_events
 from sharing.photos import delete_photos, photos_allowed
 from trends.departures import enqueue_departure
 
@@ -160,6 +161,7 @@ def approve(session: Session, association: Association, bulletin: Bulletin, *, a
     # Expiry runs from the share (90 days by default) unless the moderator set another date.
     session.flush()
     _record(session, "bulletin.approved", association, actor, bulletin, tlp=bulletin.tlp)
+    webhook_events.bulletin_published(session, bulletin)
 
 
 def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:

@@ -149,6 +149,9 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    # Outgoing webhooks go to public addresses only; a test's local receiver needs this on (never in production).
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
     DEV_OUTBOX: bool | None = False

@@ -15,6 +15,7 @@ FILL_POOL = "tenants.fill_pool"
 PURGE_REMOVED = "tenants.purge_removed"
 RUN_DUE_DIGESTS = "digest.run_due"
 RECONCILE_DUES = "billing.reconcile"
+DELIVER_WEBHOOK = "webhooks.deliver"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"

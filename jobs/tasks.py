@@ -33,6 +33,7 @@ from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
 from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
+from outgoing.deliver import deliver as deliver_webhook_attempt
 from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
@@ -154,6 +155,19 @@ def reconcile_dues(timestamp: int | None = None) -> None:
         log.info("dues: checked %s, repaired %s, failed %s", report.checked, len(report.changes), len(report.failures))
 
 
+def deliver_webhook(delivery_id: int) -> None:
+    """One attempt at an outgoing webhook delivery; a failure raises, and the queue retries it with its backoff."""
+    deliver_webhook_attempt(
+        _database().engines.app,
+        delivery_id,
+        max_attempts=WEBHOOK_ATTEMPTS,
+        allow_private=bool(current_app.config.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS")),
+    )
+
+
+WEBHOOK_ATTEMPTS = 5
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -177,6 +191,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.PURGE_REMOVED, purge_removed, cron="17 * * * *", lock=names.PURGE_LOCK),
     Job(names.RUN_DUE_DIGESTS, run_due_digests, cron="*/15 * * * *", lock=names.DIGEST_LOCK),
     Job(names.RECONCILE_DUES, reconcile_dues, cron="40 3 * * *", lock=names.RECONCILE_LOCK),
+    Job(names.DELIVER_WEBHOOK, deliver_webhook, max_attempts=WEBHOOK_ATTEMPTS),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

@@ -14,8 +14,8 @@ from models.accounts import (
     Role,
     User,
 )
-from models.api_tokens import ApiToken
 from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, UrgentAlert
+from models.api_tokens import ApiToken
 from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
@@ -49,9 +49,12 @@ from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Tr
 from models.store.sharing import SharedBulletin
 from models.store.sightings import ReportedSighting
 from models.trends import IncidentFact, PublishedTrendWeek
+from models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiToken",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "DigestDelivery",
     "DigestRun",
     "AlertDelivery",

@@ -46,6 +46,7 @@ from models import (
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin, BulletinSettings
 from models.store.sharing import SharedBulletin
+from outgoing import events as webhook_events
 from regions import effective_settings
 from sharing import photos as shared_photos
 
@@ -281,6 +282,8 @@ def share_incident(
     if trends.record_share(session, store, iso_week=bulletin.iso_week, incident_type=bulletin.incident_type):
         bulletin.trend_fact = True
     enqueue_detection(session, bulletin.region_id)  # casing patterns across the region's stores, once this commits
+    if published:
+        webhook_events.bulletin_published(session, bulletin)
     return ShareResult(bulletin, share)
 
 
