@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings,
         officer,
         operator,
+        outgoing_webhooks,
         patrols,
         people,
         plans,
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
         digest_views.bp,
         health.bp,
         api_tokens.bp,
+        outgoing_webhooks.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)

@@ -59,7 +59,7 @@ def emit(session: Session, association_id: int, event: str, key: str, data: dict
         sa.select(WebhookSubscription).where(
             WebhookSubscription.association_id == association_id,
             WebhookSubscription.deleted_at.is_(None),
-            WebhookSubscription.events.any(event),
+            sa.literal(event) == sa.any_(WebhookSubscription.events),
         )
     ).all()
     written = 0

@@ -913,7 +913,17 @@ def make_an_association_token_beyond_the_limit(ctx: Ctx):
     return ctx.post(f"/a/{world.association.slug}/api-tokens", {"name": "One more", "scopes": ["members:read"]})
 
 
+def subscribe_a_webhook_to_a_private_address(ctx: Ctx):
+    world = ctx.world()
+    ctx.admin(world)
+    data = {"url": "http://10.0.0.5/hook", "events": ["bulletin.published"], "max_tlp": "GREEN"}
+    return ctx.post(f"/a/{world.association.slug}/webhooks/", data)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
+    ("outgoing_webhooks.index", "DomainError"): Scenario(
+        subscribe_a_webhook_to_a_private_address, 400, "public addresses only"
+    ),
     ("api_tokens.store_tokens", "DomainError"): Scenario(make_a_store_token_beyond_the_limit, 400, "tokens at most"),
     ("api_tokens.association_tokens", "DomainError"): Scenario(
         make_an_association_token_beyond_the_limit, 400, "tokens at most"
