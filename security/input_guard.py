@@ -22,16 +22,26 @@ def _bad(value: str) -> bool:
 
 
 def _strings(value) -> Iterator[str]:
-    """Every key and string of a parsed JSON document."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+    """Every key and string of a parsed JSON document (a loop, not recursion: nesting depth is the sender's)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _json_body():
+    """The request's JSON body, or None when it is not JSON (the parser's own 400 follows); too deep a nesting
+    for the parser is refused here, as a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400, "The JSON body is nested too deeply.")
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +57,7 @@ def init_app(app: Flask) -> None:
                         "The form contained a character that cannot be stored (a NUL byte). Remove it and try again.",
                     )
         # The JSON API's bodies: the same rule (a body that is not JSON is the parser's 400).
-        if request.is_json and any(_bad(v) for v in _strings(request.get_json(silent=True))):
+        if request.is_json and any(_bad(v) for v in _strings(_json_body())):
             abort(400, "The request contains a character that cannot be stored (a NUL byte). Remove it and try again.")
         for name in request.view_args or {}:
             value = request.view_args[name]
