@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
         health.bp,
         api_tokens.bp,
         outgoing_webhooks.bp,
+        outgoing_webhooks.liaison_bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)

@@ -29,6 +29,12 @@ class WebhookSubscription(SharedBase):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    # A police liaison's agency subscribes through the liaison's membership, for the liaison's region only; when
+    # the membership ends, its subscriptions go with it. NULL: the association's own (admin) subscription.
+    liaison_membership_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(sa.String(2000))
     events: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
     # The strictest TLP mark this endpoint may receive (GREEN, AMBER or AMBER+STRICT): stricter bulletins are not sent.

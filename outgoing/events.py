@@ -22,6 +22,8 @@ from models.bulletins import Bulletin
 
 # From the least to the most restricted: a subscription with max_tlp AMBER gets GREEN and AMBER bulletins.
 TLP_ORDER = ("GREEN", "AMBER", "AMBER+STRICT")
+# AMBER+STRICT stays within the association (its own systems); a liaison's agency is a partner, not the association.
+LIAISON_TLPS = ("GREEN", "AMBER")
 
 
 def tlp_allowed(bulletin_tlp: str, max_tlp: str) -> bool:
@@ -52,14 +54,25 @@ def bulletin_payload(bulletin: Bulletin) -> dict[str, Any]:
     }
 
 
-def emit(session: Session, association_id: int, event: str, key: str, data: dict, *, tlp: str | None) -> int:
+def emit(
+    session: Session,
+    association_id: int,
+    event: str,
+    key: str,
+    data: dict,
+    *,
+    tlp: str | None,
+    region_id: int | None = None,
+) -> int:
     """Write a delivery of `event` (unique `key`: the same event twice is sent once) for every live subscription of
-    the association to it whose `max_tlp` allows `tlp`; returns how many. Flushes, never commits."""
+    the association to it whose `max_tlp` allows `tlp` and, for a liaison's agency, whose region is the event's;
+    returns how many. Flushes, never commits."""
     subscriptions = session.scalars(
         sa.select(WebhookSubscription).where(
             WebhookSubscription.association_id == association_id,
             WebhookSubscription.deleted_at.is_(None),
             sa.literal(event) == sa.any_(WebhookSubscription.events),
+            sa.or_(WebhookSubscription.region_id.is_(None), WebhookSubscription.region_id == region_id),
         )
     ).all()
     written = 0
@@ -92,6 +105,7 @@ def bulletin_published(session: Session, bulletin: Bulletin) -> int:
         f"bulletin.published:{bulletin.id}",
         {"bulletin": bulletin_payload(bulletin)},
         tlp=bulletin.tlp,
+        region_id=bulletin.region_id,
     )
 
 
@@ -103,6 +117,7 @@ def pattern_detected(session: Session, draft: Bulletin) -> int:
         f"pattern.detected:{draft.id}",
         {"bulletin": bulletin_payload(draft)},
         tlp=draft.tlp,
+        region_id=draft.region_id,
     )
 
 
@@ -114,4 +129,5 @@ def urgent_alert_sent(session: Session, bulletin: Bulletin, alert_id: int) -> in
         f"urgent_alert.sent:{alert_id}",
         {"alert_id": alert_id, "bulletin": bulletin_payload(bulletin)},
         tlp=bulletin.tlp,
+        region_id=bulletin.region_id,
     )

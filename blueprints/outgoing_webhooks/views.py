@@ -14,6 +14,25 @@ from outgoing import subscriptions as services
 bp = Blueprint("outgoing_webhooks", __name__, url_prefix="/a/<association_slug>/webhooks")
 
 
+class OwnerUrls:
+    """The links of one owner's pages (an association's, or a liaison's under /liaison/)."""
+
+    def __init__(self, endpoint_prefix: str, **values):
+        self.prefix, self.values = endpoint_prefix, values
+
+    def index(self) -> str:
+        return url_for(f"{self.prefix}.index", **self.values)
+
+    def detail(self, subscription_id: int) -> str:
+        return url_for(f"{self.prefix}.detail", subscription_id=subscription_id, **self.values)
+
+    def test(self, subscription_id: int) -> str:
+        return url_for(f"{self.prefix}.send_test", subscription_id=subscription_id, **self.values)
+
+    def delete(self, subscription_id: int) -> str:
+        return url_for(f"{self.prefix}.delete", subscription_id=subscription_id, **self.values)
+
+
 def _allow_private() -> bool:
     return bool(current_app.config.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS"))
 
@@ -46,6 +65,9 @@ def index(association):
     return render_template(
         "outgoing_webhooks/index.html",
         association=association,
+        owner_name=association.name,
+        region_name=None,
+        urls=OwnerUrls("outgoing_webhooks", association_slug=association.slug),
         subscriptions=services.listing(session, association),
         form=form,
         secret=secret,
@@ -60,6 +82,8 @@ def detail(association, subscription_id: int):
     return render_template(
         "outgoing_webhooks/detail.html",
         association=association,
+        owner_name=association.name,
+        urls=OwnerUrls("outgoing_webhooks", association_slug=association.slug),
         subscription=subscription,
         deliveries=services.delivery_log(session, subscription),
         action_form=ActionForm(),

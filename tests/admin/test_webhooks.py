@@ -258,3 +258,58 @@ def test_the_target_is_checked_again_at_delivery(app, admin_world, run_jobs, eng
     [delivery] = _deliveries(engines)
     assert delivery.status == "retrying" and "public addresses only" in delivery.last_error
     assert delivery.last_status_code is None
+
+
+def test_a_liaisons_agency_gets_its_region_only_and_never_amber_strict(
+    client, admin_world, make_user, receiver, run_jobs, engines
+):
+    from models import Membership, Role
+    from tests.admin.conftest import enrol, sign_in_with_code
+
+    world = admin_world.world
+    liaison = make_user(association=world.association, role=Role.POLICE_LIAISON)
+    with Session(engines.owner) as session, session.begin():
+        session.execute(sa.update(Membership).where(Membership.user_id == liaison.id).values(region_id=world.region.id))
+    sign_in_with_code(client, engines, liaison, enrol(engines, liaison))
+    url = "/liaison/webhooks/"
+    refused = client.post(
+        url,
+        data={
+            "url": receiver.url,
+            "events": ["bulletin.published"],
+            "max_tlp": "AMBER+STRICT",
+            "csrf_token": token_of(client, url),
+        },
+    )
+    assert refused.status_code == 400
+    made = client.post(
+        url,
+        data={
+            "url": receiver.url,
+            "events": ["bulletin.published"],
+            "max_tlp": "AMBER",
+            "csrf_token": token_of(client, url),
+        },
+    )
+    assert made.status_code == 200 and "shown only once" in made.get_data(as_text=True)
+    # Another region's bulletin and an AMBER+STRICT one of the liaison's region are not sent; the AMBER one is.
+    mine = _pending_bulletin(engines, world, tlp="AMBER")
+    strict = _pending_bulletin(engines, world, tlp="AMBER+STRICT")
+    from tests.fixtures.factories import World
+
+    elsewhere = _pending_bulletin(engines, World(world.association, admin_world.other_region), tlp="GREEN")
+    with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        association = session.get(Association, world.association.id)
+        for bulletin in (mine, strict, elsewhere):
+            moderation.approve(session, association, session.get(Bulletin, bulletin.id), actor=Actor.system("test"))
+    run_jobs()
+    import json
+
+    assert [json.loads(r["body"])["data"]["bulletin"]["id"] for r in receiver.received] == [mine.id]
+    # The admin portal does not list the agency's webhook, nor can the admin open it.
+    with Session(engines.owner) as session:
+        agency = WebhookSubscription.liaison_membership_id.isnot(None)
+        sub_id = session.scalar(sa.select(WebhookSubscription.id).where(agency))
+    admin_client = client.application.test_client()
+    sign_in_with_code(admin_client, engines, admin_world.admin, admin_world.secret)
+    assert admin_client.get(f"/a/{world.association.slug}/webhooks/{sub_id}").status_code == 404

@@ -920,7 +920,20 @@ def subscribe_a_webhook_to_a_private_address(ctx: Ctx):
     return ctx.post(f"/a/{world.association.slug}/webhooks/", data)
 
 
+def subscribe_an_agency_webhook_to_a_private_address(ctx: Ctx):
+    world = ctx.world()
+    liaison = ctx.make_user(association=world.association, role=Role.POLICE_LIAISON)
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.execute(sa.update(Membership).where(Membership.user_id == liaison.id).values(region_id=world.region.id))
+    sign_in_with_code(ctx.client, ctx.engines, liaison, enrol(ctx.engines, liaison))
+    data = {"url": "http://192.168.1.20/hook", "events": ["bulletin.published"], "max_tlp": "GREEN"}
+    return ctx.post("/liaison/webhooks/", data)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
+    ("liaison_webhooks.index", "DomainError"): Scenario(
+        subscribe_an_agency_webhook_to_a_private_address, 400, "public addresses only"
+    ),
     ("outgoing_webhooks.index", "DomainError"): Scenario(
         subscribe_a_webhook_to_a_private_address, 400, "public addresses only"
     ),

@@ -23,6 +23,8 @@ def upgrade() -> None:
         "webhook_subscriptions",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("association_id", sa.BigInteger(), nullable=False),
+        sa.Column("liaison_membership_id", sa.BigInteger(), nullable=True),
+        sa.Column("region_id", sa.BigInteger(), nullable=True),
         sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("events", ARRAY(sa.String(40)), nullable=False),
         sa.Column("max_tlp", sa.String(20), server_default="GREEN", nullable=False),
@@ -38,6 +40,18 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
+            ["liaison_membership_id"],
+            ["loupe.memberships.id"],
+            name=op.f("fk_webhook_subscriptions_liaison_membership_id_memberships"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"],
+            ["loupe.regions.id"],
+            name=op.f("fk_webhook_subscriptions_region_id_regions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["created_by_user_id"],
             ["loupe.users.id"],
             name=op.f("fk_webhook_subscriptions_created_by_user_id_users"),
@@ -48,6 +62,12 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_webhook_subscriptions_association_id"), "webhook_subscriptions", ["association_id"], schema="loupe"
+    )
+    op.create_index(
+        op.f("ix_webhook_subscriptions_liaison_membership_id"),
+        "webhook_subscriptions",
+        ["liaison_membership_id"],
+        schema="loupe",
     )
     op.create_table(
         "webhook_deliveries",
