@@ -141,9 +141,7 @@ def create_store_token(session: Session, store: Store, *, name: str, scopes: lis
     name, chosen = _clean_request(name, scopes, STORE_SCOPES)
     if _live(session, ApiToken.store_id == store.id) >= MAX_LIVE_TOKENS:
         raise TokenError(f"A store can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
-    return _make(
-        session, name=name, scopes=chosen, association_id=store.association_id, store_id=store.id, actor=actor
-    )
+    return _make(session, name=name, scopes=chosen, association_id=store.association_id, store_id=store.id, actor=actor)
 
 
 def create_association_token(

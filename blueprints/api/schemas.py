@@ -66,9 +66,7 @@ class FeedArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(list(BULLETIN_KINDS)))
     tlp = fields.String(validate=validate.OneOf(list(FEED_TLPS)))
     area_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    since = fields.Date(
-        validate=_in_range, metadata={"description": "First local day of publication.", **DATE_PATTERN}
-    )
+    since = fields.Date(validate=_in_range, metadata={"description": "First local day of publication.", **DATE_PATTERN})
     until = fields.Date(validate=_in_range, metadata={"description": "Last local day of publication.", **DATE_PATTERN})
 
 
