@@ -60,6 +60,12 @@ class SharingError(DomainError):
     """A share or withdrawal that cannot be done as asked."""
 
 
+class AlreadyShared(SharingError):
+    """The incident has a live share: a conflict with the current state (409 where nothing catches it: the API)."""
+
+    status_code = 409
+
+
 def _nonblank(values) -> tuple[str, ...]:
     seen: list[str] = []
     for value in values:
@@ -234,7 +240,7 @@ def share_incident(
 ) -> ShareResult:
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
-        raise SharingError("This incident is already shared. Withdraw it first to share it again.")
+        raise AlreadyShared("This incident is already shared. Withdraw it first to share it again.")
     try:
         draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
     except PlaceHeld as exc:  # nothing is written: the refusal rolls the request back

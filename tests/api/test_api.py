@@ -115,7 +115,7 @@ def test_an_incident_is_logged_and_shared_through_the_anonymizer(
     assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(SharedBulletin))) == 1
     # Twice: refused in the same JSON shape, and nothing more stored.
     again = client.post(f"/api/v1/incidents/{incident_id}/share", json={}, headers=bearer(token))
-    assert _error(again, 400)["code"] == "sharingerror"
+    assert _error(again, 409)["code"] == "alreadyshared"
     assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(SharedBulletin))) == 1
 
 
