@@ -243,3 +243,11 @@ def test_a_nul_byte_in_a_json_body_is_a_400_not_a_500(client, make_world, make_s
     response = client.post("/api/v1/incidents", json={**INCIDENT, "staff_involved": "\x00"}, headers=bearer(token))
     assert "cannot be stored" in _error(response, 400)["message"]
     assert in_store(store, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 0
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_the_same_shape(app, client, make_world, make_store, make_token):
+    store = make_store(make_world())
+    token = make_token(store=store, scopes=["incidents:write"])
+    too_big = b'{"title": "' + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1) + b'"}'
+    response = client.post("/api/v1/incidents", data=too_big, content_type="application/json", headers=bearer(token))
+    _error(response, 413, "request_entity_too_large")
