@@ -114,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints import (
         admin,
         alerts,
+        api,
+        api_tokens,
         auth,
         briefing,
         errors,
@@ -126,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         officer,
         operator,
+        outgoing_webhooks,
         patrols,
         people,
         plans,
@@ -169,8 +172,12 @@ def _register_blueprints(app: Flask) -> None:
         signup.bp,
         platform_billing.bp,
         notifications.bp,
+        api_tokens.bp,
+        outgoing_webhooks.bp,
+        outgoing_webhooks.liaison_bp,
     ):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)
     dev_outbox.init_app(app)  # development only
 
 

@@ -30,6 +30,7 @@ from models import Association, OutboundEmail, Region
 from models.alerts import UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin, BulletinSettings
+from outgoing import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def auto_alert(
         draft.decided_by_user_id = None
         session.flush()
         published = True
+        webhook_events.bulletin_published(session, draft)
     elif not draft.is_live(now):
         return []  # rejected, withdrawn, retired or expired: a moderator's decision stands
     association = session.get(Association, region.association_id)

@@ -30,6 +30,7 @@ from models.alerts import BulletinPattern
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.store.sharing import SharedBulletin
+from outgoing import events as webhook_events
 from tenants.binding import store_session
 
 DEFAULT_WINDOW = timedelta(days=14)
@@ -166,6 +167,7 @@ def detect_region(
         draft = _draft(region, candidate, matched, window, now)
         session.add(draft)
         session.flush()
+        webhook_events.pattern_detected(session, draft)
         pattern = BulletinPattern(
             association_id=region.association_id,
             region_id=region.id,

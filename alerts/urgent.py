@@ -34,6 +34,7 @@ from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
 from models.store.logbook import INCIDENT_TYPES
+from outgoing import events as webhook_events
 from regions import effective_settings
 
 
@@ -256,6 +257,7 @@ def send_alert(
         details={"recipients": len(rows), "opted_out": reach.opted_out},
     )
     notify(session, "alert.urgent", alert_id=alert.id)  # their inboxes too (the email is the alert's own)
+    webhook_events.urgent_alert_sent(session, bulletin, alert.id)
     return alert, rows
 
 

@@ -8,6 +8,9 @@ isolation matrix (tests/security/test_isolation_matrix.py) can classify every ro
 - `association_admin_view`: `/a/<association_slug>/…`, an admin membership of that association, two-step sign-in.
 - `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
 - `operator_view`: platform operators only (404 for everyone else).
+- `api_view(scope)`: `/api/v1/…`, an API token (never the session cookie) holding `scope`; a store token binds the
+  Session to its store's schema, after the same store status and dues rules as `store_view`. 401 JSON without a
+  live token, 403 without the scope or for the other kind of token.
 
 An association the platform operator suspended (`associations.onboarding.suspend`) answers every one of these with
 the page saying so (`suspended_page`, 423), before anything of it is read: nothing is deleted, nothing opens.
@@ -27,11 +30,12 @@ from flask import abort, current_app, flash, g, render_template, request, sessio
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
-from billing.access import WhenUnpaid, enforce_billing_access
+from apitokens import tokens as api_tokens
+from billing.access import AccessLevel, WhenUnpaid, billing_state_for, enforce_billing_access
 from billing.platform import PlatformAccess, access_state, grace_of
 from database.request_scope import db
 from extensions import login_manager
-from models import STORE_ROLES, Association, AssociationSubscription, Membership, Role, StoreStatus
+from models import STORE_ROLES, Association, AssociationSubscription, Membership, Role, Store, StoreStatus
 from models.base import utcnow
 from tenants.access import resolve_store
 from tenants.binding import bind_schema
@@ -217,3 +221,48 @@ def operator_view(view: Callable) -> Callable:
 
     wrapper.loupe_access = {"kind": "operator"}
     return wrapper
+
+
+def api_view(scope: str) -> Callable:
+    """Decorator for API operations: the bearer token, its scope, then its store or association.
+
+    The view receives `token` and `store` (store scopes) or `association` (association scopes); `g.api_token` holds
+    the token. The session cookie plays no part: a signed-in browser without a token gets 401 like anyone else.
+    """
+    if scope not in api_tokens.ALL_SCOPES:
+        raise ValueError(f"unknown API scope {scope!r}")
+    for_store = scope in api_tokens.STORE_SCOPES
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            session = db()
+            token = api_tokens.authenticate(session, request.headers.get("Authorization"))
+            if token is None:
+                abort(401, "Send a valid API token: Authorization: Bearer loupe_…")
+            if token.is_store_token != for_store:
+                kind = "a store" if for_store else "an association"
+                abort(403, f"This operation needs {kind} token.")
+            if scope not in token.scopes:
+                abort(403, f"This token does not have the {scope} permission.")
+            g.api_token = token
+            if not for_store:
+                association = session.get(Association, token.association_id)
+                return view(*args, token=token, association=association, **kwargs)
+            store = session.get(Store, token.store_id)
+            if store.status == StoreStatus.SUSPENDED:
+                abort(403, "This store is suspended by its association.")
+            if store.status != StoreStatus.READY or not store.schema_name:
+                abort(503, "This store is being set up. Try again in a few minutes.")
+            dues = billing_state_for(session, store.id)
+            reading = request.method in ("GET", "HEAD", "OPTIONS")
+            if dues.level is AccessLevel.NONE or (not dues.can_write and not reading):
+                abort(403, dues.banner)
+            bind_schema(session, store.schema_name)
+            g.store = store
+            return view(*args, token=token, store=store, **kwargs)
+
+        wrapper.loupe_access = {"kind": "api", "scope": scope, "token": "store" if for_store else "association"}
+        return wrapper
+
+    return decorator

@@ -24,7 +24,8 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 import database.rate_limit_storage  # noqa: F401  (registers the loupe+postgresql:// storage scheme)
-from blueprints.errors import wants_json
+from apitokens.tokens import prefix_of
+from blueprints.errors import error_body, wants_json
 from blueprints.web import client_ip
 
 
@@ -40,6 +41,12 @@ def _email_typed() -> str:
         return ""
     key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
     return "email:" + hmac.new(key, email.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _api_token() -> str:
+    """The API counts per token (its public prefix); a request without a well-formed token counts per address."""
+    prefix = prefix_of(request.headers.get("Authorization"))
+    return f"token:{prefix}" if prefix else f"address:{_address()}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ LIMITED = (
     # The public sign-up creates rows and sends email to an address anyone types: bounded per address and per email.
     Limited("RATELIMIT_SIGNUP", ("signup.start",), methods=("POST",)),
     Limited("RATELIMIT_SIGNUP_PER_EMAIL", ("signup.start",), methods=("POST",), key=_email_typed),
+    # The JSON API: per token, every operation together.
+    Limited("RATELIMIT_API", ("api_v1.",), key=_api_token),
 )
 
 
@@ -113,5 +122,5 @@ def init_app(app: Flask) -> None:
         )
         headers = {"Retry-After": str(seconds)}
         if wants_json():
-            return jsonify(error={"status": 429, "code": "too_many_requests", "message": message}), 429, headers
+            return jsonify(error_body(429, "too_many_requests", message, {"retry_after": seconds})), 429, headers
         return render_template("errors/error.html", status=429, message=message), 429, headers

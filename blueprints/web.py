@@ -11,7 +11,7 @@ from flask_login import current_user
 from audit import Actor, ActorKind
 
 # Kinds of access a view can declare; the isolation matrix test refuses any route without one.
-ACCESS_KINDS = frozenset({"public", "account", "store", "association", "operator", "liaison", "signed_link"})
+ACCESS_KINDS = frozenset({"api", "public", "account", "store", "association", "operator", "liaison", "signed_link"})
 
 
 def client_ip() -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -22,6 +22,7 @@ from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback
 from regions import effective_settings
+from workspace.times import local_to_utc, store_zone
 
 # A page's work grows with the bulletins on it (each is a card to render), so a page is kept short; older ones
 # are a link away ("Older bulletins", keyset on publication time).
@@ -74,6 +75,7 @@ def region_feed(
     since: datetime | None = None,
     until: datetime | None = None,
     before: Bulletin | None = None,
+    bulletin_id: int | None = None,
     limit: int = PAGE_SIZE,
     now: datetime | None = None,
 ) -> FeedPage:
@@ -88,6 +90,8 @@ def region_feed(
         query = query.where(Bulletin.tlp == tlp)
     if area_id:
         query = query.where(Bulletin.area_id == area_id)
+    if bulletin_id is not None:  # one bulletin, read as the feed shows it (the API's single-bulletin read)
+        query = query.where(Bulletin.id == bulletin_id)
     if since:
         query = query.where(Bulletin.published_at >= since)
     if until:
@@ -116,6 +120,15 @@ def region_feed(
         )
     items = [FeedItem(b, counts.get(b.id, 0), b.id in mine) for b in bulletins]
     return FeedPage(items=items, older=bulletins[-1] if more else None)
+
+
+def day_window(store: Store, since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """A range of the store's local calendar days (both ends included) as UTC bounds of publication time: the
+    feed page's and the API's date filters mean the same days."""
+    zone = store_zone(store)
+    start = local_to_utc(datetime.combine(since, time()), zone) if since else None
+    end = local_to_utc(datetime.combine(until + timedelta(days=1), time()), zone) if until else None
+    return start, end
 
 
 def region_areas(session: Session, store: Store) -> list[Area]:

@@ -25,6 +25,7 @@ from models import Association
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import FEED_TLPS, Bulletin, BulletinSettings
+from outgoing import events as webhook_events
 from security.tokens import new_secret
 from sharing.photos import delete_photos, photos_allowed
 
@@ -164,6 +165,7 @@ def approve(session: Session, association: Association, bulletin: Bulletin, *, a
     session.flush()
     _record(session, "bulletin.approved", association, actor, bulletin, tlp=bulletin.tlp)
     notify(session, "share.approved", bulletin_id=bulletin.id)
+    webhook_events.bulletin_published(session, bulletin)
 
 
 def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:

@@ -38,6 +38,8 @@ RATE_LIMITS = {
     # The public "start your association" page: per address, and per email address typed into it.
     "RATELIMIT_SIGNUP": "5 per hour",
     "RATELIMIT_SIGNUP_PER_EMAIL": "3 per day",
+    # The JSON API, per token (docs/api.md).
+    "RATELIMIT_API": "300 per minute",
 }
 
 
@@ -152,6 +154,16 @@ class BaseConfig:
     # How long the "confirm your email" link of a public association sign-up works.
     SIGNUP_CONFIRM_MAX_AGE = timedelta(hours=48)
 
+    # The JSON API's OpenAPI document (flask-smorest reads these): served at /api/v1/openapi.json, no UI pages.
+    API_TITLE = "Loupe API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Outgoing webhooks go to public addresses only; a test's local receiver needs this on (never in production).
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
     DEV_OUTBOX: bool | None = False
@@ -185,7 +197,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN = RATELIMIT_PASSWORD_FORGOT = RATELIMIT_PASSWORD_FORGOT_PER_EMAIL = "100000 per minute"
     RATELIMIT_ACCOUNT_LINKS = RATELIMIT_OFFICER_LINKS = RATELIMIT_WEBHOOKS = "100000 per minute"
-    RATELIMIT_UNSUBSCRIBE = RATELIMIT_SIGNUP = RATELIMIT_SIGNUP_PER_EMAIL = "100000 per minute"
+    RATELIMIT_UNSUBSCRIBE = RATELIMIT_SIGNUP = RATELIMIT_SIGNUP_PER_EMAIL = RATELIMIT_API = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):

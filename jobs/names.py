@@ -21,6 +21,7 @@ PURGE_EXPIRED_SIGNUPS = "associations.purge_expired_signups"
 NOTIFY = "notifications.notify"
 PATROLS_EXPIRING = "notifications.patrols_expiring"
 MEETING_REMINDERS = "meetings.remind"
+DELIVER_WEBHOOK = "webhooks.deliver"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"

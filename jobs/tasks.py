@@ -41,6 +41,7 @@ from members.stores import DEFAULT_REMOVAL_GRACE, stores_due_for_purge
 from models import OutboundEmail, Region, User
 from models.base import utcnow
 from notifications.fanout import fan_out, patrols_expiring
+from outgoing.deliver import deliver as deliver_webhook_attempt
 from tenants.migrations import store_head
 from tenants.pending import build_schemas, pending_store_ids
 from tenants.pool import fill_pool as fill_pool_schemas
@@ -209,6 +210,19 @@ def remind_meetings(timestamp: int | None = None) -> None:
         log.info("meetings: %s reminder(s) queued", queued)
 
 
+def deliver_webhook(delivery_id: int) -> None:
+    """One attempt at an outgoing webhook delivery; a failure raises, and the queue retries it with its backoff."""
+    deliver_webhook_attempt(
+        _database().engines.app,
+        delivery_id,
+        max_attempts=WEBHOOK_ATTEMPTS,
+        allow_private=bool(current_app.config.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS")),
+    )
+
+
+WEBHOOK_ATTEMPTS = 5
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -238,6 +252,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.NOTIFY, notify),
     Job(names.PATROLS_EXPIRING, notify_expiring_patrols, cron="5 * * * *", lock=names.EXPIRING_LOCK),
     Job(names.MEETING_REMINDERS, remind_meetings, cron="25 * * * *", lock=names.REMINDER_LOCK),
+    Job(names.DELIVER_WEBHOOK, deliver_webhook, max_attempts=WEBHOOK_ATTEMPTS),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

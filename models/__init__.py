@@ -15,6 +15,7 @@ from models.accounts import (
     User,
 )
 from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, UrgentAlert
+from models.api_tokens import ApiToken
 from models.audit import AuditEntry
 from models.base import SharedBase, StoreBase
 from models.billing import DuesPlan, ProcessedStripeEvent, StoreSubscription, StripeAccount
@@ -58,6 +59,7 @@ from models.store.patrols import PatrolLogEntry, PatrolRequest, PatrolStatus, Tr
 from models.store.sharing import SharedBulletin
 from models.store.sightings import ReportedSighting
 from models.trends import PublishedTrendWeek
+from models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AssociationSubscription",
@@ -66,6 +68,9 @@ __all__ = [
     "AssociationSignup",
     "PlatformSettings",
     "SignupStatus",
+    "ApiToken",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "DigestDelivery",
     "DigestRun",
     "AlertDelivery",

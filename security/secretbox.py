@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 TOTP_LABEL = b"loupe accounts: totp secrets at rest v1"
+WEBHOOK_LABEL = b"loupe webhooks: signing secrets at rest v1"
 # Every Fernet token starts with the version byte 0x80 and a 64-bit timestamp: "gAAAAA" in urlsafe base64.
 _FERNET_PREFIX = "gAAAAA"
 
@@ -82,6 +83,15 @@ _boxes: dict[str, SecretBox] = {}
 def configure(config: Mapping[str, Any]) -> None:
     """Make the TOTP box of this configuration the process's (the app calls this when it is created)."""
     _boxes["totp"] = SecretBox.for_purpose(config, TOTP_LABEL)
+    _boxes["webhooks"] = SecretBox.for_purpose(config, WEBHOOK_LABEL)
+
+
+def webhook_box() -> SecretBox:
+    """The box sealing outgoing webhooks' signing secrets."""
+    try:
+        return _boxes["webhooks"]
+    except KeyError:
+        raise RuntimeError("security.secretbox.configure(config) was not called (create the app first)") from None
 
 
 def totp_box() -> SecretBox:

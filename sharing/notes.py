@@ -21,6 +21,7 @@ from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.sightings import TrendBulletinDetails
 from models.store.sharing import SharedBulletin
+from outgoing import events as webhook_events
 from regions import effective_settings
 from sharing.shares import (
     DEFAULT_TLP,
@@ -209,6 +210,8 @@ def relay_note(
         )
     )
     session.flush()
+    if published:
+        webhook_events.bulletin_published(session, bulletin)
     return bulletin
 
 

@@ -46,6 +46,7 @@ from models import (
 from models.base import this_hour, utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin, BulletinSettings
 from models.store.sharing import SharedBulletin
+from outgoing import events as webhook_events
 from regions import effective_settings
 from sharing import photos as shared_photos
 from workspace.profile import address_parts, get_profile
@@ -59,6 +60,12 @@ _NAME_SPLIT = re.compile(r"[,;/\n&+]|\band\b", re.IGNORECASE)
 
 class SharingError(DomainError):
     """A share or withdrawal that cannot be done as asked."""
+
+
+class AlreadyShared(SharingError):
+    """The incident has a live share: a conflict with the current state (409 where nothing catches it: the API)."""
+
+    status_code = 409
 
 
 def _nonblank(values) -> tuple[str, ...]:
@@ -245,7 +252,7 @@ def share_incident(
 ) -> ShareResult:
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
-        raise SharingError("This incident is already shared. Withdraw it first to share it again.")
+        raise AlreadyShared("This incident is already shared. Withdraw it first to share it again.")
     try:
         draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
     except PlaceHeld as exc:  # nothing is written: the refusal rolls the request back
@@ -293,6 +300,8 @@ def share_incident(
     # No trend fact is written here (it would pair with this bulletin by id order): the week's counts are taken
     # from the stores' own records once it has closed (`trends.closing`).
     enqueue_detection(session, bulletin.region_id)  # casing patterns across the region's stores, once this commits
+    if published:
+        webhook_events.bulletin_published(session, bulletin)
     return ShareResult(bulletin, share)
 
 

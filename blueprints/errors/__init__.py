@@ -1,6 +1,7 @@
 """One place that turns errors into responses: friendly HTML for people, stable JSON for the API.
 
-JSON shape: {"error": {"status": 404, "code": "not_found", "message": "..."}}.
+JSON shape (the API's, docs/api.md): {"error": {"status": 404, "code": "not_found", "message": "...",
+"details": {...}}}; `details` is an object, empty unless there is more to say (a field's errors, for 422).
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _respond(status: int, code: str, message: str):
+def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:
+    """The one JSON error shape."""
+    return {"error": {"status": status, "code": code, "message": message, "details": details or {}}}
+
+
+def _respond(status: int, code: str, message: str, details: dict | None = None):
     if wants_json():
-        return jsonify(error={"status": status, "code": code, "message": message}), status
+        headers = {"WWW-Authenticate": 'Bearer realm="loupe"'} if status == 401 else {}
+        return jsonify(error_body(status, code, message, details)), status, headers
     return render_template("errors/error.html", status=status, message=message), status
 
 
@@ -41,8 +48,11 @@ def init_app(app: Flask) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         code = (exc.name or "error").lower().replace(" ", "_")
+        # The API's argument parser (webargs, 422) says what is wrong with each field.
+        data = getattr(exc, "data", None)
+        details = {"fields": data["messages"]} if isinstance(data, dict) and "messages" in data else None
         # Werkzeug's default descriptions are fine for people; a custom `abort(403, "...")` message wins.
-        return _respond(exc.code, code, exc.description or exc.name)
+        return _respond(exc.code, code, exc.description or exc.name, details)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,7 +13,6 @@ from bulletins import feed as services
 from bulletins.sightings import feed_extras
 from database.request_scope import db
 from models.store.logbook import INCIDENT_TYPES
-from workspace.times import local_to_utc, store_zone
 
 bp = Blueprint("feed", __name__, url_prefix="/s/<store_slug>/feed")
 FILTERS = ("kind", "tlp", "area", "since", "until")  # kept on the "Older bulletins" and "Newest" links
@@ -50,11 +47,7 @@ def index(store, membership):
     }
     if not form.validate():
         return render_template("feed/index.html", items=[], **page), 400
-    zone = store_zone(store)
-    since = local_to_utc(datetime.combine(form.since.data, time()), zone) if form.since.data else None
-    until = (
-        local_to_utc(datetime.combine(form.until.data + timedelta(days=1), time()), zone) if form.until.data else None
-    )
+    since, until = services.day_window(store, form.since.data, form.until.data)
     # The page key must be a bulletin this store may see (NotFound otherwise): it only ever narrows the feed.
     before = services.get_visible(session, store, form.before.data) if form.before.data else None
     found = services.feed(

@@ -9,6 +9,7 @@ ids of its real rows (ids are identical across the twin stores: both sequences s
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -132,3 +133,145 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere_but_public_pages(app,
         if not (redirected or response.status_code in (400, 404, 405)) or SECRET in response.get_data(as_text=True):
             bad.append((method, url, response.status_code))
     assert bad == []
+
+
+# --- the JSON API: generated from its OpenAPI document ------------------------------------------------------------
+
+API_SECRET = "Zebra-Api-Secret"
+# A valid body per request schema (by its name in the document): a new operation whose body is not here fails
+# `test_api_operations_deny_tokens_of_other_stores_and_associations` until it gets one.
+API_BODIES = {
+    "IncidentIn": {
+        "occurred_at": "2026-11-30T14:30:00Z",
+        "incident_type": "casing",
+        "title": "Matrix attempt",
+        "narrative": "Looked at the cameras.",
+    },
+    "ShareIn": {"tlp": "AMBER"},
+}
+
+
+def api_operations(client):
+    """(method, path template, body schema name) for every operation of the OpenAPI document."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            ref = (
+                operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            ).get("$ref", "")
+            yield method.upper(), path, ref.rsplit("/", 1)[-1] or None
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    documented = {(m, p) for m, p, _ in api_operations(client)}
+    routed = {
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)) for rule, method, _info in attempts(app, {"api"})
+    }
+    assert routed and routed == documented
+
+
+@pytest.fixture
+def api_world(make_world, make_store, engines, in_store):
+    """The target store (its incident 1 and its region's bulletin carry the secret), a store of another region of
+    the same association, a store of another association with its own bulletin, and tokens of each."""
+    from apitokens import tokens
+    from audit import Actor
+    from models import ApiToken, Association, Incident, Store
+    from models.base import utcnow
+    from models.bulletins import Bulletin
+    from tests.fixtures.factories import World
+
+    home = make_world()
+    target = make_store(home, "Zebra Api Target")
+    with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        other_region = Region(association_id=home.association.id, slug="south", name="South")
+        session.add(other_region)
+    neighbour = make_store(World(home.association, other_region))
+    elsewhere = make_world()
+    stranger = make_store(elsewhere)
+    in_store(
+        target,
+        lambda s: s.add(Incident(occurred_at=utcnow(), incident_type="casing", title=API_SECRET, narrative=API_SECRET)),
+    )
+    with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+        for world in (home, elsewhere):
+            session.add(
+                Bulletin(
+                    association_id=world.association.id,
+                    region_id=world.region.id,
+                    region_label=world.region.name,
+                    title=API_SECRET if world is home else "Their own bulletin",
+                    narrative="Seen near the square.",
+                    status="published",
+                    published_at=utcnow(),
+                    expires_at=utcnow() + timedelta(days=30),
+                )
+            )
+        actor = Actor.system("test")
+
+        def store_token(store, scopes=None):
+            row = session.get(Store, store.id)
+            return tokens.create_store_token(
+                session, row, name="t", scopes=scopes or list(tokens.STORE_SCOPES), actor=actor
+            ).token
+
+        def association_token(world):
+            row = session.get(Association, world.association.id)
+            return tokens.create_association_token(
+                session, row, name="t", scopes=list(tokens.ASSOCIATION_SCOPES), actor=actor
+            ).token
+
+        revoked = store_token(target)
+        people = {
+            "store of another region": store_token(neighbour),
+            "store of another association": store_token(stranger),
+            "association token of another association": association_token(elsewhere),
+            "association token of the same association": association_token(home),
+            "the target store without the scope": store_token(target, ["trends:read"]),
+            "a revoked token of the target store": revoked,
+            "no token": None,
+            "a malformed token": "loupe_nothing",
+        }
+        session.flush()
+        session.execute(sa.update(ApiToken).where(ApiToken.prefix == revoked.split("_")[1]).values(revoked_at=utcnow()))
+        target_bulletin = session.scalar(sa.select(Bulletin.id).where(Bulletin.association_id == home.association.id))
+    return {"target": target, "home": home, "people": people, "bulletin_id": target_bulletin}
+
+
+def test_api_operations_deny_tokens_of_other_stores_and_associations(app, api_world, engines):
+    from tests.security.refusals import fingerprint
+
+    target = api_world["target"]
+    values = {"bulletin_id": api_world["bulletin_id"], "incident_id": 1}
+    client = app.test_client()
+    tried = denied = 0
+    failures = []
+    for who, token in api_world["people"].items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for method, path, body_name in api_operations(client):
+            if body_name is not None:
+                assert body_name in API_BODIES, f"add a valid {body_name} body to API_BODIES"
+            url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+            before = fingerprint(engines.owner, [target.schema_name])
+            response = client.open(
+                url, method=method, headers=headers, json=API_BODIES.get(body_name) if body_name else None
+            )
+            after = fingerprint(engines.owner, [target.schema_name])
+            tried += 1
+            body = response.get_data(as_text=True)
+            # Refused, or answered from the token's own store or association: never the target's data, never a
+            # change in the target's schema, never a redirect to a login page.
+            refused = response.status_code in (400, 401, 403, 404)  # 400: the token's own incident, held (k)
+            own_answer = response.status_code in (200, 201) and token and "revoked" not in who
+            if (refused or own_answer) and API_SECRET not in body and before == after and response.is_json:
+                denied += 1
+            else:
+                failures.append((who, method, url, response.status_code))
+            if token is None or who == "a malformed token" or "revoked" in who:
+                if response.status_code != 401:
+                    failures.append((who, method, url, response.status_code, "expected 401"))
+    print(f"API isolation matrix: {tried} attempts, {denied} kept out")
+    assert failures == []
+    assert tried >= 8 * 7 and denied == tried

@@ -970,7 +970,66 @@ def confirm_a_sign_up_whose_address_was_taken_meanwhile(ctx: Ctx):
     return ctx.post(link, {})
 
 
+def _fill_api_tokens(ctx: Ctx, *, association_id: int, store_id: int | None) -> None:
+    from apitokens.tokens import MAX_LIVE_TOKENS
+    from models import ApiToken
+
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.add_all(
+            ApiToken(
+                prefix=unique("t")[:12],
+                secret_sha256="0" * 64,
+                name=f"Token {i}",
+                association_id=association_id,
+                store_id=store_id,
+                scopes=["members:read"] if store_id is None else ["bulletins:read"],
+            )
+            for i in range(MAX_LIVE_TOKENS)
+        )
+
+
+def make_a_store_token_beyond_the_limit(ctx: Ctx):
+    store = ctx.store(ctx.world())
+    _fill_api_tokens(ctx, association_id=store.association_id, store_id=store.id)
+    ctx.owner(store)
+    return ctx.post(f"/s/{store.slug}/settings/api-tokens", {"name": "One more", "scopes": ["bulletins:read"]})
+
+
+def make_an_association_token_beyond_the_limit(ctx: Ctx):
+    world = ctx.world()
+    _fill_api_tokens(ctx, association_id=world.association.id, store_id=None)
+    ctx.admin(world)
+    return ctx.post(f"/a/{world.association.slug}/api-tokens", {"name": "One more", "scopes": ["members:read"]})
+
+
+def subscribe_a_webhook_to_a_private_address(ctx: Ctx):
+    world = ctx.world()
+    ctx.admin(world)
+    data = {"url": "http://10.0.0.5/hook", "events": ["bulletin.published"], "max_tlp": "GREEN"}
+    return ctx.post(f"/a/{world.association.slug}/webhooks/", data)
+
+
+def subscribe_an_agency_webhook_to_a_private_address(ctx: Ctx):
+    world = ctx.world()
+    liaison = ctx.make_user(association=world.association, role=Role.POLICE_LIAISON)
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.execute(sa.update(Membership).where(Membership.user_id == liaison.id).values(region_id=world.region.id))
+    sign_in_with_code(ctx.client, ctx.engines, liaison, enrol(ctx.engines, liaison))
+    data = {"url": "http://192.168.1.20/hook", "events": ["bulletin.published"], "max_tlp": "GREEN"}
+    return ctx.post("/liaison/webhooks/", data)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
+    ("liaison_webhooks.index", "DomainError"): Scenario(
+        subscribe_an_agency_webhook_to_a_private_address, 400, "public addresses only"
+    ),
+    ("outgoing_webhooks.index", "DomainError"): Scenario(
+        subscribe_a_webhook_to_a_private_address, 400, "public addresses only"
+    ),
+    ("api_tokens.store_tokens", "DomainError"): Scenario(make_a_store_token_beyond_the_limit, 400, "tokens at most"),
+    ("api_tokens.association_tokens", "DomainError"): Scenario(
+        make_an_association_token_beyond_the_limit, 400, "tokens at most"
+    ),
     ("store.profile", "ProfileError"): Scenario(
         store_profile_with_a_website_that_is_no_address, 400, "Enter the website as an address"
     ),

@@ -226,7 +226,12 @@ def test_json_errors_have_a_stable_shape(client):
     response = client.get("/definitely/not/here", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json() == {
-        "error": {"status": 404, "code": "not_found", "message": response.get_json()["error"]["message"]}
+        "error": {
+            "status": 404,
+            "code": "not_found",
+            "message": response.get_json()["error"]["message"],
+            "details": {},
+        }
     }
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 

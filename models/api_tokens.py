@@ -1,0 +1,41 @@
+"""API tokens: what lets a program outside Loupe use the JSON API (`/api/v1/`) for one store or one association.
+
+Only a SHA-256 digest of the token's secret part is stored (the token is shown once, when it is made); the public
+`prefix` finds the row, and the digest is compared in constant time (`apitokens.tokens.authenticate`). A token
+belongs to exactly one store (made by its owner or a manager) or to one association (made by an admin), never both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import SharedBase
+
+
+class ApiToken(SharedBase):
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        # A store token still names its association (so the association's list and cascade find it).
+        sa.CheckConstraint("store_id IS NULL OR association_id IS NOT NULL", name="store_in_association"),
+        sa.CheckConstraint("cardinality(scopes) > 0", name="has_scopes"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    secret_sha256: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    store_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(40)))
+    created_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def is_store_token(self) -> bool:
+        return self.store_id is not None
