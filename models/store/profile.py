@@ -14,7 +14,7 @@ from models.base import StoreBase, Timestamped
 
 
 class StoreProfile(Timestamped, StoreBase):
-    __tablename__ = "store_profile"
+    __tablename__ = "profile"  # not "store_…": the schema is the store's own (and "store_" names schemas)
     __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False, default=1)

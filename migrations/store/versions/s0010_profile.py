@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "store_profile",
+        "profile",
         sa.Column("id", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("trade_names", sa.Text(), server_default="", nullable=False),
         sa.Column("street_address", sa.String(length=300), server_default="", nullable=False),
@@ -32,10 +32,10 @@ def upgrade() -> None:
         sa.Column("opening_hours", sa.Text(), server_default="", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint("id = 1", name=op.f("ck_store_profile_single_row")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_store_profile")),
+        sa.CheckConstraint("id = 1", name=op.f("ck_profile_single_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_profile")),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("store_profile")
+    op.drop_table("profile")
