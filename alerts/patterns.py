@@ -81,6 +81,7 @@ def _sources(engine: Engine, region_id: int, association_id: int, bulletin_ids: 
             Store.region_id == region_id,
             Store.association_id == association_id,
             Store.status == StoreStatus.READY.value,
+            Store.schema_name.is_not(None),
         )
     ).all()
     source_of: dict[int, int] = {}

@@ -137,7 +137,9 @@ def remind_all(engine: Engine) -> int:
     domain = sender_domain(current_app.config["MAIL_FROM"])
     with Session(engine, expire_on_commit=False) as session:
         stores = session.scalars(
-            sa.select(Store).where(Store.status == StoreStatus.READY.value).order_by(Store.id)
+            sa.select(Store)
+            .where(Store.status == StoreStatus.READY.value, Store.schema_name.is_not(None))
+            .order_by(Store.id)
         ).all()
         for store in stores:
             _ = (store.association, store.region)  # what the store's clock reads, loaded before detaching

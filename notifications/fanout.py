@@ -161,6 +161,7 @@ def source_store(session: Session, engine: Engine, bulletin: Bulletin) -> Store 
             Store.association_id == bulletin.association_id,
             Store.region_id == bulletin.region_id,
             Store.status == StoreStatus.READY.value,
+            Store.schema_name.is_not(None),
         )
         .order_by(Store.id)
     ).all()
@@ -371,7 +372,9 @@ def patrols_expiring(engine: Engine) -> int:
     now = utcnow()
     with Session(engine) as session:
         stores = session.scalars(
-            sa.select(Store).where(Store.status == StoreStatus.READY.value).order_by(Store.id)
+            sa.select(Store)
+            .where(Store.status == StoreStatus.READY.value, Store.schema_name.is_not(None))
+            .order_by(Store.id)
         ).all()
     written = 0
     for store in stores:
