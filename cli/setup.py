@@ -18,4 +18,6 @@ def setup_command(ctx: click.Context, no_demo: bool) -> None:
     ctx.invoke(migrate)
     if not no_demo:
         ctx.invoke(seed)
-    click.echo(f"\nLoupe is ready: {current_app.config['PUBLIC_BASE_URL']}")
+    # Nothing is served yet: say what serves it, rather than "ready" (issue #19).
+    url = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"\nSet up. Serve it with `make run` (or `flask --app app serve`), then open {url}")
