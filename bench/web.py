@@ -57,13 +57,13 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, app_spec: str, env: dict, log_path: str, probe: str = "/") -> None:
+    def __init__(self, app_spec: str, env: dict, log_path: str, probe: str = "/", cwd: Path | str = ROOT) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{self.port}", app_spec],
-            cwd=ROOT,
+            cwd=cwd,
             env={**os.environ, "LOUPE_ENV": "production", **env},
             stdout=log,
             stderr=subprocess.STDOUT,
