@@ -93,8 +93,11 @@ def _membership_columns(sql: str) -> dict:
     return {
         "store_slug_column": found["slug"],
         "store_name_column": found["name"],
-        "from_membership": {"association_id": found["association_id"], "region_id": found["region_id"],
-                            "store_id": found["id"]},  # fmt: skip
+        "from_membership": {
+            "association_id": found["association_id"],
+            "region_id": found["region_id"],
+            "store_id": found["id"],
+        },  # fmt: skip
     }
 
 
@@ -125,9 +128,8 @@ class DjangoPages:
             "PYTHONPATH": os.pathsep.join([str(workdir), django_site_packages()]),
             "DJANGO_SETTINGS_MODULE": "benchsite.settings",
         }
-        self.gunicorn = Gunicorn(
-            "benchsite.wsgi:application", env, os.path.join(ctx.tmp, f"gunicorn-{label}.log"), probe="/s/x/", cwd=workdir
-        )
+        log_path = os.path.join(ctx.tmp, f"gunicorn-{label}.log")
+        self.gunicorn = Gunicorn("benchsite.wsgi:application", env, log_path, probe="/s/x/", cwd=workdir)
         self.base = self.gunicorn.base
 
     def stop(self) -> None:

@@ -71,14 +71,15 @@ def run(ctx) -> dict:
         }  # fmt: skip
         log(f"  page sizes (bytes): {sizes}")
         bases = {"loupe": loupe.base, "django": django.base}
-        for (side, kind), script in peer["scripts"].items():  # warm-up: imports, pools, caches
+        for (side, _kind), script in peer["scripts"].items():  # warm-up: imports, pools, caches
             wrk(bases[side], script, 3)
         wrk(hello.base, hello_lua, 2)
         for i in range(ctx.options.runs):
             rounds["hello"].append(wrk(hello.base, hello_lua, seconds))
             for (side, kind), script in peer["scripts"].items():
                 rounds[f"{side}_{kind}"].append(wrk(bases[side], script, seconds))
-            log(f"  round {i + 1}: " + ", ".join(f"{k} {v[-1]['rps']}/s p95 {v[-1]['p95_ms']} ms" for k, v in rounds.items()))
+            line = ", ".join(f"{k} {v[-1]['rps']}/s p95 {v[-1]['p95_ms']} ms" for k, v in rounds.items())
+            log(f"  round {i + 1}: {line}")
     finally:
         for server in (hello, loupe, django):
             if server is not None:
@@ -89,7 +90,7 @@ def run(ctx) -> dict:
         for key, rs in rounds.items()
     }  # fmt: skip
     hello_rps = figures["hello"]["rps"]
-    for key, f in figures.items():
+    for f in figures.values():
         f["share_of_hello"] = ratio(f["rps"], hello_rps, 3)
     speedup = {kind: ratio(figures[f"loupe_{kind}"]["rps"], figures[f"django_{kind}"]["rps"], 2) for kind in PAGES}
     return result(

@@ -44,4 +44,10 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
 ROOT_URLCONF = "benchsite.urls" if os.environ.get("DJ_PAGES_SQL") else "benchsite.noroutes"
 # Loupe's index names are longer than Django's 30-character limit; the names are kept so the schemas match.
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Errors of the page comparison go to gunicorn's log (what broke behind the pooler, measure 12).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+}
