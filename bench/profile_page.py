@@ -28,9 +28,13 @@ def main() -> None:
     p.add_argument("--stores", type=int, default=20)
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--top", type=int, default=30)
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="an app setting to override")
     a = p.parse_args()
     options = SimpleNamespace(tmpdir=None, keep=False, stores=a.stores)
     ctx = Context.start(options)
+    overrides = dict(item.split("=", 1) for item in a.set)
+    settings = ctx.app_settings
+    ctx.app_settings = lambda: {**settings(), **overrides}  # before ctx.app is first built
     try:
         ctx.grow_to(a.stores)
         clients = []

@@ -46,5 +46,5 @@ TABLE = {
     "11": ("store dashboard and regional feed, Loupe beside Django + django-tenants (same data, queries, gunicorn, "
            "wrk over 200 random stores)", "Loupe ≥ 1.5× django-tenants' throughput on the same page"),
     "12": ("both apps behind PgBouncer (transaction mode): cross-store probe, then throughput and p95",
-           "0 pages with another store's data; throughput kept"),
+           "Loupe: 0 pages wrong (another store's data, or an error); throughput kept"),
 }  # fmt: skip
