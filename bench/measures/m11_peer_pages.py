@@ -58,11 +58,14 @@ def run(ctx) -> dict:
     seconds = ctx.options.seconds
     hello_lua = write_lua(os.path.join(ctx.tmp, "hello.lua"), [("/", "")])
     rounds: dict[str, list] = {"hello": [], **{f"{s}_{k}": [] for s in ("loupe", "django") for k in PAGES}}
-    hello = loupe = django = None
+    rounds["loupe_dashboard_8_workers"] = []  # the worker count, from measurement (DB waits leave the CPU idle)
+    hello = loupe = django = loupe8 = None
     try:
         hello = Gunicorn("bench.hello_app:create_app()", env, os.path.join(ctx.tmp, "gunicorn-hello11.log"))
         loupe = Gunicorn("app:create_app()", env, os.path.join(ctx.tmp, "gunicorn-loupe11.log"), probe="/login")
         django = DjangoPages(ctx, peer["statements"], db_host=ctx.datadir)
+        log8 = os.path.join(ctx.tmp, "gunicorn-loupe11-8.log")
+        loupe8 = Gunicorn("app:create_app()", env, log8, probe="/login", workers=8)
         store, loupe_cookie, django_cookie = peer["cookies"][0]
         sizes = {
             kind: {"loupe": page_bytes(loupe.base, path.format(slug=store.slug), loupe_cookie),
@@ -74,14 +77,17 @@ def run(ctx) -> dict:
         for (side, _kind), script in peer["scripts"].items():  # warm-up: imports, pools, caches
             wrk(bases[side], script, 3)
         wrk(hello.base, hello_lua, 2)
+        dashboard = peer["scripts"][("loupe", "dashboard")]
+        wrk(loupe8.base, dashboard, 3)
         for i in range(ctx.options.runs):
             rounds["hello"].append(wrk(hello.base, hello_lua, seconds))
             for (side, kind), script in peer["scripts"].items():
                 rounds[f"{side}_{kind}"].append(wrk(bases[side], script, seconds))
+            rounds["loupe_dashboard_8_workers"].append(wrk(loupe8.base, dashboard, seconds))
             line = ", ".join(f"{k} {v[-1]['rps']}/s p95 {v[-1]['p95_ms']} ms" for k, v in rounds.items())
             log(f"  round {i + 1}: {line}")
     finally:
-        for server in (hello, loupe, django):
+        for server in (hello, loupe, django, loupe8):
             if server is not None:
                 server.stop()
     figures = {
