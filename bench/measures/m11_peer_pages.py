@@ -58,14 +58,22 @@ def run(ctx) -> dict:
     seconds = ctx.options.seconds
     hello_lua = write_lua(os.path.join(ctx.tmp, "hello.lua"), [("/", "")])
     rounds: dict[str, list] = {"hello": [], **{f"{s}_{k}": [] for s in ("loupe", "django") for k in PAGES}}
-    rounds["loupe_dashboard_8_workers"] = []  # the worker count, from measurement (DB waits leave the CPU idle)
-    hello = loupe = django = loupe8 = None
+    # Settings from measurement: Loupe's dashboard again with another worker count or pool setting, same rounds.
+    variants = {
+        "loupe_dashboard_8_workers": ({}, 8),
+        "loupe_dashboard_no_retire": ({"DATABASE_STORES_PER_CONNECTION": "0"}, 4),
+    }
+    for key in variants:
+        rounds[key] = []
+    extra: dict[str, Gunicorn] = {}
+    hello = loupe = django = None
     try:
         hello = Gunicorn("bench.hello_app:create_app()", env, os.path.join(ctx.tmp, "gunicorn-hello11.log"))
         loupe = Gunicorn("app:create_app()", env, os.path.join(ctx.tmp, "gunicorn-loupe11.log"), probe="/login")
         django = DjangoPages(ctx, peer["statements"], db_host=ctx.datadir)
-        log8 = os.path.join(ctx.tmp, "gunicorn-loupe11-8.log")
-        loupe8 = Gunicorn("app:create_app()", env, log8, probe="/login", workers=8)
+        for key, (overrides, workers) in variants.items():
+            log_path = os.path.join(ctx.tmp, f"gunicorn-{key}.log")
+            extra[key] = Gunicorn("app:create_app()", {**env, **overrides}, log_path, probe="/login", workers=workers)
         store, loupe_cookie, django_cookie = peer["cookies"][0]
         sizes = {
             kind: {"loupe": page_bytes(loupe.base, path.format(slug=store.slug), loupe_cookie),
@@ -78,16 +86,18 @@ def run(ctx) -> dict:
             wrk(bases[side], script, 3)
         wrk(hello.base, hello_lua, 2)
         dashboard = peer["scripts"][("loupe", "dashboard")]
-        wrk(loupe8.base, dashboard, 3)
+        for server in extra.values():
+            wrk(server.base, dashboard, 3)
         for i in range(ctx.options.runs):
             rounds["hello"].append(wrk(hello.base, hello_lua, seconds))
             for (side, kind), script in peer["scripts"].items():
                 rounds[f"{side}_{kind}"].append(wrk(bases[side], script, seconds))
-            rounds["loupe_dashboard_8_workers"].append(wrk(loupe8.base, dashboard, seconds))
+            for key, server in extra.items():
+                rounds[key].append(wrk(server.base, dashboard, seconds))
             line = ", ".join(f"{k} {v[-1]['rps']}/s p95 {v[-1]['p95_ms']} ms" for k, v in rounds.items())
             log(f"  round {i + 1}: {line}")
     finally:
-        for server in (hello, loupe, django, loupe8):
+        for server in (hello, loupe, django, *extra.values()):
             if server is not None:
                 server.stop()
     figures = {
