@@ -260,8 +260,13 @@ def detail_for(number: str, e: dict) -> str:
             f"dashboard: Loupe {side('loupe_dashboard')}, django-tenants {side('django_dashboard')}; feed: Loupe "
             f"{side('loupe_feed')} ({fmt((g('speedup') or {}).get('feed'))}×), django-tenants {side('django_feed')}; "
             f"hello-world {fmt((f.get('hello') or {}).get('rps'))}/s; Loupe's dashboard with 8 workers "
-            f"{side('loupe_dashboard_8_workers')}, with DATABASE_STORES_PER_CONNECTION=0 "
-            f"{side('loupe_dashboard_no_retire')}; page bytes Loupe/Django: dashboard "
+            f"{side('loupe_dashboard_8_workers')}"
+            + (
+                f", with DATABASE_STORES_PER_CONNECTION=0 {side('loupe_dashboard_no_retire')}"
+                if f.get("loupe_dashboard_no_retire")
+                else ""
+            )  # fmt: skip
+            + "; page bytes Loupe/Django: dashboard "
             f"{fmt((sizes.get('dashboard') or {}).get('loupe'))}/{fmt((sizes.get('dashboard') or {}).get('django'))},"
             f" feed {fmt((sizes.get('feed') or {}).get('loupe'))}/{fmt((sizes.get('feed') or {}).get('django'))}; "
             f"{fmt(g('stores'))} stores; load average {g('loadavg')}"
