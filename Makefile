@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test lint format setup bench browser clean
+.PHONY: run test lint format setup bench bench-tools browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Loupe needs Python 3.11 (set PYTHON=...)")'
@@ -38,8 +38,22 @@ browser:
 
 # The performance harness (issue #7): 1,000 stores, django-tenants side by side, writes bench/results/latest.json
 # and docs/performance.md. BENCH_ARGS="--quick" for a smoke run (results under bench/results/tmp/).
-bench: $(STAMP)
+bench: $(STAMP) bench-tools
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# What the harness runs besides Python: wrk (the load of measures 5-7, 11) and PgBouncer (the pooler of measure 12),
+# both from Debian's packages. Installed when we can (root with apt), as `browser` does for Chromium; otherwise a
+# clear message and the bench stops before it starts (it would crash at measure 5).
+bench-tools:
+	@missing=""; command -v wrk >/dev/null 2>&1 || missing="wrk"; \
+	{ command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; } || missing="$$missing pgbouncer"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "make bench needs$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -186,6 +186,12 @@ def merge(results: dict, others: list[dict]) -> dict:
     return _ordered(merged)
 
 
+def _have(tool: str) -> bool:
+    import shutil
+
+    return bool(shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin"))
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
     if options.render_only:
@@ -197,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     only = None if not options.only else {x.strip() for x in options.only.split(",")}
     report, hooked, missing = load_measures(only)
+    needs = {"wrk": {"5", "6", "11", "12"}, "pgbouncer": {"12"}}  # what the measures run besides Python
+    absent = [tool for tool, users in needs.items() if users & {str(m.NUMBER) for m in report} and not _have(tool)]
+    if absent:
+        names = " ".join(absent)
+        log(f"missing {names}: `make bench-tools` installs them (Debian: apt-get install {names})")
+        return 2
     command = ".venv/bin/python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     out_path = Path(options.out)

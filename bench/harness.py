@@ -265,12 +265,19 @@ class Context:
                     .order_by(Incident.occurred_at.desc())
                     .limit(per_store)
                 ).all()
-                from sharing.shares import share_incident
+                from sharing.shares import SharingError, share_incident
 
-                ids = [
-                    share_incident(session, store, i, TLP.AMBER, user_id=user.id, user_name=user.name).bulletin.id
-                    for i in incidents
-                ]
+                ids = []
+                for incident in incidents:
+                    # The first stores of an association are too few to hide among (the k-threshold on place
+                    # labels, issue #17): their shares are refused until more stores join; later stores share.
+                    try:
+                        with session.begin_nested():
+                            share = share_incident(session, store, incident, TLP.AMBER, user_id=user.id,
+                                                   user_name=user.name)  # fmt: skip
+                    except SharingError:
+                        continue
+                    ids.append(share.bulletin.id)
                 session.commit()
             with Session(self.owner) as session, session.begin():
                 association = session.scalar(sa.select(Association).where(Association.slug == row.association_slug))

@@ -248,6 +248,48 @@ def detail_for(number: str, e: dict) -> str:
     if number == "9":
         chars, long_ms = fmt(g("long_narrative_chars")), fmt(g("long_narrative_ms"))
         return f"p95 {fmt(_sub(e, 'drafts', 'p95'), 3)} ms; a {chars}-character narrative {long_ms} ms"
+    if number == "11":
+        f = g("figures") or {}
+
+        def side(key: str) -> str:
+            x = f.get(key) or {}
+            return f"{fmt(x.get('rps'))}/s, p95 {fmt(x.get('p95_ms'))} ms"
+
+        sizes = g("page_bytes") or {}
+        return (
+            f"dashboard: Loupe {side('loupe_dashboard')}, django-tenants {side('django_dashboard')}; feed: Loupe "
+            f"{side('loupe_feed')} ({fmt((g('speedup') or {}).get('feed'))}×), django-tenants {side('django_feed')}; "
+            f"hello-world {fmt((f.get('hello') or {}).get('rps'))}/s; Loupe's dashboard with 8 workers "
+            f"{side('loupe_dashboard_8_workers')}"
+            + (
+                f", with DATABASE_STORES_PER_CONNECTION=0 {side('loupe_dashboard_no_retire')}"
+                if f.get("loupe_dashboard_no_retire")
+                else ""
+            )  # fmt: skip
+            + "; page bytes Loupe/Django: dashboard "
+            f"{fmt((sizes.get('dashboard') or {}).get('loupe'))}/{fmt((sizes.get('dashboard') or {}).get('django'))},"
+            f" feed {fmt((sizes.get('feed') or {}).get('loupe'))}/{fmt((sizes.get('feed') or {}).get('django'))}; "
+            f"{fmt(g('stores'))} stores; load average {g('loadavg')}"
+        )
+    if number == "12":
+        p = g("probe") or {}
+        f = g("figures") or {}
+
+        def probed(key: str) -> str:
+            x = p.get(key) or {}
+            return (
+                f"{fmt(x.get('other_store_secret'))} of {fmt(x.get('requests'))} pages with the other store's secret, "
+                f"{fmt(x.get('not_200'))} not 200"
+            )
+
+        return (
+            f"probe: Loupe {probed('loupe')}; Loupe without DATABASE_TRANSACTION_POOLER "
+            f"{probed('loupe_prepared_statements')}; django-tenants {probed('django')}. Dashboard through the pooler:"
+            f" Loupe {fmt((f.get('loupe') or {}).get('rps'))}/s p95 {fmt((f.get('loupe') or {}).get('p95_ms'))} ms "
+            f"({fmt((f.get('loupe') or {}).get('errors'))} errors), django-tenants "
+            f"{fmt((f.get('django') or {}).get('rps'))}/s p95 {fmt((f.get('django') or {}).get('p95_ms'))} ms "
+            f"({fmt((f.get('django') or {}).get('errors'))} errors); {g('pgbouncer')}; load average {g('loadavg')}"
+        )
     return ""
 
 
@@ -280,6 +322,8 @@ def verdicts(results: dict) -> dict[str, str]:
         "8": lambda: val("8", "value") <= 100,
         "9": lambda: val("9", "value") <= 5,
         "10": lambda: val("10", "value") <= 60 and 0.8 <= val("10", "peak_rss_ratio") <= 1.2,
+        "11": lambda: val("11", "value") >= 1.5,
+        "12": lambda: val("12", "value") == 0,
     }
     for key, check in checks.items():
         if val(key, "value") is None:

@@ -57,13 +57,24 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, app_spec: str, env: dict, log_path: str, probe: str = "/") -> None:
+    def __init__(
+        self, app_spec: str, env: dict, log_path: str, probe: str = "/", cwd: Path | str = ROOT, workers: int = 4
+    ) -> None:
+        self.count = workers
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{self.port}", app_spec],
-            cwd=ROOT,
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                *GUNICORN_ARGS,
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                app_spec,
+            ],  # fmt: skip
+            cwd=cwd,
             env={**os.environ, "LOUPE_ENV": "production", **env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -75,7 +86,7 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {log_path}")
             try:
-                if requests.get(self.base + probe, timeout=30).status_code < 500 and len(self.workers()) == 4:
+                if requests.get(self.base + probe, timeout=30).status_code < 500 and len(self.workers()) == workers:
                     return
             except requests.RequestException:
                 pass

@@ -75,6 +75,9 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # A backend's catalog caches grow with every store it serves (~150 KB each, never shrunk): retire an app
         # connection after this many stores so backend memory stays bounded (docs/performance.md, measure 8).
         "DATABASE_STORES_PER_CONNECTION": _int(env, "DATABASE_STORES_PER_CONNECTION", 200),
+        # DATABASE_APP_URL goes through a transaction-mode pooler (PgBouncer): no server-side prepared statements,
+        # which live on one server connection while the pooler hands out another (docs/performance.md, measure 12).
+        "DATABASE_TRANSACTION_POOLER": _bool(env, "DATABASE_TRANSACTION_POOLER", False),
         "EMBEDDED_DB_DIR": env.get("EMBEDDED_DB_DIR") or None,
         # Login throttling (accounts/throttle.py): failures in the last hour before an account backs off (its lock
         # lasts minutes and its owner is emailed, so the limit can be tight), and before an address's failing

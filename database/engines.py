@@ -28,11 +28,15 @@ class Engines:
         self.owner.dispose()
 
 
-def _engine(url: str | URL, *, pool_size: int, max_overflow: int) -> Engine:
+def _engine(url: str | URL, *, pool_size: int, max_overflow: int, transaction_pooler: bool = False) -> Engine:
     return sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
+        # psycopg prepares a statement on its 5th run; the prepared statement lives on one server connection, and
+        # a transaction-mode pooler sends the next transaction to whichever is free ("prepared statement _pg3_0
+        # does not exist"). Behind one, every statement is sent whole.
+        connect_args={"prepare_threshold": None} if transaction_pooler else {},
         # Survive a PostgreSQL restart without restarting the app.
         pool_pre_ping=True,
         pool_recycle=1800,
@@ -54,14 +58,18 @@ def make_engines(
     pool_size: int = 5,
     max_overflow: int = 5,
     stores_per_connection: int = 0,
+    transaction_pooler: bool = False,
 ) -> Engines:
     """Create both engines; when `app_url` is None the owner URL serves requests too.
 
     `stores_per_connection` retires an app connection whose backend has served that many store schemas
-    (`tenants.binding.limit_stores_per_connection`; 0: never).
+    (`tenants.binding.limit_stores_per_connection`; 0: never). `transaction_pooler`: the app URL goes through a
+    transaction-mode pooler (PgBouncer), so the app engine sends no server-side prepared statements.
     """
     owner = _engine(owner_url, pool_size=2, max_overflow=8)
-    app = _engine(app_url or owner_url, pool_size=pool_size, max_overflow=max_overflow)
+    app = _engine(
+        app_url or owner_url, pool_size=pool_size, max_overflow=max_overflow, transaction_pooler=transaction_pooler
+    )
     limit_stores_per_connection(app, stores_per_connection)
     return Engines(owner=owner, app=app)
 

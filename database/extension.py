@@ -53,6 +53,7 @@ class Database:
                         pool_size=self.config["DATABASE_POOL_SIZE"],
                         max_overflow=self.config["DATABASE_MAX_OVERFLOW"],
                         stores_per_connection=self.config["DATABASE_STORES_PER_CONNECTION"],
+                        transaction_pooler=self.config.get("DATABASE_TRANSACTION_POOLER", False),
                     )
         return self._engines
 

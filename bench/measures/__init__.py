@@ -20,6 +20,8 @@ REGISTRY = [
     "bench.measures.m08_backend_memory",
     "bench.measures.m09_anonymizer",
     "bench.measures.m10_digest",  # the digest's slot (its module came after the harness)
+    "bench.measures.m11_peer_pages",
+    "bench.measures.m12_pooler",
     "bench.measures.scaling",  # not in the table: limits for docs/scaling.md (catalog size, pg_dump)
 ]
 
@@ -41,4 +43,8 @@ TABLE = {
     "9": ("anonymizer: incident → bulletin draft", "median ≤ 5 ms per incident"),
     "10": ("digest: 5,000 recipients rendered and handed to a local SMTP server",
            "≤ 60 s; peak memory flat (±20%) from 1,000 to 5,000"),
+    "11": ("store dashboard and regional feed, Loupe beside Django + django-tenants (same data, queries, gunicorn, "
+           "wrk over 200 random stores)", "Loupe ≥ 1.5× django-tenants' throughput on the same page"),
+    "12": ("both apps behind PgBouncer (transaction mode): cross-store probe, then throughput and p95",
+           "Loupe: 0 pages wrong (another store's data, or an error); throughput kept"),
 }  # fmt: skip

@@ -120,3 +120,22 @@ def _backend_gone(owner, pid: int, wait: float = 5.0) -> bool:
                 return True
         time.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize("pooler", [False, True])
+def test_behind_a_transaction_pooler_no_statement_is_prepared_on_the_server(engines, pooler):
+    """A prepared statement lives on one server connection; PgBouncer in transaction mode sends the next
+    transaction to any other ("prepared statement _pg3_0 does not exist"). DATABASE_TRANSACTION_POOLER turns
+    psycopg's server-side preparing off on the app engine (issue #22, bench measure 12)."""
+    from database.engines import make_engines
+
+    url = engines.app.url.render_as_string(hide_password=False)
+    small = make_engines(url, url, pool_size=1, max_overflow=0, transaction_pooler=pooler)
+    try:
+        with small.app.connect() as conn:
+            for _ in range(8):  # psycopg prepares on the 5th run of the same statement
+                conn.execute(sa.text("SELECT count(*) FROM pg_class WHERE relkind = :k"), {"k": "r"})
+            prepared = conn.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+        assert (prepared == 0) if pooler else (prepared > 0)
+    finally:
+        small.dispose()

@@ -18,7 +18,9 @@ DATABASES = {
         "USER": os.environ.get("DJ_DB_USER", "postgres"),
         "PASSWORD": "",
         "HOST": os.environ.get("DJ_DB_HOST", ""),
-        "PORT": "",
+        "PORT": os.environ.get("DJ_DB_PORT", ""),
+        # The page comparison keeps connections across requests (as Loupe's pool does); provisioning needs none.
+        "CONN_MAX_AGE": int(os.environ.get("DJ_CONN_MAX_AGE", "0")),
     }
 }
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -33,7 +35,19 @@ TENANT_DOMAIN_MODEL = "customers.Domain"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("DJ_PROCESSES", "2"))
 
 MIDDLEWARE = ["django_tenants.middleware.main.TenantMainMiddleware"]
-ROOT_URLCONF = "benchsite.urls"
+# The page comparison (DJ_PAGES_SQL set) runs on Loupe's database, whose stores are found from the signed-in
+# person's memberships (pages/views.py), not from a hostname: no tenant middleware, one more app for templates.
+if os.environ.get("DJ_PAGES_SQL"):
+    MIDDLEWARE = []
+    INSTALLED_APPS.append("pages")
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
+ROOT_URLCONF = "benchsite.urls" if os.environ.get("DJ_PAGES_SQL") else "benchsite.noroutes"
 # Loupe's index names are longer than Django's 30-character limit; the names are kept so the schemas match.
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Errors of the page comparison go to gunicorn's log (what broke behind the pooler, measure 12).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+}

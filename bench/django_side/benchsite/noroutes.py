@@ -1,0 +1,3 @@
+"""No pages: the provisioning and migration measures use the project from the command line only."""
+
+urlpatterns = []
