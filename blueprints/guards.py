@@ -9,11 +9,14 @@ isolation matrix (tests/security/test_isolation_matrix.py) can classify every ro
 - `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
 - `operator_view`: platform operators only (404 for everyone else).
 - `api_view(scope)`: `/api/v1/…`, an API token (never the session cookie) holding `scope`; a store token binds the
-  Session to its store's schema, after the same store status and dues rules as `store_view`. 401 JSON without a
-  live token, 403 without the scope or for the other kind of token.
+  Session to its store's schema, after the same store status and dues rules as `store_view`; a police liaison's
+  personal token reads their regions (reading scopes only). 401 JSON without a live token, 403 without the scope or
+  for the other kind of token.
 
 An association the platform operator suspended (`associations.onboarding.suspend`) answers every one of these with
-the page saying so (`suspended_page`, 423), before anything of it is read: nothing is deleted, nothing opens.
+the page saying so (`suspended_page`, 423; the API: 423 in the JSON shape), before anything of it is read: nothing is
+deleted, nothing opens. Loupe's own subscription (`enforce_platform_billing`) rules the store, admin and liaison
+pages and the API alike: reading only when unpaid, then only what `open_when_dues_unpaid` marks.
 
 `open_when_dues_unpaid` marks the store views that the dues rule leaves open (tests/billing/test_access.py lists
 them, so a new one cannot appear unnoticed).
@@ -177,6 +180,11 @@ def liaison_view(view: Callable) -> Callable:
     """Decorator: sign-in required, then a liaison membership (403 without). Grants are checked by each view, which
     then calls `require_two_step` before reading anything of a store.
 
+    A suspended association's liaison memberships are left out (`liaison_memberships()`: every liaison page reads
+    them through it); with none left, the suspended page (423). Loupe's own subscription of each remaining
+    association then rules as for its admin portal (`enforce_platform_billing`): reading only, then only what is
+    marked open (`open_when_dues_unpaid`: the exports).
+
     The enrolment check comes after a review's own check, so that a review that is not the person's answers 404
     whatever their enrolment; nothing of a store is read before both checks passed.
     """
@@ -188,12 +196,22 @@ def liaison_view(view: Callable) -> Callable:
         liaison = current_user.liaison_memberships()
         if not liaison:
             abort(403, "These pages are for police liaisons.")
-        if all(m.association.suspended_at is not None for m in liaison):
+        live = [m for m in liaison if m.association.suspended_at is None]
+        if not live:
             return suspended_page(liaison[0].association)
+        for association in {m.association_id: m.association for m in live}.values():
+            enforce_platform_billing(association, getattr(wrapper, WHEN_UNPAID, None))
+        g.liaison_memberships = live
         return view(*args, **kwargs)
 
     wrapper.loupe_access = {"kind": "liaison", "roles": [Role.POLICE_LIAISON.value]}
     return wrapper
+
+
+def liaison_memberships() -> list[Membership]:
+    """The signed-in liaison's memberships a liaison page may use (set by `liaison_view`: no suspended
+    association's)."""
+    return g.liaison_memberships
 
 
 def require_two_step() -> None:

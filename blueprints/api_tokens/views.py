@@ -8,11 +8,10 @@ Making and revoking are audited by the domain functions (`apitokens.tokens`).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from apitokens import tokens as services
 from blueprints.api_tokens.forms import NewTokenForm, RevokeForm
-from blueprints.guards import association_admin_view, liaison_view, require_two_step, store_view
+from blueprints.guards import association_admin_view, liaison_memberships, liaison_view, require_two_step, store_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
@@ -137,7 +136,7 @@ def association_revoke(association, token_id: int):
 
 def _liaison_membership():
     """The liaison membership the tokens hang on (the first, as the liaison's webhooks use)."""
-    return current_user.liaison_memberships()[0]
+    return liaison_memberships()[0]
 
 
 @bp.route("/liaison/api-tokens", methods=["GET", "POST"])

@@ -55,7 +55,10 @@ def test_a_liaison_makes_a_token_sees_it_once_uses_it_and_revokes_it(app, engine
         row = session.scalar(sa.select(ApiToken).where(ApiToken.created_by_user_id == liaison.id))
         assert row.liaison_membership_id is not None and row.store_id is None and row.scopes == ["bulletins:read"]
         assert row.secret_sha256 not in made.text and token.split("_")[2] not in row.secret_sha256
-        created = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "api_token.created"))
+        target = f"api_token:{row.id}"
+        created = session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "api_token.created", AuditEntry.target == target)
+        )
         assert created.association_id == world.association.id and created.details["kind"] == "liaison"
     listing = client.get(url).text
     assert token not in listing and row.prefix in listing and "Never" in listing
@@ -69,7 +72,10 @@ def test_a_liaison_makes_a_token_sees_it_once_uses_it_and_revokes_it(app, engine
     assert revoke.status_code == 302
     _error(api.get("/api/v1/bulletins", headers=bearer(token)), 401, "unauthorized")
     with Session(engines.owner) as session:
-        assert session.scalar(sa.select(AuditEntry.id).where(AuditEntry.action == "api_token.revoked"))
+        revoked = sa.select(AuditEntry.id).where(
+            AuditEntry.action == "api_token.revoked", AuditEntry.target == f"api_token:{row.id}"
+        )
+        assert session.scalar(revoked)
 
 
 def test_another_liaison_cannot_revoke_my_token(app, engines, make_world, make_user, make_liaison_token):
