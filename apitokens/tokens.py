@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
-from models import ApiToken, Association, Store
+from models import ApiToken, Association, Membership, Role, Store, User
 from models.base import utcnow
 
 # What a token may be allowed to do; a store token gets store scopes, an association token association scopes.
@@ -33,6 +33,12 @@ STORE_SCOPES: dict[str, str] = {
 }
 ASSOCIATION_SCOPES: dict[str, str] = {
     "members:read": "List the association's member stores and their status",
+}
+# A police liaison's personal token reads what their workspace shows (their regions only); it never writes.
+LIAISON_SCOPES: dict[str, str] = {
+    "bulletins:read": "Read your regions' bulletins, as your liaison pages show them",
+    "patterns:read": "Read casing patterns of your regions",
+    "trends:read": "Read your regions' weekly trends (small counts withheld, as on the trends page)",
 }
 ALL_SCOPES = {**STORE_SCOPES, **ASSOCIATION_SCOPES}
 MAX_LIVE_TOKENS = 20
@@ -111,7 +117,16 @@ def _live(session: Session, *conditions) -> int:
     )
 
 
-def _make(session: Session, *, name: str, scopes: list[str], association_id: int, store_id: int | None, actor: Actor):
+def _make(
+    session: Session,
+    *,
+    name: str,
+    scopes: list[str],
+    association_id: int,
+    store_id: int | None,
+    actor: Actor,
+    liaison: Membership | None = None,
+):
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     row = ApiToken(
         prefix=prefix,
@@ -119,8 +134,9 @@ def _make(session: Session, *, name: str, scopes: list[str], association_id: int
         name=name,
         association_id=association_id,
         store_id=store_id,
+        liaison_membership_id=liaison.id if liaison is not None else None,
         scopes=scopes,
-        created_by_user_id=actor.user_id,
+        created_by_user_id=liaison.user_id if liaison is not None else actor.user_id,
     )
     session.add(row)
     session.flush()
@@ -131,7 +147,7 @@ def _make(session: Session, *, name: str, scopes: list[str], association_id: int
         association_id=association_id,
         store_id=store_id,
         target=f"api_token:{row.id}",
-        details={"name": name, "prefix": prefix, "scopes": ",".join(scopes)},
+        details={"name": name, "prefix": prefix, "scopes": ",".join(scopes), "kind": row.kind},
     )
     return NewToken(row, f"loupe_{prefix}_{secret}")
 
@@ -149,7 +165,7 @@ def create_association_token(
 ) -> NewToken:
     """A token for `association` (an admin asks for it in the admin portal)."""
     name, chosen = _clean_request(name, scopes, ASSOCIATION_SCOPES)
-    conditions = (ApiToken.association_id == association.id, ApiToken.store_id.is_(None))
+    conditions = _association_own(association)
     if _live(session, *conditions) >= MAX_LIVE_TOKENS:
         raise TokenError(f"An association can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
     return _make(session, name=name, scopes=chosen, association_id=association.id, store_id=None, actor=actor)
@@ -160,7 +176,7 @@ def store_tokens(session: Session, store: Store) -> list[ApiToken]:
 
 
 def association_tokens(session: Session, association: Association) -> list[ApiToken]:
-    query = sa.select(ApiToken).where(ApiToken.association_id == association.id, ApiToken.store_id.is_(None))
+    query = sa.select(ApiToken).where(*_association_own(association))
     return list(session.scalars(query.order_by(ApiToken.id.desc())))
 
 
@@ -188,11 +204,77 @@ def revoke_store_token(session: Session, store: Store, token_id: int, *, actor: 
     return _revoke(session, token, actor=actor)
 
 
+def _association_own(association: Association) -> tuple:
+    """The association's own tokens: neither a store's nor a liaison's personal one."""
+    return (
+        ApiToken.association_id == association.id,
+        ApiToken.store_id.is_(None),
+        ApiToken.liaison_membership_id.is_(None),
+    )
+
+
 def revoke_association_token(session: Session, association: Association, token_id: int, *, actor: Actor) -> ApiToken:
     """Revoke one of `association`'s own tokens (not its stores'; NotFound for any other token)."""
+    token = session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id, *_association_own(association)))
+    return _revoke(session, token, actor=actor)
+
+
+# --- a police liaison's personal tokens -----------------------------------------------------------------------------
+
+
+def create_liaison_token(
+    session: Session, liaison: Membership, *, name: str, scopes: list[str], actor: Actor
+) -> NewToken:
+    """A personal token of a police liaison (their liaison membership `liaison`), to read what their pages show."""
+    if liaison.role != Role.POLICE_LIAISON or liaison.store_id is not None:
+        raise TokenError("Only a police liaison can make these tokens.")
+    name, chosen = _clean_request(name, scopes, LIAISON_SCOPES)
+    if _live(session, ApiToken.liaison_membership_id == liaison.id) >= MAX_LIVE_TOKENS:
+        raise TokenError(f"You can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
+    return _make(
+        session,
+        name=name,
+        scopes=chosen,
+        association_id=liaison.association_id,
+        store_id=None,
+        actor=actor,
+        liaison=liaison,
+    )
+
+
+def liaison_tokens(session: Session, liaison: Membership) -> list[ApiToken]:
+    query = sa.select(ApiToken).where(ApiToken.liaison_membership_id == liaison.id)
+    return list(session.scalars(query.order_by(ApiToken.id.desc())))
+
+
+def get_liaison_token(session: Session, liaison: Membership, token_id: int) -> ApiToken:
+    """One of the liaison's own tokens; NotFound for any other token."""
     token = session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.association_id == association.id, ApiToken.store_id.is_(None)
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.liaison_membership_id == liaison.id)
+    )
+    if token is None:
+        raise NotFound("No such token.")
+    return token
+
+
+def revoke_liaison_token(session: Session, liaison: Membership, token_id: int, *, actor: Actor) -> ApiToken:
+    """Revoke one of the liaison's own tokens (NotFound for any other token)."""
+    return _revoke(session, get_liaison_token(session, liaison, token_id), actor=actor)
+
+
+def liaison_of(session: Session, token: ApiToken) -> Membership | None:
+    """The live liaison membership a liaison token acts for, or None: the membership ended (the token went with it,
+    by the foreign key), it is no longer a police liaison's, or the person was deactivated."""
+    if token.liaison_membership_id is None:
+        return None
+    membership = session.scalar(
+        sa.select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.id == token.liaison_membership_id,
+            Membership.role == Role.POLICE_LIAISON.value,
+            Membership.store_id.is_(None),
+            User.is_active.is_(True),
         )
     )
-    return _revoke(session, token, actor=actor)
+    return membership

@@ -9,11 +9,14 @@ isolation matrix (tests/security/test_isolation_matrix.py) can classify every ro
 - `liaison_view` (+ `require_two_step`): a police liaison membership; grants are checked by each view.
 - `operator_view`: platform operators only (404 for everyone else).
 - `api_view(scope)`: `/api/v1/…`, an API token (never the session cookie) holding `scope`; a store token binds the
-  Session to its store's schema, after the same store status and dues rules as `store_view`. 401 JSON without a
-  live token, 403 without the scope or for the other kind of token.
+  Session to its store's schema, after the same store status and dues rules as `store_view`; a police liaison's
+  personal token reads their regions (reading scopes only). 401 JSON without a live token, 403 without the scope or
+  for the other kind of token.
 
 An association the platform operator suspended (`associations.onboarding.suspend`) answers every one of these with
-the page saying so (`suspended_page`, 423), before anything of it is read: nothing is deleted, nothing opens.
+the page saying so (`suspended_page`, 423; the API: 423 in the JSON shape), before anything of it is read: nothing is
+deleted, nothing opens. Loupe's own subscription (`enforce_platform_billing`) rules the store, admin and liaison
+pages and the API alike: reading only when unpaid, then only what `open_when_dues_unpaid` marks.
 
 `open_when_dues_unpaid` marks the store views that the dues rule leaves open (tests/billing/test_access.py lists
 them, so a new one cannot appear unnoticed).
@@ -177,6 +180,11 @@ def liaison_view(view: Callable) -> Callable:
     """Decorator: sign-in required, then a liaison membership (403 without). Grants are checked by each view, which
     then calls `require_two_step` before reading anything of a store.
 
+    A suspended association's liaison memberships are left out (`liaison_memberships()`: every liaison page reads
+    them through it); with none left, the suspended page (423). Loupe's own subscription of each remaining
+    association then rules as for its admin portal (`enforce_platform_billing`): reading only, then only what is
+    marked open (`open_when_dues_unpaid`: the exports).
+
     The enrolment check comes after a review's own check, so that a review that is not the person's answers 404
     whatever their enrolment; nothing of a store is read before both checks passed.
     """
@@ -188,12 +196,22 @@ def liaison_view(view: Callable) -> Callable:
         liaison = current_user.liaison_memberships()
         if not liaison:
             abort(403, "These pages are for police liaisons.")
-        if all(m.association.suspended_at is not None for m in liaison):
+        live = [m for m in liaison if m.association.suspended_at is None]
+        if not live:
             return suspended_page(liaison[0].association)
+        for association in {m.association_id: m.association for m in live}.values():
+            enforce_platform_billing(association, getattr(wrapper, WHEN_UNPAID, None))
+        g.liaison_memberships = live
         return view(*args, **kwargs)
 
     wrapper.loupe_access = {"kind": "liaison", "roles": [Role.POLICE_LIAISON.value]}
     return wrapper
+
+
+def liaison_memberships() -> list[Membership]:
+    """The signed-in liaison's memberships a liaison page may use (set by `liaison_view`: no suspended
+    association's)."""
+    return g.liaison_memberships
 
 
 def require_two_step() -> None:
@@ -223,15 +241,32 @@ def operator_view(view: Callable) -> Callable:
     return wrapper
 
 
-def api_view(scope: str) -> Callable:
-    """Decorator for API operations: the bearer token, its scope, then its store or association.
+def _api_association_rules(association: Association, open_when: WhenUnpaid | None) -> None:
+    """The association's state for an API call, as for its pages: suspended → 423, Loupe's subscription not paid →
+    reading only, then nothing but what is marked open (`open_when_dues_unpaid`); refusals in the JSON shape."""
+    if association.suspended_at is not None:
+        abort(SUSPENDED_STATUS, f"{association.name} is suspended by the platform: its data is kept, nothing opens.")
+    state = access_state(association.platform_subscription, now=utcnow(), grace=grace_of(current_app.config))
+    if state.level is PlatformAccess.FULL or open_when is WhenUnpaid.ALL:
+        return
+    reading = request.method in _READING
+    if not reading or (state.level is PlatformAccess.EXPORT_ONLY and open_when is not WhenUnpaid.READ):
+        abort(403, state.banner)
 
-    The view receives `token` and `store` (store scopes) or `association` (association scopes); `g.api_token` holds
-    the token. The session cookie plays no part: a signed-in browser without a token gets 401 like anyone else.
+
+def api_view(scope: str) -> Callable:
+    """Decorator for API operations: the bearer token, its scope, then its store, liaison or association.
+
+    The view receives `token` and, for store scopes, `store` — or, for the reading scopes a police liaison's
+    personal token may hold (`apitokens.tokens.LIAISON_SCOPES`), `store` and `liaison` (one of them None: a store
+    token or a liaison's live membership); for association scopes `association`. `g.api_token` holds the token.
+    The session cookie plays no part: a signed-in browser without a token gets 401 like anyone else. A suspended
+    association answers 423, Loupe's own billing state as for the pages (`_api_association_rules`).
     """
     if scope not in api_tokens.ALL_SCOPES:
         raise ValueError(f"unknown API scope {scope!r}")
     for_store = scope in api_tokens.STORE_SCOPES
+    for_liaison = scope in api_tokens.LIAISON_SCOPES
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -240,6 +275,18 @@ def api_view(scope: str) -> Callable:
             token = api_tokens.authenticate(session, request.headers.get("Authorization"))
             if token is None:
                 abort(401, "Send a valid API token: Authorization: Bearer loupe_…")
+            open_when = getattr(wrapper, WHEN_UNPAID, None)
+            if token.is_liaison_token:
+                liaison = api_tokens.liaison_of(session, token)
+                if liaison is None:  # the membership ended or the person was deactivated: the token is dead
+                    abort(401, "This token no longer works: its police liaison membership has ended.")
+                if not for_liaison:
+                    abort(403, "A police liaison's token only reads bulletins, patterns and trends.")
+                if scope not in token.scopes:
+                    abort(403, f"This token does not have the {scope} permission.")
+                g.api_token = token
+                _api_association_rules(liaison.association, open_when)
+                return view(*args, token=token, store=None, liaison=liaison, **kwargs)
             if token.is_store_token != for_store:
                 kind = "a store" if for_store else "an association"
                 abort(403, f"This operation needs {kind} token.")
@@ -248,8 +295,10 @@ def api_view(scope: str) -> Callable:
             g.api_token = token
             if not for_store:
                 association = session.get(Association, token.association_id)
+                _api_association_rules(association, open_when)
                 return view(*args, token=token, association=association, **kwargs)
             store = session.get(Store, token.store_id)
+            _api_association_rules(store.association, open_when)
             if store.status == StoreStatus.SUSPENDED:
                 abort(403, "This store is suspended by its association.")
             if store.status != StoreStatus.READY or not store.schema_name:
@@ -260,9 +309,11 @@ def api_view(scope: str) -> Callable:
                 abort(403, dues.banner)
             bind_schema(session, store.schema_name)
             g.store = store
-            return view(*args, token=token, store=store, **kwargs)
+            extra = {"liaison": None} if for_liaison else {}
+            return view(*args, token=token, store=store, **extra, **kwargs)
 
-        wrapper.loupe_access = {"kind": "api", "scope": scope, "token": "store" if for_store else "association"}
+        kind = "store" if for_store else "association"
+        wrapper.loupe_access = {"kind": "api", "scope": scope, "token": kind, "liaison": for_liaison}
         return wrapper
 
     return decorator

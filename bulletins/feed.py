@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -17,12 +18,12 @@ from sqlalchemy.orm import Session, undefer
 
 from errors import NotFound
 from jobs.queue import notify
-from models import Area, Store
+from models import Area, Association, Store
 from models.base import utcnow
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin, BulletinFeedback
 from regions import effective_settings
-from workspace.times import local_to_utc, store_zone
+from workspace.times import association_zone, local_to_utc, store_zone
 
 # A page's work grows with the bulletins on it (each is a card to render), so a page is kept short; older ones
 # are a link away ("Older bulletins", keyset on publication time).
@@ -56,6 +57,36 @@ def _visible_in(region_ids: list[int], now: datetime):
         Bulletin.status == "published",
         Bulletin.expires_at > now,
     )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the feed, for the API: a member store (its region, in its association) or a police liaison (their
+    regions, `sharing.notes.liaison_regions`). Its reads are the pages' own: `feed`/`get_visible` for a store,
+    `region_feed`/`get_visible_in` for a liaison, as the liaison's workspace calls them."""
+
+    region_ids: tuple[int, ...]
+    zone: ZoneInfo
+    user_id: int
+    store: Store | None = None
+
+    @classmethod
+    def for_store(cls, store: Store, *, user_id: int) -> Reader:
+        return cls((store.region_id,), store_zone(store), user_id, store)
+
+    @classmethod
+    def for_liaison(cls, association: Association, regions, *, user_id: int) -> Reader:
+        return cls(tuple(r.id for r in regions), association_zone(association), user_id)
+
+    def page(self, session: Session, **filters) -> FeedPage:
+        if self.store is not None:
+            return feed(session, self.store, user_id=self.user_id, **filters)
+        return region_feed(session, list(self.region_ids), user_id=self.user_id, **filters)
+
+    def get(self, session: Session, bulletin_id: int) -> Bulletin:
+        if self.store is not None:
+            return get_visible(session, self.store, bulletin_id)
+        return get_visible_in(session, list(self.region_ids), bulletin_id)
 
 
 def feed(session: Session, store: Store, **filters) -> FeedPage:
@@ -125,7 +156,11 @@ def region_feed(
 def day_window(store: Store, since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """A range of the store's local calendar days (both ends included) as UTC bounds of publication time: the
     feed page's and the API's date filters mean the same days."""
-    zone = store_zone(store)
+    return day_window_in(store_zone(store), since, until)
+
+
+def day_window_in(zone: ZoneInfo, since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """`day_window` in a time zone (a liaison's: their association's)."""
     start = local_to_utc(datetime.combine(since, time()), zone) if since else None
     end = local_to_utc(datetime.combine(until + timedelta(days=1), time()), zone) if until else None
     return start, end

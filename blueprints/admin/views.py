@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, current_app, g, redirect, render_template, session, url_for
 
 from alerts import history as alert_history
 from associations.checklist import all_done, getting_started
 from billing import dues as dues_services
 from billing.platform import platform_stripe
 from blueprints.guards import association_admin_view
+from blueprints.signup.views import CHOOSE_PLAN
 from database.request_scope import db
 from members import dashboard as dashboard_services
 
@@ -22,6 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
 @bp.route("/")
 @association_admin_view
 def home(association):
+    if session.get(CHOOSE_PLAN) == association.slug:  # just signed up: choose a plan first (once)
+        session.pop(CHOOSE_PLAN)
+        return redirect(url_for("platform_billing.index", association_slug=association.slug, welcome=1))
     return render_template(
         "admin/home.html",
         association=association,

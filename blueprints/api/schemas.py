@@ -111,6 +111,13 @@ class SeriesSchema(Schema):
     )
 
 
+class TrendArgs(StrictSchema):
+    region_id = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Which of a police liaison's regions (default: the first by name)."},
+    )
+
+
 class TrendSchema(Schema):
     region = fields.String(required=True)
     k = fields.Integer(required=True, metadata={"description": "The region's small-count threshold."})
@@ -219,4 +226,11 @@ class MemberPage(Schema):
     next_cursor = fields.String(required=True, allow_none=True)
 
 
-SCOPES_DESCRIPTION = "; ".join(f"{name}: {text}" for name, text in ALL_SCOPES.items())
+SCOPES_DESCRIPTION = (
+    "Token kinds: a store's, an association's, and a police liaison's personal token (only bulletins:read, "
+    "patterns:read, trends:read: their regions, as their liaison pages show; every other operation is refused). "
+    "Scopes: "
+    + "; ".join(f"{name}: {text}" for name, text in ALL_SCOPES.items())
+    + ". A suspended association answers 423; when Loupe's own subscription is not paid, reading only, then (after "
+    "the grace period) only the member list, which is the association's own data to take away."
+)

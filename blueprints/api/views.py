@@ -7,6 +7,10 @@ schemas), call the same domain function the pages call, shape the answer.
 - writing: a logbook entry (`logbook.incidents.save_incident`, as the logbook form) and its share
   (`sharing.shares.share_incident`, as the share page: the same anonymizer, moderation and trend fact);
 - the association's member stores (`members.stores.list_members`, the admin portal's list).
+
+The reading operations also take a police liaison's personal token: their regions (`sharing.notes.liaison_regions`)
+through the functions their workspace pages call (`bulletins.feed.region_feed`, `get_visible_in`,
+`trends.weekly_trends`); the guard refuses them every other operation.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from marshmallow import RAISE
 
 import trends
 from blueprints.api import cursors, schemas
-from blueprints.guards import api_view
+from blueprints.guards import api_view, open_when_dues_unpaid
 from bulletins import feed as feed_services
 from database.request_scope import db
 from errors import NotFound
 from logbook import incidents as logbook_services
 from members import stores as member_services
+from models import Association
 from models.base import utcnow
 from sharing import shares as share_services
+from sharing.notes import liaison_regions
 
 bp = Blueprint(
     "api_v1",
@@ -58,20 +64,27 @@ def _bulletin(item: feed_services.FeedItem) -> dict:
     }
 
 
-def _feed_page(store, token, args: dict, *, kind: str | None) -> dict:
+def _reader(token, store, liaison) -> feed_services.Reader:
+    """The store's feed, or the police liaison's regions (`sharing.notes.liaison_regions`, as their pages ask)."""
+    user_id = token.created_by_user_id or 0
+    if store is not None:
+        return feed_services.Reader.for_store(store, user_id=user_id)
+    regions = liaison_regions(db(), [(liaison.association_id, liaison.region_id)])
+    return feed_services.Reader.for_liaison(liaison.association, regions, user_id=user_id)
+
+
+def _feed_page(reader: feed_services.Reader, args: dict, *, kind: str | None) -> dict:
     session = db()
     position = cursors.decode("bulletin", args.get("cursor"))
     before = None
     if position is not None:
-        try:  # the page key must be a bulletin this store may see: it only ever narrows the feed
-            before = feed_services.get_visible(session, store, position)
+        try:  # the page key must be a bulletin this reader may see: it only ever narrows the feed
+            before = reader.get(session, position)
         except NotFound:
             abort(400, "That cursor is no longer valid (its bulletin left the feed): start again without it.")
-    since, until = feed_services.day_window(store, args.get("since"), args.get("until"))
-    found = feed_services.feed(
+    since, until = feed_services.day_window_in(reader.zone, args.get("since"), args.get("until"))
+    found = reader.page(
         session,
-        store,
-        user_id=token.created_by_user_id or 0,
         kind=kind,
         tlp=args.get("tlp"),
         area_id=args.get("area_id"),
@@ -84,21 +97,36 @@ def _feed_page(store, token, args: dict, *, kind: str | None) -> dict:
     return {"items": [_bulletin(item) for item in found.items], "next_cursor": older}
 
 
+LIAISON_NOTE = (
+    " With a police liaison's personal token: their regions' feed, as their liaison pages show it "
+    "(`bulletins.feed.region_feed`); dates are the association's local days."
+)
+
+
 @bp.route("/bulletins", methods=["GET"])
 @api_view("bulletins:read")
 @bp.arguments(schemas.FeedArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.BulletinPage)
-@bp.doc(security=SECURITY, summary="The store's regional feed, newest first")
-def list_bulletins(args, token, store):
-    return _feed_page(store, token, args, kind=args.get("kind"))
+@bp.doc(
+    security=SECURITY,
+    summary="The regional feed, newest first",
+    description="A store token: the store's "
+    "region's feed, as its members' feed page shows it (`bulletins.feed.feed`)." + LIAISON_NOTE,
+)
+def list_bulletins(args, token, store, liaison):
+    return _feed_page(_reader(token, store, liaison), args, kind=args.get("kind"))
 
 
 @bp.route("/bulletins/<int:bulletin_id>", methods=["GET"])
 @api_view("bulletins:read")
 @bp.response(200, schemas.BulletinSchema)
-@bp.doc(security=SECURITY, summary="One bulletin of the store's regional feed")
-def get_bulletin(token, store, bulletin_id: int):
-    found = feed_services.feed(db(), store, user_id=token.created_by_user_id or 0, bulletin_id=bulletin_id, limit=1)
+@bp.doc(
+    security=SECURITY,
+    summary="One bulletin of the regional feed",
+    description="404 for anything the token's store's feed (or the police liaison's regions) does not show.",
+)
+def get_bulletin(token, store, liaison, bulletin_id: int):
+    found = _reader(token, store, liaison).page(db(), bulletin_id=bulletin_id, limit=1)
     if not found.items:
         abort(404, "No such bulletin in your region's feed.")
     return _bulletin(found.items[0])
@@ -108,19 +136,40 @@ def get_bulletin(token, store, bulletin_id: int):
 @api_view("patterns:read")
 @bp.arguments(schemas.PatternArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.BulletinPage)
-@bp.doc(security=SECURITY, summary="Casing patterns (heightened-response bulletins) of the store's region")
-def list_patterns(args, token, store):
-    return _feed_page(store, token, args, kind="pattern")
+@bp.doc(
+    security=SECURITY,
+    summary="Casing patterns (heightened-response bulletins) of the region",
+    description="The regional feed, kind `pattern`." + LIAISON_NOTE,
+)
+def list_patterns(args, token, store, liaison):
+    return _feed_page(_reader(token, store, liaison), args, kind="pattern")
 
 
 @bp.route("/trends", methods=["GET"])
 @api_view("trends:read")
+@bp.arguments(schemas.TrendArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.TrendSchema)
-@bp.doc(security=SECURITY, summary="Weekly trends of the store's region (small counts withheld)")
-def get_trends(token, store):
-    found = trends.weekly_trends(db(), store.association, today=utcnow().date(), region=store.region)
+@bp.doc(
+    security=SECURITY,
+    summary="Weekly trends of the region (small counts withheld)",
+    description="A store "
+    "token: its region (`region_id`, if given, must be it). A police liaison's token: one of their regions, "
+    "`region_id` or the first by name, as their trends page shows it (`trends.weekly_trends`). 404 otherwise.",
+)
+def get_trends(args, token, store, liaison):
+    session = db()
+    if store is not None:
+        regions = [store.region]
+    else:
+        regions = liaison_regions(session, [(liaison.association_id, liaison.region_id)])
+    wanted = args.get("region_id")
+    region = next((r for r in regions if wanted is None or r.id == wanted), None)
+    if region is None:
+        abort(404, "No trends for that region: it is not yours.")
+    association = store.association if store is not None else session.get(Association, region.association_id)
+    found = trends.weekly_trends(session, association, today=utcnow().date(), region=region)
     if not found:
-        abort(404, "No trends for this store's region.")
+        abort(404, "No trends for this region.")
     trend = found[0]
 
     def series(s):
@@ -188,6 +237,7 @@ def share_incident(data, token, store, incident_id: int):
 
 @bp.route("/members", methods=["GET"])
 @api_view("members:read")
+@open_when_dues_unpaid  # the association's own data: it can always take it away (export-only keeps it)
 @bp.arguments(schemas.MemberArgs, location="query", as_kwargs=False, unknown=RAISE)
 @bp.response(200, schemas.MemberPage)
 @bp.doc(security=SECURITY, summary="The association's member stores, by region and name")

@@ -7,14 +7,13 @@ the bulletin waits for the association's moderators (kind police_trend).
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from anonymize import NotPublishable
 from blueprints.form_helpers import choices, in_date_range
-from blueprints.guards import liaison_view, require_two_step
+from blueprints.guards import liaison_memberships, liaison_view, require_two_step
 from blueprints.liaison.views import bp
 from blueprints.sharing.forms import TLP_CHOICES
 from blueprints.web import current_actor
@@ -39,7 +38,7 @@ class TrendBulletinForm(FlaskForm):
 
 
 def _regions() -> list[Region]:
-    return notes.liaison_regions(db(), [(m.association_id, m.region_id) for m in current_user.liaison_memberships()])
+    return notes.liaison_regions(db(), [(m.association_id, m.region_id) for m in liaison_memberships()])
 
 
 def _form() -> TrendBulletinForm:

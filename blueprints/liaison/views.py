@@ -7,10 +7,10 @@ Every open, photo and action goes to the store's access log and the audit log.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from blueprints.guards import liaison_view, require_two_step
+from blueprints.guards import liaison_memberships, liaison_view, require_two_step, suspended_page
 from blueprints.review.display import local_time_formatter, photo_response, render_officer_page, slice_summary
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.web import current_actor
@@ -22,9 +22,16 @@ from workspace.times import store_zone
 bp = Blueprint("liaison", __name__, url_prefix="/liaison")
 
 
+def _live_association_ids() -> set[int]:
+    return {m.association_id for m in liaison_memberships()}
+
+
 def _open(share_id: int):
-    """The live share, its store (bound) and its grant, or 404 without touching any store schema."""
+    """The live share, its store (bound) and its grant, or 404 without touching any store schema; a store of an
+    association the operator suspended answers the suspended page (423) before its schema is read."""
     share = services.live_share(db(), share_id, current_user.id)
+    if share.store.association_id not in _live_association_ids():
+        abort(make_response(*suspended_page(share.store.association)))
     require_two_step()
     store = bind_store_by_id(share.store_id)
     # The liaison is no member of the store: the layout must not offer the store's own navigation.
@@ -46,6 +53,7 @@ def home():
             "reviewed": share.reviewed_at is not None,
         }
         for share in services.live_shares(db(), current_user.id)
+        if share.store.association_id in _live_association_ids()  # none of a suspended association's
     ]
     return render_template("liaison/home.html", rows=rows)
 

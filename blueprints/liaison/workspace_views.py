@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 import trends
-from blueprints.guards import liaison_view, require_two_step
+from blueprints.guards import liaison_memberships, liaison_view, open_when_dues_unpaid, require_two_step
 from blueprints.liaison.views import bp
 from blueprints.web import current_actor
 from bulletins import export as exports
@@ -22,7 +22,7 @@ from trends.charts import bar_chart
 
 
 def _regions():
-    return liaison_regions(db(), [(m.association_id, m.region_id) for m in current_user.liaison_memberships()])
+    return liaison_regions(db(), [(m.association_id, m.region_id) for m in liaison_memberships()])
 
 
 def _page(kind: str | None, endpoint: str, heading: str):
@@ -83,6 +83,7 @@ def trends_page():
 
 @bp.route("/export/<what>.<fmt>")
 @liaison_view
+@open_when_dues_unpaid  # when Loupe's subscription is not paid, the exports stay open (export-only), as the stores'
 def export(what: str, fmt: str):
     if what not in exports.KINDS or fmt not in exports.FORMATS:
         abort(404)

@@ -4,10 +4,9 @@ TLP:AMBER (`outgoing.subscriptions.subscribe`, `liaison=`). Two-step sign-in req
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template
-from flask_login import current_user
 
 from blueprints.form_helpers import choices
-from blueprints.guards import liaison_view, require_two_step
+from blueprints.guards import liaison_memberships, liaison_view, require_two_step
 from blueprints.outgoing_webhooks.forms import ActionForm, SubscribeForm
 from blueprints.outgoing_webhooks.views import OwnerUrls
 from blueprints.web import current_actor
@@ -22,7 +21,7 @@ bp = Blueprint("liaison_webhooks", __name__, url_prefix="/liaison/webhooks")
 
 def _membership():
     """The liaison membership the agency's webhooks hang on (the first, as the liaison pages use)."""
-    return current_user.liaison_memberships()[0]
+    return liaison_memberships()[0]
 
 
 def _own(subscription_id: int):

@@ -51,6 +51,7 @@ def _page(association, form: ChoosePlanForm, status: int = 200):
         form=form,
         portal_form=PortalForm(),
         returned=request.args.get("checkout"),
+        welcome=request.args.get("welcome") == "1",
     ), status
 
 

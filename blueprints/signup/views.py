@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
 from associations import signups
+from billing.platform import platform_stripe
 from blueprints.auth.mfa_views import sign_in_after_password
 from blueprints.signup.forms import ConfirmForm, SignupForm
 from blueprints.web import access, client_ip
@@ -13,6 +14,8 @@ from errors import DomainError
 from security.tokens import InvalidToken, unsign
 
 bp = Blueprint("signup", __name__, url_prefix="/start")
+# The session key that sends a just-confirmed association's first admin to the "choose your plan" step once.
+CHOOSE_PLAN = "choose_plan"
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -77,4 +80,9 @@ def confirm(token: str):
         )
         return render_template("auth/message.html", title="Your association is ready", message=message)
     flash(f"{done.signup.name} is ready. Welcome to Loupe.", "success")
-    return sign_in_after_password(done.admin, url_for("admin.home", association_slug=done.signup.slug))
+    response = sign_in_after_password(done.admin, url_for("admin.home", association_slug=done.signup.slug))
+    if platform_stripe(current_app.config) is not None:
+        # Set after the sign-in (which starts a fresh session): the portal's first opening is the plan step, also
+        # after the detour through two-step enrolment, which a new admin always takes.
+        session[CHOOSE_PLAN] = done.signup.slug
+    return response

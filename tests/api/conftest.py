@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from apitokens import tokens
 from audit import Actor
-from models import Association, Role, Store
+from models import Association, Membership, Role, Store
 from models.base import utcnow
 from models.bulletins import Bulletin
 
@@ -72,5 +73,27 @@ def bearer(token: str) -> dict:
 def store_owner(make_user):
     def make(store):
         return make_user(store=store, role=Role.STORE_OWNER)
+
+    return make
+
+
+@pytest.fixture
+def make_liaison_token(engines, make_user):
+    """make_liaison_token(association, region_id=..., scopes=[...]) -> (user, membership id, token string): a police
+    liaison of `association` (for one region, or the whole association with region_id=None) and their token."""
+
+    def make(association: Association, *, region_id: int | None = None, scopes=None):
+        user = make_user(association=association, role=Role.POLICE_LIAISON)
+        with Session(engines.owner, expire_on_commit=False) as session, session.begin():
+            membership = session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
+            membership.region_id = region_id
+            made = tokens.create_liaison_token(
+                session,
+                membership,
+                name="Agency system",
+                scopes=scopes or list(tokens.LIAISON_SCOPES),
+                actor=Actor.for_user(user),
+            )
+        return user, membership.id, made.token
 
     return make

@@ -20,8 +20,9 @@ MAX_EXAMPLES = 20
 
 
 @pytest.fixture
-def contract_tokens(make_world, make_store, make_token, add_bulletin, in_store):
-    """One association with five stores (a share's k), bulletins in the region, an incident to share, tokens."""
+def contract_tokens(make_world, make_store, make_token, make_liaison_token, add_bulletin, in_store):
+    """One association with five stores (a share's k), bulletins in the region, an incident to share, tokens (a
+    store's, the association's, and a police liaison's of the region)."""
     world = make_world()
     store = make_store(world)
     for _ in range(4):
@@ -33,7 +34,12 @@ def contract_tokens(make_world, make_store, make_token, add_bulletin, in_store):
             store,
             lambda s: s.add(Incident(occurred_at=utcnow(), incident_type="casing", title="Cased", narrative="Looked.")),
         )
-    return {"store": make_token(store=store), "association": make_token(association=world.association)}
+    _user, _membership, liaison = make_liaison_token(world.association, region_id=world.region.id)
+    return {
+        "store": make_token(store=store),
+        "association": make_token(association=world.association),
+        "liaison": liaison,
+    }
 
 
 def test_every_operation_keeps_its_contract(app, contract_tokens, capsys):
@@ -51,8 +57,19 @@ def test_every_operation_keeps_its_contract(app, contract_tokens, capsys):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             twin = schemas[mode][operation.path][operation.method.upper()]
             _run(twin.as_strategy(generation_mode=mode), headers, operation.label, counts)
+    # The reading operations again with a police liaison's personal token: the same documented contract.
+    liaison_counts: dict[str, int] = {}
+    reads = [op for op in operations if op.method.upper() == "GET"]
+    liaison_reads = [op for op in reads if not op.path.startswith("/api/v1/members")]
+    for operation in liaison_reads:
+        headers = {"Authorization": f"Bearer {contract_tokens['liaison']}"}
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            twin = schemas[mode][operation.path][operation.method.upper()]
+            _run(twin.as_strategy(generation_mode=mode), headers, operation.label, liaison_counts)
     with capsys.disabled():
         print(f"\nschemathesis: {len(operations)} operations, {sum(counts.values())} cases")
+        print(f"schemathesis, liaison token: {len(liaison_reads)} operations, {sum(liaison_counts.values())} cases")
+    assert len(liaison_reads) == 4
     documented = {
         f"{method.upper()} {path}"
         for path, item in app.test_client().get("/api/v1/openapi.json").json["paths"].items()

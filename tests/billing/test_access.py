@@ -134,15 +134,26 @@ ADMIN_OPEN_WHEN_UNPAID = {
     "platform_billing.portal": WhenUnpaid.ALL,
 }
 
+# The API operations that stay open after the grace period of Loupe's own subscription (`api_view` reads the mark):
+# the association's member list, its own data to take away.
+API_OPEN_WHEN_UNPAID = {"api_v1.list_members": WhenUnpaid.READ}
+# The police liaison's pages that stay open then (`liaison_view` reads the mark): the exports.
+LIAISON_OPEN_WHEN_UNPAID = {"liaison.export": WhenUnpaid.READ}
+
 
 def test_exactly_the_listed_views_stay_open_when_dues_are_unpaid(app):
-    marked = {"store": {}, "association": {}}
+    marked = {"store": {}, "association": {}, "api": {}, "liaison": {}}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if getattr(view, WHEN_UNPAID, None) is not None:
             # The mark only means something to `store_view` and `association_admin_view`, which read it.
             marked[view.loupe_access["kind"]][rule.endpoint] = getattr(view, WHEN_UNPAID)
-    assert marked == {"store": OPEN_WHEN_UNPAID, "association": ADMIN_OPEN_WHEN_UNPAID}
+    assert marked == {
+        "store": OPEN_WHEN_UNPAID,
+        "association": ADMIN_OPEN_WHEN_UNPAID,
+        "api": API_OPEN_WHEN_UNPAID,
+        "liaison": LIAISON_OPEN_WHEN_UNPAID,
+    }
 
 
 @pytest.mark.parametrize("status", ["canceled", "incomplete_expired"])

@@ -173,12 +173,14 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
 
 
 @pytest.fixture
-def api_world(make_world, make_store, engines, in_store):
+def api_world(make_world, make_store, make_user, engines, in_store):
     """The target store (its incident 1 and its region's bulletin carry the secret), a store of another region of
-    the same association, a store of another association with its own bulletin, and tokens of each."""
+    the same association, a store of another association with its own bulletin, and tokens of each; police
+    liaisons' personal tokens of the other region, of the other association (all its regions), and of the target's
+    region whose person was deactivated."""
     from apitokens import tokens
     from audit import Actor
-    from models import ApiToken, Association, Incident, Store
+    from models import ApiToken, Association, Incident, Store, User
     from models.base import utcnow
     from models.bulletins import Bulletin
     from tests.fixtures.factories import World
@@ -191,6 +193,11 @@ def api_world(make_world, make_store, engines, in_store):
     neighbour = make_store(World(home.association, other_region))
     elsewhere = make_world()
     stranger = make_store(elsewhere)
+    liaisons = {
+        "other region": (make_user(association=home.association, role=Role.POLICE_LIAISON), other_region.id),
+        "other association": (make_user(association=elsewhere.association, role=Role.POLICE_LIAISON), None),
+        "deactivated": (make_user(association=home.association, role=Role.POLICE_LIAISON), home.region.id),
+    }
     in_store(
         target,
         lambda s: s.add(Incident(occurred_at=utcnow(), incident_type="casing", title=API_SECRET, narrative=API_SECRET)),
@@ -223,8 +230,21 @@ def api_world(make_world, make_store, engines, in_store):
                 session, row, name="t", scopes=list(tokens.ASSOCIATION_SCOPES), actor=actor
             ).token
 
+        def liaison_token(which):
+            user, region_id = liaisons[which]
+            membership = session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
+            membership.region_id = region_id
+            if which == "deactivated":
+                session.get(User, user.id).is_active = False
+            return tokens.create_liaison_token(
+                session, membership, name="t", scopes=list(tokens.LIAISON_SCOPES), actor=actor
+            ).token
+
         revoked = store_token(target)
         people = {
+            "liaison token of another region": liaison_token("other region"),
+            "liaison token of another association": liaison_token("other association"),
+            "a liaison token of a deactivated person (revoked)": liaison_token("deactivated"),
             "store of another region": store_token(neighbour),
             "store of another association": store_token(stranger),
             "association token of another association": association_token(elsewhere),
@@ -274,4 +294,4 @@ def test_api_operations_deny_tokens_of_other_stores_and_associations(app, api_wo
                     failures.append((who, method, url, response.status_code, "expected 401"))
     print(f"API isolation matrix: {tried} attempts, {denied} kept out")
     assert failures == []
-    assert tried >= 8 * 7 and denied == tried
+    assert tried >= 11 * 7 and denied == tried

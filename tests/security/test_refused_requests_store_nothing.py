@@ -1002,6 +1002,29 @@ def make_an_association_token_beyond_the_limit(ctx: Ctx):
     return ctx.post(f"/a/{world.association.slug}/api-tokens", {"name": "One more", "scopes": ["members:read"]})
 
 
+def make_a_liaison_token_beyond_the_limit(ctx: Ctx):
+    from apitokens.tokens import MAX_LIVE_TOKENS
+    from models import ApiToken
+
+    world = ctx.world()
+    liaison = ctx.make_user(association=world.association, role=Role.POLICE_LIAISON)
+    with Session(ctx.engines.owner) as session, session.begin():
+        membership = session.scalar(sa.select(Membership).where(Membership.user_id == liaison.id))
+        session.add_all(
+            ApiToken(
+                prefix=unique("t")[:12],
+                secret_sha256="0" * 64,
+                name=f"Token {i}",
+                association_id=world.association.id,
+                liaison_membership_id=membership.id,
+                scopes=["bulletins:read"],
+            )
+            for i in range(MAX_LIVE_TOKENS)
+        )
+    sign_in_with_code(ctx.client, ctx.engines, liaison, enrol(ctx.engines, liaison))
+    return ctx.post("/liaison/api-tokens", {"name": "One more", "scopes": ["bulletins:read"]})
+
+
 def subscribe_a_webhook_to_a_private_address(ctx: Ctx):
     world = ctx.world()
     ctx.admin(world)
@@ -1027,6 +1050,9 @@ SCENARIOS: dict[tuple[str, str], Scenario | Unreachable] = {
         subscribe_a_webhook_to_a_private_address, 400, "public addresses only"
     ),
     ("api_tokens.store_tokens", "DomainError"): Scenario(make_a_store_token_beyond_the_limit, 400, "tokens at most"),
+    ("api_tokens.liaison_tokens", "DomainError"): Scenario(
+        make_a_liaison_token_beyond_the_limit, 400, "tokens at most"
+    ),
     ("api_tokens.association_tokens", "DomainError"): Scenario(
         make_an_association_token_beyond_the_limit, 400, "tokens at most"
     ),

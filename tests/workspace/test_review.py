@@ -23,6 +23,7 @@ from models import (
     IncidentPerson,
     IncidentPhoto,
     IncidentVehicle,
+    Membership,
     OutboundEmail,
     PoliceContact,
     PoliceShareIndex,
@@ -32,6 +33,7 @@ from models import (
     Store,
     User,
 )
+from models.base import utcnow
 from models.registry import Association
 from review import grants as services
 from security.tokens import sign
@@ -820,3 +822,21 @@ def test_the_migrations_repair_grants_stored_out_of_range(world, engines):
         assert row.expires_at == row.created_at + timedelta(days=services.MAX_GRANT_DAYS)
     assert (kept.since, kept.until) == (world.since, world.until)  # rows in range are left as they were
     assert kept.expires_at < kept.created_at + timedelta(days=services.MAX_GRANT_DAYS)
+
+
+def test_a_liaison_of_two_associations_loses_the_reviews_of_the_suspended_one(client, world, engines, make_world):
+    _grant_id, share_id = grant_to(engines, world, f"liaison:{world.liaison.id}")
+    open_world = make_world("Open Guild")
+    with Session(engines.owner) as session, session.begin():
+        session.add(
+            Membership(user_id=world.liaison.id, association_id=open_world.association.id, role=Role.POLICE_LIAISON)
+        )
+        session.execute(
+            sa.update(Association).where(Association.id == world.store.association_id).values(suspended_at=utcnow())
+        )
+    sign_in_two_step(client, engines, world.liaison)
+    home = client.get("/liaison/")
+    assert home.status_code == 200 and world.store.name not in home.get_data(as_text=True)
+    page = client.get(f"/liaison/reviews/{share_id}")
+    assert page.status_code == 423 and INSIDE not in page.get_data(as_text=True)
+    assert client.get(f"/liaison/reviews/{share_id}/photos/{world.inside_photo_id}").status_code == 423
