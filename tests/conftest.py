@@ -6,7 +6,8 @@ DATABASE_URL, a fresh database is created on that server for the session and dro
 With CITUS_URL (a Citus coordinator, e.g. postgresql+psycopg://postgres@127.0.0.1:9700/postgres) and CITUS_WORKERS
 ("host:port,host:port"), the session's database is created on the coordinator and on every worker (same user and
 password), with the citus extension on each; the workers are registered in it and schema-based sharding is on, so
-every store schema the tests create is a distributed schema on one of the workers (see docs/scaling.md).
+every store schema the tests create is a distributed schema on one of the workers, and the shared tables are
+prepared as `flask db citus-prepare` does (see docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -120,6 +121,10 @@ def app(database_settings):
     database.ensure_roles()
     upgrade_shared(database.engines.owner)
     database.ensure_roles()
+    if os.environ.get("CITUS_URL"):  # the layout production runs on Citus: `flask db citus-prepare`
+        from database.citus import prepare_shared_tables
+
+        prepare_shared_tables(database.engines.owner)
     _session_app.append(app)
     yield app
     _session_app.clear()
