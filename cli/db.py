@@ -38,6 +38,7 @@ def citus_prepare() -> None:
     for table, kind in report.converted.items():
         click.echo(f"{table}: {kind}")
     click.echo(
-        f"{len(report.converted)} shared tables added to Citus's metadata, {len(report.already)} already there; "
+        f"{sum(k != 'plain' for k in report.converted.values())} shared tables added to Citus's metadata, "
+        f"{len(report.already)} already there; "
         f"{len(report.sequences)} identity sequences set past their table's max(id)"
     )

@@ -51,25 +51,38 @@ def is_citus(conn: Connection) -> bool:
 # distributed transaction (docs/scaling.md says what was measured about its commit). Tables added later default to
 # LOCAL unless listed here; the job queue's schema (`loupe_jobs`, procrastinate's triggers and functions) stays a
 # plain coordinator schema outside Citus's metadata.
-LOCAL, REFERENCE = "local", "reference"
+#
+# One table stays out of Citus's metadata altogether (a plain coordinator table, as on one server):
+# `rate_limit_counters`. Its upsert computes `now()` in `ON CONFLICT … DO UPDATE SET`, which Citus refuses on any
+# table in its metadata ("functions used in the DO UPDATE SET clause of INSERTs on distributed tables must be marked
+# IMMUTABLE": every rate-limited request answered 500); it has no foreign keys, and its counters are written in
+# their own transaction, never with a store's rows, so nothing is lost by leaving it plain.
+LOCAL, REFERENCE, PLAIN = "local", "reference", "plain"
 REFERENCE_TABLES: frozenset[str] = frozenset()
+PLAIN_TABLES: frozenset[str] = frozenset({"rate_limit_counters"})
 
 
 @dataclass
 class PrepareReport:
     """What `prepare_shared_tables` did."""
 
-    converted: dict[str, str] = field(default_factory=dict)  # table -> LOCAL / REFERENCE
+    converted: dict[str, str] = field(default_factory=dict)  # table -> LOCAL / REFERENCE / PLAIN
     already: list[str] = field(default_factory=list)
     sequences: dict[str, int] = field(default_factory=dict)  # sequence -> value it was set to
 
 
 def _kind(table: str) -> str:
+    if table in PLAIN_TABLES:
+        return PLAIN
     return REFERENCE if table in REFERENCE_TABLES else LOCAL
 
 
 def _check_layout(tables: list[sa.Table]) -> None:
     for table in tables:
+        if _kind(table.name) == PLAIN and (
+            table.foreign_keys or any(fk.column.table is table for other in tables for fk in other.foreign_keys)
+        ):
+            raise ValueError(f"{table.name} is linked by foreign keys: Citus would take it into its metadata anyway")
         if _kind(table.name) != REFERENCE:
             continue
         for fk in table.foreign_keys:
@@ -82,6 +95,9 @@ def _check_layout(tables: list[sa.Table]) -> None:
 
 
 _ADD_LOCAL = sa.text("SELECT citus_add_local_table_to_metadata(CAST(:t AS regclass), cascade_via_foreign_keys => true)")
+
+
+_UNDISTRIBUTE = sa.text("SELECT undistribute_table(CAST(:t AS regclass))")
 
 
 def _in_metadata(conn: Connection) -> set[str]:
@@ -98,8 +114,9 @@ def _in_metadata(conn: Connection) -> set[str]:
 
 
 def prepare_shared_tables(owner: Engine) -> PrepareReport:
-    """Put every shared table into Citus's metadata (coordinator-local or reference, per REFERENCE_TABLES), parents
-    before children, then set each identity sequence past the table's max(id). Idempotent; one transaction."""
+    """Put every shared table but PLAIN_TABLES into Citus's metadata (coordinator-local or reference, per
+    REFERENCE_TABLES), parents before children, then set each identity sequence past the table's max(id).
+    Idempotent; one transaction."""
     from models import SharedBase  # the models, only for this command: importing them costs the engines nothing
 
     tables = [t for t in SharedBase.metadata.sorted_tables if t.schema in (None, SHARED_SCHEMA)]
@@ -112,6 +129,11 @@ def prepare_shared_tables(owner: Engine) -> PrepareReport:
         # Parents first (sorted_tables): a reference table's parents are reference tables already when it is created;
         # a local table pulls in every local table it is linked with by foreign keys (cascade_via_foreign_keys).
         for table in tables:
+            if _kind(table.name) == PLAIN:
+                if table.name in known:  # put in by an earlier version of this command: back to a plain table
+                    conn.execute(_UNDISTRIBUTE, {"t": f"{SHARED_SCHEMA}.{table.name}"})
+                    report.converted[table.name] = PLAIN
+                continue
             if table.name in known:
                 report.already.append(table.name)
                 continue
