@@ -31,10 +31,12 @@ def upgrade() -> None:
 )
 @with_appcontext
 def citus_prepare() -> None:
+    database = current_app.extensions["loupe_db"]
     try:
-        report = prepare_shared_tables(current_app.extensions["loupe_db"].engines.owner)
+        report = prepare_shared_tables(database.engines.owner)
     except (RuntimeError, ValueError) as exc:  # not a Citus database, or a layout Citus would refuse
         raise click.ClickException(str(exc)) from exc
+    database.ensure_roles()  # converting a table drops its sequences' grants: the app role's USAGE comes back here
     for table, kind in report.converted.items():
         click.echo(f"{table}: {kind}")
     click.echo(

@@ -116,7 +116,8 @@ def _in_metadata(conn: Connection) -> set[str]:
 def prepare_shared_tables(owner: Engine) -> PrepareReport:
     """Put every shared table but PLAIN_TABLES into Citus's metadata (coordinator-local or reference, per
     REFERENCE_TABLES), parents before children, then set each identity sequence past the table's max(id).
-    Idempotent; one transaction."""
+    Idempotent; one transaction. The conversion drops the grants on the tables' sequences: the caller gives the app
+    role its grants again (`database.engines.ensure_roles`, as `flask db citus-prepare` does)."""
     from models import SharedBase  # the models, only for this command: importing them costs the engines nothing
 
     tables = [t for t in SharedBase.metadata.sorted_tables if t.schema in (None, SHARED_SCHEMA)]

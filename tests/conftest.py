@@ -125,6 +125,7 @@ def app(database_settings):
         from database.citus import prepare_shared_tables
 
         prepare_shared_tables(database.engines.owner)
+        database.ensure_roles()  # as the command does: the sequences' grants, which the conversion drops
     _session_app.append(app)
     yield app
     _session_app.clear()

@@ -108,6 +108,7 @@ def _side(ctx: Context, url: sa.URL, *, citus: bool) -> Context:
     ensure_roles(owner, APP_ROLE)
     if citus:
         prepare_shared_tables(owner)
+        ensure_roles(owner, APP_ROLE)  # as `flask db citus-prepare` does: the conversion drops the sequences' grants
     side._make_associations()
     return side
 
