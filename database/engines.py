@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from config import EMPTY_SCHEMA, JOBS_SCHEMA, SHARED_SCHEMA
+from database.citus import plain_schemas_in_this_transaction
 from tenants.binding import limit_stores_per_connection
 
 
@@ -80,6 +81,7 @@ def ensure_roles(owner: Engine, app_role: str) -> None:
     with owner.begin() as conn:
         prep = conn.dialect.identifier_preparer
         role = prep.quote(str(ident))
+        plain_schemas_in_this_transaction(conn)  # on Citus: the shared schemas are never distributed
         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {prep.quote(SHARED_SCHEMA)}")
         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {prep.quote(EMPTY_SCHEMA)}")
         exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": app_role}).first()

@@ -254,7 +254,9 @@ def import_stores(
     session.execute(
         sa.update(Store)
         .where(Store.id.in_([s.id for s in stores]))
-        .values(schema_name=sa.func.concat("store_", Store.id))
+        # `||` on text, not concat(): concat is STABLE, and Citus refuses a STABLE function over a column in an UPDATE
+        # of a table in its metadata (the registry is one there, docs/scaling.md).
+        .values(schema_name=sa.literal("store_", sa.Text) + sa.cast(Store.id, sa.Text))
         .execution_options(synchronize_session=False)
     )
     for store in stores:

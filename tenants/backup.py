@@ -314,12 +314,12 @@ def _load_rows(conn: Connection, tables: dict[str, Any]) -> dict[str, int]:
             prep = conn.dialect.identifier_preparer
             target = f"{prep.quote(schema)}.{prep.quote(table.name)}"
             col = prep.quote(column.name)
+            # The max first, then setval alone: on Citus a setval inside a query that reads a store table runs on
+            # the store's worker, whose sequence has another range ("value 3 is out of bounds").
+            highest = conn.execute(sa.text(f"SELECT MAX({col}) FROM {target}")).scalar()
             conn.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX({col}), 1), MAX({col}) IS NOT NULL) "
-                    f"FROM {target}"
-                ),
-                {"t": target, "c": column.name},
+                sa.text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, :called)"),
+                {"t": target, "c": column.name, "v": highest or 1, "called": highest is not None},
             )
     return counts
 

@@ -1,7 +1,9 @@
 """The store schema's DDL at head, rendered once per process and replayed for every new store.
 
 Replaying pre-rendered SQL in one round trip is what makes provisioning take milliseconds instead of running
-every migration for every new store. A test proves the result equals a schema built by the migrations.
+every migration for every new store. A test proves the result equals a schema built by the migrations. Each
+function returns a list with one statement per item: they are sent one per query in one pipeline
+(`database.statements.run_statements`), never joined with `;` (Citus refuses such a text on its workers).
 """
 
 from __future__ import annotations
@@ -62,18 +64,18 @@ def seed_statements(schema: str) -> list[str]:
     ]
 
 
-def provisioning_script(schema: str, revision: str, app_role: str | None) -> str:
-    """The whole cold-build SQL for one store as one string: schema, tables, version stamp, seed, grants.
+def provisioning_statements(schema: str, revision: str, app_role: str | None) -> list[str]:
+    """The whole cold-build SQL for one store: schema, tables, version stamp, seed, grants.
 
     `schema` must already be validated as a generated name; it is quoted anyway.
     """
     parts = [*structure_statements(schema, revision), *seed_statements(schema)]
     if app_role:
         parts.extend(grant_statements(schema, app_role))
-    return ";\n".join(parts) + ";"
+    return parts
 
 
-def pool_script(pool_schema: str, revision: str, app_role: str | None) -> str:
+def pool_statements(pool_schema: str, revision: str, app_role: str | None) -> list[str]:
     """A warm-pool schema: the structure and the app role's table grants, but no USAGE on the schema and no rows.
 
     Without USAGE the app role cannot reach any of its tables; the claim grants it with the store's seed.
@@ -81,17 +83,17 @@ def pool_script(pool_schema: str, revision: str, app_role: str | None) -> str:
     parts = structure_statements(pool_schema, revision)
     if app_role:
         parts.extend(table_grant_statements(pool_schema, app_role))
-    return ";\n".join(parts) + ";"
+    return parts
 
 
 CLAIM_SETTING = "loupe.pool_claim"
 
 
-def claim_script(
+def claim_statements(
     schema: str, revision: str, app_role: str | None, *, attempts: int = 3, then: tuple[str, ...] = ()
-) -> str:
-    """One round trip that turns the oldest usable pool schema into `schema`; its last statement returns the pool
-    schema's former name ('' when the pool had none to give) and the transaction's `now()`.
+) -> list[str]:
+    """Two statements for one round trip that turn the oldest usable pool schema into `schema`: a `DO` block, then
+    a SELECT of the pool schema's former name ('' when the pool had none to give) and the transaction's `now()`.
 
     In the caller's transaction: delete the oldest pool row at `revision` for `app_role` (`FOR UPDATE SKIP LOCKED`:
     concurrent claims never get the same row and never wait), check the schema's own version stamp (a schema
@@ -107,7 +109,7 @@ def claim_script(
     seed = "\n      ".join(f"{statement};" for statement in seed_statements(schema))
     grant = f"GRANT USAGE ON SCHEMA {q(schema)} TO {q(app_role)};" if app_role else ""
     after = "\n      ".join(f"{statement};" for statement in then)
-    return f"""DO $claim$
+    block = f"""DO $claim$
 DECLARE p text; v text;
 BEGIN
   PERFORM set_config({setting}, '', true);
@@ -134,8 +136,8 @@ BEGIN
     END IF;
   END LOOP;
 END
-$claim$;
-SELECT current_setting({setting}, true), now()"""
+$claim$"""
+    return [block, f"SELECT current_setting({setting}, true), now()"]
 
 
 def grant_statements(schema: str, app_role: str) -> list[str]:

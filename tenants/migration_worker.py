@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 
 from database.processes import end_with_parent
+from database.statements import run_statements
 
 _state: dict[str, Any] = {}
 
@@ -62,14 +63,13 @@ def _connection() -> psycopg.Connection:
     return conn
 
 
-def replay(batches: list[tuple[int, str]]) -> list[str | None]:
+def replay(batches: list[tuple[int, list[str]]]) -> list[str | None]:
     """Run each store's batch in its own transaction; an error message or None per store, in order."""
     results: list[str | None] = []
     for _store_id, batch in batches:
         try:
             conn = _connection()
-            # Without parameters psycopg sends the text as one simple query: every statement, one round trip.
-            conn.execute(batch)
+            run_statements(conn, batch)  # one statement per query, one pipeline: one round trip
             conn.commit()
             results.append(None)
         except Exception as exc:  # one store's failure must not stop the others

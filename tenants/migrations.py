@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from database.statements import run_statements
 from models import Store, StoreStatus
 from tenants import migration_worker
 from tenants.pool import migrate_pool
@@ -44,14 +45,19 @@ MAX_CHUNK = 50
 
 
 def replay_store(
-    engine: Engine, store_id: int, schema: str, from_rev: str, target: str, rendered: str, app_role: str | None
+    engine: Engine,
+    store_id: int,
+    schema: str,
+    from_rev: str,
+    target: str,
+    rendered: Sequence[str],
+    app_role: str | None,
 ) -> str | None:
-    """Upgrade one store by replaying `rendered`, one transaction, one batch; returns an error message or None."""
+    """Upgrade one store by replaying `rendered`, one transaction, one pipeline; returns an error message or None."""
     try:
         batch = store_batch(store_id, schema, from_rev, target, rendered, app_role)
         with engine.connect() as conn, conn.begin():
-            # The driver's own execute: without parameters psycopg runs every `;`-separated statement of the text.
-            conn.connection.driver_connection.execute(batch)
+            run_statements(conn.connection.driver_connection, batch)
         return None
     except Exception as exc:  # one store's failure must not stop the others
         return _error(exc)
@@ -102,7 +108,7 @@ class _Chunk:
     """Stores recorded at the same revision, migrated by one task: replayed when `rendered` is set, else online."""
 
     from_rev: str | None
-    rendered: str | None
+    rendered: tuple[str, ...] | None
     stores: tuple[tuple[int, str], ...]
 
 

@@ -29,8 +29,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from config import SHARED_SCHEMA
+from database.statements import run_statements
 from models.schema_pool import PoolSchema
-from tenants.ddl import claim_script, pool_script, table_grant_statements
+from tenants.ddl import claim_statements, pool_statements, table_grant_statements
 from tenants.naming import is_pool_schema, is_store_schema, pool_schema_name_for
 from tenants.schema_upgrade import rendered_upgrade, replay_statements, upgrade_schema
 
@@ -88,10 +89,9 @@ def _claim(
 ) -> tuple[str | None, datetime]:
     if not is_store_schema(schema):
         raise ValueError(f"not a store schema: {schema!r}")
-    script = claim_script(schema, revision, app_role, attempts=MAX_CLAIM_ATTEMPTS, then=then)
-    cursor = conn.connection.driver_connection.execute(script)
-    cursor.nextset()  # past the DO block, to the final SELECT
-    claimed, at = cursor.fetchone()
+    statements = claim_statements(schema, revision, app_role, attempts=MAX_CLAIM_ATTEMPTS, then=then)
+    cursor = run_statements(conn.connection.driver_connection, statements)
+    claimed, at = cursor.fetchone()  # the final SELECT's
     return claimed or None, at
 
 
@@ -110,7 +110,7 @@ def build_pool_schema(conn: Connection, *, revision: str, app_role: str | None) 
         sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence(f"{SHARED_SCHEMA}.schema_pool", "id")))
     )
     name = pool_schema_name_for(pool_id)
-    conn.connection.driver_connection.execute(pool_script(name, revision, app_role))
+    run_statements(conn.connection.driver_connection, pool_statements(name, revision, app_role))
     conn.execute(sa.insert(PoolSchema).values(id=pool_id, schema_name=name, revision=revision, app_role=app_role))
     return name
 
@@ -227,10 +227,8 @@ def migrate_pool(owner: Engine, *, script: ScriptDirectory, target: str, app_rol
                             f"UPDATE {_quote(conn, SHARED_SCHEMA)}.schema_pool "
                             f"SET revision = '{_checked_revision(target)}' WHERE id = {int(row.id)}"
                         )
-                        batch = ";\n".join(
-                            [replay_statements(name, row.revision, rendered).rstrip(";"), *grants, update]
-                        )
-                        conn.connection.driver_connection.execute(batch + ";")
+                        batch = [*replay_statements(name, row.revision, rendered), *grants, update]
+                        run_statements(conn.connection.driver_connection, batch)
                     else:
                         upgrade_schema(conn, name, script=script, target=target, app_role=None)
                         if app_role:

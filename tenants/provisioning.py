@@ -24,8 +24,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 import audit
 from audit import Actor
 from config import SHARED_SCHEMA
+from database.statements import run_statements
 from models import Area, Association, Region, Store, StoreStatus
-from tenants.ddl import provisioning_script
+from tenants.ddl import provisioning_statements
 from tenants.errors import InvalidStoreName, StoreNotFound, TenancyError
 from tenants.migrations import store_head
 from tenants.naming import (
@@ -132,7 +133,7 @@ def build_store_schema(owner: Engine, store_id: int, *, app_role: str | None, us
             head = store_head()
             if use_pool and claim_for_store(conn, store_id, schema, revision=head, app_role=app_role):
                 return time.perf_counter() - started  # the claim marked the store ready
-            conn.connection.driver_connection.execute(provisioning_script(schema, head, app_role))
+            run_statements(conn.connection.driver_connection, provisioning_statements(schema, head, app_role))
             conn.execute(sa.update(Store).where(Store.id == store_id).values(**_ready_values(head)))
     except Exception as exc:
         with owner.begin() as conn:

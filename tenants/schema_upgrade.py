@@ -5,9 +5,10 @@ warm pool (`tenants.pool`); it imports none of them, so the three depend on it a
 
 Render once, replay per schema. Store migrations never name a schema, so the SQL of a path (from the revision the
 registry records for a store, to the target) is the same for every store on it: it is rendered once with Alembic's
-offline mode (`rendered_upgrade`, cached per script and path) and sent to each store as one batch in one round trip
-(`store_batch`): the advisory lock, `SET LOCAL search_path`, a guard that the schema's own `alembic_version` is the
-revision the registry records (a mismatch fails that store with a clear error and leaves it untouched), the DDL with
+offline mode (`rendered_upgrade`, cached per script and path, one item per statement) and sent to each store as one
+batch in one round trip (`store_batch`: one statement per query, all in one pipeline, see `database.statements`):
+the advisory lock, `SET LOCAL search_path`, a guard that the schema's own `alembic_version` is the revision the
+registry records (a mismatch fails that store with a clear error and leaves it untouched), the DDL with
 its `alembic_version` update, the app role's grants and the registry update. Running Alembic online for each store
 instead costs a dozen round trips and its reflection queries per store.
 
@@ -103,7 +104,9 @@ def upgrade_schema(
 
 
 # The rendered SQL of each (from, target) path, per script (a script with extra version folders is another one).
-_rendered: weakref.WeakKeyDictionary[ScriptDirectory, dict[tuple[str, str], str | None]] = weakref.WeakKeyDictionary()
+_rendered: weakref.WeakKeyDictionary[ScriptDirectory, dict[tuple[str, str], tuple[str, ...] | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _offline_dialect():
@@ -125,8 +128,9 @@ def replay_opt_out(script: ScriptDirectory, from_rev: str, target: str) -> str |
     return None
 
 
-def rendered_upgrade(script: ScriptDirectory, from_rev: str | None, target: str) -> str | None:
-    """The SQL that upgrades a store schema from `from_rev` to `target`, with unqualified names, rendered once.
+def rendered_upgrade(script: ScriptDirectory, from_rev: str | None, target: str) -> tuple[str, ...] | None:
+    """The SQL statements that upgrade a store schema from `from_rev` to `target`, with unqualified names, rendered
+    once; one statement per item (Alembic writes each operation on its own), without the `;`.
 
     Includes the `alembic_version` update; no transaction control, no search_path. None when that path must run
     through Alembic online: unknown or missing `from_rev`, a revision flagged `REPLAY = False`, or a revision that
@@ -141,7 +145,28 @@ def rendered_upgrade(script: ScriptDirectory, from_rev: str | None, target: str)
     return cache[key]
 
 
-def _render(script: ScriptDirectory, from_rev: str, target: str) -> str | None:
+class _StatementBuffer(io.StringIO):
+    """Alembic's offline output, one write per statement (or comment): kept apart instead of joined."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.chunks.append(text)
+        return len(text)
+
+    def statements(self) -> tuple[str, ...]:
+        found = []
+        for chunk in self.chunks:
+            text = chunk.strip()
+            if all(not line.strip() or line.lstrip().startswith("--") for line in text.splitlines()):
+                continue  # "-- Running upgrade a -> b" and blank lines
+            found.append(text.removesuffix(";").rstrip())
+        return tuple(found)
+
+
+def _render(script: ScriptDirectory, from_rev: str, target: str) -> tuple[str, ...] | None:
     try:
         opted_out = replay_opt_out(script, from_rev, target)
     except Exception as exc:  # not on the script's history (a registry ahead of this code, a typo): run online
@@ -150,7 +175,7 @@ def _render(script: ScriptDirectory, from_rev: str, target: str) -> str | None:
     if opted_out is not None:
         log.info("revision %s runs online (REPLAY = False): stores at %s migrate through Alembic", opted_out, from_rev)
         return None
-    buf = io.StringIO()
+    buf = _StatementBuffer()
 
     def upgrade(rev, _context):
         return script._upgrade_revs(target, rev)
@@ -181,11 +206,11 @@ def _render(script: ScriptDirectory, from_rev: str, target: str) -> str | None:
             exc,
         )
         return None
-    return buf.getvalue().strip()
+    return buf.statements()
 
 
-def replay_statements(schema: str, from_rev: str, rendered: str) -> str:
-    """search_path, the version guard and the rendered upgrade for one schema, as one `;`-separated text.
+def replay_statements(schema: str, from_rev: str, rendered: Sequence[str]) -> list[str]:
+    """search_path, the version guard and the rendered upgrade for one schema, one statement per item.
 
     The guard raises (and so aborts the caller's transaction before any DDL) unless the schema exists and its own
     `alembic_version` holds exactly `from_rev`: the registry and the schema can disagree (a restore, a hand fix), and
@@ -214,16 +239,19 @@ BEGIN
 END
 $loupe_guard$"""
     # SET LOCAL ends with the transaction, so the unqualified names of the rendered SQL land in this schema only.
-    return f"SET LOCAL search_path TO {quoted};\n{guard};\n{rendered}"
+    return [f"SET LOCAL search_path TO {quoted}", guard, *rendered]
 
 
-def store_batch(store_id: int, schema: str, from_rev: str, target: str, rendered: str, app_role: str | None) -> str:
-    """Everything one store's replayed upgrade sends, in one round trip, inside the caller's transaction."""
+def store_batch(
+    store_id: int, schema: str, from_rev: str, target: str, rendered: Sequence[str], app_role: str | None
+) -> list[str]:
+    """Everything one store's replayed upgrade sends, one statement per item, for one pipeline (one round trip)
+    inside the caller's transaction."""
     if not REVISION_RE.fullmatch(target):
         raise ValueError(f"unexpected revision id {target!r}")
     parts = [
         f"SELECT pg_advisory_xact_lock({LOCK_NAMESPACE}, {int(store_id)})",
-        replay_statements(schema, from_rev, rendered),
+        *replay_statements(schema, from_rev, rendered),
     ]
     if app_role:
         parts.extend(grant_statements(schema, app_role))
@@ -231,7 +259,7 @@ def store_batch(store_id: int, schema: str, from_rev: str, target: str, rendered
     parts.append(
         f"UPDATE {stores}.stores SET schema_revision = {_literal(target)}, last_error = NULL WHERE id = {int(store_id)}"
     )
-    return ";\n".join(part.rstrip().rstrip(";") for part in parts) + ";"
+    return parts
 
 
 def migrate_store_online(

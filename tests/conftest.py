@@ -2,6 +2,12 @@
 
 With no DATABASE_URL, a fresh embedded server is started in a temporary folder for the session. With
 DATABASE_URL, a fresh database is created on that server for the session and dropped afterwards.
+
+With CITUS_URL (a Citus coordinator, e.g. postgresql+psycopg://postgres@127.0.0.1:9700/postgres) and CITUS_WORKERS
+("host:port,host:port"), the session's database is created on the coordinator and on every worker (same user and
+password), with the citus extension on each; the workers are registered in it and schema-based sharding is on, so
+every store schema the tests create is a distributed schema on one of the workers, and the shared tables are
+prepared as `flask db citus-prepare` does (see docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from database.engines import app_url_for
 
 pytest_plugins = [
     "pytester",
@@ -43,19 +51,63 @@ def _embedded_data_dir(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def database_settings(tmp_path_factory):
     """Settings that point the app at this session's own database."""
-    url = os.environ.get("DATABASE_URL")
+    citus = os.environ.get("CITUS_URL")
+    url = citus or os.environ.get("DATABASE_URL")
     if not url:
         yield {"DATABASE_URL": None, "EMBEDDED_DB_DIR": str(_embedded_data_dir(tmp_path_factory))}
         return
     base = make_url(url)
     name = f"loupe_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield {"DATABASE_URL": base.set(database=name).render_as_string(hide_password=False)}
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    workers = _citus_workers() if citus else []
+    # The coordinator last in, first out: its database is dropped before the workers' ones.
+    admins = [sa.create_engine(base.set(host=h, port=p), isolation_level="AUTOCOMMIT") for h, p in workers]
+    admins.append(sa.create_engine(base, isolation_level="AUTOCOMMIT"))
+    for admin in admins:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    session_url = base.set(database=name)
+    if citus:
+        _citus_cluster(session_url, workers)
+    settings = {"DATABASE_URL": session_url.render_as_string(hide_password=False)}
+    if citus:  # requests as the app role, as in production (the cluster's loopback trusts it, as the embedded one)
+        settings["DATABASE_APP_URL"] = app_url_for(session_url, "loupe_app").render_as_string(hide_password=False)
+    yield settings
+    for admin in reversed(admins):
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _citus_workers() -> list[tuple[str, int]]:
+    """CITUS_WORKERS as (host, port) pairs; a cluster without workers would test nothing Citus does."""
+    spec = os.environ.get("CITUS_WORKERS", "")
+    workers = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        host, _, port = item.rpartition(":")
+        workers.append((host, int(port)))
+    if not workers:
+        raise pytest.UsageError('CITUS_URL needs CITUS_WORKERS="host:port,host:port" (the worker nodes)')
+    return workers
+
+
+def _citus_cluster(url, workers: list[tuple[str, int]]) -> None:
+    """The extension on every node's copy of the session database, the workers registered on the coordinator,
+    schema-based sharding on for every connection to it."""
+    for host, port in workers:
+        engine = sa.create_engine(url.set(host=host, port=port), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS citus")
+        engine.dispose()
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS citus")
+        conn.execute(
+            sa.text("SELECT citus_set_coordinator_host(:h, :p)"), {"h": url.host or "localhost", "p": url.port or 5432}
+        )
+        for host, port in workers:
+            conn.execute(sa.text("SELECT citus_add_node(:h, :p)"), {"h": host, "p": port})
+        conn.exec_driver_sql(f'ALTER DATABASE "{url.database}" SET citus.enable_schema_based_sharding = on')
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +121,11 @@ def app(database_settings):
     database.ensure_roles()
     upgrade_shared(database.engines.owner)
     database.ensure_roles()
+    if os.environ.get("CITUS_URL"):  # the layout production runs on Citus: `flask db citus-prepare`
+        from database.citus import prepare_shared_tables
+
+        prepare_shared_tables(database.engines.owner)
+        database.ensure_roles()  # as the command does: the sequences' grants, which the conversion drops
     _session_app.append(app)
     yield app
     _session_app.clear()

@@ -23,6 +23,7 @@ REGISTRY = [
     "bench.measures.m11_peer_pages",
     "bench.measures.m12_pooler",
     "bench.measures.scaling",  # not in the table: limits for docs/scaling.md (catalog size, pg_dump)
+    "bench.measures.citus",  # not in the table: Citus beside the single server, only when CITUS_URL is given
 ]
 
 # Titles and targets of every numbered measure, so a missing module still shows in the report.

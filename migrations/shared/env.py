@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from config import SHARED_SCHEMA
+from database.citus import plain_schemas_in_this_transaction
 from models import SharedBase
 
 config = context.config
@@ -26,6 +27,9 @@ def run(connection) -> None:
         transactional_ddl=True,
     )
     with context.begin_transaction():
+        # On Citus, for the whole (single) migration transaction: `loupe` and the schemas shared migrations create
+        # (`loupe_jobs`) stay regular schemas on the coordinator; only store and pool schemas are distributed.
+        plain_schemas_in_this_transaction(connection)
         connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{SHARED_SCHEMA}"')
         context.run_migrations()
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from database.statements import run_statements
 from models import PoliceContact, Store, StoreSetting
 from tenants.migrations import migrate_all_stores
 from tenants.schema_upgrade import (
@@ -118,7 +119,7 @@ def test_replay_builds_the_same_schema_as_alembic_online(engines, tmp_path, star
     _folder, script = version_folder(tmp_path, BADGE.format(down=store_head()))
     start = start or store_head()
     rendered = rendered_upgrade(script, start, "t9001")
-    assert rendered is not None and "store_" not in rendered and "BEGIN" not in rendered
+    assert rendered is not None and rendered and not any("store_" in s or "BEGIN" in s for s in rendered)
     assert rendered_upgrade(script, start, "t9001") is rendered  # rendered once per path
     online, replayed = "store_999999901", "store_999999902"
     try:
@@ -131,7 +132,7 @@ def test_replay_builds_the_same_schema_as_alembic_online(engines, tmp_path, star
         with engines.owner.connect() as conn, conn.begin():
             assert upgrade_schema(conn, online, script=script, target="t9001", app_role=None) == (start, "t9001")
         with engines.owner.connect() as conn, conn.begin():
-            conn.connection.driver_connection.execute(replay_statements(replayed, start, rendered))
+            run_statements(conn.connection.driver_connection, replay_statements(replayed, start, rendered))
         with engines.owner.connect() as conn:
             assert describe_schema(conn, replayed) == describe_schema(conn, online)
             assert len(describe_schema(conn, replayed)["indexes"]) > 2

@@ -55,6 +55,14 @@ def test_the_free_address_check_reads_the_slug_index_not_the_whole_registry(engi
     make_store(world, "Harbour Gems")
     statement = next_id_and_slugs_taken(taken.slug, exact=False)
     with engines.owner.connect() as conn, conn.begin() as tx:
+        # On Citus the registry is a coordinator-local table whose shard Citus plans on a connection of its own: the
+        # setting must travel with the transaction (nothing happens on plain PostgreSQL).
+        conn.execute(
+            sa.text(
+                "SELECT set_config('citus.propagate_set_commands', 'local', true) "
+                "WHERE current_setting('citus.propagate_set_commands', true) IS NOT NULL"
+            )
+        )
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
         plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())

@@ -59,7 +59,9 @@ def _age_failures(engines, key_prefix: str, by: timedelta) -> None:
         conn.execute(
             sa.update(LoginThrottle)
             .where(LoginThrottle.key.startswith(key_prefix))
-            .values(window_start=LoginThrottle.window_start - by)
+            # In UTC with immutable functions: `timestamptz - interval` is STABLE, which Citus refuses over a column
+            # in an UPDATE of a table in its metadata (docs/scaling.md); same result.
+            .values(window_start=sa.func.timezone("UTC", sa.func.timezone("UTC", LoginThrottle.window_start) - by))
         )
 
 

@@ -24,12 +24,14 @@ depends_on: str | Sequence[str] | None = None
 # Fixed here rather than imported: a migration keeps the rule of its day even if the platform's range changes later.
 _EARLIEST, _LATEST = "DATE '1900-01-01'", "DATE '2200-12-31'"
 _LAST_MOMENT = "TIMESTAMPTZ '2200-12-31 23:59:00+00'"
+# 90 days counted in UTC, with immutable functions only: `timestamptz + interval` is STABLE, and Citus refuses a STABLE
+# function over a column in an UPDATE of a table in its metadata (docs/scaling.md). Same result in a UTC session.
+_NINETY_DAYS_ON = "((created_at AT TIME ZONE 'UTC') + INTERVAL '90 days') AT TIME ZONE 'UTC'"
 REPAIRS = (
     f"UPDATE loupe.police_share_index SET since = LEAST(GREATEST(since, {_EARLIEST}), {_LATEST}), "
     f"until = LEAST(GREATEST(until, {_EARLIEST}), {_LATEST}) "
     f"WHERE since NOT BETWEEN {_EARLIEST} AND {_LATEST} OR until NOT BETWEEN {_EARLIEST} AND {_LATEST}",
-    "UPDATE loupe.police_share_index SET expires_at = created_at + INTERVAL '90 days' "
-    "WHERE expires_at > created_at + INTERVAL '90 days'",
+    f"UPDATE loupe.police_share_index SET expires_at = {_NINETY_DAYS_ON} WHERE expires_at > {_NINETY_DAYS_ON}",
     f"UPDATE loupe.bulletins SET expires_at = {_LAST_MOMENT} WHERE expires_at > {_LAST_MOMENT}",
 )
 

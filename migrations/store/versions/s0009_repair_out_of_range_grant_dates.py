@@ -21,12 +21,15 @@ depends_on: str | Sequence[str] | None = None
 
 # Fixed here rather than imported: a migration keeps the rule of its day even if the platform's range changes later.
 _EARLIEST, _LATEST = "DATE '1900-01-01'", "DATE '2200-12-31'"
+# 90 days counted in UTC, with immutable functions only: `timestamptz + interval` is STABLE (it reads the session's
+# time zone), and Citus refuses a STABLE function over a column in an UPDATE of a store table on a worker ("STABLE
+# functions used in UPDATE queries cannot be called with column references"). Same result in a UTC session.
+_NINETY_DAYS_ON = "((created_at AT TIME ZONE 'UTC') + INTERVAL '90 days') AT TIME ZONE 'UTC'"
 REPAIRS = (
     f"UPDATE review_grants SET since = LEAST(GREATEST(since, {_EARLIEST}), {_LATEST}), "
     f"until = LEAST(GREATEST(until, {_EARLIEST}), {_LATEST}) "
     f"WHERE since NOT BETWEEN {_EARLIEST} AND {_LATEST} OR until NOT BETWEEN {_EARLIEST} AND {_LATEST}",
-    "UPDATE review_grants SET expires_at = created_at + INTERVAL '90 days' "
-    "WHERE expires_at > created_at + INTERVAL '90 days'",
+    f"UPDATE review_grants SET expires_at = {_NINETY_DAYS_ON} WHERE expires_at > {_NINETY_DAYS_ON}",
 )
 
 
