@@ -219,15 +219,16 @@ def test_without_platform_keys_the_endpoint_is_not_there(app):
 
 
 def _set_unpaid(engines, association_id: int, *, days_ago: int, status: str = "past_due") -> None:
+    # The time is a parameter: Citus refuses now() in an upsert's DO UPDATE SET (the suite also runs on Citus).
+    since = utcnow() - timedelta(days=days_ago)
     with Session(engines.owner) as session, session.begin():
         session.execute(
             sa.text(
                 "INSERT INTO loupe.association_subscriptions (association_id, status, unpaid_since)"
-                " VALUES (:a, :s, now() - make_interval(days => :d))"
-                " ON CONFLICT (association_id) DO UPDATE"
-                " SET status = :s, unpaid_since = now() - make_interval(days => :d)"
+                " VALUES (:a, :s, :since)"
+                " ON CONFLICT (association_id) DO UPDATE SET status = :s, unpaid_since = :since"
             ),
-            {"a": association_id, "s": status, "d": days_ago},
+            {"a": association_id, "s": status, "since": since},
         )
 
 

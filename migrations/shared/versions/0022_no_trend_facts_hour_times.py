@@ -25,6 +25,10 @@ depends_on: str | Sequence[str] | None = None
 HOUR_NOW = sa.text("date_trunc('hour', now())")
 
 
+def _hour(column: str) -> str:
+    return f"date_trunc('hour', {column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+
+
 def upgrade() -> None:
     op.drop_index("ix_incident_facts_trend", table_name="incident_facts", schema="loupe")
     op.drop_table("incident_facts", schema="loupe")
@@ -32,12 +36,11 @@ def upgrade() -> None:
     op.alter_column("bulletins", "created_at", server_default=HOUR_NOW, schema="loupe")
     op.alter_column("bulletins", "updated_at", server_default=HOUR_NOW, schema="loupe")
     op.alter_column("bulletin_photos", "created_at", server_default=HOUR_NOW, schema="loupe")
-    op.execute(
-        "UPDATE loupe.bulletins SET created_at = date_trunc('hour', created_at), "
-        "updated_at = date_trunc('hour', updated_at), expires_at = date_trunc('hour', expires_at), "
-        "published_at = date_trunc('hour', published_at), withdrawn_at = date_trunc('hour', withdrawn_at)"
-    )
-    op.execute("UPDATE loupe.bulletin_photos SET created_at = date_trunc('hour', created_at)")
+    # Cut in UTC with immutable functions: date_trunc on a timestamptz is STABLE (it reads the session's time zone),
+    # which Citus refuses with column references in an UPDATE (issue #21); in UTC the result is the same.
+    columns = ("created_at", "updated_at", "expires_at", "published_at", "withdrawn_at")
+    op.execute("UPDATE loupe.bulletins SET " + ", ".join(f"{c} = {_hour(c)}" for c in columns))
+    op.execute(f"UPDATE loupe.bulletin_photos SET created_at = {_hour('created_at')}")
 
 
 def downgrade() -> None:
