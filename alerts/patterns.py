@@ -25,13 +25,14 @@ from jobs import names
 from jobs.queue import enqueue, notify
 from mail.outbox import queue_email
 from mail.render import render_email
-from models import Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
+from models import Membership, OutboundEmail, Region, Role, User
 from models.alerts import BulletinPattern
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.store.sharing import SharedBulletin
 from outgoing import events as webhook_events
 from tenants.binding import store_session
+from tenants.readable import readable_stores
 
 DEFAULT_WINDOW = timedelta(days=14)
 MIN_SOURCES = 2
@@ -76,14 +77,7 @@ class Candidate:
 
 def _sources(engine: Engine, region_id: int, association_id: int, bulletin_ids: set[int], session: Session):
     """bulletin id -> an opaque source number (a store's position in this scan), read from the stores' schemas."""
-    stores = session.scalars(
-        sa.select(Store).where(
-            Store.region_id == region_id,
-            Store.association_id == association_id,
-            Store.status == StoreStatus.READY.value,
-            Store.schema_name.is_not(None),
-        )
-    ).all()
+    stores = session.scalars(readable_stores(association_id=association_id, region_id=region_id)).all()
     source_of: dict[int, int] = {}
     for position, store in enumerate(stores):
         with store_session(engine, store.schema_name) as store_db:

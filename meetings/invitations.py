@@ -22,10 +22,11 @@ from mail.links import external_url
 from mail.outbox import queue_email, sender_domain
 from mail.render import render_email
 from meetings.meetings import contact_of, ics_filename, meeting_ics
-from models import Meeting, Membership, OutboundEmail, Store, StoreStatus, User
+from models import Meeting, Membership, OutboundEmail, Store, User
 from models.accounts import MANAGER_ROLES
 from models.base import utcnow
 from tenants.binding import store_session
+from tenants.readable import readable_stores
 from workspace.times import store_zone, utc_to_local
 
 REMINDER_AHEAD = timedelta(hours=24)
@@ -136,11 +137,7 @@ def remind_all(engine: Engine) -> int:
     now = utcnow()
     domain = sender_domain(current_app.config["MAIL_FROM"])
     with Session(engine, expire_on_commit=False) as session:
-        stores = session.scalars(
-            sa.select(Store)
-            .where(Store.status == StoreStatus.READY.value, Store.schema_name.is_not(None))
-            .order_by(Store.id)
-        ).all()
+        stores = session.scalars(readable_stores()).all()
         for store in stores:
             _ = (store.association, store.region)  # what the store's clock reads, loaded before detaching
     queued = 0

@@ -34,6 +34,7 @@ from models.store.sharing import SharedBulletin
 from notifications.deliver import Message, active_users, send
 from regions import effective_settings
 from tenants.binding import store_session
+from tenants.readable import readable_stores
 
 BODY_LIMIT = 600
 
@@ -156,14 +157,7 @@ _SHARE_TITLES = {
 def source_store(session: Session, engine: Engine, bulletin: Bulletin) -> Store | None:
     """The store that shared `bulletin`, read from its region's store schemas (never written anywhere)."""
     stores = session.scalars(
-        sa.select(Store)
-        .where(
-            Store.association_id == bulletin.association_id,
-            Store.region_id == bulletin.region_id,
-            Store.status == StoreStatus.READY.value,
-            Store.schema_name.is_not(None),
-        )
-        .order_by(Store.id)
+        readable_stores(association_id=bulletin.association_id, region_id=bulletin.region_id)
     ).all()
     for store in stores:
         with store_session(engine, store.schema_name) as store_db:
@@ -371,11 +365,7 @@ def patrols_expiring(engine: Engine) -> int:
     """The hourly scan: sent requests nobody acknowledged whose period ends within a day (once per request)."""
     now = utcnow()
     with Session(engine) as session:
-        stores = session.scalars(
-            sa.select(Store)
-            .where(Store.status == StoreStatus.READY.value, Store.schema_name.is_not(None))
-            .order_by(Store.id)
-        ).all()
+        stores = session.scalars(readable_stores()).all()
     written = 0
     for store in stores:
         with store_session(engine, store.schema_name) as store_db:

@@ -32,6 +32,7 @@ from sharing.shares import (
     store_identity,
 )
 from tenants.binding import store_session
+from tenants.readable import readable_stores
 
 TREND_FIELDS = ("title", "modus_operandi", "watch_for", "recommendation")
 NOTE_FIELDS = ("title", "text")
@@ -62,11 +63,7 @@ def liaison_regions(session: Session, memberships: list[tuple[int, int | None]])
 
 def region_identities(session: Session, engine: Engine, region: Region) -> list[StoreIdentity]:
     """Every store of the region, as the scrub needs it; each store's schema is read in a session of its own."""
-    stores = session.scalars(
-        sa.select(Store).where(
-            Store.region_id == region.id, Store.status == StoreStatus.READY, Store.schema_name.is_not(None)
-        )
-    ).all()
+    stores = session.scalars(readable_stores(region_id=region.id)).all()
     identities: list[StoreIdentity] = []
     for store in stores:
         with store_session(engine, store.schema_name) as bound:

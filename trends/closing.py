@@ -27,10 +27,11 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from models import Association, Store, StoreStatus
+from models import Association, Store
 from models.bulletins import Bulletin
 from models.store.sharing import SharedBulletin
 from tenants.binding import store_session
+from tenants.readable import readable_stores
 from trends import DEFAULT_WEEKS, freeze_weeks, region_weeks
 
 # A share in one of these states still counts (rejected, withdrawn and merged ones do not).
@@ -59,19 +60,16 @@ def gather(
     session: Session, engine: Engine, association: Association, weeks_by_region: Mapping[int, list[str]]
 ) -> list[tuple[int, int | None, str, str, str]]:
     """Facts (region id, area id, week, type, contributor) of the association's ready stores for those weeks, read
-    from each store's schema. The contributor is a number local to this call (the store's position in an unordered
-    walk), so nothing returned names a store, and nothing of it is stored. A store counts in its current region
-    and area (as the group sizes are counted)."""
+    from each store's schema. The contributor is a number local to this call (the store's position in this walk),
+    so nothing returned names a store, and nothing of it is stored. A store counts in its current region and area
+    (as the group sizes are counted)."""
     weeks = sorted({w for ws in weeks_by_region.values() for w in ws})
     if not weeks:
         return []
     stores = session.execute(
-        sa.select(Store.schema_name, Store.region_id, Store.area_id).where(
-            Store.association_id == association.id,
-            Store.status == StoreStatus.READY.value,
-            Store.schema_name.is_not(None),
-            Store.region_id.in_(list(weeks_by_region)),
-        )
+        readable_stores(association_id=association.id)
+        .with_only_columns(Store.schema_name, Store.region_id, Store.area_id)
+        .where(Store.region_id.in_(list(weeks_by_region)))
     ).all()
     facts = []
     for position, (schema, region_id, area_id) in enumerate(stores):
