@@ -13,7 +13,7 @@ from alerts.urgent import quiet_until
 from mail.outbox import deliver_pending
 from mail.smtp import SmtpSettings
 from models import Membership, OutboundEmail, Role
-from models.alerts import AlertDelivery, AlertPreference, BulletinPattern
+from models.alerts import AlertDelivery, AlertPreference, BulletinPattern, UrgentAlert
 from models.base import utcnow
 from models.bulletins import Bulletin
 from tests.bulletins.conftest import SOURCE_NAME, add_incident, admin_client, share, signed_in
@@ -112,7 +112,14 @@ def test_smtp_refusing_then_recovering_delivers_everything_once(app, engines, sh
     assert smtp.messages == []
     smtp.refuse = False
     with Session(engines.owner) as session, session.begin():
-        ids = list(session.scalars(sa.select(AlertDelivery.outbox_id)))
+        # This alert's deliveries only: the database is shared by the session's tests.
+        ids = list(
+            session.scalars(
+                sa.select(AlertDelivery.outbox_id)
+                .join(UrgentAlert, UrgentAlert.id == AlertDelivery.alert_id)
+                .where(UrgentAlert.bulletin_id == bulletin.id)
+            )
+        )
         session.execute(sa.update(OutboundEmail).where(OutboundEmail.id.in_(ids)).values(next_attempt_at=sa.func.now()))
     settings = SmtpSettings.from_config(app.config)
     deliver_pending(engines.app, settings, ids=ids)
