@@ -7,6 +7,8 @@ Making and revoking are audited by the domain functions (`apitokens.tokens`).
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from apitokens import tokens as services
@@ -36,6 +38,29 @@ def _page(*, owner, rows, form, revoke_url, new_token=None, status=200, liaison=
     ), status
 
 
+def _make_token(scopes, create):
+    """The "make a token" form of every kind: on a valid POST, `create(name=, scopes=)` (a domain function that
+    refuses with DomainError); returns the form to show, the new token's value (shown once) and the status."""
+    form = NewTokenForm(scopes)
+    if form.validate_on_submit():
+        try:
+            made = create(name=form.name.data, scopes=form.scopes.data)
+        except DomainError as exc:
+            form.form_errors.append(str(exc))
+            return form, None, 400
+        return NewTokenForm(scopes, formdata=None), made.token, 200
+    return form, None, 400 if form.is_submitted() else 200
+
+
+def _revoke(revoke, token_id: int) -> None:
+    """The Revoke button of every kind: `revoke(token_id)` once the form's token checks out."""
+    if not RevokeForm().validate_on_submit():
+        flash("This form expired. Try again.")
+        return
+    token = revoke(token_id)
+    flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+
+
 # --- a store's tokens ---------------------------------------------------------------------------------------------
 
 
@@ -47,22 +72,9 @@ def _store_revoke_url(store):
 @store_view(MANAGER_ROLES)
 def store_tokens(store, membership):
     session = db()
-    form = NewTokenForm(services.STORE_SCOPES)
-    new_token = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            made = services.create_store_token(
-                session, store, name=form.name.data, scopes=form.scopes.data, actor=current_actor()
-            )
-        except DomainError as exc:
-            form.form_errors.append(str(exc))
-            status = 400
-        else:
-            new_token = made.token
-            form = NewTokenForm(services.STORE_SCOPES, formdata=None)
-    elif form.is_submitted():
-        status = 400
+    form, new_token, status = _make_token(
+        services.STORE_SCOPES, partial(services.create_store_token, session, store, actor=current_actor())
+    )
     rows = services.store_tokens(session, store)
     return _page(
         owner=store, rows=rows, form=form, revoke_url=_store_revoke_url(store), new_token=new_token, status=status
@@ -72,11 +84,7 @@ def store_tokens(store, membership):
 @bp.route("/s/<store_slug>/settings/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @store_view(MANAGER_ROLES)
 def store_revoke(store, membership, token_id: int):
-    if not RevokeForm().validate_on_submit():
-        flash("This form expired. Try again.")
-    else:
-        token = services.revoke_store_token(db(), store, token_id, actor=current_actor())
-        flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    _revoke(partial(services.revoke_store_token, db(), store, actor=current_actor()), token_id)
     return redirect(url_for("api_tokens.store_tokens", store_slug=store.slug))
 
 
@@ -93,22 +101,10 @@ def _association_revoke_url(association):
 @association_admin_view
 def association_tokens(association):
     session = db()
-    form = NewTokenForm(services.ASSOCIATION_SCOPES)
-    new_token = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            made = services.create_association_token(
-                session, association, name=form.name.data, scopes=form.scopes.data, actor=current_actor()
-            )
-        except DomainError as exc:
-            form.form_errors.append(str(exc))
-            status = 400
-        else:
-            new_token = made.token
-            form = NewTokenForm(services.ASSOCIATION_SCOPES, formdata=None)
-    elif form.is_submitted():
-        status = 400
+    form, new_token, status = _make_token(
+        services.ASSOCIATION_SCOPES,
+        partial(services.create_association_token, session, association, actor=current_actor()),
+    )
     rows = services.association_tokens(session, association)
     return _page(
         owner=association,
@@ -123,11 +119,7 @@ def association_tokens(association):
 @bp.route("/a/<association_slug>/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @association_admin_view
 def association_revoke(association, token_id: int):
-    if not RevokeForm().validate_on_submit():
-        flash("This form expired. Try again.")
-    else:
-        token = services.revoke_association_token(db(), association, token_id, actor=current_actor())
-        flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    _revoke(partial(services.revoke_association_token, db(), association, actor=current_actor()), token_id)
     return redirect(url_for("api_tokens.association_tokens", association_slug=association.slug))
 
 
@@ -145,22 +137,9 @@ def liaison_tokens():
     require_two_step()
     session = db()
     membership = _liaison_membership()
-    form = NewTokenForm(services.LIAISON_SCOPES)
-    new_token = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            made = services.create_liaison_token(
-                session, membership, name=form.name.data, scopes=form.scopes.data, actor=current_actor()
-            )
-        except DomainError as exc:
-            form.form_errors.append(str(exc))
-            status = 400
-        else:
-            new_token = made.token
-            form = NewTokenForm(services.LIAISON_SCOPES, formdata=None)
-    elif form.is_submitted():
-        status = 400
+    form, new_token, status = _make_token(
+        services.LIAISON_SCOPES, partial(services.create_liaison_token, session, membership, actor=current_actor())
+    )
     return _page(
         owner=membership.association,
         rows=services.liaison_tokens(session, membership),
@@ -178,9 +157,5 @@ def liaison_revoke(token_id: int):
     # Someone else's token is a 404 whatever the person's enrolment (as the liaison's reviews and webhooks answer).
     services.get_liaison_token(db(), _liaison_membership(), token_id)
     require_two_step()
-    if not RevokeForm().validate_on_submit():
-        flash("This form expired. Try again.")
-    else:
-        token = services.revoke_liaison_token(db(), _liaison_membership(), token_id, actor=current_actor())
-        flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    _revoke(partial(services.revoke_liaison_token, db(), _liaison_membership(), actor=current_actor()), token_id)
     return redirect(url_for("api_tokens.liaison_tokens"))
