@@ -84,9 +84,11 @@ def _development_secret(app: Flask) -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    import i18n
     from blueprints.auth import current
     from extensions import csrf, login_manager
 
+    i18n.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     current.init_app(login_manager)
