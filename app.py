@@ -199,13 +199,7 @@ def _list_attention_providers(app: Flask) -> None:
     from review import grants
     from workspace import contacts
 
-    app.extensions["attention_providers"] = (
-        contacts.attention_items,
-        grants.attention_items,
-        emergency.attention_items,
-        requests.attention_items,
-        meetings.attention_items,
-    )
+    app.extensions["attention_providers"] = (contacts, grants, emergency, requests, meetings)
 
 
 def _register_cli(app: Flask) -> None:

@@ -31,7 +31,10 @@ def init_app(app: Flask) -> None:
 
 
 def _unread() -> int:
-    """The header's count: one query (the bound store's notifications too inside a store)."""
+    """The header's count: one query (the bound store's notifications too inside a store), unless the view read it
+    with its own queries (the store dashboard)."""
+    if "unread_notifications" in g:
+        return g.unread_notifications
     from sqlalchemy.exc import SQLAlchemyError
 
     from database.request_scope import db

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, undefer
 
+from database.bundle import Query
 from errors import NotFound
 from jobs.queue import notify
 from models import Area, Association, Store
@@ -196,10 +197,11 @@ def _latest_query() -> sa.Select:
     )
 
 
-def latest(session: Session, store: Store, count: int = 3) -> list[Bulletin]:
-    """The store's region's `count` newest visible bulletins (the dashboard's feed teaser)."""
+def latest_query(store: Store, count: int = 3) -> Query:
+    """The store's region's `count` newest visible bulletins (the dashboard's feed teaser), as a query of a bundle
+    (`database.bundle`): its rows are `(bulletin record,)`."""
     params = {"association_id": store.association_id, "region_id": store.region_id, "now": utcnow(), "count": count}
-    return list(session.scalars(_latest_query(), params))
+    return Query(_latest_query(), params)
 
 
 def get_visible(session: Session, store: Store, bulletin_id: int) -> Bulletin:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.orm import Session, selectinload
 
+from database.bundle import Query, fetch
 from errors import DomainError, NotFound
 from meetings.agendas import TEMPLATES_BY_KEY, agenda_template
 from models import ContactLogEntry, Meeting, MeetingAction, PoliceContact
@@ -282,11 +283,26 @@ def _minutes_due_query() -> sa.Select:
     )
 
 
+def attention_queries(*, today: date, now: datetime) -> list[Query]:
+    """What the meeting items are built from (the dashboard runs every part's queries in one round trip)."""
+    start_of_today = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    return [
+        Query(_overdue_actions_query(), {"today": today}),
+        Query(_minutes_due_query(), {"start_of_today": start_of_today}),
+    ]
+
+
 def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
     """Follow-up actions past their due date (not done, meeting not cancelled), and meetings awaiting minutes."""
+    now = datetime.now(UTC)
+    return attention_from(fetch(session, attention_queries(today=today, now=now)), today=today, now=now)
+
+
+def attention_from(results: list[list[tuple]], *, today: date, now: datetime) -> list[AttentionItem]:
+    """The items from `attention_queries`' rows."""
     items: list[AttentionItem] = []
-    rows = session.execute(_overdue_actions_query(), {"today": today}).all()
-    for action, meeting in rows:
+    overdue, minutes_due = results
+    for action, meeting in overdue:
         late = (today - action.due_on).days
         who = f" · {action.owner}" if action.owner else ""
         items.append(
@@ -300,8 +316,7 @@ def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
                 severity="high" if late > 30 else "normal",
             )
         )
-    start_of_today = datetime(today.year, today.month, today.day, tzinfo=UTC)
-    for meeting in session.scalars(_minutes_due_query(), {"start_of_today": start_of_today}):
+    for (meeting,) in minutes_due:
         items.append(
             AttentionItem(
                 kind="meeting_minutes_due",

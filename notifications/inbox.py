@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from database.bundle import Query, fetch_one
 from errors import DomainError, NotFound
 from models.accounts import MANAGER_ROLES, OWNER_ROLES, Role
 from models.base import utcnow
@@ -39,10 +40,20 @@ def _unread(model, user_id: int) -> sa.ScalarSelect:
 
 def unread_count(session: Session, user_id: int, *, in_store: bool) -> int:
     """Unread notifications shown to the person: shared ones, plus the bound store's when `in_store`. One query."""
+    return unread_from(fetch_one(session, unread_query(user_id, in_store=in_store)))
+
+
+def unread_query(user_id: int, *, in_store: bool) -> Query:
+    """`unread_count` as a query of a bundle (`database.bundle`); `unread_from` reads its rows."""
     total = _unread(Notification, user_id)
     if in_store:
         total = total + _unread(StoreNotification, user_id)
-    return int(session.scalar(sa.select(total)) or 0)
+    return Query(sa.select(total.label("unread")))
+
+
+def unread_from(rows: list[tuple]) -> int:
+    """The count from `unread_query`'s rows."""
+    return int(rows[0][0] or 0) if rows else 0
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 import audit
 from audit import Actor
+from database.bundle import Query, fetch
 from errors import Conflict, DomainError, NotFound
 from jobs.queue import notify
 from mail.links import external_url
@@ -491,6 +492,11 @@ def _pending_query(include_home: bool) -> sa.Select:
     return _visible(query, include_home).order_by(PatrolRequest.starts_at)
 
 
+def attention_queries(*, today: date, now: datetime, include_home: bool = True) -> list[Query]:
+    """What the patrol items are built from (the dashboard runs every part's queries in one round trip)."""
+    return [Query(_pending_query(include_home), {"now": now})]
+
+
 def attention_items(
     session: Session, *, today: date, now: datetime | None = None, include_home: bool = True
 ) -> list[AttentionItem]:
@@ -500,9 +506,15 @@ def attention_items(
     staff, who do not see the owner's home requests).
     """
     now = now or utcnow()
+    results = fetch(session, attention_queries(today=today, now=now, include_home=include_home))
+    return attention_from(results, today=today, now=now)
+
+
+def attention_from(results: list[list[tuple]], *, today: date, now: datetime) -> list[AttentionItem]:
+    """The items from `attention_queries`' rows."""
     soon = datetime.combine(today + STARTS_SOON, time.max, tzinfo=now.tzinfo)
     items: list[AttentionItem] = []
-    for request in session.scalars(_pending_query(include_home), {"now": now}):
+    for (request,) in results[0]:
         what = f"{REASONS.get(request.reason, request.reason)} — {PLACES[request.place].lower()}"
         values = {"request_id": request.id}
         private = request.place != "store"  # staff must not learn that the owner's home is being watched

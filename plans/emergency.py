@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from database.bundle import Query, fetch
 from errors import DomainError, NotFound
 from models import EmergencyPlan, Membership, PoliceContact, Store, User
 from models.base import utcnow
@@ -62,7 +63,10 @@ def plan_overview(session: Session, *, today: date, with_contacts: bool = True) 
     """Every kind of emergency, in order, with its plan or a gap, and whether it is past review.
 
     `with_contacts=False` leaves each plan's agreed contact unloaded (for callers that only look at dates)."""
-    plans = {p.kind: p for p in session.scalars(_plans_query(with_contacts))}
+    return _overview({p.kind: p for p in session.scalars(_plans_query(with_contacts))}, today)
+
+
+def _overview(plans: dict, today: date) -> list[PlanStatus]:
     return [
         PlanStatus(kind, label, plans.get(kind), kind in plans and plans[kind].review_due_on < today)
         for kind, label in PLAN_KINDS
@@ -178,10 +182,21 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def attention_queries(*, today: date, now: datetime) -> list[Query]:
+    """What the plan items are built from (the dashboard runs every part's queries in one round trip)."""
+    return [Query(_plans_query(False))]
+
+
 def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
     """Plans past their review date (high), and a missing robbery plan (normal)."""
+    now = utcnow()
+    return attention_from(fetch(session, attention_queries(today=today, now=now)), today=today, now=now)
+
+
+def attention_from(results: list[list[tuple]], *, today: date, now: datetime) -> list[AttentionItem]:
+    """The items from `attention_queries`' rows."""
     items = []
-    overview = plan_overview(session, today=today, with_contacts=False)
+    overview = _overview({plan.kind: plan for (plan,) in results[0]}, today)
     for status in overview:
         if status.overdue:
             items.append(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 import audit
 from audit import Actor
+from database.bundle import Query, fetch
 from errors import DomainError, NotFound
 from jobs.queue import notify
 from models import (
@@ -457,11 +458,21 @@ def save_review(
     session.flush()
 
 
+def attention_queries(*, today: date, now: datetime) -> list[Query]:
+    """What the review items are built from (the dashboard runs every part's queries in one round trip)."""
+    return [Query(_unreviewed_query(), {"now": now})]
+
+
 def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
     """For the dashboard: slices shared with the police and not reviewed yet (urgent when access ends soon)."""
     now = utcnow()
+    return attention_from(fetch(session, attention_queries(today=today, now=now)), today=today, now=now)
+
+
+def attention_from(results: list[list[tuple]], *, today: date, now: datetime) -> list[AttentionItem]:
+    """The items from `attention_queries`' rows."""
     items = []
-    for grant in unreviewed_live_grants(session, now=now):
+    for (grant,) in results[0]:
         days_left = (grant.expires_at - now).days
         opened = f"opened {grant.open_count} time(s)" if grant.open_count else "not opened yet"
         items.append(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit import Actor
+from database.bundle import Query, fetch, fetch_one
 from errors import Conflict, DomainError, NotFound
 from models import ContactLogEntry, Meeting, PoliceContact, Store, StoreSetting
 from models.store.contact_log import CONTACT_CHANNELS
@@ -64,7 +65,17 @@ def _summary_query() -> sa.Select:
 
 def dashboard_summary(session: Session) -> DashboardSummary:
     """Contact and upcoming-meeting counts and the quiet-days setting, in one round trip."""
-    count, upcoming, raw_days = session.execute(_summary_query(), {"now": datetime.now(UTC)}).one()
+    return summary_from(fetch_one(session, summary_query()))
+
+
+def summary_query(now: datetime | None = None) -> Query:
+    """`dashboard_summary` as a query of a bundle (`database.bundle`); `summary_from` reads its rows."""
+    return Query(_summary_query(), {"now": now or datetime.now(UTC)})
+
+
+def summary_from(rows: list[tuple]) -> DashboardSummary:
+    """The summary from `summary_query`'s rows."""
+    count, upcoming, raw_days = rows[0]
     return DashboardSummary(contact_count=count or 0, quiet_days=_quiet_days(raw_days), meeting_count=upcoming or 0)
 
 
@@ -272,12 +283,25 @@ def _next_step(days_quiet: int | None, last_visit: date | None, today: date) -> 
     )
 
 
+def attention_queries(*, today: date, now: datetime) -> list[Query]:
+    """What the contact items are built from (the dashboard runs every part's queries in one round trip)."""
+    return [Query(_contact_summaries_query())]
+
+
 def attention_items(session: Session, *, today: date) -> list[AttentionItem]:
-    """A police contact nobody reached in `contact_quiet_days` days (or ever), with a suggested next step.
+    """A police contact nobody reached in `contact_quiet_days` days (or ever), with a suggested next step."""
+    now = datetime.now(UTC)
+    return attention_from(fetch(session, attention_queries(today=today, now=now)), today=today, now=now)
+
+
+def attention_from(results: list[list[tuple]], *, today: date, now: datetime) -> list[AttentionItem]:
+    """The items from `attention_queries`' rows.
 
     Days are counted on UTC dates of the log entries; a day's difference at midnight does not matter here.
     """
-    summaries, quiet_days = _contact_rows(session)
+    rows = results[0]
+    summaries = [ContactSummary(contact, last_at, visit_at) for contact, last_at, visit_at, _ in rows]
+    quiet_days = _quiet_days(rows[0][3] if rows else None)
     items: list[AttentionItem] = []
     for row in summaries:
         contact = row.contact

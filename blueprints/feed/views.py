@@ -20,12 +20,7 @@ FILTERS = ("kind", "tlp", "area", "since", "until")  # kept on the "Older bullet
 
 @bp.app_context_processor
 def _bulletin_helpers():
-    return {"incident_types": INCIDENT_TYPES, "latest_bulletins": _latest_bulletins, "bulletin_card": bulletin_card}
-
-
-def _latest_bulletins(store, count: int = 3):
-    """The store dashboard's "Latest regional bulletins" (only ever called from a store's own page)."""
-    return services.latest(db(), store, count)
+    return {"incident_types": INCIDENT_TYPES, "bulletin_card": bulletin_card}
 
 
 @bp.route("/")

@@ -16,9 +16,11 @@ from blueprints.store.forms import (
     StoreSettingsForm,
 )
 from blueprints.web import current_actor
+from bulletins import feed
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
+from notifications import inbox
 from workspace import attention
 from workspace import contacts as services
 from workspace import profile as profiles
@@ -46,15 +48,23 @@ def store_zone_name(store) -> str:
 @bp.route("/")
 @store_view()
 def dashboard(store, membership):
-    session = db()
-    summary = services.dashboard_summary(session)
-    items = attention.collect(
+    """The store's home: counts, what needs doing, the latest regional bulletins — one round trip for all of it."""
+    items, (summary, latest, unread) = attention.collect_with(
         current_app.extensions["attention_providers"],
-        session,
+        db(),
         today=local_today(store_zone(store)),
         manager=membership.role in MANAGER_ROLES,
+        also=[services.summary_query(), feed.latest_query(store), inbox.unread_query(current_user.id, in_store=True)],
     )
-    return render_template("store/dashboard.html", store=store, membership=membership, summary=summary, items=items)
+    g.unread_notifications = inbox.unread_from(unread)
+    return render_template(
+        "store/dashboard.html",
+        store=store,
+        membership=membership,
+        summary=services.summary_from(summary),
+        items=items,
+        latest=[bulletin for (bulletin,) in latest],
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
