@@ -145,6 +145,8 @@ def start_session(session: Session, user: User, *, ip: str | None, user_agent: s
 class ActiveSession:
     user: User
     auth_session: AuthSession
+    # Read with the session when asked for (`with_memberships=True`): the request's one read of them.
+    memberships: Memberships | None = None
 
 
 @functools.cache
@@ -164,15 +166,28 @@ def load_session(
     idle_timeout: timedelta,
     absolute_timeout: timedelta,
     now: datetime | None = None,
+    with_memberships: bool = False,
 ) -> ActiveSession | None:
-    """The live session for `token`, or None when it is unknown, revoked, idle too long or too old."""
+    """The live session for `token`, or None when it is unknown, revoked, idle too long or too old.
+
+    `with_memberships`: the person's memberships (`load_memberships`) come in the same round trip, as
+    `ActiveSession.memberships` — what every signed-in page reads next anyway.
+    """
     if not token or len(token) > 200:
         return None
     now = now or utcnow()
-    found = session.execute(_session_query(), {"token_hash": digest(token)}).first()
-    if found is None:
-        return None
-    row, user = found
+    memberships = None
+    if with_memberships:
+        rows = session.execute(_session_with_memberships_query(), {"token_hash": digest(token)}).all()
+        if not rows:
+            return None
+        row, user = rows[0][:2]
+        memberships = _memberships_from([r[2:] for r in rows if r[2] is not None])
+    else:
+        found = session.execute(_session_query(), {"token_hash": digest(token)}).first()
+        if found is None:
+            return None
+        row, user = found
     if now - row.last_seen_at > idle_timeout or now - row.created_at > absolute_timeout:
         row.revoked_at = now
         return None
@@ -181,7 +196,7 @@ def load_session(
     # Writing on every request would cost a row update per page; a minute's precision is plenty for idling.
     if now - row.last_seen_at > timedelta(seconds=60):
         row.last_seen_at = now
-    return ActiveSession(user=user, auth_session=row)
+    return ActiveSession(user=user, auth_session=row, memberships=memberships)
 
 
 def end_session(session: Session, token: str, *, actor: Actor) -> None:
@@ -241,9 +256,33 @@ def _memberships_query() -> sa.Select:
     )
 
 
+@functools.cache
+def _session_with_memberships_query() -> sa.Select:
+    # The session, its person and the memberships query's rows (one row per membership, or one with none).
+    return (
+        sa.select(AuthSession, User, Membership, Store, StoreSubscription.status, StoreSubscription.current_period_end)
+        .join(User, User.id == AuthSession.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Store, Store.id == Membership.store_id)
+        .outerjoin(Association, Association.id == Store.association_id)
+        .outerjoin(Region, Region.id == Store.region_id)
+        .outerjoin(StoreSubscription, StoreSubscription.store_id == Store.id)
+        .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
+        .options(
+            contains_eager(Store.association).contains_eager(Association.platform_subscription),
+            contains_eager(Store.region),
+        )
+        .where(AuthSession.token_hash == sa.bindparam("token_hash"), AuthSession.revoked_at.is_(None))
+        .order_by(Store.name, Membership.id)
+    )
+
+
 def load_memberships(session: Session, user_id: int) -> Memberships:
     """The person's store memberships (with store, association and dues status) and association roles."""
-    rows = session.execute(_memberships_query(), {"user_id": user_id}).all()
+    return _memberships_from(session.execute(_memberships_query(), {"user_id": user_id}).all())
+
+
+def _memberships_from(rows) -> Memberships:
     stores, associations, billing = [], [], {}
     for membership, store, status, period_end in rows:
         if store is None:

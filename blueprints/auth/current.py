@@ -19,9 +19,11 @@ class CurrentUser:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User, token: str) -> None:
+    def __init__(self, user: User, token: str, memberships: Memberships | None = None) -> None:
         self.user = user
         self.token = token
+        if memberships is not None:
+            self.__dict__["memberships"] = memberships  # read with the session: the cached property is filled
 
     def get_id(self) -> str:
         # The session token, not the user id: revoking the server-side row ends this login everywhere.
@@ -76,5 +78,6 @@ def load_user(token: str) -> CurrentUser | None:
         token,
         idle_timeout=cfg["SESSION_IDLE_TIMEOUT"],
         absolute_timeout=cfg["SESSION_ABSOLUTE_TIMEOUT"],
+        with_memberships=True,
     )
-    return CurrentUser(active.user, token) if active else None
+    return CurrentUser(active.user, token, active.memberships) if active else None

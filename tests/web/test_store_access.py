@@ -33,9 +33,12 @@ def test_the_store_check_reads_no_more_than_the_navigation_does(client, engines,
     sign_in(client, owner.email)
     status, shared = _shared_queries(engines.app, client, f"/s/{store.slug}/contacts/")
     assert status == 200
-    membership_reads = [s for s in shared if s.startswith("SELECT loupe.memberships.")]
+    membership_reads = [s for s in shared if "loupe.memberships" in s.split(" WHERE ")[0]]
     assert len(membership_reads) == 1, shared  # navigation and the store check share one read
     assert "loupe.store_subscriptions" in membership_reads[0]  # dues state comes with it
+    # ... and it is the sign-in check's read: the session, the person and the memberships in one round trip.
+    assert membership_reads[0].startswith("SELECT loupe.auth_sessions."), membership_reads[0]
+    assert not any(s.startswith("SELECT loupe.memberships.") for s in shared), shared
     # No lookup of the store, its subscription or its association on their own.
     alone = [s for s in shared if re.match(r"SELECT loupe\.(stores|store_subscriptions|associations)\.", s)]
     assert alone == [], alone
