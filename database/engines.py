@@ -7,6 +7,7 @@ then fails loudly instead of reading another store's rows.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,8 +30,21 @@ class Engines:
         self.owner.dispose()
 
 
-def _engine(url: str | URL, *, pool_size: int, max_overflow: int, transaction_pooler: bool = False) -> Engine:
-    return sa.create_engine(
+# A connection used less than this long ago is handed out without a ping (issue #22: the ping was one round trip
+# of every request). After a PostgreSQL restart, requests on connections returned within this window fail once
+# (the pool then drops every connection of the old server); later ones are pinged and replaced.
+PING_AFTER_SECONDS = 5.0
+
+
+def _engine(
+    url: str | URL,
+    *,
+    pool_size: int,
+    max_overflow: int,
+    transaction_pooler: bool = False,
+    ping_after: float = PING_AFTER_SECONDS,
+) -> Engine:
+    engine = sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -38,10 +52,38 @@ def _engine(url: str | URL, *, pool_size: int, max_overflow: int, transaction_po
         # a transaction-mode pooler sends the next transaction to whichever is free ("prepared statement _pg3_0
         # does not exist"). Behind one, every statement is sent whole.
         connect_args={"prepare_threshold": None} if transaction_pooler else {},
-        # Survive a PostgreSQL restart without restarting the app.
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
+    # Survive a PostgreSQL restart without restarting the app: connections idle for a while are pinged first.
+    ping_stale_connections(engine, ping_after)
+    return engine
+
+
+def ping_stale_connections(engine: Engine, after_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it has been idle `after_seconds` or more.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout; a busy worker's connection was in use a moment ago. A
+    failed ping raises `DisconnectionError`, on which the pool replaces the connection and tries again.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record) -> None:
+        record.info["loupe_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["loupe_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_stale(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("loupe_idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < after_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises for a dead connection
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def app_url_for(owner_url: str | URL, role: str) -> URL:
