@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from config import EMPTY_SCHEMA, JOBS_SCHEMA, SHARED_SCHEMA
+from database import lazy_begin
 from database.citus import plain_schemas_in_this_transaction
 from tenants.binding import limit_stores_per_connection
 
@@ -114,6 +115,7 @@ def make_engines(
         app_url or owner_url, pool_size=pool_size, max_overflow=max_overflow, transaction_pooler=transaction_pooler
     )
     limit_stores_per_connection(app, stores_per_connection)
+    lazy_begin.install(app)
     return Engines(owner=owner, app=app)
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
+from database.lazy_begin import begin_on_first_write
 from errors import domain_error_raised, reset_domain_error_mark
 from tenants.binding import BoundSession, open_session
 
@@ -32,10 +33,16 @@ def begin_request() -> None:
 
 
 def db() -> BoundSession:
-    """This request's Session, opened on first use on the app engine (not yet bound to a store)."""
+    """This request's Session, opened on first use on the app engine (not yet bound to a store).
+
+    A GET or HEAD reads without a transaction until its first write (`database.lazy_begin`): a page that only
+    reads costs no BEGIN and no COMMIT.
+    """
     session = g.get("_loupe_session")
     if session is None:
         session = open_session(engines().app)
+        if has_request_context() and request.method in ("GET", "HEAD"):
+            begin_on_first_write(session.bind)
         g._loupe_session = session
     return session
 
