@@ -8,8 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from database.bundle import Query, fetch, fetch_one
-from models import ContactLogEntry, MeetingAction, PoliceContact
 from meetings import meetings
+from models import ContactLogEntry, MeetingAction, PoliceContact
 from workspace import attention, contacts
 
 
