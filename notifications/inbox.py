@@ -8,6 +8,7 @@ from the person's membership). The header's count is one query: two scalar subqu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,13 +30,22 @@ class PreferenceError(DomainError):
     """Notification choices that cannot be saved as asked."""
 
 
-def _unread(model, user_id: int) -> sa.ScalarSelect:
+def _unread(model) -> sa.ScalarSelect:
     return (
         sa.select(sa.func.count())
         .select_from(model)
-        .where(model.user_id == user_id, model.in_app.is_(True), model.read_at.is_(None))
+        .where(model.user_id == sa.bindparam("user_id"), model.in_app.is_(True), model.read_at.is_(None))
         .scalar_subquery()
     )
+
+
+@functools.cache
+def _unread_query(in_store: bool) -> sa.Select:
+    # Built once per variant: every signed-in page's header shows the count.
+    total = _unread(Notification)
+    if in_store:
+        total = total + _unread(StoreNotification)
+    return sa.select(total.label("unread"))
 
 
 def unread_count(session: Session, user_id: int, *, in_store: bool) -> int:
@@ -45,10 +55,7 @@ def unread_count(session: Session, user_id: int, *, in_store: bool) -> int:
 
 def unread_query(user_id: int, *, in_store: bool) -> Query:
     """`unread_count` as a query of a bundle (`database.bundle`); `unread_from` reads its rows."""
-    total = _unread(Notification, user_id)
-    if in_store:
-        total = total + _unread(StoreNotification, user_id)
-    return Query(sa.select(total.label("unread")))
+    return Query(_unread_query(in_store), {"user_id": user_id})
 
 
 def unread_from(rows: list[tuple]) -> int:

@@ -91,3 +91,19 @@ def test_attention_items_are_one_statement_and_the_same_as_each_part_alone(app, 
         return contacts
 
     in_store(store, run)
+
+
+def test_the_dashboard_builds_its_statement_once(client, make_world, make_store, make_user):
+    # A query built anew on each request would make a new bundle each time (and fill the plan cache).
+    from database.bundle import _plan
+    from models import Role
+    from tests.fixtures.web import sign_in
+
+    store = make_store(make_world())
+    owner = make_user(store=store, role=Role.STORE_OWNER)
+    sign_in(client, owner.email)
+    assert client.get(f"/s/{store.slug}/").status_code == 200
+    misses = _plan.cache_info().misses
+    for _ in range(3):
+        assert client.get(f"/s/{store.slug}/").status_code == 200
+    assert _plan.cache_info().misses == misses
