@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.meetings.forms import ActionDoneForm, ActionForm, InviteForm, MeetingForm, OutcomeForm
+from blueprints.meetings.forms import STATUS_CHOICES, ActionDoneForm, ActionForm, InviteForm, MeetingForm, OutcomeForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
@@ -108,6 +108,7 @@ def _meeting_page(store, membership, meeting, *, outcome_form=None, action_form=
         done_form=ActionDoneForm(),
         can_manage=membership.role in MANAGER_ROLES,
         invite_form=InviteForm(),
+        status_labels=dict(STATUS_CHOICES),
     ), status
 
 
