@@ -84,5 +84,3 @@ def test_english_stays_the_default(translated, client, twin_stores):  # noqa: F8
     sign_in(client, twin_stores["owner_a"].email)
     page = client.get(f"/s/{a.slug}/patrols/1").get_data(as_text=True)
     assert "Send to police" in page and "Patrol log" in page
-
-
