@@ -54,9 +54,11 @@ def translated(app, tmp_path, monkeypatch):
             write_mo(f, _catalog(language))
     babel = app.extensions["babel"]
     monkeypatch.setattr(babel, "translation_directories", [str(tmp_path)])
-    babel.domain_instance.cache.clear()
+    with app.app_context():
+        domain = babel.instance.domain_instance
+    domain.cache.clear()  # translations already loaded from the merged catalogs
     yield app
-    babel.domain_instance.cache.clear()
+    domain.cache.clear()
 
 
 def test_the_briefing_and_a_patrol_request_read_in_french(translated, client, twin_stores):  # noqa: F811
