@@ -91,11 +91,19 @@ def contacts_with_email(session: Session) -> list[PoliceContact]:
 def recipient_choices(session: Session, store: Store) -> list[tuple[str, str]]:
     """(value, label) pairs for the grant form: `liaison:<user id>` and `contact:<contact id>`."""
     pairs = [
-        (f"{RECIPIENT_LIAISON}:{u.id}", f"{u.name} — police liaison ({u.email})")
+        (f"{RECIPIENT_LIAISON}:{u.id}", gettext("%(name)s — police liaison (%(email)s)", name=u.name, email=u.email))
         for u in association_liaisons(session, store.association_id)
     ]
     pairs += [
-        (f"{RECIPIENT_CONTACT}:{c.id}", f"{c.officer_name}, {c.agency} — by emailed link ({c.email})")
+        (
+            f"{RECIPIENT_CONTACT}:{c.id}",
+            gettext(
+                "%(name)s, %(agency)s — by emailed link (%(email)s)",
+                name=c.officer_name,
+                agency=c.agency,
+                email=c.email,
+            ),
+        )
         for c in contacts_with_email(session)
     ]
     return pairs

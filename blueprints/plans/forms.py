@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.form_helpers import choices, in_date_range
-from i18n import _l
+from i18n import _, _l
 
 
 class AcknowledgeForm(FlaskForm):
@@ -35,7 +35,7 @@ class PlanForm(FlaskForm):
     def __init__(self, *args, contacts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.agreed_contact_id.choices = choices(
-            [("", "— not agreed with a listed contact —")]
+            [("", _("— not agreed with a listed contact —"))]
             + [(str(c.id), f"{c.officer_name} ({c.agency})") for c in contacts]
         )
 
@@ -43,12 +43,12 @@ class PlanForm(FlaskForm):
         ok = super().validate(extra_validators)
         who = self.agreed_contact_id.data or (self.agreed_with_name.data or "").strip()
         if self.agreed_contact_id.data and (self.agreed_with_name.data or "").strip():
-            self.agreed_with_name.errors.append("Choose a contact or type a name, not both.")
+            self.agreed_with_name.errors.append(_("Choose a contact or type a name, not both."))
             ok = False
         if who and self.agreed_on.data is None and not self.agreed_on.errors:
-            self.agreed_on.errors.append("When was it agreed?")
+            self.agreed_on.errors.append(_("When was it agreed?"))
             ok = False
         if self.agreed_on.data is not None and not who:
-            self.agreed_contact_id.errors.append("With whom was it agreed? Choose a contact or type a name.")
+            self.agreed_contact_id.errors.append(_("With whom was it agreed? Choose a contact or type a name."))
             ok = False
         return ok
