@@ -14,6 +14,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from tests.bulletins.conftest import add_incident, sharing_world, signed_in  # noqa: F401 (sharing_world: fixture)
+from tests.bulletins.test_sharing import FACTS
 from tests.fixtures.web import sign_in
 from tests.workspace.test_patrols import twin_stores  # noqa: F401 (fixture: two stores, contacts, a draft request)
 
@@ -86,3 +88,15 @@ def test_english_stays_the_default(translated, client, twin_stores):  # noqa: F8
     sign_in(client, twin_stores["owner_a"].email)
     page = client.get(f"/s/{a.slug}/patrols/1").get_data(as_text=True)
     assert "Send to police" in page and "Patrol log" in page
+
+
+def test_the_share_page_reads_in_french(translated, sharing_world, in_store):  # noqa: F811
+    incident_id = add_incident(in_store, sharing_world.source, FACTS)
+    owner = signed_in(translated, sharing_world.owner)
+    page = owner.get(sharing_world.share_url(incident_id), headers={"Accept-Language": "fr-CA"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h1>Partager avec la région</h1>" in html and "Partager en TLP:AMBER" in html and "Vêtements" in html
+    assert "Mettre à jour l'aperçu" in html  # a translation is trusted text, as its msgid is
+    assert "Share with the region" not in html and "Update the preview" not in html
+    assert 'class="scrubbed"' in html and "[name]" in html  # the preview still marks what it removed
