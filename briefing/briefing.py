@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _
 from models import Keyholder, PoliceContact, SafeOrVault, SecurityBriefing, Store
 
 BRIEFING_FIELDS = (
@@ -120,7 +121,7 @@ def save_profile(session: Session, store: Store, actor: Actor, data: dict[str, A
 def get_keyholder(session: Session, keyholder_id: int) -> Keyholder:
     keyholder = session.get(Keyholder, keyholder_id)
     if keyholder is None:
-        raise NotFound("No such keyholder in this store.")
+        raise NotFound(_("No such keyholder in this store."))
     return keyholder
 
 
@@ -149,7 +150,7 @@ def delete_keyholder(session: Session, store: Store, actor: Actor, keyholder_id:
 def get_safe(session: Session, safe_id: int) -> SafeOrVault:
     safe = session.get(SafeOrVault, safe_id)
     if safe is None:
-        raise NotFound("No such safe or vault in this store.")
+        raise NotFound(_("No such safe or vault in this store."))
     return safe
 
 
@@ -164,9 +165,9 @@ def save_safe(
     has_time_lock = bool(data.get("has_time_lock"))
     delay = data.get("time_lock_delay_minutes")
     if not has_time_lock and delay:
-        raise TimeLockDelayInvalid("A delay needs a time lock: tick “Time lock” or clear the delay.")
+        raise TimeLockDelayInvalid(_("A delay needs a time lock: tick “Time lock” or clear the delay."))
     if delay is not None and not 0 <= delay <= 24 * 60:
-        raise TimeLockDelayInvalid("A time-lock delay is between 0 and 1440 minutes.")
+        raise TimeLockDelayInvalid(_("A time-lock delay is between 0 and 1440 minutes."))
     safe = safe or SafeOrVault()
     for field in SAFE_FIELDS:
         if field in data:

@@ -20,6 +20,7 @@ from audit import Actor
 from bulletins.feed import visible_bulletins
 from bulletins.sightings import sightings_of
 from errors import DomainError
+from i18n import _
 from models.bulletins import FEED_TLPS, Bulletin
 from security.csv_cells import formula_safe
 
@@ -90,7 +91,7 @@ def export(
 ) -> tuple[str, str]:
     """(the file's text, its highest TLP) for the regions' visible bulletins or patterns. Audited."""
     if fmt not in FORMATS or what not in KINDS:
-        raise ExportError("Choose bulletins or patterns, as CSV or JSON.")
+        raise ExportError(_("Choose bulletins or patterns, as CSV or JSON."))
     bulletins = [b for b in visible_bulletins(session, region_ids, kind=KINDS[what]) if b.tlp in FEED_TLPS]
     if what == "bulletins":
         bulletins = [b for b in bulletins if b.kind != "pattern"]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, undefer
 
 from database.bundle import Query
 from errors import NotFound
+from i18n import _
 from jobs.queue import notify
 from models import Area, Association, Store
 from models.base import utcnow
@@ -207,7 +208,7 @@ def latest_query(store: Store, count: int = 3) -> Query:
 def get_visible(session: Session, store: Store, bulletin_id: int) -> Bulletin:
     bulletin = session.scalar(_visible(store, utcnow()).where(Bulletin.id == bulletin_id))
     if bulletin is None:
-        raise NotFound("No such bulletin in your region's feed.")
+        raise NotFound(_("No such bulletin in your region's feed."))
     return bulletin
 
 
@@ -215,7 +216,7 @@ def get_visible_in(session: Session, region_ids: list[int], bulletin_id: int) ->
     """A bulletin a liaison of these regions may read (NotFound otherwise, whether or not it exists)."""
     bulletin = session.scalar(_visible_in(region_ids, utcnow()).where(Bulletin.id == bulletin_id))
     if bulletin is None:
-        raise NotFound("No such bulletin in your regions.")
+        raise NotFound(_("No such bulletin in your regions."))
     return bulletin
 
 
@@ -263,5 +264,5 @@ def get_visible_photo(session: Session, store: Store, stored_name: str) -> Bulle
         .options(undefer(BulletinPhoto.data))
     )
     if photo is None:
-        raise NotFound("No such photo in your region's feed.")
+        raise NotFound(_("No such photo in your region's feed."))
     return photo

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from audit import Actor
 from bulletins.moderation import ModerationError, _decide, _record
+from i18n import _
 from jobs.queue import notify
 from models import Association
 from models.base import utcnow
@@ -72,15 +73,15 @@ def merge(
 ) -> MergeResult:
     now = now or utcnow()
     if duplicate.association_id != association.id or survivor.association_id != association.id:
-        raise ModerationError("Both bulletins must belong to this association.")
+        raise ModerationError(_("Both bulletins must belong to this association."))
     if duplicate.id == survivor.id:
-        raise ModerationError("A bulletin cannot be merged into itself.")
+        raise ModerationError(_("A bulletin cannot be merged into itself."))
     if duplicate.region_id != survivor.region_id:
-        raise ModerationError("Only bulletins of the same region can be merged.")
+        raise ModerationError(_("Only bulletins of the same region can be merged."))
     if duplicate.status not in MERGEABLE:
-        raise ModerationError("Only a bulletin waiting for review or published can be merged.")
+        raise ModerationError(_("Only a bulletin waiting for review or published can be merged."))
     if not (survivor.status == "pending" or (survivor.status == "published" and survivor.expires_at > now)):
-        raise ModerationError("Merge into a bulletin waiting for review or published.")
+        raise ModerationError(_("Merge into a bulletin waiting for review or published."))
 
     sightings = session.execute(
         sa.update(BulletinSighting)

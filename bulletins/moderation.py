@@ -20,6 +20,7 @@ from anonymize import FLAGGED_FIELDS, flag_fields
 from audit import Actor
 from bulletins.feed import photos_by_bulletin
 from errors import DomainError, NotFound
+from i18n import _
 from jobs.queue import notify
 from models import Association
 from models.base import utcnow
@@ -91,7 +92,7 @@ def get_bulletin(session: Session, association: Association, bulletin_id: int) -
         sa.select(Bulletin).where(Bulletin.id == bulletin_id, Bulletin.association_id == association.id)
     )
     if bulletin is None:
-        raise NotFound("No such bulletin in this association.")
+        raise NotFound(_("No such bulletin in this association."))
     return bulletin
 
 
@@ -109,7 +110,7 @@ def get_photo(session: Session, association: Association, stored_name: str) -> B
         .options(undefer(BulletinPhoto.data))
     )
     if photo is None:
-        raise NotFound("No such photo in this association's bulletins.")
+        raise NotFound(_("No such photo in this association's bulletins."))
     return photo
 
 
@@ -132,9 +133,9 @@ def edit(
     actor: Actor,
 ) -> None:
     if bulletin.status not in ("pending", "published"):
-        raise ModerationError("Only bulletins waiting for review or published can be edited.")
+        raise ModerationError(_("Only bulletins waiting for review or published can be edited."))
     if tlp not in FEED_TLPS:
-        raise ModerationError("Choose TLP:AMBER+STRICT, TLP:AMBER or TLP:GREEN.")
+        raise ModerationError(_("Choose TLP:AMBER+STRICT, TLP:AMBER or TLP:GREEN."))
     changed = [
         name
         for name, value in (("title", title), ("narrative", narrative), ("location_note", location_note), ("tlp", tlp))
@@ -158,7 +159,7 @@ def edit(
 
 def approve(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
     if bulletin.status != "pending":
-        raise ModerationError("Only a bulletin waiting for review can be approved.")
+        raise ModerationError(_("Only a bulletin waiting for review can be approved."))
     _decide(bulletin, actor, "published")
     bulletin.published_at = utcnow()
     # Expiry runs from the share (90 days by default) unless the moderator set another date.
@@ -170,10 +171,10 @@ def approve(session: Session, association: Association, bulletin: Bulletin, *, a
 
 def reject(session: Session, association: Association, bulletin: Bulletin, *, reason: str, actor: Actor) -> None:
     if bulletin.status != "pending":
-        raise ModerationError("Only a bulletin waiting for review can be rejected.")
+        raise ModerationError(_("Only a bulletin waiting for review can be rejected."))
     reason = reason.strip()
     if not reason:
-        raise ModerationError("Say why the bulletin is rejected.")
+        raise ModerationError(_("Say why the bulletin is rejected."))
     _decide(bulletin, actor, "rejected")
     bulletin.rejection_reason = reason
     session.flush()
@@ -183,7 +184,7 @@ def reject(session: Session, association: Association, bulletin: Bulletin, *, re
 
 def retire(session: Session, association: Association, bulletin: Bulletin, *, actor: Actor) -> None:
     if bulletin.status != "published":
-        raise ModerationError("Only a published bulletin can be retired.")
+        raise ModerationError(_("Only a published bulletin can be retired."))
     _decide(bulletin, actor, "retired")
     bulletin.retired_at = utcnow()
     session.flush()

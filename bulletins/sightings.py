@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from anonymize import anonymize_police_note, coarsen_time
 from errors import DomainError
+from i18n import _
 from jobs.queue import notify
 from models import Store
 from models.base import utcnow
@@ -34,7 +35,7 @@ def report_sighting(
     session: Session, store: Store, bulletin: Bulletin, *, note: str, seen_at: datetime, user_id: int, user_name: str
 ) -> BulletinSighting:
     if seen_at > utcnow():
-        raise SightingError("A sighting cannot be in the future.")
+        raise SightingError(_("A sighting cannot be in the future."))
     place = place_context(session, store)
     draft = anonymize_police_note({"note": note}, store_identity(session, store), place, tlp=bulletin.tlp)
     when = coarsen_time(seen_at, place.timezone)

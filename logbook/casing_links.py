@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import NotFound
+from i18n import _
 from mail.links import external_url
 from models import PoliceContact, Store
 from models.store.logbook import Incident, IncidentPhoto
@@ -46,7 +47,7 @@ def read_casing_token(token: str) -> CasingLink:
     payload = unsign(TOKEN_PURPOSE, token, max_age_seconds=int(LINK_MAX_AGE.total_seconds()))
     values = [payload.get(key) for key in ("s", "i", "c")] if isinstance(payload, dict) else []
     if len(values) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     return CasingLink(*values)
 
 
@@ -55,14 +56,14 @@ def incident_for_link(session: Session, link: CasingLink) -> tuple[Incident, Pol
     incident = session.get(Incident, link.incident_id)
     contact = session.get(PoliceContact, link.contact_id)
     if incident is None or contact is None:
-        raise NotFound("This report is no longer available: the store removed it.")
+        raise NotFound(_("This report is no longer available: the store removed it."))
     return incident, contact
 
 
 def photo_for_link(session: Session, incident: Incident, photo_id: int) -> IncidentPhoto:
     photo = session.get(IncidentPhoto, photo_id)
     if photo is None or photo.incident_id != incident.id:
-        raise NotFound("No such photo.")
+        raise NotFound(_("No such photo."))
     return photo
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _
 from logbook.casing_links import LINK_MAX_AGE, casing_link
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -180,7 +181,7 @@ def incidents_in_slice(
 def get_incident(session: Session, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise NotFound("No such incident in this store's logbook.")
+        raise NotFound(_("No such incident in this store's logbook."))
     return incident
 
 
@@ -190,7 +191,7 @@ def get_photo(session: Session, stored_name: str) -> IncidentPhoto:
         sa.select(IncidentPhoto).where(IncidentPhoto.stored_name == stored_name).options(undefer(IncidentPhoto.data))
     )
     if photo is None:
-        raise NotFound("No such photo in this store's logbook.")
+        raise NotFound(_("No such photo in this store's logbook."))
     return photo
 
 
@@ -221,7 +222,7 @@ def save_incident(
 ) -> Incident:
     """Create an incident, or update `incident`, with its people and vehicles (blank rows are left out)."""
     if described.incident_type not in INCIDENT_TYPES:
-        raise LogbookError("Choose a type of incident from the list.")
+        raise LogbookError(_("Choose a type of incident from the list."))
     if described.occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
     if incident is None:
@@ -283,8 +284,16 @@ def screen_photos(sent: Sequence[SentFile], incident: Incident | None = None) ->
     """
     held = len(incident.photos) if incident is not None else 0
     if held + len(sent) > MAX_PHOTOS:
-        already = f"; this one holds {held} already" if held else ""
-        raise UploadRejected(f"An incident can hold at most {MAX_PHOTOS} photos{already}. Choose fewer photos.")
+        if held:
+            raise UploadRejected(
+                _(
+                    "An incident can hold at most %(limit)s photos; this one holds %(held)s already. "
+                    "Choose fewer photos.",
+                    limit=MAX_PHOTOS,
+                    held=held,
+                )
+            )
+        raise UploadRejected(_("An incident can hold at most %(limit)s photos. Choose fewer photos.", limit=MAX_PHOTOS))
     screen_images(sent, max_files=MAX_PHOTOS - held)
 
 
@@ -299,7 +308,7 @@ def check_photos(sent: Sequence[SentFile], incident: Incident | None = None) -> 
 def add_photos(session: Session, incident: Incident, images: Sequence[CheckedImage]) -> list[IncidentPhoto]:
     """Attach already-checked images (see `check_photos`)."""
     if len(incident.photos) + len(images) > MAX_PHOTOS:
-        raise LogbookError(f"An incident can hold at most {MAX_PHOTOS} photos.")
+        raise LogbookError(_("An incident can hold at most %(limit)s photos.", limit=MAX_PHOTOS))
     photos = [
         IncidentPhoto(
             stored_name=image.stored_name,
@@ -320,7 +329,7 @@ def delete_photo(session: Session, incident: Incident, photo_id: int, *, store: 
     """Delete one photo of the incident (audited)."""
     photo = session.get(IncidentPhoto, photo_id)
     if photo is None or photo.incident_id != incident.id:
-        raise NotFound("No such photo on this incident.")
+        raise NotFound(_("No such photo on this incident."))
     session.delete(photo)
     session.flush()
     audit.record(

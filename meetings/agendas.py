@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from i18n import _l
+
 
 @dataclass(frozen=True)
 class AgendaTemplate:
     key: str
-    label: str
+    label: str  # lazy: shown in the request's language
     title: str
     text: str
 
@@ -16,7 +18,7 @@ class AgendaTemplate:
 AGENDA_TEMPLATES: tuple[AgendaTemplate, ...] = (
     AgendaTemplate(
         "introduction",
-        "Introduce the store and its risks",
+        _l("Introduce the store and its risks"),
         "Introduction: our store and its risks",
         "1. Who we are: owners, staff, opening hours, busy days and seasons\n"
         "2. What we sell and keep on the premises (high-value lines, watches, loose stones)\n"
@@ -26,7 +28,7 @@ AGENDA_TEMPLATES: tuple[AgendaTemplate, ...] = (
     ),
     AgendaTemplate(
         "walkthrough",
-        "Walk-through: alarm, surveillance, safes and vaults",
+        _l("Walk-through: alarm, surveillance, safes and vaults"),
         "Security walk-through",
         "1. Alarm system: panels, sensors, panic buttons, monitoring company and its response\n"
         "2. Surveillance: camera positions, coverage and blind spots, recording retention, how to get footage\n"
@@ -36,7 +38,7 @@ AGENDA_TEMPLATES: tuple[AgendaTemplate, ...] = (
     ),
     AgendaTemplate(
         "patrols",
-        "Ask for drive-bys and extra patrols",
+        _l("Ask for drive-bys and extra patrols"),
         "Drive-bys and extra patrols",
         "1. When we are most at risk: merchandise movements, in-store events, late openings\n"
         "2. When the owner is away (trade shows, holidays) and who is in charge then\n"
@@ -46,14 +48,14 @@ AGENDA_TEMPLATES: tuple[AgendaTemplate, ...] = (
     ),
     AgendaTemplate(
         "home",
-        "Home security",
+        _l("Home security"),
         "Home security review",
         "1. Follow-home risk: routes, routines, vehicles\n"
         "2. The home: alarm, lighting, cameras, what is kept there (nothing from the store, ideally)\n"
         "3. Family and household: what they should do if approached or threatened\n"
         "4. Home watch while away: dates, keyholder, neighbours\n",
     ),
-    AgendaTemplate("free", "Free (write your own)", "Meeting", ""),
+    AgendaTemplate("free", _l("Free (write your own)"), "Meeting", ""),
 )
 TEMPLATES_BY_KEY = {t.key: t for t in AGENDA_TEMPLATES}
 

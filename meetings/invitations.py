@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
+from i18n import _
 from mail.links import external_url
 from mail.outbox import queue_email, sender_domain
 from mail.render import render_email
@@ -46,9 +47,9 @@ def send_invitation(
     """Email the meeting's officer an invitation with the .ics attached. Flushes; the outbox sends it after commit."""
     contact = contact_of(session, meeting)
     if meeting.status != "planned" or meeting.starts_at <= utcnow():
-        raise InvitationRefused("Only a planned meeting that has not started can be sent as an invitation.")
+        raise InvitationRefused(_("Only a planned meeting that has not started can be sent as an invitation."))
     if contact is None or not contact.email:
-        raise InvitationRefused("This officer has no email address: add one to the police contact first.")
+        raise InvitationRefused(_("This officer has no email address: add one to the police contact first."))
     ics = meeting_ics(meeting, contact, organizer=organizer, method="REQUEST").decode()
     email = render_email(
         "meeting_invitation",

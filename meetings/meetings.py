@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
+from i18n import _
 from meetings.agendas import TEMPLATES_BY_KEY, agenda_template
 from models import ContactLogEntry, Meeting, MeetingAction, PoliceContact
 from models.store.meetings import MEETING_STATUSES
@@ -40,7 +41,7 @@ def overview(session: Session, *, now: datetime) -> MeetingOverview:
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
     meeting = session.scalar(sa.select(Meeting).where(Meeting.id == meeting_id).options(selectinload(Meeting.actions)))
     if meeting is None:
-        raise NotFound("No such meeting in this store.")
+        raise NotFound(_("No such meeting in this store."))
     return meeting
 
 
@@ -51,19 +52,19 @@ def contact_of(session: Session, meeting: Meeting) -> PoliceContact | None:
 def _contact(session: Session, contact_id: int) -> PoliceContact:
     contact = session.get(PoliceContact, contact_id) if isinstance(contact_id, int) else None
     if contact is None:
-        raise NotFound("No such police contact in this store.")
+        raise NotFound(_("No such police contact in this store."))
     return contact
 
 
 def _check(title: str, duration_minutes: int, agenda_key: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise DomainError("Give the meeting a title.")
+        raise DomainError(_("Give the meeting a title."))
     low, high = DURATION_RANGE
     if not low <= duration_minutes <= high:
-        raise DomainError(f"A meeting lasts between {low} minutes and {high // 60} hours.")
+        raise DomainError(_("A meeting lasts between %(low)s minutes and %(high)s hours.", low=low, high=high // 60))
     if agenda_key not in TEMPLATES_BY_KEY:
-        raise DomainError("Choose one of the agenda templates.")
+        raise DomainError(_("Choose one of the agenda templates."))
     return title
 
 
@@ -144,7 +145,7 @@ def record_outcome(
     The first time a meeting is marked held, the contact's log gets a visit, so "keep the lines open" counts it.
     """
     if status not in MEETING_STATUSES:
-        raise DomainError("Choose planned, held or cancelled.")
+        raise DomainError(_("Choose planned, held or cancelled."))
     now = now or datetime.now(UTC)
     if status == "held" and meeting.status != "held" and meeting.contact_id is not None:
         already_logged = session.scalar(
@@ -178,7 +179,7 @@ def add_action(
 ) -> MeetingAction:
     description = (description or "").strip()
     if not description:
-        raise DomainError("Say what needs doing.")
+        raise DomainError(_("Say what needs doing."))
     action = MeetingAction(meeting_id=meeting.id, description=description, owner=(owner or "").strip(), due_on=due_on)
     session.add(action)
     session.flush()
@@ -189,7 +190,7 @@ def add_action(
 def get_action(session: Session, meeting: Meeting, action_id: int) -> MeetingAction:
     action = session.get(MeetingAction, action_id)
     if action is None or action.meeting_id != meeting.id:
-        raise NotFound("No such follow-up action on this meeting.")
+        raise NotFound(_("No such follow-up action on this meeting."))
     return action
 
 

@@ -15,6 +15,7 @@ from accounts.accounts import create_invitation
 from audit import Actor
 from billing.platform import queue_quantity_sync
 from errors import DomainError, NotFound
+from i18n import _
 from models import Area, Association, Invitation, Membership, Region, Role, Store, StoreStatus, User
 from models.base import utcnow
 from models.billing import StoreSubscription
@@ -117,7 +118,7 @@ def list_members(
 def get_member(session: Session, association: Association, store_id: int) -> Member:
     found = list_members(session, association, store_ids=[store_id])
     if not found:
-        raise NotFound("No such member store.")
+        raise NotFound(_("No such member store."))
     return found[0]
 
 
@@ -125,14 +126,14 @@ def _store(session: Session, association: Association, store_id: int, *, lock: b
     query = sa.select(Store).where(Store.id == store_id, Store.association_id == association.id)
     store = session.scalar(query.with_for_update() if lock else query)
     if store is None:
-        raise NotFound("No such member store.")
+        raise NotFound(_("No such member store."))
     return store
 
 
 def region_of(session: Session, association: Association, region_id: int | None) -> Region:
     region = session.scalar(sa.select(Region).where(Region.id == region_id, Region.association_id == association.id))
     if region is None:
-        raise NotFound("No such region.")
+        raise NotFound(_("No such region."))
     return region
 
 
@@ -141,7 +142,7 @@ def area_of(session: Session, region: Region, area_id: int | None) -> Area | Non
         return None
     area = session.scalar(sa.select(Area).where(Area.id == area_id, Area.region_id == region.id))
     if area is None:
-        raise MemberError("That area is not in the chosen region.")
+        raise MemberError(_("That area is not in the chosen region."))
     return area
 
 
@@ -200,7 +201,7 @@ def suspend_store(session: Session, association: Association, store_id: int, *, 
     """Close the store's workspace to its members (data kept); only a ready store can be suspended."""
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.READY:
-        raise MemberError("Only an active store can be suspended.")
+        raise MemberError(_("Only an active store can be suspended."))
     store.status = StoreStatus.SUSPENDED.value
     store.suspended_at = utcnow()
     _audit(session, "store.suspend", store, actor)
@@ -211,9 +212,9 @@ def suspend_store(session: Session, association: Association, store_id: int, *, 
 def reactivate_store(session: Session, association: Association, store_id: int, *, actor: Actor) -> Store:
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.SUSPENDED:
-        raise MemberError("This store is not suspended.")
+        raise MemberError(_("This store is not suspended."))
     if store.removal_requested_at is not None:
-        raise MemberError("This store is scheduled for removal: cancel the removal first.")
+        raise MemberError(_("This store is scheduled for removal: cancel the removal first."))
     store.status = StoreStatus.READY.value
     store.suspended_at = None
     _audit(session, "store.reactivate", store, actor)
@@ -329,12 +330,12 @@ def request_removal(
     """
     store = _store(session, association, store_id, lock=True)
     if store.removal_requested_at is not None:
-        raise MemberError("This store is already scheduled for removal.")
+        raise MemberError(_("This store is already scheduled for removal."))
     now = utcnow()
     if store.exported_at is None or now - store.exported_at > export_max_age:
-        raise MemberError("Download the store's export first (within the last day), then confirm the removal.")
+        raise MemberError(_("Download the store's export first (within the last day), then confirm the removal."))
     if (confirm_slug or "").strip() != store.slug:
-        raise MemberError(f"Type the store's address, {store.slug}, to confirm.")
+        raise MemberError(_("Type the store's address, %(slug)s, to confirm.", slug=store.slug))
     store.removal_requested_at = now
     if store.status == StoreStatus.READY:
         store.status = StoreStatus.SUSPENDED.value
@@ -349,7 +350,7 @@ def cancel_removal(session: Session, association: Association, store_id: int, *,
     """Keep the store after all. It stays suspended until an admin reactivates it."""
     store = _store(session, association, store_id, lock=True)
     if store.removal_requested_at is None:
-        raise MemberError("This store is not scheduled for removal.")
+        raise MemberError(_("This store is not scheduled for removal."))
     store.removal_requested_at = None
     _audit(session, "store.removal_cancelled", store, actor)
     queue_quantity_sync(session, association.id)
@@ -361,7 +362,7 @@ def retry_setup(session: Session, association: Association, store_id: int, *, ac
     """Mark a store whose schema build failed for another build (done after commit by the caller)."""
     store = _store(session, association, store_id, lock=True)
     if store.status != StoreStatus.FAILED:
-        raise MemberError("Only a store whose setup failed can be retried.")
+        raise MemberError(_("Only a store whose setup failed can be retried."))
     store.status = StoreStatus.PROVISIONING.value
     _audit(session, "store.setup_retry", store, actor)
     session.flush()

@@ -19,6 +19,7 @@ import audit
 from audit import Actor
 from database.bundle import Query, fetch
 from errors import Conflict, DomainError, NotFound
+from i18n import _, _l
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
@@ -31,23 +32,23 @@ from workspace.police_card import police_card
 from workspace.times import local_to_utc, store_zone, utc_to_local
 
 REASONS = {
-    "merchandise_movement": "Merchandise movement",
-    "in_store_event": "In-store event",
-    "trade_show": "Owner away at a trade show",
-    "vacation": "Owner on vacation",
-    "owner_away": "Owner away (other)",
-    "home_watch": "Home watch",
-    "casing_concern": "Casing concern",
+    "merchandise_movement": _l("Merchandise movement"),
+    "in_store_event": _l("In-store event"),
+    "trade_show": _l("Owner away at a trade show"),
+    "vacation": _l("Owner on vacation"),
+    "owner_away": _l("Owner away (other)"),
+    "home_watch": _l("Home watch"),
+    "casing_concern": _l("Casing concern"),
 }
-PLACES = {"store": "The store", "home": "The owner's home"}
-TRIP_KINDS = {"trade_show": "Trade show", "vacation": "Vacation", "other": "Other trip"}
+PLACES = {"store": _l("The store"), "home": _l("The owner's home")}
+TRIP_KINDS = {"trade_show": _l("Trade show"), "vacation": _l("Vacation"), "other": _l("Other trip")}
 TRIP_REASON = {"trade_show": "trade_show", "vacation": "vacation", "other": "owner_away"}
 STATUS_LABELS = {
-    PatrolStatus.DRAFT: "Draft",
-    PatrolStatus.SENT: "Sent, waiting for police",
-    PatrolStatus.ACKNOWLEDGED: "Acknowledged by police",
-    PatrolStatus.COMPLETED: "Completed",
-    PatrolStatus.DECLINED: "Declined by police",
+    PatrolStatus.DRAFT: _l("Draft"),
+    PatrolStatus.SENT: _l("Sent, waiting for police"),
+    PatrolStatus.ACKNOWLEDGED: _l("Acknowledged by police"),
+    PatrolStatus.COMPLETED: _l("Completed"),
+    PatrolStatus.DECLINED: _l("Declined by police"),
 }
 OPEN_STATUSES = (PatrolStatus.DRAFT, PatrolStatus.SENT, PatrolStatus.ACKNOWLEDGED)
 REQUEST_FIELDS = (
@@ -117,7 +118,7 @@ def list_requests(session: Session, *, include_home: bool = True) -> list[Patrol
 def get_request(session: Session, request_id: int, *, include_home: bool = True) -> PatrolRequest:
     request = session.get(PatrolRequest, request_id)
     if request is None or (not include_home and request.place != "store"):
-        raise NotFound("No such patrol request in this store.")
+        raise NotFound(_("No such patrol request in this store."))
     return request
 
 
@@ -134,9 +135,9 @@ def request_form_data(request: PatrolRequest, *, zone: ZoneInfo) -> dict[str, An
 
 def _check_period(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise PatrolError("The end must be after the start.")
+        raise PatrolError(_("The end must be after the start."))
     if ends_at - starts_at > MAX_PERIOD:
-        raise PatrolError("A request can cover at most 92 days; split longer periods.")
+        raise PatrolError(_("A request can cover at most 92 days; split longer periods."))
 
 
 def _contact(session: Session, contact_id: int | None) -> PoliceContact | None:
@@ -144,7 +145,7 @@ def _contact(session: Session, contact_id: int | None) -> PoliceContact | None:
         return None
     contact = session.get(PoliceContact, contact_id)
     if contact is None:
-        raise NotFound("No such police contact in this store.")
+        raise NotFound(_("No such police contact in this store."))
     return contact
 
 
@@ -158,13 +159,13 @@ def save_request(
 ) -> PatrolRequest:
     """Create a draft request, or update a draft `request`, from validated form data (local wall-clock times)."""
     if request is not None and request.status != PatrolStatus.DRAFT:
-        raise Conflict("Only a draft can be changed; this request was already sent.")
+        raise Conflict(_("Only a draft can be changed; this request was already sent."))
     if data.get("reason") not in REASONS or data.get("place") not in PLACES:
-        raise PatrolError("Choose a reason and a place from the list.")
+        raise PatrolError(_("Choose a reason and a place from the list."))
     starts_at, ends_at = local_to_utc(data["starts_at"], zone), local_to_utc(data["ends_at"], zone)
     _check_period(starts_at, ends_at)
     if data["place"] == "home" and not (data.get("home_address") or "").strip():
-        raise PatrolError("Give the home address for a home watch.")
+        raise PatrolError(_("Give the home address for a home watch."))
     request = request or PatrolRequest(status=PatrolStatus.DRAFT.value)
     for name in REQUEST_FIELDS:
         setattr(request, name, _text(data.get(name)))
@@ -181,14 +182,14 @@ def save_request(
 
 def delete_draft(session: Session, request: PatrolRequest) -> None:
     if request.status != PatrolStatus.DRAFT:
-        raise Conflict("Only a draft can be deleted; a sent request stays on record.")
+        raise Conflict(_("Only a draft can be deleted; a sent request stays on record."))
     session.delete(request)
     session.flush()
 
 
 def mark_completed(session: Session, request: PatrolRequest, *, now: datetime | None = None) -> PatrolRequest:
     if request.status not in (PatrolStatus.SENT, PatrolStatus.ACKNOWLEDGED):
-        raise Conflict("Only a request sent to the police can be marked completed.")
+        raise Conflict(_("Only a request sent to the police can be marked completed."))
     request.status = PatrolStatus.COMPLETED.value
     request.closed_at = now or utcnow()
     session.flush()
@@ -219,14 +220,16 @@ def send_request(
     """
     now = now or utcnow()
     if request.status not in OPEN_STATUSES:
-        raise Conflict("This request is closed; create a new one.")
+        raise Conflict(_("This request is closed; create a new one."))
     contact = request.contact
     if contact is None:
-        raise PatrolError("Choose the police contact this request goes to before sending it.")
+        raise PatrolError(_("Choose the police contact this request goes to before sending it."))
     if not contact.email:
-        raise PatrolError(f"{contact.officer_name} has no email address. Add one to the contact, then send.")
+        raise PatrolError(
+            _("%(name)s has no email address. Add one to the contact, then send.", name=contact.officer_name)
+        )
     if request.ends_at <= now:
-        raise PatrolError("This request's period is over; change the dates before sending.")
+        raise PatrolError(_("This request's period is over; change the dates before sending."))
     nonce = new_secret()
     request.link_nonce_digest = digest(nonce)
     request.sent_to_email = contact.email
@@ -281,7 +284,7 @@ def read_officer_token(token: str) -> OfficerLink:
     """Verify the signature and shape of an officer token; raises InvalidToken."""
     payload = unsign(TOKEN_PURPOSE, token, max_age_seconds=int(LINK_MAX_AGE.total_seconds()))
     if not isinstance(payload, dict):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     store_id, request_id, nonce = payload.get("s"), payload.get("r"), payload.get("n")
     if not (
         isinstance(store_id, int)
@@ -290,7 +293,7 @@ def read_officer_token(token: str) -> OfficerLink:
         and not isinstance(store_id, bool)
         and not isinstance(request_id, bool)
     ):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     return OfficerLink(store_id, request_id, nonce)
 
 
@@ -298,11 +301,11 @@ def request_for_link(session: Session, link: OfficerLink, *, now: datetime | Non
     """The request a verified link names, in the store the session is bound to; NotFound or LinkGone otherwise."""
     request = session.get(PatrolRequest, link.request_id)
     if request is None or request.link_nonce_digest is None:
-        raise NotFound("This link is not valid.")
+        raise NotFound(_("This link is not valid."))
     if request.link_nonce_digest != digest(link.nonce):
-        raise LinkGone("The store sent a newer link for this request; use the link in their latest email.")
+        raise LinkGone(_("The store sent a newer link for this request; use the link in their latest email."))
     if (now or utcnow()) > request.ends_at + LINK_GRACE:
-        raise LinkGone("This link has expired: the patrol period ended more than 7 days ago.")
+        raise LinkGone(_("This link has expired: the patrol period ended more than 7 days ago."))
     return request
 
 
@@ -350,7 +353,7 @@ def acknowledge(
     now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status != PatrolStatus.SENT:
-        raise Conflict("This request was already answered.")
+        raise Conflict(_("This request was already answered."))
     request.status = PatrolStatus.ACKNOWLEDGED.value
     request.acknowledged_at = now or utcnow()
     request.officer_name = _text(officer_name)
@@ -372,7 +375,7 @@ def decline(
     now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status not in (PatrolStatus.SENT, PatrolStatus.ACKNOWLEDGED):
-        raise Conflict("This request is already closed.")
+        raise Conflict(_("This request is already closed."))
     request.status = PatrolStatus.DECLINED.value
     request.closed_at = now or utcnow()
     request.officer_name = _text(officer_name)
@@ -396,11 +399,11 @@ def log_patrol(
 ) -> PatrolLogEntry:
     """Add a patrol the officer reports; `patrolled_at` is aware (convert form input with `to_aware`)."""
     if request.status != PatrolStatus.ACKNOWLEDGED:
-        raise Conflict("Patrols can be logged once the request is acknowledged and until it is closed.")
+        raise Conflict(_("Patrols can be logged once the request is acknowledged and until it is closed."))
     if patrolled_at > (now or utcnow()) + timedelta(minutes=10):
-        raise PatrolError("A patrol cannot be logged in the future.")
+        raise PatrolError(_("A patrol cannot be logged in the future."))
     if request.sent_at is not None and patrolled_at < request.sent_at - timedelta(days=1):
-        raise PatrolError("That is before the store sent this request.")
+        raise PatrolError(_("That is before the store sent this request."))
     entry = PatrolLogEntry(
         request=request, patrolled_at=patrolled_at, officer_name=_text(officer_name), observations=_text(observations)
     )
@@ -420,7 +423,7 @@ def complete_by_officer(
     now: datetime | None = None,
 ) -> PatrolRequest:
     if request.status != PatrolStatus.ACKNOWLEDGED:
-        raise Conflict("Only an acknowledged request can be marked completed.")
+        raise Conflict(_("Only an acknowledged request can be marked completed."))
     mark_completed(session, request, now=now)
     _officer_audit(session, "completed", request, store, actor)
     return request
@@ -436,24 +439,24 @@ def list_trips(session: Session) -> list[Trip]:
 def get_trip(session: Session, trip_id: int) -> Trip:
     trip = session.get(Trip, trip_id)
     if trip is None:
-        raise NotFound("No such trip in this store.")
+        raise NotFound(_("No such trip in this store."))
     return trip
 
 
 def create_trip(session: Session, data: dict[str, Any], *, zone: ZoneInfo) -> Trip:
     """Save the trip and create its draft requests (store and/or home) in one step."""
     if data.get("kind") not in TRIP_KINDS:
-        raise PatrolError("Choose the kind of trip from the list.")
+        raise PatrolError(_("Choose the kind of trip from the list."))
     if not (data.get("watch_store") or data.get("watch_home")):
-        raise PatrolError("Ask for a watch on the store, the home, or both.")
+        raise PatrolError(_("Ask for a watch on the store, the home, or both."))
     home_address = (data.get("home_address") or "").strip()
     if data.get("watch_home") and not home_address:
-        raise PatrolError("Give the home address for the home watch.")
+        raise PatrolError(_("Give the home address for the home watch."))
     starts_at, ends_at = local_to_utc(data["starts_at"], zone), local_to_utc(data["ends_at"], zone)
     _check_period(starts_at, ends_at)
     trip = Trip(
         kind=data["kind"],
-        title=(data.get("title") or "").strip() or TRIP_KINDS[data["kind"]],
+        title=(data.get("title") or "").strip() or str(TRIP_KINDS[data["kind"]]),
         starts_at=starts_at,
         ends_at=ends_at,
         home_address=home_address,

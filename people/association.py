@@ -18,6 +18,7 @@ from accounts import mfa
 from accounts.accounts import create_invitation, revoke_user_sessions, set_role
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _
 from models import ASSOCIATION_ROLES, STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
 from models.base import utcnow
 from security.readable_text import clean_name
@@ -81,7 +82,7 @@ def get_person(session: Session, association: Association, user_id: int) -> Pers
         person = person or Person(user)
         person.roles.append(PersonRole(membership, store, region))
     if person is None:
-        raise NotFound("No such person in this association.")
+        raise NotFound(_("No such person in this association."))
     return person
 
 
@@ -90,7 +91,7 @@ def _membership(session: Session, association: Association, membership_id: int) 
         sa.select(Membership).where(Membership.id == membership_id, Membership.association_id == association.id)
     )
     if membership is None:
-        raise NotFound("No such role in this association.")
+        raise NotFound(_("No such role in this association."))
     return membership
 
 
@@ -128,16 +129,16 @@ def invite_person(
     if role in STORE_ROLES:
         store = session.scalar(sa.select(Store).where(Store.id == store_id, Store.association_id == association.id))
         if store is None:
-            raise PeopleError("Choose the member store this person joins.")
+            raise PeopleError(_("Choose the member store this person joins."))
     region = None
     if region_id:
         region = session.scalar(
             sa.select(Region).where(Region.id == region_id, Region.association_id == association.id)
         )
         if region is None:
-            raise NotFound("No such region.")
+            raise NotFound(_("No such region."))
     if role == Role.POLICE_LIAISON and not (agency or "").strip():
-        raise PeopleError("Enter the liaison's agency.")
+        raise PeopleError(_("Enter the liaison's agency."))
     invitation = create_invitation(
         session,
         email=email,
@@ -201,7 +202,7 @@ def change_role(
     """Change one role (store roles among themselves, association roles among themselves); sessions end."""
     membership = _membership(session, association, membership_id)
     if membership.user_id == actor.user_id:
-        raise PeopleError("You cannot change your own role; ask another administrator.")
+        raise PeopleError(_("You cannot change your own role; ask another administrator."))
     if Role(membership.role) == role:
         return membership
     if role in ASSOCIATION_ROLES:
@@ -214,7 +215,7 @@ def change_role(
             )
         )
         if clash is not None:
-            raise PeopleError("This person already has that role; remove this one instead.")
+            raise PeopleError(_("This person already has that role; remove this one instead."))
     try:
         set_role(session, membership, role, actor=actor)
     except DomainError as exc:
@@ -234,15 +235,15 @@ def update_liaison(
 ) -> Membership:
     membership = _membership(session, association, membership_id)
     if membership.role != Role.POLICE_LIAISON.value:
-        raise PeopleError("Only a police liaison has an agency and badge.")
+        raise PeopleError(_("Only a police liaison has an agency and badge."))
     if not (agency or "").strip():
-        raise PeopleError("Enter the liaison's agency.")
+        raise PeopleError(_("Enter the liaison's agency."))
     if region_id:
         region = session.scalar(
             sa.select(Region).where(Region.id == region_id, Region.association_id == association.id)
         )
         if region is None:
-            raise NotFound("No such region.")
+            raise NotFound(_("No such region."))
     membership.agency = clean_name(agency, what="The agency")
     membership.badge_unit = clean_name(badge_unit, what="The badge number or unit", max_length=100) or None
     membership.region_id = region_id or None
@@ -260,7 +261,7 @@ def update_liaison(
 def remove_role(session: Session, association: Association, membership_id: int, *, actor: Actor) -> None:
     membership = _membership(session, association, membership_id)
     if membership.user_id == actor.user_id:
-        raise PeopleError("You cannot remove your own role; ask another administrator.")
+        raise PeopleError(_("You cannot remove your own role; ask another administrator."))
     user_id, role, store_id = membership.user_id, membership.role, membership.store_id
     session.delete(membership)
     revoke_user_sessions(session, user_id)
@@ -280,12 +281,12 @@ def _only_here(session: Session, association: Association, user_id: int, actor: 
     """The account, when every one of its roles is in this association (else the change would reach further)."""
     person = get_person(session, association, user_id)
     if user_id == actor.user_id:
-        raise PeopleError("You cannot do this to your own account.")
+        raise PeopleError(_("You cannot do this to your own account."))
     elsewhere = session.scalar(
         sa.select(sa.func.count()).where(Membership.user_id == user_id, Membership.association_id != association.id)
     )
     if elsewhere or person.user.is_operator:
-        raise PeopleError("This account also belongs elsewhere; remove their roles here instead.")
+        raise PeopleError(_("This account also belongs elsewhere; remove their roles here instead."))
     return person.user
 
 

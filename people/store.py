@@ -12,6 +12,7 @@ import audit
 from accounts.accounts import create_invitation, normalise_email, revoke_user_sessions, set_role
 from audit import Actor
 from errors import DomainError, Forbidden, NotFound
+from i18n import _
 from models import GRANTABLE_ROLES, Association, Invitation, Membership, Role, Store, User
 from models.base import utcnow
 
@@ -66,7 +67,7 @@ def invite_to_store(
         .where(Membership.store_id == store.id, User.email == email)
     )
     if already is not None:
-        raise DomainError(f"{email} is already a member of this store.")
+        raise DomainError(_("%(email)s is already a member of this store.", email=email))
     association = session.get(Association, store.association_id)
     return create_invitation(
         session,
@@ -85,7 +86,7 @@ def _membership(session: Session, store: Store, membership_id: int) -> Membershi
         sa.select(Membership).where(Membership.id == membership_id, Membership.store_id == store.id)
     )
     if membership is None:
-        raise NotFound("No such member in this store.")
+        raise NotFound(_("No such member in this store."))
     return membership
 
 
@@ -99,7 +100,7 @@ def change_store_role(session: Session, store: Store, membership_id: int, role: 
     """Change a member's role (owners only); the last owner cannot be demoted."""
     membership = _membership(session, store, membership_id)
     if membership.role == Role.STORE_OWNER.value and role != Role.STORE_OWNER and _owners(session, store) <= 1:
-        raise DomainError("A store needs at least one owner: make someone else owner first.")
+        raise DomainError(_("A store needs at least one owner: make someone else owner first."))
     set_role(session, membership, role, actor=actor)
     return membership
 
@@ -108,7 +109,7 @@ def remove_member(session: Session, store: Store, membership_id: int, *, actor: 
     """Remove a member (owners only); their sessions end at once. The last owner stays."""
     membership = _membership(session, store, membership_id)
     if membership.role == Role.STORE_OWNER.value and _owners(session, store) <= 1:
-        raise DomainError("A store needs at least one owner.")
+        raise DomainError(_("A store needs at least one owner."))
     user_id, role = membership.user_id, membership.role
     session.delete(membership)
     revoke_user_sessions(session, user_id)

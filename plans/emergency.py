@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
+from i18n import _
 from models import EmergencyPlan, Membership, PoliceContact, Store, User
 from models.base import utcnow
 from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS, PlanAcknowledgement
@@ -48,7 +49,7 @@ def store_today(store: Store) -> date:
 
 def check_kind(kind: str) -> str:
     if kind not in PLAN_KIND_LABELS:
-        raise NotFound("There is no such kind of emergency plan.")
+        raise NotFound(_("There is no such kind of emergency plan."))
     return kind
 
 
@@ -80,7 +81,7 @@ def find_plan(session: Session, kind: str) -> EmergencyPlan | None:
 def get_plan(session: Session, kind: str) -> EmergencyPlan:
     plan = find_plan(session, kind)
     if plan is None:
-        raise NotFound("This store has no plan of that kind yet.")
+        raise NotFound(_("This store has no plan of that kind yet."))
     return plan
 
 
@@ -95,9 +96,9 @@ def save_plan(session: Session, kind: str, data: dict[str, Any]) -> EmergencyPla
     name = (data.get("agreed_with_name") or "").strip()
     agreed_on = data.get("agreed_on")
     if contact_id is not None and session.get(PoliceContact, int(contact_id)) is None:
-        raise NotFound("No such police contact in this store.")
+        raise NotFound(_("No such police contact in this store."))
     if bool(contact_id is not None or name) != (agreed_on is not None):
-        raise PlanAgreementIncomplete("Say both with whom the plan was agreed and when, or neither.")
+        raise PlanAgreementIncomplete(_("Say both with whom the plan was agreed and when, or neither."))
     plan.steps = (data.get("steps") or "").strip()
     plan.call_tree = (data.get("call_tree") or "").strip()
     plan.review_due_on = data["review_due_on"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _
 from models import Area, Association, Invitation, Membership, Region, Store
 from regions import MAX_K, MIN_K
 
@@ -25,21 +26,21 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise RegionError(f"Unknown time zone {name[:64]!r}; use a name like Europe/London.") from None
+        raise RegionError(_("Unknown time zone %(zone)r; use a name like Europe/London.", zone=name[:64])) from None
     if name not in available_timezones():
-        raise RegionError(f"Unknown time zone {name[:64]!r}; use a name like Europe/London.")
+        raise RegionError(_("Unknown time zone %(zone)r; use a name like Europe/London.", zone=name[:64]))
     return name
 
 
 def _check_schedule(k: int | None, frequency: str | None, weekday: int | None, hour: int | None) -> None:
     if k is not None and not MIN_K <= k <= MAX_K:
-        raise RegionError(f"The k threshold must be between {MIN_K} and {MAX_K}.")
+        raise RegionError(_("The k threshold must be between %(low)s and %(high)s.", low=MIN_K, high=MAX_K))
     if frequency is not None and frequency not in ("weekly", "daily"):
-        raise RegionError("The digest is weekly or daily.")
+        raise RegionError(_("The digest is weekly or daily."))
     if weekday is not None and not 0 <= weekday <= 6:
-        raise RegionError("Choose a weekday.")
+        raise RegionError(_("Choose a weekday."))
     if hour is not None and not 0 <= hour <= 23:
-        raise RegionError("The hour is between 0 and 23.")
+        raise RegionError(_("The hour is between 0 and 23."))
 
 
 def list_regions(session: Session, association: Association) -> list[tuple[Region, int]]:
@@ -60,7 +61,7 @@ def list_regions(session: Session, association: Association) -> list[tuple[Regio
 def get_region(session: Session, association: Association, region_id: int) -> Region:
     region = session.scalar(sa.select(Region).where(Region.id == region_id, Region.association_id == association.id))
     if region is None:
-        raise NotFound("No such region.")
+        raise NotFound(_("No such region."))
     return region
 
 
@@ -71,23 +72,23 @@ def get_area(session: Session, association: Association, area_id: int) -> Area:
         .where(Area.id == area_id, Region.association_id == association.id)
     )
     if area is None:
-        raise NotFound("No such area.")
+        raise NotFound(_("No such area."))
     return area
 
 
 def _slug(name: str, slug: str | None) -> str:
     value = slugify(slug or name, max_length=50, word_boundary=False)
     if not value:
-        raise RegionError("The name needs at least one letter or digit.")
+        raise RegionError(_("The name needs at least one letter or digit."))
     return value
 
 
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise RegionError("Enter a name.")
+        raise RegionError(_("Enter a name."))
     if len(name) > 200:
-        raise RegionError("The name is too long (at most 200 characters).")
+        raise RegionError(_("The name is too long (at most 200 characters)."))
     return name
 
 
@@ -106,7 +107,7 @@ def create_region(session: Session, association: Association, *, name: str, slug
     name = _clean_name(name)
     final = _slug(name, slug)
     if session.scalar(sa.select(Region.id).where(Region.association_id == association.id, Region.slug == final)):
-        raise RegionError(f"There is already a region with the short name {final!r}.")
+        raise RegionError(_("There is already a region with the short name %(slug)r.", slug=final))
     region = Region(association_id=association.id, slug=final, name=name)
     session.add(region)
     session.flush()
@@ -129,7 +130,7 @@ def merge_regions(session: Session, association: Association, *, keep_id: int, m
     Areas with the same short name are merged too (their stores move to the surviving area).
     """
     if keep_id == merge_id:
-        raise RegionError("Choose two different regions.")
+        raise RegionError(_("Choose two different regions."))
     keep = get_region(session, association, keep_id)
     gone = get_region(session, association, merge_id)
     kept_areas = {a.slug: a for a in session.scalars(sa.select(Area).where(Area.region_id == keep.id))}
@@ -157,7 +158,7 @@ def create_area(
     name = _clean_name(name)
     final = _slug(name, slug)
     if session.scalar(sa.select(Area.id).where(Area.region_id == region.id, Area.slug == final)):
-        raise RegionError(f"Region {region.name} already has an area {final!r}.")
+        raise RegionError(_("Region %(region)s already has an area %(slug)r.", region=region.name, slug=final))
     area = Area(region_id=region.id, slug=final, name=name)
     session.add(area)
     session.flush()

@@ -20,6 +20,8 @@ import audit
 from audit import Actor
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
+from i18n import _
+from i18n import _ as gettext  # in functions where `_` is an unpacking placeholder
 from jobs.queue import notify
 from models import (
     Incident,
@@ -90,11 +92,19 @@ def contacts_with_email(session: Session) -> list[PoliceContact]:
 def recipient_choices(session: Session, store: Store) -> list[tuple[str, str]]:
     """(value, label) pairs for the grant form: `liaison:<user id>` and `contact:<contact id>`."""
     pairs = [
-        (f"{RECIPIENT_LIAISON}:{u.id}", f"{u.name} — police liaison ({u.email})")
+        (f"{RECIPIENT_LIAISON}:{u.id}", gettext("%(name)s — police liaison (%(email)s)", name=u.name, email=u.email))
         for u in association_liaisons(session, store.association_id)
     ]
     pairs += [
-        (f"{RECIPIENT_CONTACT}:{c.id}", f"{c.officer_name}, {c.agency} — by emailed link ({c.email})")
+        (
+            f"{RECIPIENT_CONTACT}:{c.id}",
+            gettext(
+                "%(name)s, %(agency)s — by emailed link (%(email)s)",
+                name=c.officer_name,
+                agency=c.agency,
+                email=c.email,
+            ),
+        )
         for c in contacts_with_email(session)
     ]
     return pairs
@@ -144,7 +154,7 @@ def slice_photo(session: Session, grant: ReviewGrant, photo_id: int, zone: ZoneI
         .options(undefer(IncidentPhoto.data))
     )
     if photo is None:
-        raise NotFound("No such photo in this review.")
+        raise NotFound(_("No such photo in this review."))
     return photo
 
 
@@ -162,7 +172,7 @@ def list_grants(session: Session) -> list[ReviewGrant]:
 def get_grant(session: Session, grant_id: int) -> ReviewGrant:
     grant = session.get(ReviewGrant, grant_id)
     if grant is None:
-        raise NotFound("No such review grant in this store.")
+        raise NotFound(_("No such review grant in this store."))
     return grant
 
 
@@ -231,25 +241,25 @@ def create_grant(
     now = now or utcnow()
     types = [t for t in dict.fromkeys(incident_types) if t]
     if not types:
-        raise GrantRefused("Choose at least one type of incident.", "incident_types")
+        raise GrantRefused(gettext("Choose at least one type of incident."), "incident_types")
     unknown = [t for t in types if t not in INCIDENT_TYPES]
     if unknown:
-        raise GrantRefused("Choose incident types from the list.", "incident_types")
+        raise GrantRefused(gettext("Choose incident types from the list."), "incident_types")
     for name, day in (("since", since), ("until", until)):
         if not ranges.date_in_range(day):
             raise GrantRefused(ranges.DATE_MESSAGE, name)
     if since > until:
-        raise GrantRefused("The end date must not be before the start date.", "until")
+        raise GrantRefused(gettext("The end date must not be before the start date."), "until")
     if expires_at.tzinfo is None:
         raise ValueError("expires_at must be timezone-aware")
     if expires_at <= now:
-        raise GrantRefused("Access must end in the future.", "expires_at")
+        raise GrantRefused(gettext("Access must end in the future."), "expires_at")
     if expires_at > now + timedelta(days=MAX_GRANT_DAYS):
-        raise GrantRefused(f"Access can last at most {MAX_GRANT_DAYS} days.", "expires_at")
+        raise GrantRefused(gettext("Access can last at most %(days)s days.", days=MAX_GRANT_DAYS), "expires_at")
 
     kind, _, raw_id = (recipient or "").partition(":")
     if not raw_id.isdigit():
-        raise GrantRefused("Choose the officer to share with.", "recipient")
+        raise GrantRefused(gettext("Choose the officer to share with."), "recipient")
     recipient_id = int(raw_id)
     grant = ReviewGrant(
         recipient_kind=kind,
@@ -264,20 +274,20 @@ def create_grant(
     if kind == RECIPIENT_LIAISON:
         liaison = next((u for u in association_liaisons(session, store.association_id) if u.id == recipient_id), None)
         if liaison is None:
-            raise GrantRefused("That person is not a police liaison of your association.", "recipient")
+            raise GrantRefused(gettext("That person is not a police liaison of your association."), "recipient")
         grant.liaison_user_id = liaison.id
         grant.recipient_name = liaison.name[:200]
         grant.recipient_email = liaison.email
     elif kind == RECIPIENT_CONTACT:
         contact = session.get(PoliceContact, recipient_id)
         if contact is None or not contact.email:
-            raise GrantRefused("That police contact has no email address to send the link to.", "recipient")
+            raise GrantRefused(gettext("That police contact has no email address to send the link to."), "recipient")
         grant.police_contact_id = contact.id
         grant.recipient_name = contact.officer_name[:200]
         grant.recipient_email = contact.email
         grant.link_nonce = new_secret()
     else:
-        raise GrantRefused("Choose the officer to share with.", "recipient")
+        raise GrantRefused(gettext("Choose the officer to share with."), "recipient")
     session.add(grant)
     session.flush()
 
@@ -369,7 +379,7 @@ def live_share(session: Session, share_id: int, user_id: int, *, now: datetime |
     """The liaison's live pointer with this id, or NotFound (someone else's, revoked, expired: all the same)."""
     share = session.scalar(_live_shares(user_id, now or utcnow()).where(PoliceShareIndex.id == share_id))
     if share is None:
-        raise NotFound("No such review, or it has ended.")
+        raise NotFound(_("No such review, or it has ended."))
     return share
 
 
@@ -384,7 +394,7 @@ def liaison_grant(
         or grant.liaison_user_id != user_id
         or grant.state(now or utcnow()) != "live"
     ):
-        raise NotFound("No such review, or it has ended.")
+        raise NotFound(_("No such review, or it has ended."))
     return grant
 
 
@@ -398,7 +408,7 @@ def link_grant(session: Session, grant_id: object, nonce: object, *, now: dateti
         or grant.link_nonce != nonce
         or grant.state(now or utcnow()) != "live"
     ):
-        raise NotFound("This review link is not valid or has ended.")
+        raise NotFound(_("This review link is not valid or has ended."))
     return grant
 
 
@@ -437,7 +447,9 @@ def save_review(
     now = now or utcnow()
     notes = (pattern_notes or "").strip()
     if len(notes) > NOTES_LIMIT:
-        raise GrantRefused(f"Pattern notes can be at most {NOTES_LIMIT} characters.", "pattern_notes")
+        raise GrantRefused(
+            gettext("Pattern notes can be at most %(limit)s characters.", limit=NOTES_LIMIT), "pattern_notes"
+        )
     changed_notes = notes != (grant.pattern_notes or "")
     grant.pattern_notes = notes
     if changed_notes:

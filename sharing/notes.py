@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 import audit
 from anonymize import TLP, NoteDraft, PlaceContext, StoreIdentity, anonymize_police_note, ensure_feed_publishable
 from audit import Actor
+from i18n import _
 from models import Area, Region, Store, StoreStatus
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
@@ -108,9 +109,9 @@ def _expiry(valid_until: date | None, now: datetime) -> datetime:
         return now + DEFAULT_LIFETIME
     expires = datetime.combine(valid_until, time(23, 59), tzinfo=now.tzinfo)
     if expires <= now:
-        raise SharingError("The validity period must end in the future.")
+        raise SharingError(_("The validity period must end in the future."))
     if expires - now > MAX_VALIDITY:
-        raise SharingError("A bulletin can be valid for one year at most.")
+        raise SharingError(_("A bulletin can be valid for one year at most."))
     return expires
 
 
@@ -177,7 +178,7 @@ def relay_note(
     draft = note_draft(session, store, values, tlp)
     ensure_feed_publishable(draft)
     if not draft.fields["text"].strip():
-        raise SharingError("Say what your police contact told you.")
+        raise SharingError(_("Say what your police contact told you."))
     payload = draft.shared_payload()
     now = utcnow()
     published = auto_publish(session, store.association_id)

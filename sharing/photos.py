@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, undefer
 
 from anonymize import TLP, reencode_photo
 from errors import NotFound
+from i18n import _
 from models import Incident, IncidentPhoto
 from models.bulletin_photos import BulletinPhoto
 from models.bulletins import Bulletin
@@ -58,7 +59,7 @@ def preview_photo(session: Session, incident: Incident, photo_id: int) -> Publis
         sa.select(IncidentPhoto.data).where(IncidentPhoto.id == photo_id, IncidentPhoto.incident_id == incident.id)
     )
     if raw is None:
-        raise NotFound("No such photo on this incident.")
+        raise NotFound(_("No such photo on this incident."))
     return published_form(raw)
 
 

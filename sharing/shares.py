@@ -32,6 +32,7 @@ from anonymize import (
     ensure_feed_publishable,
 )
 from errors import DomainError
+from i18n import _
 from models import (
     Area,
     Incident,
@@ -252,7 +253,7 @@ def share_incident(
 ) -> ShareResult:
     """Publish the anonymized draft as a bulletin (pending, or published when the association auto-publishes)."""
     if current_share(session, incident) is not None:
-        raise AlreadyShared("This incident is already shared. Withdraw it first to share it again.")
+        raise AlreadyShared(_("This incident is already shared. Withdraw it first to share it again."))
     try:
         draft = draft_for(session, store, incident, tlp, share_photos=share_photos, keep_names=keep_names)
     except PlaceHeld as exc:  # nothing is written: the refusal rolls the request back
@@ -308,7 +309,7 @@ def share_incident(
 def withdraw(session: Session, store: Store, incident: Incident, *, user_name: str) -> Bulletin:
     share = current_share(session, incident)
     if share is None:
-        raise SharingError("This incident is not shared.")
+        raise SharingError(_("This incident is not shared."))
     bulletin = bulletin_of(session, store, share, for_update=True)
     now = utcnow()
     if bulletin is not None and bulletin.status in ("pending", "published", "merged"):

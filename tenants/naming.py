@@ -7,6 +7,7 @@ import unicodedata
 
 from slugify import slugify
 
+from i18n import _
 from security.readable_text import has_unreadable_characters
 from tenants.errors import InvalidStoreName
 
@@ -67,15 +68,21 @@ def is_pool_schema(name: str) -> bool:
 def clean_store_name(name: str) -> str:
     """Normalise a display name (NFC, collapsed whitespace) and reject names no one could read or that are too long."""
     if not isinstance(name, str):
-        raise InvalidStoreName("The store name must be text.")
+        raise InvalidStoreName(_("The store name must be text."))
     name = unicodedata.normalize("NFC", name)
     if has_unreadable_characters(name):
-        raise InvalidStoreName("The store name contains control or invisible characters.")
+        raise InvalidStoreName(_("The store name contains control or invisible characters."))
     name = " ".join(name.split())
     if not name:
-        raise InvalidStoreName("Enter the store's name.")
+        raise InvalidStoreName(_("Enter the store's name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidStoreName(f"The store name is too long ({len(name)} characters; at most {MAX_NAME_LENGTH}).")
+        raise InvalidStoreName(
+            _(
+                "The store name is too long (%(length)s characters; at most %(limit)s).",
+                length=len(name),
+                limit=MAX_NAME_LENGTH,
+            )
+        )
     return name
 
 
@@ -83,11 +90,13 @@ def validate_slug(slug: str) -> str:
     """Accept an explicitly chosen slug only in its canonical form: lower-case ASCII letters, digits and hyphens."""
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise InvalidStoreName(
-            "A store address may use only lower-case letters a-z, digits and single hyphens, "
-            "1 to 50 characters, starting and ending with a letter or digit."
+            _(
+                "A store address may use only lower-case letters a-z, digits and single hyphens, "
+                "1 to 50 characters, starting and ending with a letter or digit."
+            )
         )
     if "--" in slug:
-        raise InvalidStoreName("A store address cannot contain two hyphens in a row.")
+        raise InvalidStoreName(_("A store address cannot contain two hyphens in a row."))
     if slug in RESERVED_SLUGS or slug.startswith("pg-"):
         raise slug_unavailable(slug)
     return slug
@@ -106,7 +115,7 @@ def slug_from_name(name: str) -> str:
     slug = slugify(name, max_length=50, word_boundary=False, separator="-")
     slug = slug.strip("-")
     if not slug:
-        raise InvalidStoreName("The store name needs at least one letter or digit to make its address.")
+        raise InvalidStoreName(_("The store name needs at least one letter or digit to make its address."))
     if slug in RESERVED_SLUGS or slug.startswith("pg-"):
         slug = f"store-{slug}"[:50].strip("-")
     return validate_slug(slug)

@@ -25,6 +25,7 @@ import audit
 from audit import Actor
 from config import SHARED_SCHEMA
 from database.statements import run_statements
+from i18n import _
 from models import Area, Association, Region, Store, StoreStatus
 from tenants.ddl import provisioning_statements
 from tenants.errors import InvalidStoreName, StoreNotFound, TenancyError
@@ -73,9 +74,9 @@ def register_store(
     """Add a store in `provisioning` with its generated schema name. Flushes, never commits."""
     clean_name = clean_store_name(name)
     if region.association_id != association.id:
-        raise InvalidStoreName("That region belongs to another association.")
+        raise InvalidStoreName(_("That region belongs to another association."))
     if area is not None and area.region_id != region.id:
-        raise InvalidStoreName("That area belongs to another region.")
+        raise InvalidStoreName(_("That area belongs to another region."))
     # The slugs in the way and the store's id come in one round trip: with the id known up front, the row goes in
     # with its schema name in one INSERT (no INSERT-then-UPDATE).
     base = validate_slug(slug) if slug else slug_from_name(clean_name)

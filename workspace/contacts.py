@@ -15,6 +15,7 @@ import audit
 from audit import Actor
 from database.bundle import Query, fetch, fetch_one
 from errors import Conflict, DomainError, NotFound
+from i18n import _
 from models import ContactLogEntry, Meeting, PoliceContact, Store, StoreSetting
 from models.store.contact_log import CONTACT_CHANNELS
 from models.store.settings import DEFAULT_SETTINGS
@@ -105,7 +106,7 @@ def set_contact_quiet_days(session: Session, days: int, *, store: Store, actor: 
     """Change the setting (audited with its old and new value); returns the new value."""
     low, high = QUIET_DAYS_RANGE
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
-        raise DomainError(f"Choose a number of days between {low} and {high}.")
+        raise DomainError(_("Choose a number of days between %(low)s and %(high)s.", low=low, high=high))
     before = contact_quiet_days(session)
     setting = session.get(StoreSetting, QUIET_DAYS_KEY)
     if setting is None:
@@ -165,7 +166,7 @@ def _contact_rows(session: Session) -> tuple[list[ContactSummary], int]:
 def get_contact(session: Session, contact_id: int) -> PoliceContact:
     contact = session.get(PoliceContact, contact_id)
     if contact is None:
-        raise NotFound("No such police contact in this store.")
+        raise NotFound(_("No such police contact in this store."))
     return contact
 
 
@@ -193,7 +194,11 @@ def delete_contact(session: Session, contact: PoliceContact, *, store: Store, ac
             session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            f"{name} cannot be deleted: other records of this store still refer to them. Edit the contact instead."
+            _(
+                "%(name)s cannot be deleted: other records of this store still refer to them. "
+                "Edit the contact instead.",
+                name=name,
+            )
         ) from exc
     audit.record(
         session,
@@ -243,13 +248,13 @@ def log_contact(
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
     if channel not in CONTACT_CHANNELS:
-        raise DomainError("Choose how you were in contact: call, visit, email or other.")
+        raise DomainError(_("Choose how you were in contact: call, visit, email or other."))
     summary = (summary or "").strip()
     if not summary:
-        raise DomainError("Say in a few words what the contact was about.")
+        raise DomainError(_("Say in a few words what the contact was about."))
     # A few minutes of slack for clocks and slow typing; a contact next week has not happened yet.
     if occurred_at > (now or datetime.now(UTC)) + timedelta(minutes=5):
-        raise DomainError("A contact cannot be logged in the future. Use a meeting to plan one.")
+        raise DomainError(_("A contact cannot be logged in the future. Use a meeting to plan one."))
     entry = ContactLogEntry(
         contact_id=contact.id,
         occurred_at=occurred_at,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
+from i18n import _
 from models import Store
 from models.store.profile import StoreProfile
 
@@ -60,7 +61,7 @@ def _website(value: str) -> str:
     url = value if re.match(r"^https?://", value, re.I) else f"https://{value}"
     host = re.sub(r"^https?://", "", url, flags=re.I).split("/", 1)[0].lower()
     if not _HOST.match(host):
-        raise ProfileError("Enter the website as an address such as www.example.com.")
+        raise ProfileError(_("Enter the website as an address such as www.example.com."))
     return url
 
 
@@ -71,19 +72,23 @@ def clean(values: dict[str, str]) -> dict[str, str]:
         value = str(values.get(name) or "").strip()
         if len(value) > LIMITS[name]:
             label = name.replace("_", " ").capitalize()
-            raise ProfileError(f"{label} is too long (at most {LIMITS[name]} characters).")
+            raise ProfileError(
+                _("%(field)s is too long (at most %(limit)s characters).", field=label, limit=LIMITS[name])
+            )
         out[name] = value
     names = [line.strip() for line in out["trade_names"].splitlines() if line.strip()]
     if len(names) > MAX_TRADE_NAMES or any(len(n) > 200 for n in names):
-        raise ProfileError(f"List at most {MAX_TRADE_NAMES} trade names, one per line, each under 200 characters.")
+        raise ProfileError(
+            _("List at most %(count)s trade names, one per line, each under 200 characters.", count=MAX_TRADE_NAMES)
+        )
     out["trade_names"] = "\n".join(names)
     if out["phone"] and not _PHONE.match(out["phone"]):
-        raise ProfileError("Enter the shop's phone number with digits, spaces and + ( ) - only.")
+        raise ProfileError(_("Enter the shop's phone number with digits, spaces and + ( ) - only."))
     if out["shop_email"]:
         try:
             validate_email(out["shop_email"], check_deliverability=False)
         except EmailNotValidError as exc:
-            raise ProfileError("Enter the shop's email address as name@example.com.") from exc
+            raise ProfileError(_("Enter the shop's email address as name@example.com.")) from exc
     out["website"] = _website(out["website"])
     return out
 

@@ -11,6 +11,7 @@ from blueprints.guards import store_view
 from blueprints.web import current_actor
 from briefing import briefing as services
 from database.request_scope import db
+from i18n import _
 from models import MANAGER_ROLES
 from security.ranges import id_value
 from workspace.times import store_zone
@@ -59,7 +60,7 @@ def edit(store, membership):
     form = BriefingForm(obj=profile)
     if form.validate_on_submit():
         services.save_profile(db(), store, current_actor(), form.data)
-        flash("Briefing saved.", "success")
+        flash(_("Briefing saved."), "success")
         return _to_briefing(store)
     if request.method == "GET":
         services.record_access(db(), store, current_actor(), "briefing.view", page="edit")
@@ -72,7 +73,7 @@ def new_keyholder(store, membership):
     form = KeyholderForm()
     if form.validate_on_submit():
         services.save_keyholder(db(), store, current_actor(), form.data)
-        flash("Keyholder added.", "success")
+        flash(_("Keyholder added."), "success")
         return _to_briefing(store)
     return render_template("briefing/keyholder_form.html", store=store, form=form, keyholder=None), _status()
 
@@ -84,7 +85,7 @@ def edit_keyholder(store, membership, keyholder_id: int):
     form = KeyholderForm(obj=keyholder)
     if form.validate_on_submit():
         services.save_keyholder(db(), store, current_actor(), form.data, keyholder)
-        flash("Keyholder saved.", "success")
+        flash(_("Keyholder saved."), "success")
         return _to_briefing(store)
     if request.method == "GET":
         services.record_access(db(), store, current_actor(), "briefing.view", page="keyholder")
@@ -96,7 +97,7 @@ def edit_keyholder(store, membership, keyholder_id: int):
 def delete_keyholder(store, membership, keyholder_id: int):
     # CSRFProtect has checked the token of the delete button's ConfirmForm.
     services.delete_keyholder(db(), store, current_actor(), keyholder_id)
-    flash("Keyholder removed.", "success")
+    flash(_("Keyholder removed."), "success")
     return _to_briefing(store)
 
 
@@ -106,7 +107,7 @@ def new_safe(store, membership):
     form = SafeForm()
     if form.validate_on_submit():
         services.save_safe(db(), store, current_actor(), form.data)
-        flash("Safe or vault added.", "success")
+        flash(_("Safe or vault added."), "success")
         return _to_briefing(store)
     return render_template("briefing/safe_form.html", store=store, form=form, safe=None), _status()
 
@@ -118,7 +119,7 @@ def edit_safe(store, membership, safe_id: int):
     form = SafeForm(obj=safe)
     if form.validate_on_submit():
         services.save_safe(db(), store, current_actor(), form.data, safe)
-        flash("Safe or vault saved.", "success")
+        flash(_("Safe or vault saved."), "success")
         return _to_briefing(store)
     if request.method == "GET":
         services.record_access(db(), store, current_actor(), "briefing.view", page="safe")
@@ -129,5 +130,5 @@ def edit_safe(store, membership, safe_id: int):
 @store_view(MANAGER_ROLES)
 def delete_safe(store, membership, safe_id: int):
     services.delete_safe(db(), store, current_actor(), safe_id)
-    flash("Safe or vault removed.", "success")
+    flash(_("Safe or vault removed."), "success")
     return _to_briefing(store)

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.form_helpers import choices, id_range, in_date_range
 from blueprints.logbook.forms import DATETIME_FORMATS
+from i18n import _l
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
 
 
@@ -36,7 +37,9 @@ class HelpedForm(FlaskForm):
 
 
 class SightingForm(FlaskForm):
-    note = TextAreaField("What you saw", validators=[DataRequired("Say briefly what you saw."), Length(max=1000)])
+    note = TextAreaField(
+        _l("What you saw"), validators=[DataRequired(_l("Say briefly what you saw.")), Length(max=1000)]
+    )
     seen_at = DateTimeLocalField(
-        "When", format=DATETIME_FORMATS, validators=[InputRequired("Say when."), in_date_range]
+        _l("When"), format=DATETIME_FORMATS, validators=[InputRequired(_l("Say when.")), in_date_range]
     )

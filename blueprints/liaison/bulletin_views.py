@@ -19,22 +19,23 @@ from blueprints.sharing.forms import TLP_CHOICES
 from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
+from i18n import _, _l
 from models import Region
 from sharing import notes
 
 
 class TrendBulletinForm(FlaskForm):
-    region = SelectField("Region")
-    title = StringField("Title", validators=[DataRequired("Give the bulletin a title."), Length(max=200)])
+    region = SelectField(_l("Region"))
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the bulletin a title.")), Length(max=200)])
     modus_operandi = TextAreaField(
-        "Modus operandi", validators=[DataRequired("Describe how they operate."), Length(max=5000)]
+        _l("Modus operandi"), validators=[DataRequired(_l("Describe how they operate.")), Length(max=5000)]
     )
-    watch_for = TextAreaField("What to watch for", validators=[Optional(), Length(max=5000)])
-    recommendation = TextAreaField("Recommendation", validators=[Optional(), Length(max=5000)])
+    watch_for = TextAreaField(_l("What to watch for"), validators=[Optional(), Length(max=5000)])
+    recommendation = TextAreaField(_l("Recommendation"), validators=[Optional(), Length(max=5000)])
     valid_until = DateField(
-        "Valid until", validators=[Optional(), in_date_range], description="Leave empty for 90 days."
+        _l("Valid until"), validators=[Optional(), in_date_range], description=_l("Leave empty for 90 days.")
     )
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default="AMBER")
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES), default="AMBER")
 
 
 def _regions() -> list[Region]:
@@ -53,7 +54,7 @@ def new_trend_bulletin():
     require_two_step()
     form = _form()
     if not form.region.choices:
-        abort(403, "Your association has no regions yet.")
+        abort(403, _("Your association has no regions yet."))
     draft = None
     status = 200
     if form.is_submitted():
@@ -73,7 +74,7 @@ def new_trend_bulletin():
                         valid_until=form.valid_until.data,
                         actor=current_actor(),
                     )
-                    flash("Posted: the association will review the bulletin before it is published.", "success")
+                    flash(_("Posted: the association will review the bulletin before it is published."), "success")
                     return redirect(url_for("liaison.home"))
                 draft = notes.trend_draft(db(), engines().app, region, values, tlp)
                 status = 200

@@ -15,6 +15,7 @@ from blueprints.review.display import local_time_formatter, photo_response, rend
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.web import current_actor
 from database.request_scope import db
+from i18n import _
 from review import grants as services
 from tenants.access import bind_store_by_id
 from workspace.times import store_zone
@@ -76,7 +77,7 @@ def review(share_id: int):
         except services.GrantRefused as exc:
             form.pattern_notes.errors.append(str(exc))
         else:
-            flash("Saved. The store can see your review.", "success")
+            flash(_("Saved. The store can see your review."), "success")
             return redirect(url_for("liaison.review", share_id=share.id))
     elif request.method == "GET":
         services.record_open(db(), grant, store=store, actor=current_actor())

@@ -15,6 +15,7 @@ from bulletins import export as exports
 from bulletins import feed as services
 from bulletins.sightings import feed_extras
 from database.request_scope import db
+from i18n import _
 from models import Association
 from models.base import utcnow
 from sharing.notes import liaison_regions
@@ -49,13 +50,13 @@ def _page(kind: str | None, endpoint: str, heading: str):
 @bp.route("/feed/")
 @liaison_view
 def feed():
-    return _page(None, "liaison.feed", "Regional feed")
+    return _page(None, "liaison.feed", _("Regional feed"))
 
 
 @bp.route("/patterns/")
 @liaison_view
 def patterns():
-    return _page("pattern", "liaison.patterns", "Casing patterns")
+    return _page("pattern", "liaison.patterns", _("Casing patterns"))
 
 
 @bp.route("/bulletins/<int:bulletin_id>")

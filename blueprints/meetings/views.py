@@ -8,10 +8,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from blueprints.guards import store_view
-from blueprints.meetings.forms import ActionDoneForm, ActionForm, InviteForm, MeetingForm, OutcomeForm
+from blueprints.meetings.forms import STATUS_CHOICES, ActionDoneForm, ActionForm, InviteForm, MeetingForm, OutcomeForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from meetings import invitations
 from meetings import meetings as services
 from meetings.agendas import AGENDA_TEMPLATES
@@ -62,7 +63,7 @@ def new(store, membership):
         except DomainError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Meeting scheduled. Download the calendar file to add it to your calendar.", "success")
+            flash(_("Meeting scheduled. Download the calendar file to add it to your calendar."), "success")
             return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
     return _form_page(store, form, None, status)
@@ -90,7 +91,7 @@ def edit(store, membership, meeting_id: int):
         except DomainError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Meeting saved.", "success")
+            flash(_("Meeting saved."), "success")
             return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
     return _form_page(store, form, meeting, status)
@@ -108,6 +109,7 @@ def _meeting_page(store, membership, meeting, *, outcome_form=None, action_form=
         done_form=ActionDoneForm(),
         can_manage=membership.role in MANAGER_ROLES,
         invite_form=InviteForm(),
+        status_labels=dict(STATUS_CHOICES),
     ), status
 
 
@@ -126,7 +128,7 @@ def outcome(store, membership, meeting_id: int):
         services.record_outcome(
             db(), meeting, status=form.status.data, minutes=form.minutes.data, user_id=current_user.id
         )
-        flash("Meeting updated.", "success")
+        flash(_("Meeting updated."), "success")
         return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id))
     return _meeting_page(store, membership, meeting, outcome_form=form, status=400)
 
@@ -140,7 +142,7 @@ def add_action(store, membership, meeting_id: int):
         services.add_action(
             db(), meeting, description=form.description.data, owner=form.owner.data, due_on=form.due_on.data
         )
-        flash("Follow-up added.", "success")
+        flash(_("Follow-up added."), "success")
         return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id) + "#actions")
     return _meeting_page(store, membership, meeting, action_form=form, status=400)
 
@@ -154,7 +156,7 @@ def action_done(store, membership, meeting_id: int, action_id: int):
     if not form.validate_on_submit():
         return _meeting_page(store, membership, meeting, status=400)
     services.set_action_done(db(), action, form.done.data)
-    flash("Follow-up marked done." if form.done.data else "Follow-up reopened.", "success")
+    flash(_("Follow-up marked done.") if form.done.data else _("Follow-up reopened."), "success")
     return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id) + "#actions")
 
 
@@ -171,7 +173,7 @@ def invite(store, membership, meeting_id: int):
     except invitations.InvitationRefused as exc:
         flash(str(exc), "error")
         return _meeting_page(store, membership, meeting, status=400)
-    flash("The invitation is on its way to the officer, with the calendar file.", "success")
+    flash(_("The invitation is on its way to the officer, with the calendar file."), "success")
     return redirect(url_for("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id))
 
 

@@ -19,6 +19,7 @@ from blueprints.patrols.forms import ActionForm, AnswerForm, PatrolLogForm
 from blueprints.web import access, current_actor
 from database.request_scope import db, independent_transaction
 from errors import DomainError, NotFound
+from i18n import _
 from patrols import requests as services
 from security.tokens import InvalidToken
 from tenants.access import bind_store_by_id
@@ -29,7 +30,7 @@ from workspace.times import local_now, local_to_utc, store_zone
 def _refused(status: int, message: str, *, why: str, store_id: int | None = None, request_id: int | None = None):
     with independent_transaction() as kept:
         services.record_link_refused(kept, actor=current_actor(), why=why, store_id=store_id, request_id=request_id)
-    return render_template("officer/message.html", title="Patrol request", message=message), status
+    return render_template("officer/message.html", title=_("Patrol request"), message=message), status
 
 
 def patrol_link_view(view: Callable) -> Callable:
@@ -40,7 +41,7 @@ def patrol_link_view(view: Callable) -> Callable:
         try:
             link = services.read_officer_token(token)
         except InvalidToken:
-            return _refused(404, "This link is not valid.", why="bad_token")
+            return _refused(404, _("This link is not valid."), why="bad_token")
         store = bind_store_by_id(link.store_id)
         try:
             patrol = services.request_for_link(db(), link)
@@ -105,7 +106,7 @@ def patrol_answer(*, store, patrol, token):
                 note=form.note.data,
                 actor=current_actor(),
             )
-            flash("Thank you: the store sees that you acknowledged the request.", "success")
+            flash(_("Thank you: the store sees that you acknowledged the request."), "success")
         else:
             services.decline(
                 db(),
@@ -115,7 +116,7 @@ def patrol_answer(*, store, patrol, token):
                 reason=form.note.data,
                 actor=current_actor(),
             )
-            flash("The store sees that you declined, with your reason.", "success")
+            flash(_("The store sees that you declined, with your reason."), "success")
     except DomainError as exc:
         form.form_errors.append(str(exc))
         return _page(store, patrol, token, answer=form, status=exc.status_code)
@@ -141,7 +142,7 @@ def patrol_log(*, store, patrol, token):
     except DomainError as exc:
         form.form_errors.append(str(exc))
         return _page(store, patrol, token, log=form, status=exc.status_code)
-    flash("Patrol logged. Thank you.", "success")
+    flash(_("Patrol logged. Thank you."), "success")
     return _back(token)
 
 
@@ -153,5 +154,5 @@ def patrol_complete(*, store, patrol, token):
     except DomainError as exc:
         flash(str(exc), "error")
         return _back(token)
-    flash("Marked completed. Thank you for the extra watch.", "success")
+    flash(_("Marked completed. Thank you for the extra watch."), "success")
     return _back(token)

@@ -13,6 +13,7 @@ from blueprints.review.display import photo_response, render_officer_page
 from blueprints.review.forms import ReviewNotesForm
 from blueprints.web import access, current_actor
 from database.request_scope import db
+from i18n import _
 from review import grants as services
 from review.mailers import REVIEW_TOKEN_PURPOSE, review_link_max_age_seconds
 from security.tokens import InvalidToken, unsign
@@ -53,7 +54,7 @@ def review(token: str):
         except services.GrantRefused as exc:
             form.pattern_notes.errors.append(str(exc))
         else:
-            flash("Saved. The store can see your review.", "success")
+            flash(_("Saved. The store can see your review."), "success")
             return redirect(url_for("officer.review", token=token))
     elif request.method == "GET":
         services.record_open(db(), grant, store=store, actor=actor)

@@ -10,6 +10,7 @@ from blueprints.guards import store_view
 from blueprints.patrols.forms import ActionForm, PatrolRequestForm, TripForm
 from blueprints.web import current_actor
 from database.request_scope import db
+from i18n import _, ngettext
 from models import MANAGER_ROLES
 from patrols import requests as services
 from workspace.contacts import list_contacts
@@ -25,8 +26,16 @@ def _is_manager(membership) -> bool:
 def _contact_choices(form) -> None:
     contacts = list_contacts(db())
     form.contact_id.choices = choices(
-        [("", "Choose a contact")]
-        + [(str(c.id), f"{c.officer_name} — {c.agency}" + ("" if c.email else " (no email yet)")) for c in contacts]
+        [("", _("Choose a contact"))]
+        + [
+            (
+                str(c.id),
+                f"{c.officer_name} — {c.agency}"
+                if c.email
+                else _("%(name)s — %(agency)s (no email yet)", name=c.officer_name, agency=c.agency),
+            )
+            for c in contacts
+        ]
     )
 
 
@@ -60,7 +69,7 @@ def new_request(store, membership):
         except services.PatrolError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Request saved as a draft. Check it, then send it to the police.", "success")
+            flash(_("Request saved as a draft. Check it, then send it to the police."), "success")
             return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
     return render_template("patrols/request_form.html", store=store, form=form, patrol=None), _status()
 
@@ -86,7 +95,7 @@ def show_request(store, membership, request_id: int):
 def edit_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     if patrol.status != services.PatrolStatus.DRAFT:
-        flash("Only a draft can be changed; this request was already sent.", "error")
+        flash(_("Only a draft can be changed; this request was already sent."), "error")
         return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
     zone = store_zone(store)
     form = PatrolRequestForm(data=None if request.method == "POST" else services.request_form_data(patrol, zone=zone))
@@ -97,7 +106,7 @@ def edit_request(store, membership, request_id: int):
         except services.PatrolError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Draft saved.", "success")
+            flash(_("Draft saved."), "success")
             return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
     return render_template("patrols/request_form.html", store=store, form=form, patrol=patrol), _status()
 
@@ -118,9 +127,9 @@ def send_request(store, membership, request_id: int):
         flash(str(exc), "error")
     else:
         flash(
-            f"Sent again to {patrol.sent_to_email}; the earlier link no longer works."
+            _("Sent again to %(email)s; the earlier link no longer works.", email=patrol.sent_to_email)
             if resend
-            else f"Sent to {patrol.sent_to_email}.",
+            else _("Sent to %(email)s.", email=patrol.sent_to_email),
             "success",
         )
     return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
@@ -131,7 +140,7 @@ def send_request(store, membership, request_id: int):
 def complete_request(store, membership, request_id: int):
     patrol = services.get_request(db(), request_id)
     services.mark_completed(db(), patrol)
-    flash("Marked completed.", "success")
+    flash(_("Marked completed."), "success")
     return redirect(url_for("patrols.request", store_slug=store.slug, request_id=patrol.id))
 
 
@@ -139,7 +148,7 @@ def complete_request(store, membership, request_id: int):
 @store_view(MANAGER_ROLES)
 def delete_request(store, membership, request_id: int):
     services.delete_draft(db(), services.get_request(db(), request_id))
-    flash("Draft deleted.", "success")
+    flash(_("Draft deleted."), "success")
     return redirect(url_for("patrols.index", store_slug=store.slug))
 
 
@@ -154,7 +163,14 @@ def new_trip(store, membership):
         except services.PatrolError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"Trip saved with {len(trip.requests)} draft request(s). Check them, then send.", "success")
+            flash(
+                ngettext(
+                    "Trip saved with %(num)d draft request. Check it, then send it.",
+                    "Trip saved with %(num)d draft requests. Check them, then send.",
+                    len(trip.requests),
+                ),
+                "success",
+            )
             return redirect(url_for("patrols.trip", store_slug=store.slug, trip_id=trip.id))
     return render_template("patrols/trip_form.html", store=store, form=form), _status()
 

@@ -5,18 +5,19 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from blueprints.form_helpers import Readable, choices
+from i18n import _l
 
-ROLE_CHOICES = choices([("staff", "Staff"), ("manager", "Manager"), ("owner", "Owner")])
+ROLE_CHOICES = choices([("staff", _l("Staff")), ("manager", _l("Manager")), ("owner", _l("Owner"))])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    name = StringField("Name", validators=[Length(max=200), Readable()])
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Length(max=200), Readable()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class RemoveForm(FlaskForm):

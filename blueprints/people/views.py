@@ -11,6 +11,7 @@ from blueprints.people.forms import InviteForm, RemoveForm, RoleForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from models import MANAGER_ROLES, OWNER_ROLES, Role
 from people import store as services
 
@@ -56,7 +57,7 @@ def invite(store, membership):
             form.email.errors.append(str(exc))
         else:
             queue_invitation_email(db(), invitation, inviter=current_user.name)
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("people.index", store_slug=store.slug))
     return _page(store, membership, form, 400)
 
@@ -68,7 +69,7 @@ def change_role(store, membership, membership_id: int):
     if not form.validate_on_submit():
         return _page(store, membership, InviteForm(), 400)
     services.change_store_role(db(), store, membership_id, Role(form.role.data), actor=current_actor())
-    flash("Role changed; that person's sessions were signed out.", "success")
+    flash(_("Role changed; that person's sessions were signed out."), "success")
     return redirect(url_for("people.index", store_slug=store.slug))
 
 
@@ -78,7 +79,7 @@ def remove(store, membership, membership_id: int):
     if not RemoveForm().validate_on_submit():
         return _page(store, membership, InviteForm(), 400)
     services.remove_member(db(), store, membership_id, actor=current_actor())
-    flash("Member removed.", "success")
+    flash(_("Member removed."), "success")
     if request.form.get("self") == "1":
         return redirect(url_for("auth.home"))
     return redirect(url_for("people.index", store_slug=store.slug))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from blueprints.guards import store_view
 from blueprints.plans.forms import AcknowledgeForm, PlanForm
 from database.request_scope import db
+from i18n import _
 from models import MANAGER_ROLES
 from models.accounts import is_manager
 from plans import emergency as services
@@ -51,7 +52,7 @@ def acknowledge(store, membership, kind: str):
         abort(400)
     plan = services.get_plan(db(), kind)
     services.acknowledge(db(), plan, user_id=current_user.id, user_name=current_user.name)
-    flash("Thank you: the owner can see that you have read this plan.", "success")
+    flash(_("Thank you: the owner can see that you have read this plan."), "success")
     return redirect(url_for("plans.show", store_slug=store.slug, kind=kind))
 
 
@@ -66,7 +67,7 @@ def edit(store, membership, kind: str):
         form.steps.data, form.call_tree.data = start.steps, start.call_tree
     if form.validate_on_submit():
         services.save_plan(db(), kind, form.data)
-        flash("Plan saved.", "success")
+        flash(_("Plan saved."), "success")
         return redirect(url_for("plans.show", store_slug=store.slug, kind=kind))
     status = 400 if request.method == "POST" else 200
     label = services.PLAN_KIND_LABELS[kind]

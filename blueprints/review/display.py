@@ -11,6 +11,7 @@ from flask import Response, render_template, send_file
 
 from blueprints.review.forms import ReviewNotesForm
 from database.request_scope import db
+from i18n import _l
 from models import IncidentPhoto, PoliceShareIndex, ReviewGrant, Store
 from review.grants import slice_incidents, type_labels
 from workspace.police_card import police_card
@@ -36,7 +37,7 @@ def slice_summary(grant: ReviewGrant | PoliceShareIndex) -> str:
     )
 
 
-STATE_LABELS = {"live": "Active", "expired": "Expired", "revoked": "Revoked"}
+STATE_LABELS = {"live": _l("Active"), "expired": _l("Expired"), "revoked": _l("Revoked")}
 
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}

@@ -7,37 +7,40 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, Te
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from blueprints.form_helpers import CheckboxesField, choices, in_date_range
+from i18n import _, _l
 from models.store.logbook import INCIDENT_TYPES
 
 
 class GrantForm(FlaskForm):
-    recipient = SelectField("Share with", validators=[InputRequired(message="Choose the officer to share with.")])
+    recipient = SelectField(
+        _l("Share with"), validators=[InputRequired(message=_l("Choose the officer to share with."))]
+    )
     incident_types = CheckboxesField(
-        "Incident types",
+        _l("Incident types"),
         choices=choices(INCIDENT_TYPES.items()),
-        validators=[DataRequired(message="Choose at least one type of incident.")],
+        validators=[DataRequired(message=_l("Choose at least one type of incident."))],
     )
     since = DateField(
-        "Incidents from", validators=[InputRequired(message="Enter the first day of the slice."), in_date_range]
+        _l("Incidents from"), validators=[InputRequired(message=_l("Enter the first day of the slice.")), in_date_range]
     )
     until = DateField(
-        "Incidents until", validators=[InputRequired(message="Enter the last day of the slice."), in_date_range]
+        _l("Incidents until"), validators=[InputRequired(message=_l("Enter the last day of the slice.")), in_date_range]
     )
     expires_at = DateTimeLocalField(
-        "Access ends",
+        _l("Access ends"),
         format="%Y-%m-%dT%H:%M",
-        description="At most 90 days from now. You can revoke access at any time before.",
-        validators=[InputRequired(message="Enter when access ends."), in_date_range],
+        description=_l("At most 90 days from now. You can revoke access at any time before."),
+        validators=[InputRequired(message=_l("Enter when access ends.")), in_date_range],
     )
     message = TextAreaField(
-        "Message to the officer",
-        description="Optional. Sent with the notification; it is marked TLP:RED.",
+        _l("Message to the officer"),
+        description=_l("Optional. Sent with the notification; it is marked TLP:RED."),
         validators=[Optional(), Length(max=2000)],
     )
 
     def validate_until(self, field) -> None:
         if self.since.data and field.data and field.data < self.since.data:
-            raise ValidationError("The end date must not be before the start date.")
+            raise ValidationError(_("The end date must not be before the start date."))
 
 
 class RevokeForm(FlaskForm):
@@ -46,8 +49,8 @@ class RevokeForm(FlaskForm):
 
 class ReviewNotesForm(FlaskForm):
     pattern_notes = TextAreaField(
-        "Pattern notes for the store",
-        description="What you see across these incidents: repeat vehicles, descriptions, times, approaches.",
+        _l("Pattern notes for the store"),
+        description=_l("What you see across these incidents: repeat vehicles, descriptions, times, approaches."),
         validators=[Optional(), Length(max=10_000)],
     )
-    reviewed = BooleanField("Mark this slice as reviewed")
+    reviewed = BooleanField(_l("Mark this slice as reviewed"))

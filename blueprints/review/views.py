@@ -16,6 +16,7 @@ from blueprints.review.display import STATE_LABELS, local_time_formatter, slice_
 from blueprints.review.forms import GrantForm, RevokeForm
 from blueprints.web import current_actor
 from database.request_scope import db
+from i18n import _
 from models import MANAGER_ROLES
 from review import grants as services
 from review.mailers import queue_review_email
@@ -45,7 +46,7 @@ def grants(store, membership):
 def new_grant(store, membership):
     zone = store_zone(store)
     form = GrantForm()
-    form.recipient.choices = choices([("", "Choose…"), *services.recipient_choices(db(), store)])
+    form.recipient.choices = choices([("", _("Choose…")), *services.recipient_choices(db(), store)])
     if request.method == "GET":
         today = local_today(zone)
         form.since.data = today - timedelta(days=90)
@@ -69,7 +70,7 @@ def new_grant(store, membership):
             (target.errors if target is not None else form.form_errors).append(str(exc))
         else:
             queue_review_email(db(), store, grant, share)
-            flash(f"Review shared with {grant.recipient_name}; they have been emailed.", "success")
+            flash(_("Review shared with %(name)s; they have been emailed.", name=grant.recipient_name), "success")
             return redirect(url_for("review.grant", store_slug=store.slug, grant_id=grant.id))
     status = 400 if request.method == "POST" else 200
     return render_template("review/grant_form.html", store=store, form=form), status
@@ -99,7 +100,7 @@ def grant(store, membership, grant_id: int):
 def revoke(store, membership, grant_id: int):
     grant = services.get_grant(db(), grant_id)
     if not RevokeForm().validate_on_submit():
-        abort(400, "This form expired; reload the page and revoke again.")
+        abort(400, _("This form expired; reload the page and revoke again."))
     services.revoke_grant(db(), grant, store=store, actor=current_actor())
-    flash(f"Access for {grant.recipient_name} is revoked.", "success")
+    flash(_("Access for %(name)s is revoked.", name=grant.recipient_name), "success")
     return redirect(url_for("review.grant", store_slug=store.slug, grant_id=grant.id))

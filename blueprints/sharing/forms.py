@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
 from blueprints.form_helpers import choices
+from i18n import _l
 from sharing.shares import DEFAULT_TLP, SHARE_TLPS
 
 TLP_HELP = {
@@ -23,12 +24,12 @@ class TlpPreviewForm(FlaskForm):
     class Meta:
         csrf = False
 
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
     share_photos = BooleanField(PHOTOS_LABEL)
 
 
 class ShareForm(FlaskForm):
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES), default=DEFAULT_TLP.value)
     # Carried over from the preview (a hidden field): the store confirms the photos it saw, not a fresh choice.
     share_photos = BooleanField(PHOTOS_LABEL)
 

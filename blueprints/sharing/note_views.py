@@ -15,6 +15,7 @@ from blueprints.guards import store_view
 from blueprints.sharing.forms import TLP_CHOICES
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, _l
 from models import MANAGER_ROLES
 from sharing import notes
 
@@ -22,12 +23,12 @@ bp = Blueprint("relay", __name__, url_prefix="/s/<store_slug>/relay")
 
 
 class RelayForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the note a title."), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the note a title.")), Length(max=200)])
     text = TextAreaField(
-        "What your police contact told you",
-        validators=[DataRequired("Say what your police contact told you."), Length(max=5000)],
+        _l("What your police contact told you"),
+        validators=[DataRequired(_l("Say what your police contact told you.")), Length(max=5000)],
     )
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES), default="AMBER")
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES), default="AMBER")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -48,10 +49,11 @@ def relay(store, membership):
                         session, store, values, tlp, user_id=current_user.id, user_name=current_user.name
                     )
                     if bulletin.status == "published":
-                        flash("Shared with the region: the note is in the feed now.", "success")
+                        flash(_("Shared with the region: the note is in the feed now."), "success")
                     else:
                         flash(
-                            "Shared with the region: the association will review it before it is published.", "success"
+                            _("Shared with the region: the association will review it before it is published."),
+                            "success",
                         )
                     return redirect(url_for("feed.index", store_slug=store.slug))
                 draft = notes.note_draft(session, store, values, tlp)

@@ -15,6 +15,7 @@ from blueprints.images import inert_image
 from blueprints.sharing.forms import ShareForm, TlpPreviewForm, WithdrawForm
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from logbook import incidents as logbook_services
 from models import MANAGER_ROLES
 from sharing import photos as shared_photos
@@ -107,9 +108,9 @@ def confirm(store, membership, incident_id: int):
             store, incident, tlp, form, share_photos=bool(form.share_photos.data), keep_names=keep_names, status=400
         )
     if result.bulletin.status == "published":
-        flash("Shared with the region: the bulletin is in the feed now.", "success")
+        flash(_("Shared with the region: the bulletin is in the feed now."), "success")
     else:
-        flash("Shared with the region: the association will review the bulletin before it is published.", "success")
+        flash(_("Shared with the region: the association will review the bulletin before it is published."), "success")
     return redirect(url_for("sharing.preview", store_slug=store.slug, incident_id=incident.id))
 
 
@@ -125,5 +126,5 @@ def withdraw(store, membership, incident_id: int):
     except DomainError as exc:
         flash(str(exc))
     else:
-        flash("Bulletin withdrawn: it is no longer shown to anyone.", "success")
+        flash(_("Bulletin withdrawn: it is no longer shown to anyone."), "success")
     return redirect(url_for("logbook.incident", store_slug=store.slug, incident_id=incident.id))

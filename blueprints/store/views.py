@@ -19,6 +19,7 @@ from blueprints.web import current_actor
 from bulletins import feed
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from models import MANAGER_ROLES
 from notifications import inbox
 from workspace import attention
@@ -75,7 +76,7 @@ def settings(store, membership):
         form.contact_quiet_days.data = services.contact_quiet_days(db())
     if form.validate_on_submit():
         services.set_contact_quiet_days(db(), form.contact_quiet_days.data, store=store, actor=current_actor())
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for("store.settings", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("store/settings.html", store=store, form=form), status
@@ -94,7 +95,7 @@ def profile(store, membership):
         except profiles.ProfileError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Profile saved. Sharing now removes these details from what you share.", "success")
+            flash(_("Profile saved. Sharing now removes these details from what you share."), "success")
             return redirect(url_for("store.profile", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("store/profile.html", store=store, form=form, map_url=profiles.map_url(current)), status
@@ -118,7 +119,7 @@ def new_contact(store, membership):
     form = PoliceContactForm()
     if form.validate_on_submit():
         contact = services.save_contact(db(), form.data)
-        flash("Contact added.", "success")
+        flash(_("Contact added."), "success")
         return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id))
     status = 400 if request.method == "POST" else 200
     return render_template("store/contact_form.html", store=store, form=form, contact=None), status
@@ -162,7 +163,7 @@ def log_contact(store, membership, contact_id: int):
         except DomainError as exc:
             form.occurred_at.errors = [*form.occurred_at.errors, str(exc)]
         else:
-            flash("Contact logged.", "success")
+            flash(_("Contact logged."), "success")
             return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id) + "#log")
     return _contact_page(store, contact.id, form, 400)
 
@@ -174,7 +175,7 @@ def edit_contact(store, membership, contact_id: int):
     form = PoliceContactForm(obj=contact)
     if form.validate_on_submit():
         services.save_contact(db(), form.data, contact)
-        flash("Contact saved.", "success")
+        flash(_("Contact saved."), "success")
         return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id))
     status = 400 if request.method == "POST" else 200
     return render_template("store/contact_form.html", store=store, form=form, contact=contact), status
@@ -187,7 +188,7 @@ def delete_contact(store, membership, contact_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = services.delete_contact(db(), contact, store=store, actor=current_actor())
-        flash(f"{name} was deleted, with their contact log.", "success")
+        flash(_("%(name)s was deleted, with their contact log.", name=name), "success")
         return redirect(url_for("store.contacts", store_slug=store.slug))
     status = 400 if request.method == "POST" else 200
     return render_template(

@@ -7,18 +7,19 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from i18n import _l
 from models.base import StoreBase, Timestamped
 from models.store.contacts import PoliceContact
 
 # (value, label) in the order a store should work through them.
 PLAN_KINDS = (
-    ("robbery", "Robbery"),
-    ("burglary", "Burglary"),
-    ("grab_and_run", "Grab-and-run"),
-    ("medical", "Medical emergency"),
-    ("fire", "Fire"),
-    ("bomb_threat", "Bomb threat"),
-    ("active_threat", "Active threat"),
+    ("robbery", _l("Robbery")),
+    ("burglary", _l("Burglary")),
+    ("grab_and_run", _l("Grab-and-run")),
+    ("medical", _l("Medical emergency")),
+    ("fire", _l("Fire")),
+    ("bomb_threat", _l("Bomb threat")),
+    ("active_threat", _l("Active threat")),
 )
 PLAN_KIND_LABELS = dict(PLAN_KINDS)
 

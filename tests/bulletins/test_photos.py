@@ -235,7 +235,7 @@ def test_the_store_preview_shows_the_ticked_photos_as_they_will_be_published(app
     [src] = _IMG_SRC.findall(html)
     assert src.startswith(f"/s/{world.source.slug}/logbook/{incident_id}/share/photos/")
     assert ORIGINAL_NAME not in html  # not the logbook's own photo, which keeps its upload as it was
-    assert '<input type="hidden" name="share_photos" value="y">' in html and "with 1 photo(s)" in html
+    assert '<input type="hidden" name="share_photos" value="y">' in html and "with 1 photo<" in html
 
     served = owner.get(src)
     assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
