@@ -19,7 +19,7 @@ from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from models import MANAGER_ROLES
-from workspace import attention
+from workspace import attention, getting_started
 from workspace import contacts as services
 from workspace import profile as profiles
 from workspace.times import local_now, local_to_utc, local_today, store_zone
@@ -54,7 +54,13 @@ def dashboard(store, membership):
         today=local_today(store_zone(store)),
         manager=membership.role in MANAGER_ROLES,
     )
-    return render_template("store/dashboard.html", store=store, membership=membership, summary=summary, items=items)
+    # The getting-started checklist: for those who can do its steps, until every step is done.
+    steps = getting_started.checklist(session, store) if membership.role in MANAGER_ROLES else []
+    if all(step.done for step in steps):
+        steps = []
+    return render_template(
+        "store/dashboard.html", store=store, membership=membership, summary=summary, items=items, steps=steps
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])
