@@ -25,7 +25,8 @@ def test_steps_tick_themselves_from_the_stores_records(make_world, make_store, m
     # A contact without an email address does not count: alerts could not reach them.
     in_store(store, lambda s: s.add(PoliceContact(agency="City Police", officer_name="PC Phone", email="")))
     assert _done(in_store, store)["contact"] is False
-    in_store(store, lambda s: s.add(PoliceContact(agency="City Police", officer_name="PC Mail", email="pc@example.org")))
+    mail = PoliceContact(agency="City Police", officer_name="PC Mail", email="pc@example.org")
+    in_store(store, lambda s: s.add(mail))
     in_store(store, lambda s: s.add(StoreProfile(id=1, street_address="12 High Street")))
     in_store(store, lambda s: s.add(SecurityBriefing(id=1, alarm_system="Monitored")))
     in_store(store, lambda s: s.add(EmergencyPlan(kind="robbery", steps="Stay calm", review_due_on=date(2027, 1, 1))))
