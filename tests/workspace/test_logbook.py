@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audit import Actor
 from errors import DomainError, NotFound
 from logbook import incidents as services
+from logbook.casing_links import CasingLink, incident_for_link
 from logbook.incidents import DescribedIncident, LogbookQuery
 from models import (
     Association,
@@ -26,8 +27,11 @@ from models import (
     IncidentVehicle,
     OutboundEmail,
     PoliceContact,
+    ReviewGrant,
     Role,
 )
+from models.store.logbook import INCIDENT_TYPES
+from review.grants import slice_incidents, slice_photo
 from security.csv_cells import formula_safe
 from security.uploads import check_image
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -210,6 +214,13 @@ def _seed_with_photo(session) -> int:
     return incident.id
 
 
+def _add_contact(session) -> int:
+    contact = PoliceContact(agency="City Police", officer_name="PC Link", email="pc.link@example.org")
+    session.add(contact)
+    session.flush()
+    return contact.id
+
+
 def _delete(store, in_store, incident_id: int) -> None:
     in_store(
         store,
@@ -244,6 +255,15 @@ def test_a_deleted_incident_is_hidden_everywhere_and_restored_whole(store, in_st
 
     hidden = in_store(store, reads)
     assert incident_id not in hidden["search"] + hidden["export"] + hidden["slice"]
+    # The police review slice (its own query) and an emailed casing link leave it out too.
+    grant = ReviewGrant(incident_types=list(INCIDENT_TYPES), since=date(2000, 1, 1), until=date(2100, 1, 1))
+    assert incident_id not in in_store(store, lambda s: [i.id for i in slice_incidents(s, grant, LONDON)])
+    photo_id = in_store(store, lambda s: s.scalar(sa.select(IncidentPhoto.id)))
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: slice_photo(s, grant, photo_id, LONDON))
+    contact_id = in_store(store, lambda s: _add_contact(s))
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: incident_for_link(s, CasingLink(store.id, incident_id, contact_id)))
     assert hidden["total"] == hidden["count"] == 3 and hidden["deleted"] == [incident_id]
     with pytest.raises(NotFound):
         in_store(store, lambda s: services.get_incident(s, incident_id))
@@ -259,6 +279,7 @@ def test_a_deleted_incident_is_hidden_everywhere_and_restored_whole(store, in_st
     back = in_store(store, reads)
     assert incident_id in back["search"] and incident_id in back["export"] and incident_id in back["slice"]
     assert back["count"] == 4 and back["deleted"] == []
+    assert incident_id in in_store(store, lambda s: [i.id for i in slice_incidents(s, grant, LONDON)])
     assert in_store(store, lambda s: len(services.get_incident(s, incident_id).photos)) == 1
     with pytest.raises(NotFound):
         in_store(store, lambda s: services.get_deleted_incident(s, incident_id))
@@ -620,6 +641,8 @@ def test_delete_is_confirmed_then_recoverable_from_recently_deleted(client, shop
     assert "Kestrel-Secret" not in listing and "0 incidents." in listing
     assert client.get(_url(store, "1")).status_code == 404
     assert client.get(_url(store, "1/edit")).status_code == 404
+    assert client.get(_url(store, "1/share/")).status_code == 404  # nor can it be shared with the region
+    assert client.get(_url(store, f"photos/{_photo_name(engines, store)}")).status_code == 404
     assert "Kestrel" not in client.get(_url(store, "export.csv")).get_data(as_text=True)
 
     deleted = client.get(_url(store, "deleted"))
