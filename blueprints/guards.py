@@ -140,6 +140,17 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
     return decorator
 
 
+def remembered_store(memberships, store_id) -> tuple[Store, Membership] | None:
+    """The store a page outside any store keeps the menu of: the one last chosen (an id the session remembered),
+    else the person's only store, and only while they are a member of it (this request's memberships) and it is
+    ready. A removed membership or a suspended store shows no store menu."""
+    ready = [(store, membership) for membership, store in memberships.stores if store.status == StoreStatus.READY]
+    for store, membership in ready:
+        if store.id == store_id:
+            return store, membership
+    return ready[0] if len(ready) == 1 else None
+
+
 def association_admin_view(view: Callable) -> Callable:
     """Decorator: `association_slug` from the URL, accepted only with an admin membership of it (else 404) and
     two-step sign-in enrolled (else a redirect to enrolment)."""

@@ -1,24 +1,34 @@
-"""What every page's layout needs: the navigation's stores and associations, the sign-out form, role checks."""
+"""What every page's layout needs: the navigation's stores and associations, the current section and the store whose
+menu shows (`blueprints.navigation`), the sign-out form, role checks."""
 
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context
 from flask_login import current_user
 
+from blueprints import navigation
 from blueprints.auth.forms import LogoutForm
 from models.accounts import is_manager, is_owner
 
 
 def init_app(app: Flask) -> None:
     # Role checks in templates go through the role groups' home (models.accounts), never role literals.
-    app.jinja_env.globals.update(is_manager=is_manager, is_owner=is_owner)
+    app.jinja_env.globals.update(
+        is_manager=is_manager,
+        is_owner=is_owner,
+        nav_section=navigation.current_section,
+        # A link to a page another part may not have yet (the account menu's language page) shows once it exists.
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
+    )
+    app.after_request(navigation.remember_store)
 
     @app.context_processor
     def layout_context():
         # Emails rendered by the CLI or jobs have no request and no signed-in person.
         if not has_request_context() or current_user is None or not current_user.is_authenticated:
-            return {"nav_stores": [], "nav_associations": [], "logout_form": None}
+            return {"nav_stores": [], "nav_associations": [], "logout_form": None, "menu": None}
         return {
+            "menu": navigation.menu_store(current_user.memberships),
             "nav_stores": [store for _m, store in current_user.stores],
             "nav_associations": _admin_associations(),
             "current_store": g.get("store"),

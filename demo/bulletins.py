@@ -12,6 +12,7 @@ from audit import Actor, ActorKind
 from bulletins.moderation import approve
 from models import Association, Incident, Membership, Role, Store, User
 from models.bulletins import Bulletin
+from models.store.logbook import live
 from sharing.shares import share_incident
 from tenants.binding import store_session
 
@@ -37,7 +38,7 @@ def seed_bulletins(owner: Engine, association_slug: str, *, stores: int = 8, per
             user = session.get(User, owner_id)
             incidents = session.scalars(
                 sa.select(Incident)
-                .where(Incident.incident_type.in_(SHARED_TYPES))
+                .where(live(), Incident.incident_type.in_(SHARED_TYPES))
                 .order_by(Incident.occurred_at.desc())
                 .limit(per_store)
             ).all()

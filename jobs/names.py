@@ -22,6 +22,7 @@ NOTIFY = "notifications.notify"
 PATROLS_EXPIRING = "notifications.patrols_expiring"
 MEETING_REMINDERS = "meetings.remind"
 DELIVER_WEBHOOK = "webhooks.deliver"
+PURGE_DELETED_INCIDENTS = "logbook.purge_deleted"
 
 # Jobs sharing a lock run one after the other, whichever worker picks them up.
 BUILD_LOCK = "tenants.build"
@@ -32,3 +33,4 @@ TRENDS_LOCK = "trends"
 RECONCILE_LOCK = "billing.reconcile"
 EXPIRING_LOCK = "notifications.patrols_expiring"
 REMINDER_LOCK = "meetings.remind"
+LOGBOOK_PURGE_LOCK = "logbook.purge_deleted"

@@ -12,7 +12,8 @@ Every job is idempotent — safe to run twice, or again after a crash:
 - dues reconciliation applies Stripe's state, and applying the same state twice changes nothing; so does the
   platform's, and the store-count sync's idempotency key names both counts (a retry changes nothing twice);
 - meeting reminders mark the meeting in the same transaction and have Message-IDs fixed per meeting and person;
-- notifications are unique per (event key, person) where they are kept, and the email is queued only with a new row.
+- notifications are unique per (event key, person) where they are kept, and the email is queued only with a new row;
+- the purge of deleted incidents re-reads what is past its 30 days (a second run finds nothing more to remove).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from billing.reconcile import reconcile_all
 from digest.runs import queue_due
 from digest.send import deliver
 from jobs import names
+from logbook.incidents import purge_all_stores as purge_deleted_incidents_in_stores
 from mail.outbox import deliver_pending, sender_domain
 from mail.smtp import SmtpSettings
 from meetings.invitations import remind_all
@@ -223,6 +225,13 @@ def deliver_webhook(delivery_id: int) -> None:
 WEBHOOK_ATTEMPTS = 5
 
 
+def purge_deleted_incidents(timestamp: int | None = None) -> None:
+    """Daily: incidents deleted more than 30 days ago leave every store's logbook for good, photos too."""
+    purged = purge_deleted_incidents_in_stores(_database().engines.app)
+    if purged:
+        log.info("logbook: %s deleted incident(s) purged", purged)
+
+
 @dataclass(frozen=True)
 class Job:
     """One task the worker knows: its name, function, schedule (cron, in UTC) and retry policy."""
@@ -253,6 +262,7 @@ JOBS: tuple[Job, ...] = (
     Job(names.PATROLS_EXPIRING, notify_expiring_patrols, cron="5 * * * *", lock=names.EXPIRING_LOCK),
     Job(names.MEETING_REMINDERS, remind_meetings, cron="25 * * * *", lock=names.REMINDER_LOCK),
     Job(names.DELIVER_WEBHOOK, deliver_webhook, max_attempts=WEBHOOK_ATTEMPTS),
+    Job(names.PURGE_DELETED_INCIDENTS, purge_deleted_incidents, cron="35 2 * * *", lock=names.LOGBOOK_PURGE_LOCK),
 )
 
 # How long a failed attempt waits before the next: 10 s, 20 s, 40 s, … (procrastinate's exponential wait).

@@ -55,7 +55,7 @@ def incident_for_link(session: Session, link: CasingLink) -> tuple[Incident, Pol
     """The incident and the contact a verified link names, in the store the session is bound to."""
     incident = session.get(Incident, link.incident_id)
     contact = session.get(PoliceContact, link.contact_id)
-    if incident is None or contact is None:
+    if incident is None or incident.deleted_at is not None or contact is None:
         raise NotFound(_("This report is no longer available: the store removed it."))
     return incident, contact
 

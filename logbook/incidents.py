@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, selectinload, undefer
 
 import audit
@@ -26,9 +27,11 @@ from mail.outbox import queue_email
 from mail.render import render_email
 from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, OutboundEmail, PoliceContact, Store
 from models.base import utcnow
-from models.store.logbook import INCIDENT_TYPES
+from models.store.logbook import INCIDENT_TYPES, live
 from security.csv_cells import formula_safe
 from security.uploads import CheckedImage, SentFile, UploadRejected, check_images, screen_images
+from tenants.binding import store_session
+from tenants.readable import readable_stores
 from workspace.police_card import police_card
 
 PERSON_FIELDS = ("clothing", "build", "height", "behaviour", "asked_about", "other_details")
@@ -37,6 +40,8 @@ TEXT_FIELDS = ("title", "narrative", "location_note", "staff_involved", "police_
 PAGE_SIZE = 25
 MAX_PHOTOS = 20
 CASING_TITLE_LENGTH = 80
+# A deleted incident can be restored for this long; the daily purge then removes it for good.
+RECOVERY_PERIOD = timedelta(days=30)
 
 
 class LogbookError(DomainError):
@@ -104,7 +109,7 @@ def _local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
 
 
 def _conditions(query: LogbookQuery, zone: ZoneInfo) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = []
+    conditions: list[sa.ColumnElement[bool]] = [live()]
     if query.types:
         conditions.append(Incident.incident_type.in_(query.types))
     if query.since:
@@ -179,16 +184,49 @@ def incidents_in_slice(
 
 
 def get_incident(session: Session, incident_id: int) -> Incident:
+    """A live incident of this store's logbook; NotFound for a deleted one (see `get_deleted_incident`)."""
     incident = session.get(Incident, incident_id)
-    if incident is None:
+    if incident is None or incident.deleted_at is not None:
         raise NotFound(_("No such incident in this store's logbook."))
     return incident
 
 
+def get_deleted_incident(session: Session, incident_id: int) -> Incident:
+    """A deleted incident still in its recovery period; NotFound for a live or purged one."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.deleted_at is None:
+        raise NotFound("No such deleted incident in this store's logbook.")
+    return incident
+
+
+def recently_deleted(session: Session) -> list[Incident]:
+    """Deleted incidents still recoverable, most recently deleted first."""
+    return list(
+        session.scalars(
+            sa.select(Incident)
+            .where(Incident.deleted_at.is_not(None))
+            .order_by(Incident.deleted_at.desc(), Incident.id.desc())
+        )
+    )
+
+
+def purge_date(incident: Incident) -> datetime | None:
+    """When the daily purge removes a deleted incident for good."""
+    return incident.deleted_at + RECOVERY_PERIOD if incident.deleted_at else None
+
+
+def count_live(session: Session) -> int:
+    """How many incidents the logbook holds (deleted ones left out)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(Incident).where(live())) or 0
+
+
 def get_photo(session: Session, stored_name: str) -> IncidentPhoto:
-    """A photo with its bytes, by its random stored name."""
+    """A photo with its bytes, by its random stored name (not one of a deleted incident)."""
     photo = session.scalar(
-        sa.select(IncidentPhoto).where(IncidentPhoto.stored_name == stored_name).options(undefer(IncidentPhoto.data))
+        sa.select(IncidentPhoto)
+        .join(Incident, Incident.id == IncidentPhoto.incident_id)
+        .where(IncidentPhoto.stored_name == stored_name, live())
+        .options(undefer(IncidentPhoto.data))
     )
     if photo is None:
         raise NotFound(_("No such photo in this store's logbook."))
@@ -344,8 +382,12 @@ def delete_photo(session: Session, incident: Incident, photo_id: int, *, store: 
 
 
 def delete_incident(session: Session, incident: Incident, *, store: Store, actor: Actor) -> None:
-    """Delete an incident; its people, vehicles and photos go with it (ON DELETE CASCADE). The audit entry keeps
-    its title and type, the only trace left of it."""
+    """Delete an incident: hidden everywhere at once, restorable for `RECOVERY_PERIOD`, then purged with its people,
+    vehicles and photos (`purge_deleted`). A bulletin already published from it is not withdrawn (it is anonymized
+    and no longer the store's); the audit entry keeps its title and type."""
+    incident.deleted_at = utcnow()
+    incident.deleted_by_user_id = actor.user_id
+    session.flush()
     audit.record(
         session,
         "logbook.delete",
@@ -355,8 +397,60 @@ def delete_incident(session: Session, incident: Incident, *, store: Store, actor
         target=f"incident:{incident.id}",
         details={"title": incident.title, "type": incident.incident_type},
     )
-    session.delete(incident)
+
+
+def restore_incident(session: Session, incident: Incident, *, store: Store, actor: Actor) -> None:
+    """Bring a deleted incident back into the logbook (audited)."""
+    if incident.deleted_at is None:
+        raise NotFound("No such deleted incident in this store's logbook.")
+    incident.deleted_at = None
+    incident.deleted_by_user_id = None
     session.flush()
+    audit.record(
+        session,
+        "logbook.restore",
+        actor=actor,
+        association_id=store.association_id,
+        store_id=store.id,
+        target=f"incident:{incident.id}",
+        details={"title": incident.title, "type": incident.incident_type},
+    )
+
+
+def purge_deleted(session: Session, store: Store, *, now: datetime | None = None) -> int:
+    """Remove for good the incidents deleted more than `RECOVERY_PERIOD` ago; their people, vehicles and photos go
+    with them (ON DELETE CASCADE). Re-reads what is due, so running it twice removes nothing twice."""
+    cutoff = (now or utcnow()) - RECOVERY_PERIOD
+    ids = list(
+        session.scalars(
+            sa.delete(Incident)
+            .where(Incident.deleted_at.is_not(None), Incident.deleted_at < cutoff)
+            .returning(Incident.id)
+        )
+    )
+    if ids:
+        audit.record(
+            session,
+            "logbook.purge",
+            actor=Actor.system("job:purge-deleted-incidents"),
+            association_id=store.association_id,
+            store_id=store.id,
+            target="logbook",
+            details={"incident_ids": ids},
+        )
+    return len(ids)
+
+
+def purge_all_stores(engine: Engine, *, now: datetime | None = None) -> int:
+    """The daily job: `purge_deleted` in every readable store, one transaction per store (a failing store leaves
+    the others' purges committed; the next run retries it)."""
+    with Session(engine, expire_on_commit=False) as session:
+        stores = session.scalars(readable_stores()).all()
+    purged = 0
+    for store in stores:
+        with store_session(engine, store.schema_name) as store_db, store_db.begin():
+            purged += purge_deleted(store_db, store, now=now)
+    return purged
 
 
 def alert_police_of_casing(

@@ -36,7 +36,7 @@ from models import (
     StoreStatus,
     User,
 )
-from models.store.logbook import INCIDENT_TYPES
+from models.store.logbook import INCIDENT_TYPES, live
 from models.store.review import RECIPIENT_CONTACT, RECIPIENT_LIAISON
 from security import ranges
 from security.tokens import new_secret
@@ -126,6 +126,7 @@ def slice_bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, da
 
 def _in_slice(grant: ReviewGrant, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(
+        live(),
         Incident.incident_type.in_(list(grant.incident_types)),
         Incident.occurred_at >= start,
         Incident.occurred_at < end,

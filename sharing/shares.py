@@ -93,6 +93,7 @@ def store_identity(session: Session, store: Store, incident: Incident | None = N
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.store_id == store.id)
     ).all()
+    # Every case number, deleted incidents' too (not `live()`): the scrub removes more, never less.
     case_numbers = session.scalars(sa.select(Incident.police_report_number).where(Incident.police_report_number != ""))
     profile = get_profile(session)
     address = address_parts(profile.street_address)

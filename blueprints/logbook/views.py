@@ -25,6 +25,7 @@ from blueprints.logbook.forms import (
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, ngettext
 from logbook import incidents as services
 from models import MANAGER_ROLES, Incident, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, SentFile, UploadRejected
@@ -190,7 +191,11 @@ def casing_report(store, membership):
                     )
                     if rows:
                         flash(
-                            f"Casing report saved. {len(rows)} police contact(s) asked for a heightened response.",
+                            ngettext(
+                                "Casing report saved. %(num)d police contact asked for a heightened response.",
+                                "Casing report saved. %(num)d police contacts asked for a heightened response.",
+                                len(rows),
+                            ),
                             "success",
                         )
                     else:
@@ -255,8 +260,33 @@ def delete_incident(store, membership, incident_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.delete_incident(session, found, store=store, actor=current_actor())
-    flash("Incident deleted.", "success")
+    flash(_("Incident deleted. You can restore it from “Recently deleted” for 30 days."), "success")
     return redirect(url_for("logbook.index", store_slug=store.slug))
+
+
+@bp.route("/deleted")
+@store_view(MANAGER_ROLES)
+def recently_deleted(store, membership):
+    """Deleted incidents still recoverable, with when each leaves for good."""
+    return render_template(
+        "logbook/deleted.html",
+        store=store,
+        incidents=services.recently_deleted(db()),
+        purge_date=services.purge_date,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/deleted/<int:incident_id>/restore", methods=["POST"])
+@store_view(MANAGER_ROLES)
+def restore_incident(store, membership, incident_id: int):
+    session = db()
+    found = services.get_deleted_incident(session, incident_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.restore_incident(session, found, store=store, actor=current_actor())
+    flash(_("Incident restored to the logbook."), "success")
+    return redirect(_incident_url(store, found.id))
 
 
 @bp.route("/<int:incident_id>/photos", methods=["POST"])
@@ -273,7 +303,7 @@ def upload_photos(store, membership, incident_id: int):
             except DomainError as exc:
                 form.photos.errors = [*form.photos.errors, str(exc)]
             else:
-                flash(f"{len(images)} photo(s) added.", "success")
+                flash(ngettext("%(num)d photo added.", "%(num)d photos added.", len(images)), "success")
                 return redirect(_incident_url(store, found.id))
         elif images == []:
             form.photos.errors = [*form.photos.errors, "Choose at least one photo."]

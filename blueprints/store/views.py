@@ -22,7 +22,7 @@ from errors import DomainError
 from i18n import _
 from models import MANAGER_ROLES
 from notifications import inbox
-from workspace import attention
+from workspace import attention, getting_started
 from workspace import contacts as services
 from workspace import profile as profiles
 from workspace.times import local_now, local_to_utc, local_today, store_zone
@@ -50,14 +50,24 @@ def store_zone_name(store) -> str:
 @store_view()
 def dashboard(store, membership):
     """The store's home: counts, what needs doing, the latest regional bulletins — one round trip for all of it."""
-    items, (summary, latest, unread) = attention.collect_with(
+    manager = membership.role in MANAGER_ROLES
+    items, (summary, latest, unread, *checklist) = attention.collect_with(
         current_app.extensions["attention_providers"],
         db(),
         today=local_today(store_zone(store)),
-        manager=membership.role in MANAGER_ROLES,
-        also=[services.summary_query(), feed.latest_query(store), inbox.unread_query(current_user.id, in_store=True)],
+        manager=manager,
+        also=[
+            services.summary_query(),
+            feed.latest_query(store),
+            inbox.unread_query(current_user.id, in_store=True),
+            # The getting-started checklist: for those who can do its steps, until every step is done.
+            *([getting_started.checklist_query(store)] if manager else []),
+        ],
     )
     g.unread_notifications = inbox.unread_from(unread)
+    steps = getting_started.checklist_from(checklist[0]) if manager else []
+    if all(step.done for step in steps):
+        steps = []
     return render_template(
         "store/dashboard.html",
         store=store,
@@ -65,6 +75,7 @@ def dashboard(store, membership):
         summary=services.summary_from(summary),
         items=items,
         latest=[bulletin for (bulletin,) in latest],
+        steps=steps,
     )
 
 

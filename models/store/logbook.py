@@ -46,6 +46,10 @@ class Incident(Timestamped, StoreBase):
     contacts_notified_at: Mapped[datetime | None] = mapped_column()
     # A shared `users.id`; no foreign key across schemas (the store schema must stand on its own).
     reported_by_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Deleting hides an incident everywhere (`logbook.incidents.live`) and keeps it 30 days for a restore; the
+    # daily purge then removes it for good, with its photos.
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    deleted_by_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     people: Mapped[list[IncidentPerson]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", passive_deletes=True, order_by="IncidentPerson.id"
@@ -60,6 +64,13 @@ class Incident(Timestamped, StoreBase):
     @property
     def type_label(self) -> str:
         return INCIDENT_TYPES.get(self.incident_type, self.incident_type)
+
+
+def live() -> sa.ColumnElement[bool]:
+    """The one filter every read of incidents goes through: a deleted incident (recoverable for 30 days, see
+    `logbook.incidents.delete_incident`) is hidden from the logbook, its counts and export, sharing, the police
+    review slices, casing links and demo data. Here, below every domain package, so all of them can use it."""
+    return Incident.deleted_at.is_(None)
 
 
 class IncidentPerson(StoreBase):

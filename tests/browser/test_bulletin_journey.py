@@ -12,6 +12,7 @@ from tests.browser.test_dues_journey import sign_in, sign_in_admin
 from tests.bulletins import conftest as bulletin_fixtures
 from tests.bulletins.conftest import FORBIDDEN, SOURCE_NAME, add_incident
 from tests.bulletins.test_sharing import FACTS
+from tests.support.browser import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +31,14 @@ def test_shared_incident_is_approved_and_seen_anonymized_by_another_store(
     expect(page.locator("mark.scrubbed").first).to_be_visible()
     page.get_by_role("button", name="Share as TLP:AMBER").click()
     expect(page.get_by_text("the association will review the bulletin")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The moderator approves it.
     sign_in_admin(page, engines, world.admin, world.admin_secret)
     page.goto(f"/a/{world.home.association.slug}/moderation")
     page.get_by_role("button", name="Approve and publish").first.click()
     expect(page.get_by_role("button", name="Retire").first).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # A member of another store of the region sees it, labelled, without the source store's name.
     sign_in(page, world.neighbour_user.email)

@@ -18,6 +18,7 @@ from models import Role, Store
 from tests.admin.conftest import enrol, next_code
 from tests.billing import conftest as billing_fixtures
 from tests.fixtures.factories import PASSWORD
+from tests.support.browser import open_more, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +71,7 @@ def test_invited_store_pays_its_dues_and_shows_active(
         page.get_by_label("Owner's name").fill("Dana Dues")
         page.get_by_role("button", name="Invite store").click()
         expect(page.get_by_role("heading", name=STORE_NAME)).to_be_visible()
-        page.get_by_role("button", name="Sign out").click()
+        sign_out(page)
 
         # The owner accepts the emailed invitation.
         [message] = smtp.to(owner_email)
@@ -95,7 +96,7 @@ def test_invited_store_pays_its_dues_and_shows_active(
         page.locator("#pay").click()
         expect(page).to_have_url(re.compile(rf"/s/{slug}/billing/\?checkout=success"))
         expect(page.locator("#billing-status")).to_have_text("active")
-        page.get_by_role("button", name="Sign out").click()
+        sign_out(page)
 
         # The admin sees the member as active, with its dues collected.
         sign_in_admin(page, engines, admin, secret)
@@ -103,6 +104,7 @@ def test_invited_store_pays_its_dues_and_shows_active(
         row = page.get_by_role("row").filter(has_text=STORE_NAME)
         expect(row.locator("td[data-label=Status]")).to_have_text("active")
         expect(row.locator("td[data-label=Billing]")).to_have_text("active")
+        open_more(page)
         page.get_by_role("link", name="Billing", exact=True).click()
         expect(page.locator("#dues-year")).to_have_text("120.00 EUR")
     finally:

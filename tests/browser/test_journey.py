@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from models import ReviewGrant, Role, User
 from tenants.binding import store_session
 from tests.fixtures.factories import PASSWORD
+from tests.support.browser import open_more, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def test_casing_report_to_police_review(page: Page, make_world, make_store, make
     expect(page.get_by_text("Casing").first).to_be_visible()
 
     # The owner shares casing reports with the liaison.
+    open_more(page)
     page.get_by_role("link", name="Police review", exact=True).click()
     page.get_by_role("link", name="Share a slice").click()
     page.get_by_label("Share with").select_option(f"liaison:{liaison.id}")
@@ -73,7 +75,7 @@ def test_casing_report_to_police_review(page: Page, make_world, make_store, make
     expect(page.get_by_role("heading", name=f"Review by {liaison.name}")).to_be_visible()
     expect(page.get_by_text("Not opened yet")).to_be_visible()
     assert [m["Subject"].startswith("TLP:RED") for m in smtp.to(liaison.email)] == [True]
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The liaison signs in with a code and opens the review.
     sign_in(page, liaison.email)

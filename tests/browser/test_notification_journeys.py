@@ -29,6 +29,7 @@ from tests.browser.test_dues_journey import sign_in, sign_in_admin
 from tests.bulletins import conftest as bulletin_fixtures
 from tests.bulletins.conftest import add_incident, bulletins
 from tests.bulletins.test_sharing import FACTS
+from tests.support.browser import sign_out
 from tests.workspace import test_patrols as patrol_fixtures
 from tests.workspace.test_patrols import _send
 
@@ -107,7 +108,7 @@ def test_a_liaisons_review_note_reaches_the_owner(
     page.get_by_label("Pattern notes for the store").fill("Treat as priority; call 999 if seen.")
     page.get_by_role("button", name="Save review").click()
     expect(page.get_by_text("The store can see your review")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     run_jobs()
 
     assert [m["Subject"] for m in smtp.to(owner.email)] == ["Loupe: The police wrote a note on your logbook review"]
@@ -127,7 +128,7 @@ def test_a_rejection_with_its_reason_reaches_the_owner(
     sign_in(page, world.owner.email)
     page.goto(f"/s/{world.source.slug}/logbook/{incident_id}/share/")
     page.get_by_role("button", name="Share as TLP:AMBER").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     run_jobs()
     smtp.clear()
 
@@ -137,7 +138,7 @@ def test_a_rejection_with_its_reason_reaches_the_owner(
         "Too close to one customer's visit: share the pattern without the time of day."
     )
     page.get_by_role("button", name="Reject").first.click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     run_jobs()
 
     assert [m["Subject"] for m in smtp.to(world.owner.email)] == ["Loupe: Your store's share was rejected"]
@@ -163,11 +164,11 @@ def test_a_sighting_of_a_flagged_vehicle_reaches_the_liaison_and_the_source_stor
     sign_in(page, world.owner.email)
     page.goto(f"/s/{world.source.slug}/logbook/{incident_id}/share/")
     page.get_by_role("button", name="Share as TLP:AMBER").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     sign_in_admin(page, engines, world.admin, world.admin_secret)
     page.goto(f"/a/{world.home.association.slug}/moderation")
     page.get_by_role("button", name="Approve and publish").first.click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     [bulletin] = bulletins(engines, world.home.association.id)
 
     # A member of another store of the region saw the silver Golf again.
@@ -177,7 +178,7 @@ def test_a_sighting_of_a_flagged_vehicle_reaches_the_liaison_and_the_source_stor
     page.get_by_label("What you saw").fill("The silver Golf parked across the road for an hour")
     page.get_by_label("When").fill(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Report the sighting").click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     run_jobs()
 
     # The region's liaison is told, and opens the bulletin in their workspace with the sighting under it.
@@ -186,7 +187,7 @@ def test_a_sighting_of_a_flagged_vehicle_reaches_the_liaison_and_the_source_stor
     open_inbox_item(page, f"Sighting: {bulletin.title}")
     expect(page).to_have_url(re.compile(rf"/liaison/bulletins/{bulletin.id}$"))
     expect(page.get_by_text("The silver Golf parked across the road for an hour")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # The source store learns that a member saw it, not who.
     sign_in(page, world.owner.email)

@@ -63,3 +63,14 @@ def chromium_launch_args(path: str = CHROMIUM_PATH) -> dict:
     # No "headless" key: Playwright defaults to headless, and --headless in
     # the args keeps Chromium headless even under pytest-playwright's --headed.
     return {"executable_path": require_chromium(path), "args": list(CHROMIUM_ARGS)}
+
+
+def sign_out(page) -> None:
+    """Sign out from the header's account menu (the button is inside the folded menu)."""
+    page.locator("details.account-menu > summary").click()
+    page.get_by_role("button", name="Sign out").click()
+
+
+def open_more(page) -> None:
+    """Unfold the header's "More" (the less-used sections) on a desktop-sized page."""
+    page.locator("details.nav-more > summary").click()

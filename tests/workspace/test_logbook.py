@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from audit import Actor
 from errors import DomainError, NotFound
 from logbook import incidents as services
+from logbook.casing_links import CasingLink, incident_for_link
 from logbook.incidents import DescribedIncident, LogbookQuery
 from models import (
     Association,
@@ -26,8 +27,11 @@ from models import (
     IncidentVehicle,
     OutboundEmail,
     PoliceContact,
+    ReviewGrant,
     Role,
 )
+from models.store.logbook import INCIDENT_TYPES
+from review.grants import slice_incidents, slice_photo
 from security.csv_cells import formula_safe
 from security.uploads import check_image
 from tests.fixtures.web import csrf_token, post_form, sign_in
@@ -204,21 +208,111 @@ def test_incidents_in_slice_for_police_review(store, in_store):
     assert titles(types=None, since=date(2026, 6, 30), until=date(2026, 6, 30), zone=LONDON) == []
 
 
-def test_deleting_an_incident_deletes_its_people_vehicles_and_photos(store, in_store):
-    def seed(session):
-        incident = services.save_incident(session, _described())
-        services.add_photos(session, incident, [check_image(image_bytes("JPEG"))])
-        return incident.id
+def _seed_with_photo(session) -> int:
+    incident = services.save_incident(session, _described())
+    services.add_photos(session, incident, [check_image(image_bytes("JPEG"))])
+    return incident.id
 
-    incident_id = in_store(store, seed)
+
+def _add_contact(session) -> int:
+    contact = PoliceContact(agency="City Police", officer_name="PC Link", email="pc.link@example.org")
+    session.add(contact)
+    session.flush()
+    return contact.id
+
+
+def _delete(store, in_store, incident_id: int) -> None:
     in_store(
         store,
         lambda s: services.delete_incident(
             s, services.get_incident(s, incident_id), store=store, actor=Actor.system("tests")
         ),
     )
-    for model in (Incident, IncidentPerson, IncidentVehicle, IncidentPhoto):
-        assert in_store(store, lambda s, m=model: s.scalar(sa.select(sa.func.count()).select_from(m))) == 0
+
+
+def _age_deletion(store, in_store, incident_id: int, days: int) -> None:
+    def run(session):
+        session.get(Incident, incident_id).deleted_at = datetime.now(UTC) - timedelta(days=days)
+
+    in_store(store, run)
+
+
+def test_a_deleted_incident_is_hidden_everywhere_and_restored_whole(store, in_store):
+    incident_id = in_store(store, _seed_with_photo)
+    in_store(store, _seed_three)
+    stored_name = in_store(store, lambda s: s.scalar(sa.select(IncidentPhoto.stored_name)))
+    _delete(store, in_store, incident_id)
+
+    def reads(session):
+        return {
+            "search": [i.id for i in services.search_incidents(session, LogbookQuery(), zone=LONDON).incidents],
+            "total": services.search_incidents(session, LogbookQuery(), zone=LONDON).total,
+            "export": [i.id for i in services.all_matching(session, LogbookQuery(), zone=LONDON)],
+            "slice": [i.id for i in services.incidents_in_slice(session, types=None, since=None, until=None)],
+            "count": services.count_live(session),
+            "deleted": [i.id for i in services.recently_deleted(session)],
+        }
+
+    hidden = in_store(store, reads)
+    assert incident_id not in hidden["search"] + hidden["export"] + hidden["slice"]
+    # The police review slice (its own query) and an emailed casing link leave it out too.
+    grant = ReviewGrant(incident_types=list(INCIDENT_TYPES), since=date(2000, 1, 1), until=date(2100, 1, 1))
+    assert incident_id not in in_store(store, lambda s: [i.id for i in slice_incidents(s, grant, LONDON)])
+    photo_id = in_store(store, lambda s: s.scalar(sa.select(IncidentPhoto.id)))
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: slice_photo(s, grant, photo_id, LONDON))
+    contact_id = in_store(store, lambda s: _add_contact(s))
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: incident_for_link(s, CasingLink(store.id, incident_id, contact_id)))
+    assert hidden["total"] == hidden["count"] == 3 and hidden["deleted"] == [incident_id]
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: services.get_incident(s, incident_id))
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: services.get_photo(s, stored_name))
+
+    in_store(
+        store,
+        lambda s: services.restore_incident(
+            s, services.get_deleted_incident(s, incident_id), store=store, actor=Actor.system("tests")
+        ),
+    )
+    back = in_store(store, reads)
+    assert incident_id in back["search"] and incident_id in back["export"] and incident_id in back["slice"]
+    assert back["count"] == 4 and back["deleted"] == []
+    assert incident_id in in_store(store, lambda s: [i.id for i in slice_incidents(s, grant, LONDON)])
+    assert in_store(store, lambda s: len(services.get_incident(s, incident_id).photos)) == 1
+    with pytest.raises(NotFound):
+        in_store(store, lambda s: services.get_deleted_incident(s, incident_id))
+
+
+def test_the_purge_removes_only_what_was_deleted_over_30_days_ago_and_runs_twice(store, in_store, engines):
+    old_id = in_store(store, _seed_with_photo)
+    recent_id = in_store(store, _seed_with_photo)
+    kept_id = in_store(store, _seed_with_photo)
+    _delete(store, in_store, old_id)
+    _delete(store, in_store, recent_id)
+    _age_deletion(store, in_store, old_id, days=31)
+    _age_deletion(store, in_store, recent_id, days=29)
+
+    assert services.purge_all_stores(engines.app) == 1
+    assert services.purge_all_stores(engines.app) == 0  # a second run finds nothing more, without an error
+    ids = in_store(store, lambda s: sorted(s.scalars(sa.select(Incident.id))))
+    assert ids == sorted([recent_id, kept_id])
+    photo_owners = in_store(store, lambda s: sorted(s.scalars(sa.select(IncidentPhoto.incident_id))))
+    assert photo_owners == sorted([recent_id, kept_id])
+    for model in (IncidentPerson, IncidentVehicle):
+        owners = in_store(store, lambda s, m=model: set(s.scalars(sa.select(m.incident_id))))
+        assert old_id not in owners
+    (entry,) = _audit(engines, store.id, "logbook.purge")
+    assert entry.details == {"incident_ids": [old_id]}
+
+
+def test_the_purge_job_is_registered_daily():
+    from jobs import names
+    from jobs.tasks import JOBS
+
+    (job,) = [j for j in JOBS if j.name == names.PURGE_DELETED_INCIDENTS]
+    assert job.cron is not None and job.cron.split()[2:] == ["*", "*", "*"]
 
 
 def test_an_incident_holds_a_limited_number_of_photos(store, in_store, monkeypatch):
@@ -530,9 +624,46 @@ def test_only_owners_and_managers_delete(client, shop, in_store, engines):
     token = csrf_token(page)
     assert manager.post(_url(store, "1/photos/1/delete"), data={"csrf_token": token}).status_code == 302
     assert manager.post(_url(store, "1/delete"), data={"csrf_token": token}).status_code == 302
-    assert in_store(store, lambda s: s.get(Incident, 1)) is None
+    assert in_store(store, lambda s: s.get(Incident, 1).deleted_at) is not None
     (entry,) = _audit(engines, store.id, "logbook.delete")
     assert entry.actor_user_id == shop["manager"].id and entry.target == "incident:1"
+
+
+def test_delete_is_confirmed_then_recoverable_from_recently_deleted(client, shop, in_store, engines):
+    store = shop["store"]
+    sign_in(client, shop["manager"].email)
+    page = client.get(_url(store, "1")).get_data(as_text=True)
+    # Two steps without JavaScript: the button opens a question that says what happens to a published bulletin.
+    assert '<details class="confirm">' in page and "A bulletin already published from it stays published" in page
+    token = csrf_token(page)
+    assert client.post(_url(store, "1/delete"), data={"csrf_token": token}).status_code == 302
+    listing = client.get(_url(store)).get_data(as_text=True)
+    assert "Kestrel-Secret" not in listing and "0 incidents." in listing
+    assert client.get(_url(store, "1")).status_code == 404
+    assert client.get(_url(store, "1/edit")).status_code == 404
+    assert client.get(_url(store, "1/share/")).status_code == 404  # nor can it be shared with the region
+    assert client.get(_url(store, f"photos/{_photo_name(engines, store)}")).status_code == 404
+    assert "Kestrel" not in client.get(_url(store, "export.csv")).get_data(as_text=True)
+
+    deleted = client.get(_url(store, "deleted"))
+    assert deleted.status_code == 200 and "Kestrel-Secret sighting" in deleted.get_data(as_text=True)
+    assert client.post(_url(store, "deleted/1/restore"), data={}).status_code == 400  # no CSRF token
+    restored = client.post(_url(store, "deleted/1/restore"), data={"csrf_token": token})
+    assert restored.status_code == 302 and restored.headers["Location"].endswith(_url(store, "1"))
+    assert "Kestrel-Secret sighting" in client.get(_url(store)).get_data(as_text=True)
+    assert client.post(_url(store, "deleted/1/restore"), data={"csrf_token": token}).status_code == 404
+    (entry,) = _audit(engines, store.id, "logbook.restore")
+    assert entry.actor_user_id == shop["manager"].id and entry.target == "incident:1"
+
+
+def test_staff_cannot_see_or_restore_deleted_incidents(client, shop, in_store):
+    store = shop["store"]
+    _delete(store, in_store, 1)
+    sign_in(client, shop["staff"].email)
+    token = csrf_token(client.get(_url(store)).get_data(as_text=True))
+    assert client.get(_url(store, "deleted")).status_code == 403
+    assert client.post(_url(store, "deleted/1/restore"), data={"csrf_token": token}).status_code == 403
+    assert in_store(store, lambda s: s.get(Incident, 1).deleted_at) is not None
 
 
 def test_export_is_for_owners_and_managers_and_audited(client, shop, in_store, engines):
@@ -772,6 +903,8 @@ ROUTES = [
     ("POST", "1/photos"),
     ("POST", "1/photos/1/delete"),
     ("GET", "photos/{photo}"),
+    ("GET", "deleted"),
+    ("POST", "deleted/1/restore"),
 ]
 
 
