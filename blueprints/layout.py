@@ -6,12 +6,15 @@ from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 from blueprints.auth.forms import LogoutForm
+from logbook.red_flags import labels as red_flag_labels
 from models.accounts import is_manager, is_owner
 
 
 def init_app(app: Flask) -> None:
     # Role checks in templates go through the role groups' home (models.accounts), never role literals.
     app.jinja_env.globals.update(is_manager=is_manager, is_owner=is_owner)
+    # Red-flag codes (incidents, bulletins, trends) in the reader's words: one home, `logbook.red_flags`.
+    app.jinja_env.globals.update(red_flag_labels=red_flag_labels)
 
     @app.context_processor
     def layout_context():

@@ -25,6 +25,7 @@ from blueprints.logbook.forms import (
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, ngettext
 from logbook import incidents as services
 from models import MANAGER_ROLES, Incident, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, SentFile, UploadRejected
@@ -162,8 +163,9 @@ def new_incident(store, membership):
 def casing_report(store, membership):
     zone = store_zone(store)
     session = db()
-    form = CasingReportForm(occurred_at=local_now(zone))
     contacts = services.police_contacts_with_email(session)
+    # "When" starts at now on the store's clock; the alert switch starts on when someone can receive it.
+    form = CasingReportForm(occurred_at=local_now(zone), notify_police=bool(contacts))
     if form.validate_on_submit():
         images = _uploads(form.photos)
         if images is not None:
@@ -175,6 +177,7 @@ def casing_report(store, membership):
                     person=form.person.data,
                     vehicle=form.vehicle.data,
                     reported_by_user_id=current_user.id,
+                    red_flags=form.red_flags.data or [],
                 )
                 services.add_photos(session, incident, images)
             except DomainError as exc:
@@ -190,18 +193,22 @@ def casing_report(store, membership):
                     )
                     if rows:
                         flash(
-                            f"Casing report saved. {len(rows)} police contact(s) asked for a heightened response.",
+                            ngettext(
+                                "Casing report saved. %(num)d police contact was asked for a heightened response.",
+                                "Casing report saved. %(num)d police contacts were asked for a heightened response.",
+                                len(rows),
+                            ),
                             "success",
                         )
                     else:
-                        flash("Casing report saved, but no police contact has an email address: call them now.")
+                        flash(_("Casing report saved, but no police contact has an email address: call them now."))
                 else:
-                    flash("Casing report saved.", "success")
+                    flash(_("Casing report saved."), "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
         _screen_uploads(form.photos)
     status = 400 if request.method == "POST" else 200
-    return render_template("logbook/casing.html", store=store, form=form, contacts=contacts), status
+    return render_template("logbook/casing.html", store=store, form=form, contacts=contacts, zone_name=zone.key), status
 
 
 @bp.route("/<int:incident_id>")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import StoreBase, Timestamped
@@ -46,6 +47,9 @@ class Incident(Timestamped, StoreBase):
     contacts_notified_at: Mapped[datetime | None] = mapped_column()
     # A shared `users.id`; no foreign key across schemas (the store schema must stand on its own).
     reported_by_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The red flags seen (codes of `logbook.red_flags`, in the list's order): structured, for sharing, patterns and
+    # trends. No CHECK on the codes: the list grows in code (`logbook.red_flags.validated` guards every write).
+    red_flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)), server_default=sa.text("'{}'::varchar[]"))
 
     people: Mapped[list[IncidentPerson]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", passive_deletes=True, order_by="IncidentPerson.id"
