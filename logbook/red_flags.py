@@ -6,7 +6,8 @@ patterns found across stores (`alerts.patterns`) and are counted per region in t
 Code elsewhere (the anonymizer, trends) handles them as opaque codes; words are looked up here, in the reader's
 language, where they are shown.
 
-Codes are stored: never rename one. A new flag is a new code at the end.
+Codes are stored: never rename one. A new flag is a new code; the order is the chips'
+(short ones paired, so the ten fit in few rows on a phone).
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from errors import DomainError
 from i18n import _l
 
 RED_FLAGS: dict[str, object] = {
-    "on_phone": _l("On the phone the whole time"),
     "sunglasses": _l("Sunglasses"),
+    "on_phone": _l("On the phone the whole time"),
     "hat_hood_low": _l("Hat or hood pulled low"),
-    "wrong_season": _l("Clothing wrong for the season"),
-    "group_of_three": _l("A group of three or more"),
-    "items_on_showcase": _l("Bulky items or coats laid on the showcase"),
-    "security_questions": _l("Questions about security, hours or schedules"),
-    "most_expensive": _l("Asked for the most expensive piece"),
     "hand_signals": _l("Hand signals"),
+    "wrong_season": _l("Clothes wrong for the season"),
     "wandering": _l("Wandering the store"),
+    "group_of_three": _l("A group of three or more"),
+    "items_on_showcase": _l("Coats or bulky items laid on the showcase"),
+    "security_questions": _l("Asked about security, hours or schedules"),
+    "most_expensive": _l("Asked for the most expensive piece"),
 }
 CODES: tuple[str, ...] = tuple(RED_FLAGS)
 

@@ -86,7 +86,7 @@ class CasingReportForm(FlaskForm):
     narrative = TextAreaField(
         _l("What did they do?"),
         validators=[DataRequired(), Length(max=20000)],
-        description=_l("E.g. looked at cameras and exits, asked when the safe opens, photographed the counter."),
+        description=_l("E.g. watched the cameras, asked when the safe opens."),
     )
     occurred_at = DateTimeLocalField(_l("When"), format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
     red_flags = RedFlagsField(_l("Red flags you noticed"), choices=choices(RED_FLAGS.items()))
