@@ -67,6 +67,7 @@ class IncidentForm(FlaskForm):
         "Where", validators=[Optional(), Length(max=300)], description="In the store, outside, the car park..."
     )
     staff_involved = TextAreaField("Staff involved", validators=[Optional(), Length(max=2000)])
+    red_flags = RedFlagsField(_l("Red flags you noticed"), choices=choices(RED_FLAGS.items()))
     police_notified = BooleanField("Police were notified")
     police_report_number = StringField("Police report number", validators=[Optional(), Length(max=60)])
     people = FieldList(FormField(PersonForm), min_entries=1, max_entries=MAX_PEOPLE)

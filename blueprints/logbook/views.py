@@ -100,6 +100,7 @@ def _described(form: IncidentForm, store: Store) -> services.DescribedIncident:
         police_report_number=form.police_report_number.data or "",
         people=[entry.data for entry in form.people],
         vehicles=[entry.data for entry in form.vehicles],
+        red_flags=form.red_flags.data or [],
     )
 
 

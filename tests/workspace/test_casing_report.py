@@ -168,3 +168,19 @@ def test_an_unknown_red_flag_code_is_refused_with_nothing_stored(client, shop, i
     assert 'value="Black cap, green jacket"' in body
     assert smtp.messages == []
     assert in_store(shop["store"], lambda s: s.scalar(sa.select(sa.func.count()).select_from(Incident))) == 1
+
+
+def test_the_full_incident_form_shows_the_chips_ticked_and_changes_them(client, shop, in_store):
+    from tests.workspace.test_logbook import _form_data
+
+    store = shop["store"]
+    in_store(store, lambda s: s.execute(sa.update(Incident).where(Incident.id == 1).values(red_flags=["sunglasses"])))
+    sign_in(client, shop["staff"].email)
+    page = client.get(_url(store, "1/edit")).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="sunglasses"|<input[^>]*value="sunglasses"[^>]*checked', page)
+    data = _form_data(red_flags=["wandering", "on_phone"])
+    assert post_form(client, _url(store, "1/edit"), data).status_code == 302
+    assert in_store(store, lambda s: s.get(Incident, 1).red_flags) == ["on_phone", "wandering"]
+    refused = post_form(client, _url(store, "1/edit"), _form_data(red_flags=["nope"]))
+    assert refused.status_code == 400
+    assert in_store(store, lambda s: s.get(Incident, 1).red_flags) == ["on_phone", "wandering"]
