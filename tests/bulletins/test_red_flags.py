@@ -106,3 +106,32 @@ def test_a_pattern_lists_the_red_flags_seen_at_two_or_more_of_its_sources(
         assert draft.kind == "pattern" and draft.red_flags == ["sunglasses"]
     queue = page_text(admin_client(app, engines, world).get(f"/a/{world.home.association.slug}/moderation"))
     assert "Red flags seen at more than one of these stores" in queue
+
+
+def test_the_cached_feed_card_follows_a_change_of_red_flags(app):
+    """A pattern's flags grow as matches are added, within the hour `updated_at` is cut to: the card's cache key
+    holds the flags, so the card shows the new ones at once."""
+    from datetime import UTC, datetime
+
+    from blueprints.feed.cards import bulletin_card
+
+    bulletin = Bulletin(
+        id=987654,
+        kind="pattern",
+        tlp="AMBER",
+        incident_type="casing",
+        title="Heightened response",
+        narrative="",
+        region_label="North",
+        people=[],
+        vehicles=[],
+        photos_allowed=False,
+        status="published",
+        red_flags=["sunglasses"],
+        created_at=datetime(2026, 12, 4, 10, tzinfo=UTC),
+        updated_at=datetime(2026, 12, 4, 10, tzinfo=UTC),
+    )
+    with app.test_request_context():
+        assert "Sunglasses" in bulletin_card(bulletin) and "Hand signals" not in bulletin_card(bulletin)
+        bulletin.red_flags = ["sunglasses", "hand_signals"]
+        assert "Hand signals" in bulletin_card(bulletin)
