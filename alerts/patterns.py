@@ -8,6 +8,11 @@ store schemas (`shared_bulletins`, "I shared this as bulletin N") in memory only
 store. A pattern's signature is unique per region: the same pattern is drafted once; later matches are added to it.
 What is published or emailed says "several member stores": never how many, nor which bulletins matched
 (ANONYMIZATION.md rule 4, "No linkage"); `BulletinPattern.matched_bulletin_ids` stays internal.
+
+Red flags (`logbook.red_flags`, codes on the bulletins) describe a pattern, they do not make one: ten fixed
+behaviours ("sunglasses", "on the phone") are common enough that two stores ticking the same one says nothing about
+the same people. The pattern bulletin carries the flags seen at two or more of its distinct sources
+(`common_red_flags`), kept up to date as matches are added: what the crew is seen doing across stores.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlalchemy.orm import Session
 from alerts.auto import auto_alert
 from jobs import names
 from jobs.queue import enqueue, notify
+from logbook.red_flags import known as known_red_flags
 from mail.outbox import queue_email
 from mail.render import render_email
 from models import Membership, OutboundEmail, Region, Role, User
@@ -86,6 +92,17 @@ def _sources(engine: Engine, region_id: int, association_id: int, bulletin_ids: 
             ):
                 source_of[bulletin_id] = position
     return source_of
+
+
+def common_red_flags(matched: list[Bulletin], source_of: dict[int, int]) -> list[str]:
+    """The red-flag codes seen in bulletins of at least `MIN_SOURCES` distinct sources (a store counts once
+    however many of its bulletins carry a flag), in the list's order."""
+    sources: dict[str, set[int]] = {}
+    for bulletin in matched:
+        if bulletin.id in source_of:
+            for code in bulletin.red_flags or []:
+                sources.setdefault(code, set()).add(source_of[bulletin.id])
+    return known_red_flags(code for code, seen in sources.items() if len(seen) >= MIN_SOURCES)
 
 
 def _candidates(bulletins: list[Bulletin]) -> list[Candidate]:
@@ -156,10 +173,15 @@ def detect_region(
                 existing.matched_bulletin_ids = sorted(set(existing.matched_bulletin_ids) | set(ids))
                 _tell_sources(session, existing, added)
             draft = session.get(Bulletin, existing.bulletin_id) if existing.bulletin_id else None
+            if added and draft is not None and draft.status in ("pending", "published"):
+                # Flags in common now join the ones the pattern carries (earlier matches may be out of the window).
+                seen_now = common_red_flags([by_id[i] for i in ids], source_of)
+                draft.red_flags = known_red_flags({*(draft.red_flags or []), *seen_now})
             emails += auto_alert(session, region, draft, [by_id[i] for i in ids], len(sources))
             continue
         matched = [by_id[i] for i in ids]
         draft = _draft(region, candidate, matched, window, now)
+        draft.red_flags = common_red_flags(matched, source_of)
         session.add(draft)
         session.flush()
         webhook_events.pattern_detected(session, draft)

@@ -8,6 +8,8 @@ Flask, no database), so the rules are tested on their own and a draft takes abou
 - place and time coarsening with the `k` rule (`anonymize.coarsen`);
 - plates only at TLP:AMBER or stricter, photos only at AMBER or stricter and only when the store ticked them;
 - person descriptions only with two non-demographic descriptors;
+- red flags pass through as codes only (`red_flag_codes`): a code names one of a fixed list of behaviours, never
+  anything typed, so it cannot carry a name, a place or a time;
 - the small-count rule for trend cells and base-5 rounding for TLP:CLEAR (`anonymize.cells`).
 
 Callers build `StoreIdentity`, `IncidentFacts` and `PlaceContext` inside the store's request, call
@@ -17,6 +19,7 @@ the store's schema.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -88,6 +91,7 @@ __all__ = [
     "iso_week",
     "part_of_day",
     "publishable_cells",
+    "red_flag_codes",
     "reencode_photo",
     "round_base5",
 ]
@@ -96,6 +100,9 @@ __all__ = [
 # when the incident lists a described vehicle, since the logbook records vehicles per incident, not per person.
 NONDEMOGRAPHIC_DESCRIPTORS = ("clothing", "build", "height", "behaviour", "vehicle", "asked_about")
 MIN_DESCRIPTORS = 2
+# A red-flag code's shape (`logbook.red_flags`, whose list the caller checks codes against): anything else, such
+# as text typed into the field by a tampered client, is dropped rather than shared.
+_RED_FLAG_CODE = re.compile(r"[a-z][a-z_]{1,29}")
 _EMPTY_ANSWERS = frozenset({"", "-", "--", "?", "n/a", "na", "none", "unknown", "not sure", "no idea", "nil"})
 
 
@@ -111,6 +118,11 @@ _TLP_WARNINGS = {
 
 class NotPublishable(DomainError):
     """A draft whose TLP keeps it out of the feed (RED: named recipients only; CLEAR: trend counts only)."""
+
+
+def red_flag_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    """The red-flag codes that may be shared: code-shaped values only, each once, in the order given."""
+    return tuple(dict.fromkeys(c for c in codes if isinstance(c, str) and _RED_FLAG_CODE.fullmatch(c)))
 
 
 def ensure_feed_publishable(draft: BulletinDraft | NoteDraft) -> None:
@@ -291,6 +303,7 @@ def _draft(
         photos_allowed=photos_allowed,
         redactions=tuple(redactions),
         warnings=tuple(warnings),
+        red_flags=red_flag_codes(facts.red_flags),
     )
 
 

@@ -123,9 +123,11 @@ class IncidentFacts:
     location_note: str = ""
     people: tuple[PersonDescription, ...] = ()
     vehicles: tuple[VehicleDescription, ...] = ()
+    # Red-flag codes ticked on the report (`logbook.red_flags`): one of a fixed list of behaviours each, no free text.
+    red_flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _freeze(self, "people", "vehicles")
+        _freeze(self, "people", "vehicles", "red_flags")
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,8 @@ class BulletinDraft:
     warnings: tuple[DraftWarning, ...] = ()
     # Name-like words the scrubber could not classify (`anonymize.names.NameFlag`), each with the store's choice.
     flags: tuple = ()
+    # Red-flag codes, passed through as they are (`anonymize.red_flag_codes`): they identify no one.
+    red_flags: tuple[str, ...] = ()
 
     @property
     def feed_publishable(self) -> bool:
@@ -271,6 +275,7 @@ class BulletinDraft:
             "iso_week": self.when.iso_week,
             "people": [asdict(person) for person in self.people],
             "vehicles": [asdict(vehicle) for vehicle in self.vehicles],
+            "red_flags": list(self.red_flags),
             "photos_allowed": self.photos_allowed,
         }
 

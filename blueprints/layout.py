@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from blueprints import navigation
 from blueprints.auth.forms import LogoutForm
+from logbook.red_flags import labels as red_flag_labels
 from models.accounts import is_manager, is_owner
 
 
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
         has_endpoint=lambda endpoint: endpoint in app.view_functions,
     )
     app.after_request(navigation.remember_store)
+    # Red-flag codes (incidents, bulletins, trends) in the reader's words: one home, `logbook.red_flags`.
+    app.jinja_env.globals.update(red_flag_labels=red_flag_labels)
 
     @app.context_processor
     def layout_context():

@@ -30,7 +30,7 @@ KINDS = {"bulletins": None, "patterns": "pattern"}
 _STRICTNESS = ("AMBER+STRICT", "AMBER", "GREEN")
 COLUMNS = (
     "id", "tlp", "kind", "incident_type", "title", "region", "area", "day", "part_of_day", "narrative",
-    "location_note", "vehicles", "people", "sightings", "published_at", "expires_at",
+    "location_note", "vehicles", "people", "red_flags", "sightings", "published_at", "expires_at",
 )  # fmt: skip
 
 
@@ -69,6 +69,8 @@ def records(session: Session, bulletins: list[Bulletin]) -> list[dict]:
             "location_note": b.location_note,
             "vehicles": [_vehicle(v) for v in b.vehicles or []],
             "people": [_person(p) for p in b.people or []],
+            # Codes (stable for police systems; `logbook.red_flags` has their words).
+            "red_flags": list(b.red_flags or []),
             "sightings": [
                 {"day": s.day.isoformat() if s.day else "", "part_of_day": s.part_of_day, "note": s.note}
                 for s in sightings.get(b.id, [])

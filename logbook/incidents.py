@@ -22,6 +22,7 @@ import audit
 from audit import Actor
 from errors import DomainError, NotFound
 from i18n import _
+from logbook import red_flags as flags
 from logbook.casing_links import LINK_MAX_AGE, casing_link
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -88,6 +89,8 @@ class DescribedIncident:
     police_report_number: str = ""
     people: list[dict[str, Any]] = field(default_factory=list)
     vehicles: list[dict[str, Any]] = field(default_factory=list)
+    # Red-flag codes (`logbook.red_flags`); None leaves the incident's as they are (the full form has no chips).
+    red_flags: list[str] | None = None
 
 
 def describe(row: object, names: Sequence[str]) -> str:
@@ -258,9 +261,11 @@ def save_incident(
     reported_by_user_id: int | None = None,
     is_casing_report: bool = False,
 ) -> Incident:
-    """Create an incident, or update `incident`, with its people and vehicles (blank rows are left out)."""
+    """Create an incident, or update `incident`, with its people and vehicles (blank rows are left out) and its
+    red flags (codes of `logbook.red_flags`; an unknown one refuses the whole change before anything is written)."""
     if described.incident_type not in INCIDENT_TYPES:
         raise LogbookError(_("Choose a type of incident from the list."))
+    red_flags = flags.validated(described.red_flags) if described.red_flags is not None else None
     if described.occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
     if incident is None:
@@ -270,6 +275,10 @@ def save_incident(
     for name in TEXT_FIELDS:
         setattr(incident, name, (getattr(described, name) or "").strip())
     incident.police_notified = bool(described.police_notified)
+    if red_flags is not None:
+        incident.red_flags = red_flags
+    elif incident.red_flags is None:
+        incident.red_flags = []
     if not incident.police_notified:
         incident.police_report_number = ""
     incident.people = [
@@ -301,8 +310,10 @@ def file_casing_report(
     person: dict[str, Any],
     vehicle: dict[str, Any],
     reported_by_user_id: int | None,
+    red_flags: Sequence[str] = (),
 ) -> Incident:
-    """The fast path: a casing incident from the handful of fields on the casing report page."""
+    """The fast path: a casing incident from the handful of fields on the casing report page, with the red flags
+    ticked (codes of `logbook.red_flags`, validated: an unknown code raises `UnknownRedFlag`, nothing is stored)."""
     described = DescribedIncident(
         occurred_at=occurred_at,
         incident_type="casing",
@@ -310,6 +321,7 @@ def file_casing_report(
         narrative=narrative,
         people=[person],
         vehicles=[vehicle],
+        red_flags=list(red_flags),
     )
     return save_incident(session, described, reported_by_user_id=reported_by_user_id, is_casing_report=True)
 
@@ -478,6 +490,7 @@ def alert_police_of_casing(
             zone_name=zone.key,
             people=[describe(p, PERSON_FIELDS) for p in incident.people],
             vehicles=[describe(v, VEHICLE_FIELDS) for v in incident.vehicles],
+            red_flags=flags.labels(incident.red_flags),
             photo_count=len(incident.photos),
             link=casing_link(store.id, incident.id, contact.id),
             link_days=LINK_MAX_AGE.days,
@@ -519,6 +532,7 @@ CSV_HEADER = (
     "people",
     "vehicles",
     "photos",
+    "red_flags",
 )
 
 
@@ -547,6 +561,7 @@ def incidents_csv(incidents: Iterable[Incident], *, zone: ZoneInfo) -> str:
             " | ".join(describe(p, PERSON_FIELDS) for p in incident.people),
             " | ".join(describe(v, VEHICLE_FIELDS) for v in incident.vehicles),
             len(incident.photos),
+            " | ".join(flags.labels(incident.red_flags)),
         )
         writer.writerow([formula_safe(value) for value in row])
     return out.getvalue()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import HOUR_NOW, SharedBase, this_hour
@@ -65,6 +65,9 @@ class Bulletin(SharedBase):
     iso_week: Mapped[str] = mapped_column(sa.String(10), server_default="")
     people: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
     vehicles: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))
+    # Red-flag codes (`logbook.red_flags`) as the anonymizer passed them through; a pattern's are the flags seen at
+    # more than one of its sources (`alerts.patterns`). Codes only: the reader's words come from the list.
+    red_flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)), server_default=sa.text("'{}'::varchar[]"))
     photos_allowed: Mapped[bool] = mapped_column(server_default=sa.false())
     status: Mapped[str] = mapped_column(sa.String(12), server_default="pending")
     expires_at: Mapped[datetime] = mapped_column(default=default_expiry)

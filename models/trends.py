@@ -26,3 +26,6 @@ class PublishedTrendWeek(SharedBase):
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
     iso_week: Mapped[str] = mapped_column(sa.String(10))
     cells: Mapped[list] = mapped_column(JSONB)
+    # The red flags of the week's casing shares, per region only: [red-flag code, distinct-store count] of the
+    # cells published under the same small-count rule (`trends.closing`); withheld ones are absent.
+    red_flag_cells: Mapped[list] = mapped_column(JSONB, server_default=sa.text("'[]'::jsonb"))

@@ -50,6 +50,7 @@ def bulletin_payload(bulletin: Bulletin) -> dict[str, Any]:
         "iso_week": bulletin.iso_week,
         "people": bulletin.people,
         "vehicles": bulletin.vehicles,
+        "red_flags": list(bulletin.red_flags or []),
         "published_at": bulletin.published_at.isoformat() if bulletin.published_at else None,
     }
 

@@ -33,6 +33,7 @@ from anonymize import (
 )
 from errors import DomainError
 from i18n import _
+from logbook import red_flags
 from models import (
     Area,
     Incident,
@@ -183,6 +184,7 @@ def incident_facts(incident: Incident) -> IncidentFacts:
             VehicleDescription(make=v.make, model=v.model, colour=v.colour, plate=v.plate, plate_state=v.plate_state)
             for v in incident.vehicles
         ),
+        red_flags=tuple(red_flags.known(incident.red_flags)),
     )
 
 
@@ -281,6 +283,7 @@ def share_incident(
         iso_week=payload["iso_week"],
         people=payload["people"],
         vehicles=payload["vehicles"],
+        red_flags=payload["red_flags"],
         photos_allowed=False,
         status="published" if published else "pending",
         published_at=now if published else None,
@@ -322,6 +325,7 @@ def withdraw(session: Session, store: Store, incident: Incident, *, user_name: s
         bulletin.location_note = ""
         bulletin.people = []
         bulletin.vehicles = []
+        bulletin.red_flags = []
         shared_photos.delete_photos(session, bulletin)
     share.withdrawn_at = now
     share.withdrawn_by_name = user_name[:200]

@@ -9,6 +9,10 @@ stores only the published cells, frozen (`published_trend_weeks`).
 - `weekly_trends`: the frozen cells of closed ISO weeks only (see `closed_weeks`: the current, partial week is never
   shown, so two looks around one share cannot isolate it), week-over-week change and the 4-week average, both
   computed from published cells only. A fixed number of statements, whatever the number of stores.
+- red flags (issue #19): the red-flag codes of the week's shares are counted per region the same way (distinct
+  stores per (region, week, flag), `cell_publishable` against the region's size, withheld below k) and frozen
+  beside the type cells (`PublishedTrendWeek.red_flag_cells`); facts carry them as the type `red_flag:<code>`
+  (`RED_FLAG_PREFIX`). Region cells only: a flag per area would cut the counts too thin to ever pass.
 - `export_rows`: TLP:CLEAR rows of published cells, rounded to base 5; suppressed cells are left out, and the
   export has no totals across areas' complement, types or weeks that could give them back; `export_for_admin`
   is the admin portal's export, audited.
@@ -33,6 +37,8 @@ from models.trends import PublishedTrendWeek
 from regions import effective_settings
 
 DEFAULT_WEEKS = 12
+# A fact whose type starts with this counts a red flag (`logbook.red_flags` code after it), not an incident type.
+RED_FLAG_PREFIX = "red_flag:"
 
 
 def week_label(day: date) -> str:
@@ -95,6 +101,8 @@ class RegionTrend:
     area_names: dict[int, str] = field(default_factory=dict)
     # The current, partial ISO week (in the region's time zone): never counted, its counts are published when it ends.
     open_week: str = ""
+    # Red flags seen per week (label: the red-flag code; the page shows its words), published region cells only.
+    red_flags: list[Series] = field(default_factory=list)
 
 
 def trend_cells(
@@ -118,6 +126,19 @@ def trend_cells(
         region_id: publishable_cells(cells.get(region_id, {}), k=k, group_sizes=sizes)
         for region_id, k in k_by_region.items()
     }
+
+
+def red_flag_cells(
+    facts: Iterable[tuple[int, int | None, str, str, str]],
+    k_by_region: Mapping[int, int],
+    group_sizes: Mapping[tuple[int, int | None], int],
+) -> dict[int, PublishedCells]:
+    """Pure: red-flag facts (region id, area id, week, "red_flag:<code>", contributor) → published region cells
+    per region, under the same rule as the type cells (`trend_cells`): distinct stores per (region, week, flag),
+    published only when k <= n <= region size - k. Areas are dropped (region cells only), so the region's size
+    is the only group: nothing is published that an area's cells could be subtracted from."""
+    regional = [(region_id, None, week, kind, contributor) for region_id, _area, week, kind, contributor in facts]
+    return trend_cells(regional, k_by_region, {key: n for key, n in group_sizes.items() if key[1] is None})
 
 
 def group_sizes(session: Session, association: Association, region_ids: list[int]) -> dict[tuple[int, int | None], int]:
@@ -147,31 +168,40 @@ def _regions(session: Session, association: Association, region: Region | None) 
     return list(session.scalars(sa.select(Region).where(Region.association_id == association.id).order_by(Region.name)))
 
 
-def _frozen(session: Session, region_ids: list[int], weeks: list[str]) -> dict[tuple[int, str], list]:
+def _frozen(session: Session, region_ids: list[int], weeks: list[str]) -> dict[tuple[int, str], tuple[list, list]]:
+    """(region id, week) → (type cells, red-flag cells) of the frozen weeks."""
     rows = session.execute(
-        sa.select(PublishedTrendWeek.region_id, PublishedTrendWeek.iso_week, PublishedTrendWeek.cells).where(
-            PublishedTrendWeek.region_id.in_(region_ids), PublishedTrendWeek.iso_week.in_(weeks)
-        )
+        sa.select(
+            PublishedTrendWeek.region_id,
+            PublishedTrendWeek.iso_week,
+            PublishedTrendWeek.cells,
+            PublishedTrendWeek.red_flag_cells,
+        ).where(PublishedTrendWeek.region_id.in_(region_ids), PublishedTrendWeek.iso_week.in_(weeks))
     ).all()
-    return {(region_id, week): cells for region_id, week, cells in rows}
+    return {(region_id, week): (cells, flags or []) for region_id, week, cells, flags in rows}
 
 
 def _published(
     session: Session, region_ids: list[int], labels_by_region: Mapping[int, list[str]], every_label: list[str]
-) -> dict[int, PublishedCells]:
+) -> tuple[dict[int, PublishedCells], dict[int, dict[tuple[str, str], int]]]:
     """The frozen cells of each region's closed weeks (ANONYMIZATION.md rule 4: published once, by
-    `freeze_weeks` when the week has closed). A closed week not frozen yet (the closing job has not run) shows
-    nothing: it is never computed on a look."""
+    `freeze_weeks` when the week has closed), and its red-flag cells ((week, code) → stores). A closed week not
+    frozen yet (the closing job has not run) shows nothing: it is never computed on a look."""
     frozen = _frozen(session, region_ids, every_label)
     out: dict[int, PublishedCells] = {}
+    flags: dict[int, dict[tuple[str, str], int]] = {}
     for region_id in region_ids:
         cells: dict[TrendCell, int] = {}
+        flags[region_id] = {}
         for week in labels_by_region[region_id]:
-            for area_id, incident_type, count in frozen.get((region_id, week), []):
+            type_cells, flag_cells = frozen.get((region_id, week), ([], []))
+            for area_id, incident_type, count in type_cells:
                 area = None if area_id is None else str(area_id)
                 cells[TrendCell(str(region_id), area, week, incident_type)] = count
+            for code, count in flag_cells:
+                flags[region_id][(week, code)] = count
         out[region_id] = PublishedCells(cells, frozenset())
-    return out
+    return out, flags
 
 
 def region_weeks(
@@ -207,12 +237,27 @@ def freeze_weeks(
     if not wanted:
         return 0
     rows = [f for f in facts if (f[0], f[2]) in wanted]
-    fresh = trend_cells(rows, k_by_region, group_sizes(session, association, list(k_by_region)))
+    sizes = group_sizes(session, association, list(k_by_region))
+    fresh = trend_cells([f for f in rows if not f[3].startswith(RED_FLAG_PREFIX)], k_by_region, sizes)
+    flagged = red_flag_cells([f for f in rows if f[3].startswith(RED_FLAG_PREFIX)], k_by_region, sizes)
     values = []
     for region_id, week in sorted(wanted):
         chosen = sorted(fresh[region_id].published.items(), key=lambda i: (i[0].incident_type, i[0].area or ""))
         cells = [[None if c.area is None else int(c.area), c.incident_type, n] for c, n in chosen if c.iso_week == week]
-        values.append({"association_id": association.id, "region_id": region_id, "iso_week": week, "cells": cells})
+        flag_cells = sorted(
+            [c.incident_type.removeprefix(RED_FLAG_PREFIX), n]
+            for c, n in flagged[region_id].published.items()
+            if c.iso_week == week
+        )
+        values.append(
+            {
+                "association_id": association.id,
+                "region_id": region_id,
+                "iso_week": week,
+                "cells": cells,
+                "red_flag_cells": flag_cells,
+            }
+        )
     result = session.execute(
         insert(PublishedTrendWeek)
         .values(values)
@@ -246,7 +291,7 @@ def weekly_trends(
     cut = {rid: min(day, today) if today is not None else day for rid, day in local.items()}
     labels_by_region = {rid: closed_weeks(day, weeks) for rid, day in cut.items()}
     every_label = sorted({w for labels in labels_by_region.values() for w in labels})
-    published = _published(session, [r.id for r in regions], labels_by_region, every_label)
+    published, flag_counts = _published(session, [r.id for r in regions], labels_by_region, every_label)
     area_ids = {int(c.area) for p in published.values() for c in p.published if c.area is not None}
     area_names = (
         dict(session.execute(sa.select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}
@@ -265,6 +310,8 @@ def weekly_trends(
         for area_id in sorted({int(c.area) for c in cells if c.area is not None}, key=lambda a: area_names.get(a, "")):
             series = [[cells.get(TrendCell(str(r.id), str(area_id), w, key)) for w in labels] for key in INCIDENT_TYPES]
             areas.append(Series(area_names.get(area_id, "Area"), _sum_known(series, len(labels))))
+        codes = sorted({code for _week, code in flag_counts[r.id]})
+        red_flags = [Series(code, [flag_counts[r.id].get((w, code)) for w in labels]) for code in codes]
         out.append(
             RegionTrend(
                 r.id,
@@ -277,6 +324,7 @@ def weekly_trends(
                 published[r.id],
                 area_names,
                 open_week=week_label(local[r.id]),
+                red_flags=red_flags,
             )
         )
     return out

@@ -32,7 +32,7 @@ from models.bulletins import Bulletin
 from models.store.sharing import SharedBulletin
 from tenants.binding import store_session
 from tenants.readable import readable_stores
-from trends import DEFAULT_WEEKS, freeze_weeks, region_weeks
+from trends import DEFAULT_WEEKS, RED_FLAG_PREFIX, freeze_weeks, region_weeks
 
 # A share in one of these states still counts (rejected, withdrawn and merged ones do not).
 COUNTED_STATUSES = ("pending", "published", "retired")
@@ -56,13 +56,30 @@ def store_contributions(store_db: Session, association_id: int, weeks: list[str]
     return {(week, incident_type) for week, incident_type in rows}
 
 
+def store_red_flags(store_db: Session, association_id: int, weeks: list[str]) -> set[tuple[str, str]]:
+    """The (ISO week, red-flag code) pairs of the shares this store still counts (as `store_contributions`)."""
+    rows = store_db.execute(
+        sa.select(Bulletin.iso_week, sa.func.unnest(Bulletin.red_flags))
+        .distinct()
+        .join(SharedBulletin, SharedBulletin.bulletin_id == Bulletin.id)
+        .where(
+            SharedBulletin.withdrawn_at.is_(None),
+            Bulletin.association_id == association_id,
+            Bulletin.kind == "incident",
+            Bulletin.status.in_(COUNTED_STATUSES),
+            Bulletin.iso_week.in_(weeks),
+        )
+    ).all()
+    return {(week, code) for week, code in rows}
+
+
 def gather(
     session: Session, engine: Engine, association: Association, weeks_by_region: Mapping[int, list[str]]
 ) -> list[tuple[int, int | None, str, str, str]]:
     """Facts (region id, area id, week, type, contributor) of the association's ready stores for those weeks, read
     from each store's schema. The contributor is a number local to this call (the store's position in this walk),
     so nothing returned names a store, and nothing of it is stored. A store counts in its current region and area
-    (as the group sizes are counted)."""
+    (as the group sizes are counted). A red flag is a fact of type `red_flag:<code>` (`trends.RED_FLAG_PREFIX`)."""
     weeks = sorted({w for ws in weeks_by_region.values() for w in ws})
     if not weeks:
         return []
@@ -75,7 +92,9 @@ def gather(
     for position, (schema, region_id, area_id) in enumerate(stores):
         with store_session(engine, schema) as store_db:
             pairs = store_contributions(store_db, association.id, weeks)
+            flags = store_red_flags(store_db, association.id, weeks)
         facts += [(region_id, area_id, week, incident_type, str(position)) for week, incident_type in pairs]
+        facts += [(region_id, area_id, week, RED_FLAG_PREFIX + code, str(position)) for week, code in flags]
     return facts
 
 

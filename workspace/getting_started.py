@@ -36,25 +36,25 @@ class Step:
 def _checklist_query() -> sa.Select:
     # Built once: the dashboard of owners and managers reads it on every visit (in its one round trip).
     return sa.select(
-            sa.select(PoliceContact.id).where(PoliceContact.email != "").exists(),
-            sa.select(StoreProfile.id).where(StoreProfile.street_address != "").exists(),
-            sa.select(SecurityBriefing.id).exists(),
-            sa.select(EmergencyPlan.id).exists(),
-            sa.or_(
-                # More than the owner alone, or someone invited and not yet arrived.
-                sa.select(sa.func.count(Membership.id))
-                .where(Membership.store_id == sa.bindparam("store_id"))
-                .scalar_subquery()
-                > 1,
-                sa.select(Invitation.id)
-                .where(
-                    Invitation.store_id == sa.bindparam("store_id"),
-                    Invitation.accepted_at.is_(None),
-                    Invitation.expires_at > sa.bindparam("now"),
-                )
-                .exists(),
-            ).label("people"),
-        )
+        sa.select(PoliceContact.id).where(PoliceContact.email != "").exists(),
+        sa.select(StoreProfile.id).where(StoreProfile.street_address != "").exists(),
+        sa.select(SecurityBriefing.id).exists(),
+        sa.select(EmergencyPlan.id).exists(),
+        sa.or_(
+            # More than the owner alone, or someone invited and not yet arrived.
+            sa.select(sa.func.count(Membership.id))
+            .where(Membership.store_id == sa.bindparam("store_id"))
+            .scalar_subquery()
+            > 1,
+            sa.select(Invitation.id)
+            .where(
+                Invitation.store_id == sa.bindparam("store_id"),
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > sa.bindparam("now"),
+            )
+            .exists(),
+        ).label("people"),
+    )
 
 
 def checklist_query(store: Store) -> Query:

@@ -89,6 +89,11 @@ class BulletinSchema(Schema):
     iso_week = fields.String(required=True)
     people = fields.List(fields.Dict(), required=True)
     vehicles = fields.List(fields.Dict(), required=True)
+    red_flags = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Red-flag codes of a casing report (on_phone, sunglasses, hat_hood_low, ...)."},
+    )
     published_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)
     helped = fields.Integer(required=True, metadata={"description": "How many members said it helped."})

@@ -58,6 +58,7 @@ def _bulletin(item: feed_services.FeedItem) -> dict:
         "iso_week": b.iso_week,
         "people": b.people,
         "vehicles": b.vehicles,
+        "red_flags": list(b.red_flags or []),
         "published_at": b.published_at,
         "expires_at": b.expires_at,
         "helped": item.helped,

@@ -17,6 +17,7 @@ from cachetools import LRUCache, cached
 from flask import current_app
 from markupsafe import Markup
 
+from i18n import get_locale
 from models.bulletins import Bulletin
 from models.store.logbook import INCIDENT_TYPES
 
@@ -28,8 +29,11 @@ def _key(bulletin: Bulletin) -> tuple:
     # shows is part of the key.
     shown = (bulletin.status, bulletin.tlp, bulletin.kind, bulletin.incident_type, bulletin.title, bulletin.narrative)
     place = (bulletin.location_note, bulletin.area_label, bulletin.region_label, bulletin.day, bulletin.part_of_day)
-    described = json.dumps([bulletin.people, bulletin.vehicles, bulletin.photos_allowed], sort_keys=True, default=str)
-    return bulletin.id, bulletin.updated_at, bulletin.created_at, shown, place, described
+    described = json.dumps(
+        [bulletin.people, bulletin.vehicles, bulletin.photos_allowed, bulletin.red_flags], sort_keys=True, default=str
+    )
+    # The red flags are shown in the reader's words: one card per language.
+    return bulletin.id, bulletin.updated_at, bulletin.created_at, shown, place, described, str(get_locale())
 
 
 @cached(LRUCache(maxsize=CARD_CACHE_SIZE), key=_key, lock=threading.Lock())

@@ -17,8 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from blueprints.form_helpers import choices, in_date_range
+from blueprints.form_helpers import CheckboxesField, choices, in_date_range
 from i18n import _, _l
+from logbook.red_flags import RED_FLAGS
 from models.store.logbook import INCIDENT_TYPES
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -26,6 +27,16 @@ MAX_PEOPLE = 6
 MAX_VEHICLES = 6
 PHOTO_INPUT = {"accept": "image/jpeg,image/png,image/webp"}
 PHOTOS_HELP = _l("JPEG, PNG or WebP, up to 8 MB each. Location and camera details are removed when they are stored.")
+# The casing report's camera button: any image the phone offers, its back camera first (the checks are the same).
+CAMERA_INPUT = {"accept": "image/*", "capture": "environment"}
+
+
+class RedFlagsField(CheckboxesField):
+    """The red flags as one-tap chips. A code not on the list (a tampered or stale form) refuses the whole form."""
+
+    def pre_validate(self, form) -> None:
+        if self.data and any(code not in RED_FLAGS for code in self.data):
+            raise ValidationError(_l("Choose red flags from the list."))
 
 
 class PersonForm(Form):
@@ -56,6 +67,7 @@ class IncidentForm(FlaskForm):
         _l("Where"), validators=[Optional(), Length(max=300)], description=_l("In the store, outside, the car park...")
     )
     staff_involved = TextAreaField(_l("Staff involved"), validators=[Optional(), Length(max=2000)])
+    red_flags = RedFlagsField(_l("Red flags you noticed"), choices=choices(RED_FLAGS.items()))
     police_notified = BooleanField(_l("Police were notified"))
     police_report_number = StringField(_l("Police report number"), validators=[Optional(), Length(max=60)])
     people = FieldList(FormField(PersonForm), min_entries=1, max_entries=MAX_PEOPLE)
@@ -69,18 +81,20 @@ class IncidentForm(FlaskForm):
 
 
 class CasingReportForm(FlaskForm):
-    """The fast path: what a person behind the counter can fill in on a phone in under a minute."""
+    """The fast path: what a person behind the counter can fill in on a phone in under a minute, in one screen.
+    The person and vehicle are optional details, folded away until asked for."""
 
     narrative = TextAreaField(
-        "What did they do?",
+        _l("What did they do?"),
         validators=[DataRequired(), Length(max=20000)],
-        description="E.g. looked at cameras and exits, asked when the safe opens, photographed the counter.",
+        description=_l("E.g. watched the cameras, asked when the safe opens."),
     )
-    occurred_at = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
-    person = FormField(PersonForm, label="The person")
-    vehicle = FormField(VehicleForm, label="Their vehicle (if seen)")
-    photos = MultipleFileField("Photo", description=PHOTOS_HELP, render_kw=PHOTO_INPUT)
-    notify_police = BooleanField("Ask our police contacts for a heightened response now")
+    occurred_at = DateTimeLocalField(_l("When"), format=DATETIME_FORMATS, validators=[InputRequired(), in_date_range])
+    red_flags = RedFlagsField(_l("Red flags you noticed"), choices=choices(RED_FLAGS.items()))
+    person = FormField(PersonForm, label=_l("The person"))
+    vehicle = FormField(VehicleForm, label=_l("Their vehicle (if seen)"))
+    photos = MultipleFileField(_l("Take or add a photo"), description=PHOTOS_HELP, render_kw=CAMERA_INPUT)
+    notify_police = BooleanField(_l("Alert my police contacts"))
 
 
 class PhotoUploadForm(FlaskForm):

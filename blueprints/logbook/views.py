@@ -100,6 +100,7 @@ def _described(form: IncidentForm, store: Store) -> services.DescribedIncident:
         police_report_number=form.police_report_number.data or "",
         people=[entry.data for entry in form.people],
         vehicles=[entry.data for entry in form.vehicles],
+        red_flags=form.red_flags.data or [],
     )
 
 
@@ -163,8 +164,9 @@ def new_incident(store, membership):
 def casing_report(store, membership):
     zone = store_zone(store)
     session = db()
-    form = CasingReportForm(occurred_at=local_now(zone))
     contacts = services.police_contacts_with_email(session)
+    # "When" starts at now on the store's clock; the alert switch starts on when someone can receive it.
+    form = CasingReportForm(occurred_at=local_now(zone), notify_police=bool(contacts))
     if form.validate_on_submit():
         images = _uploads(form.photos)
         if images is not None:
@@ -176,6 +178,7 @@ def casing_report(store, membership):
                     person=form.person.data,
                     vehicle=form.vehicle.data,
                     reported_by_user_id=current_user.id,
+                    red_flags=form.red_flags.data or [],
                 )
                 services.add_photos(session, incident, images)
             except DomainError as exc:
@@ -192,21 +195,21 @@ def casing_report(store, membership):
                     if rows:
                         flash(
                             ngettext(
-                                "Casing report saved. %(num)d police contact asked for a heightened response.",
-                                "Casing report saved. %(num)d police contacts asked for a heightened response.",
+                                "Casing report saved. %(num)d police contact was asked for a heightened response.",
+                                "Casing report saved. %(num)d police contacts were asked for a heightened response.",
                                 len(rows),
                             ),
                             "success",
                         )
                     else:
-                        flash("Casing report saved, but no police contact has an email address: call them now.")
+                        flash(_("Casing report saved, but no police contact has an email address: call them now."))
                 else:
-                    flash("Casing report saved.", "success")
+                    flash(_("Casing report saved."), "success")
                 return redirect(_incident_url(store, incident.id))
     elif request.method == "POST":
         _screen_uploads(form.photos)
     status = 400 if request.method == "POST" else 200
-    return render_template("logbook/casing.html", store=store, form=form, contacts=contacts), status
+    return render_template("logbook/casing.html", store=store, form=form, contacts=contacts, zone_name=zone.key), status
 
 
 @bp.route("/<int:incident_id>")

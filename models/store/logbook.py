@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import StoreBase, Timestamped
@@ -50,6 +51,9 @@ class Incident(Timestamped, StoreBase):
     # daily purge then removes it for good, with its photos.
     deleted_at: Mapped[datetime | None] = mapped_column()
     deleted_by_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The red flags seen (codes of `logbook.red_flags`, in the list's order): structured, for sharing, patterns and
+    # trends. No CHECK on the codes: the list grows in code (`logbook.red_flags.validated` guards every write).
+    red_flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)), server_default=sa.text("'{}'::varchar[]"))
 
     people: Mapped[list[IncidentPerson]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", passive_deletes=True, order_by="IncidentPerson.id"

@@ -60,7 +60,7 @@ def test_a_draft_has_no_store_field_and_its_payload_no_store_words():
     payload = draft.shared_payload()
     assert set(payload) == {
         "tlp", "incident_type", "title", "narrative", "location_note", "region", "area", "day", "part_of_day",
-        "iso_week", "people", "vehicles", "photos_allowed",
+        "iso_week", "people", "vehicles", "photos_allowed", "red_flags",
     }  # fmt: skip
     assert "Quayside" not in repr(payload) and "Sam" not in repr(payload) and "Harbour S" not in repr(payload)
     assert payload["area"] == "Harbourside"  # the area is named: it holds at least k member stores

@@ -134,6 +134,7 @@ def add_incident(in_store, store: Store, facts, *, report_number: str = "") -> i
             narrative=facts.narrative,
             location_note=facts.location_note,
             police_report_number=report_number,
+            red_flags=list(facts.red_flags),
         )
         incident.people = [IncidentPerson(**vars(person)) for person in facts.people]
         incident.vehicles = [IncidentVehicle(**vars(vehicle)) for vehicle in facts.vehicles]

@@ -1,7 +1,7 @@
 """a deleted incident stays recoverable for 30 days (issue 19: destructive actions)
 
 Revision ID: s0015
-Revises: s0012
+Revises: s0013
 Create Date: 2026-12-04
 
 Store migrations are written without a schema: the runner binds each store's schema.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0015"
-down_revision: str | Sequence[str] | None = "s0012"
+down_revision: str | Sequence[str] | None = "s0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
