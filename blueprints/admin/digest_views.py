@@ -13,7 +13,7 @@ from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from digest import admin as digest_admin
-from digest.periods import PeriodError, last_complete_week, parse_period
+from digest.periods import PeriodError, in_words, last_complete_week, parse_period
 from models import Region
 from regions import effective_settings
 from workspace.times import association_zone, local_today
@@ -140,3 +140,9 @@ def digest_retry(association, run_id: int):
         "success",
     )
     return back
+
+
+@bp.app_template_filter("digest_period")
+def digest_period(key: str) -> str:
+    """A digest period key ("2026-W48") as the dates it covers, in the reader's language."""
+    return in_words(key)

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices, in_date_range
+from blueprints.form_helpers import choices, in_date_range, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.images import inert_image
 from blueprints.web import current_actor
@@ -47,12 +47,12 @@ class AutoPublishForm(FlaskForm):
     auto_publish = BooleanField("Trusted auto-publish: bulletins shared by member stores go to the feed at once")
 
 
-def _queue_page(association, *, reject_forms=None, settings_form=None, status=200):
+def _queue_page(association, *, page=1, reject_forms=None, settings_form=None, status=200):
     session = db()
     return render_template(
         "admin/moderation.html",
         association=association,
-        queue=services.queue(session, association),
+        queue=services.queue(session, association, page=page),
         reject_forms=reject_forms or {},
         reject_form=RejectForm(formdata=None),
         confirm_form=ConfirmForm(),
@@ -67,7 +67,7 @@ def _back(association):
 @bp.route("/moderation")
 @association_admin_view
 def moderation(association):
-    return _queue_page(association)
+    return _queue_page(association, page=page_arg())
 
 
 @bp.route("/moderation/photos/<stored_name>")

@@ -17,15 +17,16 @@ from blueprints.admin.forms import (
     with_blank,
 )
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _l
 from models import Region, Role, Store
 from people import association as services
 
-KINDS = {"staff": "Association staff", "liaisons": "Police liaisons", "stores": "Store owners and staff"}
+KINDS = {"staff": _l("Association staff"), "liaisons": _l("Police liaisons"), "stores": _l("Store owners and staff")}
 
 
 def _regions(association):
@@ -48,10 +49,12 @@ def _invite_form(association, form: InvitePersonForm | None = None) -> InvitePer
 def _people_page(association, form: InvitePersonForm | None = None, status: int = 200):
     kind = request.args.get("kind")
     kind = kind if kind in KINDS else None
+    search = (request.args.get("q") or "").strip()[: services.SEARCH_MAX]
     return render_template(
         "admin/people.html",
         association=association,
-        people=services.list_people(db(), association, kind=kind),
+        found=services.people_page(db(), association, kind=kind, search=search, page=page_arg()),
+        search=search,
         invitations=services.pending_invitations(db(), association),
         form=_invite_form(association, form),
         kinds=KINDS,
