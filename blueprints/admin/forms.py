@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
@@ -55,6 +55,11 @@ def timezone_choices(current: str | None = None, blank: str | None = None) -> li
     return options
 
 
+# The checked file carried by "Import these N stores" (base64 in a hidden field, under the form-memory limit of
+# Werkzeug, 500 kB); a larger file is imported by sending it again with "Dry run" unticked.
+CHECKED_CSV_MAX = 400_000
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes something: a POST with a CSRF token."""
 
@@ -94,6 +99,12 @@ class RemoveStoreForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
     dry_run = BooleanField(_l("Dry run: check the file only, import nothing"), default=True)
+
+
+class ImportConfirmForm(FlaskForm):
+    """ "Import these N stores" after a clean dry run: the checked file travels back, and is checked again."""
+
+    checked_csv = HiddenField(validators=[DataRequired(), Length(max=CHECKED_CSV_MAX)])
 
 
 class RegionForm(FlaskForm):

@@ -16,6 +16,7 @@ from blueprints.guards import association_admin_view
 from blueprints.signup.views import CHOOSE_PLAN
 from bulletins import moderation
 from database.request_scope import db
+from digest import admin as digest_admin
 from members import dashboard as dashboard_services
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
@@ -32,6 +33,7 @@ def home(association):
         association=association,
         dashboard=dashboard_services.dashboard(db(), association),
         waiting=moderation_waiting(),
+        digest_runs=digest_admin.runs(db(), association, limit=3),
         dues=dues_services.dues_collected(db(), association, current_app.config),
         checklist=getting_started(db(), association, plans_offered=platform_stripe(current_app.config) is not None),
         checklist_done=all_done,
