@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from associations import console, onboarding, signups
+from blueprints.admin.forms import timezone_choices
 from blueprints.guards import operator_view
 from blueprints.operator.forms import ActionForm, CreateAssociationForm, RetryJobForm, SignupSettingsForm
 from blueprints.web import current_actor
@@ -42,6 +43,7 @@ def home():
 @operator_view
 def new_association():
     form = CreateAssociationForm()
+    form.timezone.choices = timezone_choices(form.timezone.data)
     status = 200
     if form.validate_on_submit():
         try:
