@@ -61,6 +61,7 @@ def billing_keys(association):
                 publishable_key=form.publishable_key.data,
                 box=SecretBox.from_config(current_app.config),
                 actor=current_actor(),
+                config=current_app.config,
             )
         except DomainError as exc:
             target = form.webhook_secret if "whsec_" in str(exc) else form.secret_key
