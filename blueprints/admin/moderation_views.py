@@ -20,6 +20,7 @@ from blueprints.web import current_actor
 from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
+from i18n import _l
 from models.bulletins import FEED_TLPS
 
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
@@ -28,23 +29,25 @@ TLP_CHOICES = [(value, f"TLP:{value}") for value in FEED_TLPS]
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (shown to the store that shared it)",
-        validators=[DataRequired("Say why the bulletin is rejected."), Length(max=2000)],
+        _l("Reason (shown to the store that shared it)"),
+        validators=[DataRequired(_l("Say why the bulletin is rejected.")), Length(max=2000)],
     )
 
 
 class EditBulletinForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    narrative = TextAreaField("What happened", validators=[Optional(), Length(max=20000)])
-    location_note = StringField("Where (coarse)", validators=[Optional(), Length(max=300)])
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES))
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    narrative = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=20000)])
+    location_note = StringField(_l("Where (coarse)"), validators=[Optional(), Length(max=300)])
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES))
     expires_on = DateField(
-        "Expires on", validators=[Optional(), in_date_range], description="Leave as it is to keep the current expiry."
+        _l("Expires on"),
+        validators=[Optional(), in_date_range],
+        description=_l("Leave as it is to keep the current expiry."),
     )
 
 
 class AutoPublishForm(FlaskForm):
-    auto_publish = BooleanField("Trusted auto-publish: bulletins shared by member stores go to the feed at once")
+    auto_publish = BooleanField(_l("Trusted auto-publish: bulletins shared by member stores go to the feed at once"))
 
 
 def _queue_page(association, *, page=1, reject_forms=None, settings_form=None, status=200):
