@@ -117,7 +117,14 @@ def invite_store(association):
         else:
             queue_invitation_email(db(), invitation, inviter=current_user.name)
             enqueue_builds(db(), [store.id])
-            flash(f"{store.name} is being set up; {invitation.email} is invited as its owner.", "success")
+            flash(
+                _(
+                    "%(store)s is being set up; %(email)s is invited as its owner.",
+                    store=store.name,
+                    email=invitation.email,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.member", association_slug=association.slug, store_id=store.id))
     return _list_page(association, form, 400)
 
@@ -163,20 +170,20 @@ def _lifecycle(association, store_id: int, action, done: str, *, then=None):
 @bp.route("/members/<int:store_id>/suspend", methods=["POST"])
 @association_admin_view
 def suspend(association, store_id: int):
-    return _lifecycle(association, store_id, services.suspend_store, "The store is suspended; its data is kept.")
+    return _lifecycle(association, store_id, services.suspend_store, _("The store is suspended; its data is kept."))
 
 
 @bp.route("/members/<int:store_id>/reactivate", methods=["POST"])
 @association_admin_view
 def reactivate(association, store_id: int):
-    return _lifecycle(association, store_id, services.reactivate_store, "The store is active again.")
+    return _lifecycle(association, store_id, services.reactivate_store, _("The store is active again."))
 
 
 @bp.route("/members/<int:store_id>/cancel-removal", methods=["POST"])
 @association_admin_view
 def cancel_removal(association, store_id: int):
     return _lifecycle(
-        association, store_id, services.cancel_removal, "The removal is cancelled; the store stays suspended."
+        association, store_id, services.cancel_removal, _("The removal is cancelled; the store stays suspended.")
     )
 
 
@@ -187,7 +194,7 @@ def retry_setup(association, store_id: int):
         association,
         store_id,
         services.retry_setup,
-        "Setting the store up again.",
+        _("Setting the store up again."),
         then=lambda: enqueue_builds(db(), [store_id]),
     )
 
@@ -211,7 +218,7 @@ def move(association, store_id: int):
         except services.MemberError as exc:
             form.area.errors.append(str(exc))
         else:
-            flash("The store has moved.", "success")
+            flash(_("The store has moved."), "success")
             return redirect(url_for("admin.member", association_slug=association.slug, store_id=store_id))
     return _member_page(association, store_id, move_form=form, status=400)
 
@@ -247,7 +254,7 @@ def remove(association, store_id: int):
         except services.MemberError as exc:
             form.confirm_slug.errors.append(str(exc))
         else:
-            flash(f"{store.name} is suspended and will be deleted after the grace period.", "success")
+            flash(_("%(store)s is suspended and will be deleted after the grace period.", store=store.name), "success")
             return redirect(url_for("admin.member", association_slug=association.slug, store_id=store_id))
     return _member_page(association, store_id, remove_form=form, status=400)
 

@@ -20,7 +20,7 @@ from blueprints.web import current_actor
 from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
-from i18n import _l
+from i18n import _, _l
 from models.bulletins import FEED_TLPS
 
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
@@ -90,7 +90,7 @@ def moderation_settings(association):
     if not form.validate_on_submit():
         return _queue_page(association, settings_form=form, status=400)
     services.set_auto_publish(db(), association, bool(form.auto_publish.data), actor=current_actor())
-    flash("Trusted auto-publish is " + ("on." if form.auto_publish.data else "off."), "success")
+    flash(_("Trusted auto-publish is on.") if form.auto_publish.data else _("Trusted auto-publish is off."), "success")
     return _back(association)
 
 
@@ -116,7 +116,7 @@ def moderation_edit(association, bulletin_id: int):
         except DomainError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Bulletin saved.", "success")
+            flash(_("Bulletin saved."), "success")
             return _back(association)
     status = 400 if form.is_submitted() else 200
     if not form.is_submitted():
@@ -149,13 +149,13 @@ def _decision(association, bulletin_id: int, decide, message: str):
 @bp.route("/moderation/<int:bulletin_id>/approve", methods=["POST"])
 @association_admin_view
 def moderation_approve(association, bulletin_id: int):
-    return _decision(association, bulletin_id, services.approve, "Bulletin approved and published to the region.")
+    return _decision(association, bulletin_id, services.approve, _("Bulletin approved and published to the region."))
 
 
 @bp.route("/moderation/<int:bulletin_id>/retire", methods=["POST"])
 @association_admin_view
 def moderation_retire(association, bulletin_id: int):
-    return _decision(association, bulletin_id, services.retire, "Bulletin retired: it is no longer in the feed.")
+    return _decision(association, bulletin_id, services.retire, _("Bulletin retired: it is no longer in the feed."))
 
 
 @bp.route("/moderation/<int:bulletin_id>/reject", methods=["POST"])
@@ -172,6 +172,6 @@ def moderation_reject(association, bulletin_id: int):
             if bulletin.status != "pending":
                 flash(str(exc))  # only pending bulletins have a reject form on the page to show it
         else:
-            flash("Bulletin rejected.", "success")
+            flash(_("Bulletin rejected."), "success")
             return _back(association)
     return _queue_page(association, reject_forms={bulletin.id: form}, status=400)

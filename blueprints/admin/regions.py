@@ -77,7 +77,7 @@ def create_region(association):
         except DomainError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash(f"Region {region.name} created.", "success")
+            flash(_("Region %(region)s created.", region=region.name), "success")
             return _back(association)
     return _page(association, region_form=form, status=400)
 
@@ -99,7 +99,7 @@ def merge_regions(association):
         except services.RegionError as exc:
             form.merge.errors.append(str(exc))
         else:
-            flash(f"Merged into {keep.name}; its stores and people moved with it.", "success")
+            flash(_("Merged into %(region)s; its stores and people moved with it.", region=keep.name), "success")
             return _back(association)
     return _page(association, merge_form=form, status=400)
 
@@ -123,7 +123,7 @@ def association_settings(association):
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
         else:
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return _back(association)
     return _page(association, settings_form=form, status=400)
 
@@ -171,7 +171,7 @@ def rename_region(association, region_id: int):
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash("Region renamed.", "success")
+            flash(_("Region renamed."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, rename_form=form, status=400)
 
@@ -196,7 +196,7 @@ def region_settings(association, region_id: int):
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
         else:
-            flash("Region settings saved.", "success")
+            flash(_("Region settings saved."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, settings_form=form, status=400)
 
@@ -213,7 +213,7 @@ def create_area(association, region_id: int):
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash("Area added.", "success")
+            flash(_("Area added."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, area_form=form, status=400)
 
@@ -229,10 +229,10 @@ def rename_area(association, area_id: int):
         except services.RegionError as exc:
             flash(str(exc), "error")
         else:
-            flash("Area renamed.", "success")
+            flash(_("Area renamed."), "success")
             return _back_to_region(association, area.region_id)
     else:
         for errors in form.errors.values():
             for message in errors:
-                flash(f"Area not renamed: {message}", "error")
+                flash(_("Area not renamed: %(message)s", message=message), "error")
     return _region_page(association, area.region_id, status=400)
