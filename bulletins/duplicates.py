@@ -18,6 +18,9 @@ from models import Association
 from models.base import utcnow
 from models.bulletins import Bulletin
 
+# Pattern bulletins are left out on both sides: a pattern is built from bulletins that look alike, and saying which
+# ones would say which bulletins it rests on (ANONYMIZATION.md rule 4, "No linkage").
+PATTERN = "pattern"
 # How many live bulletins of the page's regions are compared (the queue shows a page of ~20 waiting ones).
 COMPARE_LIMIT = 2000
 _NOT_PLATE = re.compile(r"[^0-9A-Z]")
@@ -56,9 +59,11 @@ def likely_duplicates(
     ).all()
     found: dict[int, list[LikelyDuplicate]] = {}
     for bulletin in bulletins:
+        if bulletin.kind == PATTERN:
+            continue
         plates = plate_keys(bulletin)
         for other in others:
-            if other.id == bulletin.id or other.region_id != bulletin.region_id:
+            if other.id == bulletin.id or other.region_id != bulletin.region_id or other.kind == PATTERN:
                 continue
             match = LikelyDuplicate(
                 other=other,

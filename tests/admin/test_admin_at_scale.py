@@ -72,15 +72,21 @@ def test_likely_duplicates_say_what_they_share(admin_client, admin_world, engine
     world = admin_world.world
     day = date(2026, 11, 20)
     van = [{"plate": "ab-12 cd", "make": "Ford"}]
-    (first,) = add_bulletins(engines, world, 1, title="Grey van at the mall", vehicles=van, day=day)
-    (second,) = add_bulletins(engines, world, 1, title="Van again", vehicles=[{"plate": "AB12CD"}])
-    (third,) = add_bulletins(engines, world, 1, title="Distraction at the counter", day=day)
-    (alone,) = add_bulletins(engines, world, 1, title="Nothing alike", day=day + timedelta(days=3))
+    add_bulletins(engines, world, 1, title="Grey van at the mall", vehicles=van, day=day)
+    add_bulletins(engines, world, 1, title="Van again", vehicles=[{"plate": "AB12CD"}])
+    add_bulletins(engines, world, 1, title="Distraction at the counter", day=day)
+    add_bulletins(engines, world, 1, title="Nothing alike", day=day + timedelta(days=3))
+    # A pattern bulletin is built from bulletins that look alike: it is never paired with them (rule 4).
+    add_bulletins(engines, world, 1, title="Pattern: grey van", kind="pattern", vehicles=[{"plate": "AB12CD"}], day=day)
     page = text_of(admin_client.get(f"{admin_world.url}/moderation"))
-    assert f"Looks like #{second} (waiting): the same plate AB12CD." in page
-    assert f"Looks like #{first} (waiting): the same plate AB12CD." in page
-    assert f"Looks like #{third} (waiting): the same kind of incident on the same day in this region." in page
-    assert f"Looks like #{alone}" not in page
+    assert "Looks like “Van again” (waiting): the same plate AB12CD." in page
+    assert "Looks like “Grey van at the mall” (waiting): the same plate AB12CD." in page
+    assert (
+        "Looks like “Distraction at the counter” (waiting): the same kind of incident on the same day in this region."
+        in page
+    )
+    assert "Looks like “Nothing alike”" not in page and "Looks like “Pattern: grey van”" not in page
+    assert page.count("Looks like") == 4  # van ↔ van, mall ↔ counter (same day, same kind), each way
 
 
 # --- people -------------------------------------------------------------------------------------------------------
