@@ -38,6 +38,7 @@ from models.base import utcnow
 from security.passwords import check_policy, hash_password, needs_rehash, verify_password
 from security.readable_text import clean_name
 from security.tokens import digest, new_secret
+from tenants.activity import touch_stores
 
 
 class AccountError(DomainError):
@@ -137,6 +138,9 @@ def start_session(session: Session, user: User, *, ip: str | None, user_agent: s
     session.add(
         AuthSession(token_hash=digest(token), user_id=user.id, ip=(ip or "")[:64], user_agent=(user_agent or "")[:300])
     )
+    # The sign-in is complete: the admin portal's "last sign-in", and activity for the person's stores.
+    user.last_sign_in_at = utcnow()
+    touch_stores(session, [m.store_id for m in user.memberships if m.store_id is not None])
     session.flush()
     return token
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit import Actor
-from models import Association, AuditEntry, Store
+from audit.wording import describe
+from models import Association, AuditEntry, Store, User
 from security.csv_cells import formula_safe
 
 PAGE_SIZE = 50
@@ -31,7 +32,7 @@ class AuditFilter:
 
 @dataclass(frozen=True)
 class AuditPage:
-    entries: list[tuple[AuditEntry, str | None]]
+    entries: list[tuple[AuditEntry, str | None, str]]  # the entry, its store's web address, the entry in words
     page: int
     has_next: bool
     unknown_store: bool
@@ -69,9 +70,11 @@ def _like(text: str) -> str:
 def audit_page(session: Session, association: Association, filters: AuditFilter, page: int = 1) -> AuditPage:
     page = max(1, min(page, 100_000))
     query, unknown_store = _query(session, association, filters)
+    # The actor's current name (the entry keeps the email it was written with) for the sentence.
+    query = query.add_columns(User.name).outerjoin(User, User.id == AuditEntry.actor_user_id)
     rows = session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return AuditPage(
-        entries=[(e, slug) for e, slug in rows[:PAGE_SIZE]],
+        entries=[(e, slug, describe(e.action, name, e.actor_email)) for e, slug, name in rows[:PAGE_SIZE]],
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         unknown_store=unknown_store,

@@ -24,7 +24,7 @@ import audit
 from audit import Actor
 from billing.crypto import SecretBox, SecretUnreadable
 from billing.plans import ZERO_DECIMAL, PlanSync, create_plan, format_amount, sync_plans
-from billing.stripe_client import StripeUnavailable, require_stripe, save_stripe_account
+from billing.stripe_client import StripeUnavailable, check_secret_key, require_stripe, save_stripe_account
 from errors import DomainError, NotFound
 from models import Association, DuesPlan, StoreSubscription, StripeAccount
 
@@ -86,14 +86,24 @@ def save_keys(
     publishable_key: str | None,
     box: SecretBox,
     actor: Actor,
+    config: Mapping[str, Any] | None = None,
 ) -> StripeAccount:
-    """Store (or replace) the association's Stripe keys, encrypted, and audit it (without the keys). Flushes."""
+    """Store (or replace) the association's Stripe keys, encrypted, and audit it (without the keys). Flushes.
+
+    With `config`, the secret key is first tried against Stripe (`check_secret_key`): a key Stripe refuses is
+    refused here, in words, and nothing is stored."""
     publishable_key = (publishable_key or "").strip() or None
     if publishable_key is not None and not publishable_key.startswith("pk_"):
         raise BillingSetupError("The publishable key should start with pk_.")
     for value in (secret_key, webhook_secret, publishable_key or ""):
         if any(not ch.isprintable() or ch.isspace() for ch in value.strip()):
             raise BillingSetupError("Keys are single words without spaces: paste them again from Stripe.")
+    if not secret_key.strip().startswith(("sk_", "rk_")):
+        raise BillingSetupError("The secret key should start with sk_ (or rk_ for a restricted key).")
+    if not webhook_secret.strip().startswith("whsec_"):
+        raise BillingSetupError("The webhook signing secret should start with whsec_.")
+    if config is not None:  # the format is right: now ask Stripe (one call)
+        check_secret_key(secret_key, config)
     replaced = (
         session.scalar(sa.select(StripeAccount.id).where(StripeAccount.association_id == association.id)) is not None
     )

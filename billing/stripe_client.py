@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from billing.crypto import SecretBox
 from errors import DomainError
+from i18n import _
 from models import StripeAccount
 
 
@@ -75,6 +76,40 @@ def make_client(secret_key: str, config: Mapping[str, Any]) -> stripe.StripeClie
     if api_base:
         options["base_addresses"] = {"api": api_base}
     return stripe.StripeClient(secret_key, **options)
+
+
+class StripeKeyRefused(DomainError):
+    """Stripe would not accept the secret key typed (nothing is saved)."""
+
+
+def check_secret_key(secret_key: str, config: Mapping[str, Any]) -> None:
+    """One cheap authenticated call (list at most one customer) with the key, before it is saved: a key Stripe
+    refuses raises StripeKeyRefused in words, as does a Stripe that cannot be reached (nothing is saved then)."""
+    client = make_client(secret_key.strip(), {**config, "STRIPE_MAX_NETWORK_RETRIES": 0})
+    try:
+        client.v1.customers.list(params={"limit": 1})
+    except stripe.AuthenticationError:
+        raise StripeKeyRefused(
+            _(
+                "Stripe does not accept this secret key. Copy it again from Stripe’s dashboard (Developers → API keys),"
+                " all of it, from the account and mode (test or live) you mean."
+            )
+        ) from None
+    except stripe.PermissionError:
+        raise StripeKeyRefused(
+            _(
+                "This restricted key may not read customers. In Stripe, give it read and write access to Customers,"
+                " Prices, Products, Checkout and Invoices, or use the account’s secret key."
+            )
+        ) from None
+    except stripe.APIConnectionError:
+        raise StripeKeyRefused(
+            _("Stripe could not be reached to check this key, so it was not saved. Try again in a minute.")
+        ) from None
+    except stripe.StripeError as exc:
+        raise StripeKeyRefused(
+            _("Stripe refused to check this key (%(reason)s); it was not saved.", reason=exc.user_message or exc.code)
+        ) from None
 
 
 def stripe_for(session: Session, association_id: int, config: Mapping[str, Any]) -> AssociationStripe | None:

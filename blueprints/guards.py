@@ -41,6 +41,7 @@ from extensions import login_manager
 from models import STORE_ROLES, Association, AssociationSubscription, Membership, Role, Store, StoreStatus
 from models.base import utcnow
 from tenants.access import resolve_store
+from tenants.activity import touch_store
 from tenants.binding import bind_schema
 
 
@@ -132,6 +133,8 @@ def store_view(roles: Iterable[Role] = STORE_ROLES) -> Callable:
             enforce_billing_access(billing, getattr(wrapper, WHEN_UNPAID, None))
             bind_schema(db(), store.schema_name)
             g.store, g.membership = store, membership
+            if request.method not in ("GET", "HEAD"):  # saving something: the store's "last activity" (hourly)
+                touch_store(db(), store)
             return view(*args, store=store, membership=membership, **kwargs)
 
         wrapper.loupe_access = {"kind": "store", "roles": sorted(r.value for r in allowed)}

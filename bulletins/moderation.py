@@ -9,7 +9,7 @@ transaction, with no store id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session, undefer
 import audit
 from anonymize import FLAGGED_FIELDS, flag_fields
 from audit import Actor
+from bulletins.duplicates import LikelyDuplicate, likely_duplicates
 from bulletins.feed import photos_by_bulletin
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, ngettext
 from jobs.queue import notify
 from models import Association
 from models.base import utcnow
@@ -46,19 +47,61 @@ def _record(session: Session, action: str, association: Association, actor: Acto
     )
 
 
+QUEUE_PAGE_SIZE = 20
+
+
 @dataclass(frozen=True)
 class Queue:
-    pending: list[Bulletin]
+    pending: list[Bulletin]  # one page of the bulletins waiting, oldest first
     published: list[Bulletin]
     decided: list[Bulletin]
     photos: dict[int, list[BulletinPhoto]]  # by bulletin id, without their bytes
     names: dict[int, list[str]]  # by bulletin id: flagged name-like words still in its text (`kept_names`)
+    pending_count: int = 0  # waiting in all, every page
+    page: int = 1
+    pages: int = 1
+    duplicates: dict[int, list[LikelyDuplicate]] = field(default_factory=dict)  # by waiting bulletin id
 
 
-def queue(session: Session, association: Association, *, now: datetime | None = None) -> Queue:
+class PageOutOfRange(DomainError):
+    """A page of the queue past its last one (a 400: the page number came from the address)."""
+
+    status_code = 400
+
+
+def pending_count(session: Session, association: Association) -> int:
+    """How many bulletins wait for review (the admin home page and menu show it)."""
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Bulletin)
+        .where(Bulletin.association_id == association.id, Bulletin.status == "pending")
+    )
+
+
+def queue(session: Session, association: Association, *, page: int = 1, now: datetime | None = None) -> Queue:
+    """One page of the waiting bulletins (oldest first), the live published ones and the latest decided ones.
+
+    PageOutOfRange for a page past the last (the first page always exists, empty or not).
+    """
     now = now or utcnow()
+    count = pending_count(session, association)
+    pages = max(1, -(-count // QUEUE_PAGE_SIZE))
+    if page < 1 or page > pages:
+        raise PageOutOfRange(
+            ngettext(
+                "There is no page %(page)s: the queue has %(num)d page.",
+                "There is no page %(page)s: the queue has %(num)d pages.",
+                pages,
+                page=page,
+            )
+        )
     base = sa.select(Bulletin).where(Bulletin.association_id == association.id)
-    pending = session.scalars(base.where(Bulletin.status == "pending").order_by(Bulletin.id)).all()
+    pending = session.scalars(
+        base.where(Bulletin.status == "pending")
+        .order_by(Bulletin.id)
+        .offset((page - 1) * QUEUE_PAGE_SIZE)
+        .limit(QUEUE_PAGE_SIZE)
+    ).all()
     published = session.scalars(
         base.where(Bulletin.status == "published", Bulletin.expires_at > now)
         .order_by(Bulletin.published_at.desc())
@@ -71,7 +114,17 @@ def queue(session: Session, association: Association, *, now: datetime | None = 
     ).all()
     photos = photos_by_bulletin(session, [b.id for b in (*pending, *published)])
     names = {b.id: kept_names(b) for b in (*pending, *published)}
-    return Queue(list(pending), list(published), list(decided), photos, names)
+    return Queue(
+        list(pending),
+        list(published),
+        list(decided),
+        photos,
+        names,
+        pending_count=count,
+        page=page,
+        pages=pages,
+        duplicates=likely_duplicates(session, association, list(pending), now=now),
+    )
 
 
 def kept_names(bulletin: Bulletin) -> list[str]:

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_interval
+
 from errors import DomainError
+from i18n import DEFAULT_LANGUAGE, get_locale
 from security.ranges import EARLIEST_DATE
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -116,3 +119,30 @@ def due_period(kind: str, weekday: int, hour: int, now: datetime, zone: ZoneInfo
             moment -= timedelta(days=7)
         period = week_period(moment.date() - timedelta(days=7))
     return period if local - moment <= GRACE[kind] else None
+
+
+def period_from_key(key: str) -> Period | None:
+    """The period a stored key names ("2026-W48", "2026-11-27" or "2026-11-20..2026-11-27"); None if malformed."""
+    key = (key or "").strip()
+    try:
+        match = _WEEK.match(key)
+        if match:
+            return week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        if ".." in key:
+            first, last = (date.fromisoformat(part) for part in key.split("..", 1))
+            return Period(key, "custom", first, last + timedelta(days=1))
+        return day_period(date.fromisoformat(key))
+    except (ValueError, OverflowError):
+        return None
+
+
+def in_words(key: str, locale: str | None = None) -> str:
+    """A digest period as the dates it covers, in the reader's language: "Nov 23 – 29, 2026" for 2026-W48,
+    "Friday, November 27, 2026" for a day. A key that is not a period is shown as it is."""
+    period = period_from_key(key)
+    if period is None:
+        return key
+    locale = locale or str(get_locale() or DEFAULT_LANGUAGE)
+    if period.starts_on == period.last_day:
+        return format_date(period.starts_on, "full", locale=locale)
+    return format_interval(period.starts_on, period.last_day, "yMMMd", locale=locale)

@@ -63,6 +63,8 @@ class User(SharedBase):
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
+    # Set when a sign-in completes (a session starts): the admin portal's "last sign-in".
+    last_sign_in_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -123,7 +123,10 @@ class Store(SharedBase):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     provisioned_at: Mapped[datetime | None]
+    # The last time someone of the store signed in or saved something, to the hour (tenants.activity).
     last_activity_at: Mapped[datetime | None]
+    # When the store saved its first police contact: a step of its set-up progress the association sees.
+    police_contact_added_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
     # The registry export an admin must download before asking for removal.
     exported_at: Mapped[datetime | None]

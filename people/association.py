@@ -18,7 +18,7 @@ from accounts import mfa
 from accounts.accounts import create_invitation, revoke_user_sessions, set_role
 from audit import Actor
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, ngettext
 from models import ASSOCIATION_ROLES, STORE_ROLES, Association, Invitation, Membership, Region, Role, Store, User
 from models.base import utcnow
 from security.readable_text import clean_name
@@ -59,19 +59,105 @@ def _memberships_query(association: Association):
     )
 
 
-def list_people(session: Session, association: Association, *, kind: str | None = None) -> list[Person]:
-    """Everyone with a role in this association, by name; `kind`: 'staff', 'liaisons' or 'stores'."""
-    query = _memberships_query(association).order_by(User.name, User.email, Membership.id)
+PEOPLE_PAGE_SIZE = 50
+SEARCH_MAX = 200
+
+
+class PageOutOfRange(DomainError):
+    """A page of the people list past its last one (the page number came from the address: a 400)."""
+
+    status_code = 400
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    people: list[Person]
+    total: int  # people matching, every page
+    page: int
+    pages: int
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query, *, kind: str | None, search: str | None):
     if kind == "staff":
         query = query.where(Membership.role == Role.ASSOCIATION_ADMIN.value)
     elif kind == "liaisons":
         query = query.where(Membership.role == Role.POLICE_LIAISON.value)
     elif kind == "stores":
         query = query.where(Membership.store_id.is_not(None))
+    words = (search or "").strip()[:SEARCH_MAX].split()
+    for word in words:  # every word in the name or the email, in any order ("tremblay marie")
+        pattern = f"%{_like(word.lower())}%"
+        query = query.where(
+            sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
+        )
+    return query
+
+
+def list_people(
+    session: Session, association: Association, *, kind: str | None = None, search: str | None = None
+) -> list[Person]:
+    """Everyone with a role in this association, by name; `kind`: 'staff', 'liaisons' or 'stores'; `search`:
+    words found in their name or email."""
+    query = _filtered(_memberships_query(association), kind=kind, search=search)
     people: dict[int, Person] = {}
-    for membership, user, store, region in session.execute(query).all():
+    for membership, user, store, region in session.execute(query.order_by(User.name, User.email, Membership.id)).all():
         people.setdefault(user.id, Person(user)).roles.append(PersonRole(membership, store, region))
     return list(people.values())
+
+
+def people_page(
+    session: Session,
+    association: Association,
+    *,
+    kind: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+) -> PeoplePage:
+    """One page of `list_people` (50 people, each with all their roles here); PageOutOfRange past the last."""
+    matching = (
+        _filtered(
+            sa.select(User.id, User.name, User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.association_id == association.id),
+            kind=kind,
+            search=search,
+        )
+        .distinct()
+        .subquery()
+    )
+    total = session.scalar(sa.select(sa.func.count()).select_from(matching))
+    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
+    if page < 1 or page > pages:
+        raise PageOutOfRange(
+            ngettext(
+                "There is no page %(page)s: the list has %(num)d page.",
+                "There is no page %(page)s: the list has %(num)d pages.",
+                pages,
+                page=page,
+            )
+        )
+    ids = list(
+        session.scalars(
+            sa.select(matching.c.id)
+            .order_by(matching.c.name, matching.c.email, matching.c.id)
+            .offset((page - 1) * PEOPLE_PAGE_SIZE)
+            .limit(PEOPLE_PAGE_SIZE)
+        )
+    )
+    people: dict[int, Person] = {user_id: None for user_id in ids}  # keeps the page's order
+    for membership, user, store, region in session.execute(
+        _filtered(_memberships_query(association), kind=kind, search=None)
+        .where(Membership.user_id.in_(ids))
+        .order_by(Membership.id)
+    ).all():
+        if people[user.id] is None:
+            people[user.id] = Person(user)
+        people[user.id].roles.append(PersonRole(membership, store, region))
+    return PeoplePage([p for p in people.values() if p is not None], total, page, pages)
 
 
 def get_person(session: Session, association: Association, user_id: int) -> Person:

@@ -3,6 +3,7 @@ what is in force for a region is `regions.effective_settings`)."""
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
@@ -30,6 +31,31 @@ def check_timezone(name: str) -> str:
     if name not in available_timezones():
         raise RegionError(_("Unknown time zone %(zone)r; use a name like Europe/London.", zone=name[:64]))
     return name
+
+
+# The continents and oceans people pick a zone from; "Etc/GMT+5"-style and legacy aliases ("US/Eastern") are left
+# out of the picker (still accepted if typed in an address, as `check_timezone` allows any IANA name).
+_PICKER_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@functools.cache
+def timezone_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The IANA time zones for a picker, grouped by continent or ocean, each sorted: (("America", (...)), ...)."""
+    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in _PICKER_AREAS and "/" in z)
+    return tuple((area, tuple(z for z in zones if z.startswith(area + "/"))) for area in _PICKER_AREAS) + (
+        ("UTC", ("UTC",)),
+    )
 
 
 def _check_schedule(k: int | None, frequency: str | None, weekday: int | None, hour: int | None) -> None:

@@ -170,13 +170,25 @@ def get_contact(session: Session, contact_id: int) -> PoliceContact:
     return contact
 
 
-def save_contact(session: Session, data: dict[str, Any], contact: PoliceContact | None = None) -> PoliceContact:
-    """Create a contact, or update `contact`, from validated form data."""
+def save_contact(
+    session: Session, data: dict[str, Any], contact: PoliceContact | None = None, *, store: Store | None = None
+) -> PoliceContact:
+    """Create a contact, or update `contact`, from validated form data.
+
+    With `store`, a store's first contact is noted in its registry row (a step of the set-up progress the
+    association sees: only when, never who)."""
     contact = contact or PoliceContact()
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, (data[field] or "").strip())
     session.add(contact)
+    if store is not None and store.police_contact_added_at is None:
+        session.execute(
+            sa.update(Store)
+            .where(Store.id == store.id, Store.police_contact_added_at.is_(None))
+            .values(police_contact_added_at=sa.func.now())
+            .execution_options(synchronize_session=False)
+        )
     session.flush()
     return contact
 

@@ -15,6 +15,7 @@ from blueprints.web import current_actor
 from bulletins import moderation
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, ngettext
 
 
 @bp.route("/moderation/<int:bulletin_id>/alert", methods=["POST"])
@@ -24,7 +25,7 @@ def moderation_alert(association, bulletin_id: int):
     bulletin = moderation.get_bulletin(session, association, bulletin_id)
     back = redirect(url_for("admin.moderation", association_slug=association.slug))
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; try again.")
+        flash(_("The form expired; try again."))
         return back, 400
     try:
         if bulletin.status == "pending":
@@ -34,5 +35,12 @@ def moderation_alert(association, bulletin_id: int):
         # The approval flushed above is rolled back with the request: a domain error was raised.
         flash(str(exc))
         return back
-    flash(f"Urgent alert queued for {len(rows)} member{'s' if len(rows) != 1 else ''} who opted in.", "success")
+    flash(
+        ngettext(
+            "Urgent alert queued for %(num)d member who opted in.",
+            "Urgent alert queued for %(num)d members who opted in.",
+            len(rows),
+        ),
+        "success",
+    )
     return back

@@ -5,17 +5,21 @@ from __future__ import annotations
 from flask import Response, render_template, request
 
 from audit import log as services
+from audit.wording import describe
 from blueprints.admin.forms import AuditFilterForm
 from blueprints.admin.views import bp
 from blueprints.form_helpers import choices, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
+from i18n import _
 
 
 def _filters(association) -> tuple[AuditFilterForm, services.AuditFilter | None]:
     form = AuditFilterForm(request.args)
-    form.action.choices = choices([("", "Any action"), *[(a, a) for a in services.action_names(db(), association)]])
+    form.action.choices = choices(
+        [("", _("Any action")), *[(a, describe(a, _("Someone"))) for a in services.action_names(db(), association)]]
+    )
     form.action.validate_choice = False  # an action typed in the URL simply matches nothing
     if request.args and not form.validate():
         return form, None

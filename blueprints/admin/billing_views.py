@@ -15,6 +15,7 @@ from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from mail.links import external_url
 from models.base import utcnow
 
@@ -61,6 +62,7 @@ def billing_keys(association):
                 publishable_key=form.publishable_key.data,
                 box=SecretBox.from_config(current_app.config),
                 actor=current_actor(),
+                config=current_app.config,
             )
         except DomainError as exc:
             target = form.webhook_secret if "whsec_" in str(exc) else form.secret_key
@@ -69,7 +71,7 @@ def billing_keys(association):
             target.errors = [*target.errors, str(exc)]
         else:
             services.forget_cached(association.id)
-            flash("Stripe keys saved (encrypted).", "success")
+            flash(_("Stripe keys saved (encrypted)."), "success")
             return _back(association)
     return _page(association, keys_form=form, status=400)
 
@@ -102,7 +104,7 @@ def billing_create_plan(association):
             )
             target.errors = [*target.errors, message]
         else:
-            flash(f"Plan {plan.name} added. Sync to Stripe to offer it to members.", "success")
+            flash(_("Plan %(plan)s added. Sync to Stripe to offer it to members.", plan=plan.name), "success")
             return _back(association)
     return _page(association, plan_form=form, status=400)
 
@@ -118,7 +120,7 @@ def billing_archive_plan(association, plan_id: int):
     except services.BillingSetupError as exc:
         flash(str(exc), "error")
         return _page(association, status=409)
-    flash(f"{plan.name} is no longer offered. Sync to Stripe to archive its price there too.", "success")
+    flash(_("%(plan)s is no longer offered. Sync to Stripe to archive its price there too.", plan=plan.name), "success")
     return _back(association)
 
 
@@ -133,7 +135,11 @@ def billing_sync(association):
         return _page(association, sync_error=str(exc), status=409 if exc.status_code == 404 else exc.status_code)
     changed = [r for r in results if r.action != "unchanged"]
     flash(
-        f"Plans synced to Stripe: {len(changed)} changed, {len(results) - len(changed)} already up to date.",
+        _(
+            "Plans synced to Stripe: %(changed)s changed, %(same)s already up to date.",
+            changed=len(changed),
+            same=len(results) - len(changed),
+        ),
         "success",
     )
     return _back(association)

@@ -6,19 +6,21 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from i18n import _l
+
 
 class DigestPreviewForm(FlaskForm):
     # GET form (a preview changes nothing); the test send posts the same fields with a CSRF token.
     class Meta:
         csrf = False
 
-    region = SelectField("Region", coerce=int, validators=[InputRequired("Choose a region.")])
+    region = SelectField(_l("Region"), coerce=int, validators=[InputRequired(_l("Choose a region."))])
     period = StringField(
-        "Period",
-        validators=[DataRequired("Enter a week like 2026-W47 or a day like 2026-11-27."), Length(max=40)],
-        description="An ISO week (2026-W47) or a day (2026-11-27).",
+        _l("Period"),
+        validators=[DataRequired(_l("Enter a week like 2026-W47 or a day like 2026-11-27.")), Length(max=40)],
+        description=_l("An ISO week (2026-W47) or a day (2026-11-27)."),
     )
-    member = SelectField("As member", coerce=int, default=0, description="Applies their incident-type choice.")
+    member = SelectField(_l("As member"), coerce=int, default=0, description=_l("Applies their incident-type choice."))
 
 
 class DigestTestForm(DigestPreviewForm):

@@ -13,7 +13,8 @@ from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from digest import admin as digest_admin
-from digest.periods import PeriodError, last_complete_week, parse_period
+from digest.periods import PeriodError, in_words, last_complete_week, parse_period
+from i18n import _, ngettext
 from models import Region
 from regions import effective_settings
 from workspace.times import association_zone, local_today
@@ -101,7 +102,7 @@ def digest_test(association):
         return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form))), 303
     actor = current_actor()
     digest_admin.send_test(db(), association, region, parsed[0], actor=actor, member=parsed[1])
-    flash(f"Test digest queued to {actor.email}.", "success")
+    flash(_("Test digest queued to %(email)s.", email=actor.email), "success")
     return redirect(url_for("admin.digest", association_slug=association.slug, **_args(form)))
 
 
@@ -132,11 +133,21 @@ def digest_retry(association, run_id: int):
     run = digest_admin.get_run(session, association, run_id)
     back = redirect(url_for("admin.digest_run", association_slug=association.slug, run_id=run.id))
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; try again.")
+        flash(_("The form expired; try again."))
         return back, 400
     count = digest_admin.retry_failed(session, association, run, actor=current_actor())
     flash(
-        f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again; `flask digest run-due` sends them.",
+        ngettext(
+            "%(num)d failed delivery queued again; the job worker sends it.",
+            "%(num)d failed deliveries queued again; the job worker sends them.",
+            count,
+        ),
         "success",
     )
     return back
+
+
+@bp.app_template_filter("digest_period")
+def digest_period(key: str) -> str:
+    """A digest period key ("2026-W48") as the dates it covers, in the reader's language."""
+    return in_words(key)

@@ -16,6 +16,7 @@ from bulletins import merging
 from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 
 MAX_ID = 2**63 - 1
 
@@ -33,7 +34,7 @@ def moderation_merge(association, bulletin_id: int):
     duplicate = services.get_bulletin(session, association, bulletin_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        flash("Choose the bulletin to merge into.")
+        flash(_("Choose the bulletin to merge into."))
         return _queue_page(association, status=400)
     # Another association's bulletin (or none) is not found, as everywhere in the portal.
     survivor = services.get_bulletin(session, association, form.into.data)
@@ -43,8 +44,14 @@ def moderation_merge(association, bulletin_id: int):
         flash(str(exc))
         return _queue_page(association, status=400)
     flash(
-        f"Bulletin {duplicate.id} merged into bulletin {survivor.id} "
-        f"({result.sightings_moved} sightings and {result.feedback_moved} 'this helped' moved).",
+        _(
+            "Bulletin %(duplicate)s merged into bulletin %(survivor)s (%(sightings)s sightings and %(helped)s"
+            " “this helped” moved).",
+            duplicate=duplicate.id,
+            survivor=survivor.id,
+            sightings=result.sightings_moved,
+            helped=result.feedback_moved,
+        ),
         "success",
     )
     return redirect(url_for("admin.moderation", association_slug=association.slug))

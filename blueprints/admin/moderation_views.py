@@ -13,13 +13,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.admin.forms import ConfirmForm
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices, in_date_range
+from blueprints.form_helpers import choices, in_date_range, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.images import inert_image
 from blueprints.web import current_actor
 from bulletins import moderation as services
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, _l
 from models.bulletins import FEED_TLPS
 
 PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
@@ -28,31 +29,33 @@ TLP_CHOICES = [(value, f"TLP:{value}") for value in FEED_TLPS]
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (shown to the store that shared it)",
-        validators=[DataRequired("Say why the bulletin is rejected."), Length(max=2000)],
+        _l("Reason (shown to the store that shared it)"),
+        validators=[DataRequired(_l("Say why the bulletin is rejected.")), Length(max=2000)],
     )
 
 
 class EditBulletinForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    narrative = TextAreaField("What happened", validators=[Optional(), Length(max=20000)])
-    location_note = StringField("Where (coarse)", validators=[Optional(), Length(max=300)])
-    tlp = SelectField("Handling mark (TLP)", choices=choices(TLP_CHOICES))
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    narrative = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=20000)])
+    location_note = StringField(_l("Where (coarse)"), validators=[Optional(), Length(max=300)])
+    tlp = SelectField(_l("Handling mark (TLP)"), choices=choices(TLP_CHOICES))
     expires_on = DateField(
-        "Expires on", validators=[Optional(), in_date_range], description="Leave as it is to keep the current expiry."
+        _l("Expires on"),
+        validators=[Optional(), in_date_range],
+        description=_l("Leave as it is to keep the current expiry."),
     )
 
 
 class AutoPublishForm(FlaskForm):
-    auto_publish = BooleanField("Trusted auto-publish: bulletins shared by member stores go to the feed at once")
+    auto_publish = BooleanField(_l("Trusted auto-publish: bulletins shared by member stores go to the feed at once"))
 
 
-def _queue_page(association, *, reject_forms=None, settings_form=None, status=200):
+def _queue_page(association, *, page=1, reject_forms=None, settings_form=None, status=200):
     session = db()
     return render_template(
         "admin/moderation.html",
         association=association,
-        queue=services.queue(session, association),
+        queue=services.queue(session, association, page=page),
         reject_forms=reject_forms or {},
         reject_form=RejectForm(formdata=None),
         confirm_form=ConfirmForm(),
@@ -67,7 +70,7 @@ def _back(association):
 @bp.route("/moderation")
 @association_admin_view
 def moderation(association):
-    return _queue_page(association)
+    return _queue_page(association, page=page_arg())
 
 
 @bp.route("/moderation/photos/<stored_name>")
@@ -87,7 +90,7 @@ def moderation_settings(association):
     if not form.validate_on_submit():
         return _queue_page(association, settings_form=form, status=400)
     services.set_auto_publish(db(), association, bool(form.auto_publish.data), actor=current_actor())
-    flash("Trusted auto-publish is " + ("on." if form.auto_publish.data else "off."), "success")
+    flash(_("Trusted auto-publish is on.") if form.auto_publish.data else _("Trusted auto-publish is off."), "success")
     return _back(association)
 
 
@@ -113,7 +116,7 @@ def moderation_edit(association, bulletin_id: int):
         except DomainError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash("Bulletin saved.", "success")
+            flash(_("Bulletin saved."), "success")
             return _back(association)
     status = 400 if form.is_submitted() else 200
     if not form.is_submitted():
@@ -146,13 +149,13 @@ def _decision(association, bulletin_id: int, decide, message: str):
 @bp.route("/moderation/<int:bulletin_id>/approve", methods=["POST"])
 @association_admin_view
 def moderation_approve(association, bulletin_id: int):
-    return _decision(association, bulletin_id, services.approve, "Bulletin approved and published to the region.")
+    return _decision(association, bulletin_id, services.approve, _("Bulletin approved and published to the region."))
 
 
 @bp.route("/moderation/<int:bulletin_id>/retire", methods=["POST"])
 @association_admin_view
 def moderation_retire(association, bulletin_id: int):
-    return _decision(association, bulletin_id, services.retire, "Bulletin retired: it is no longer in the feed.")
+    return _decision(association, bulletin_id, services.retire, _("Bulletin retired: it is no longer in the feed."))
 
 
 @bp.route("/moderation/<int:bulletin_id>/reject", methods=["POST"])
@@ -169,6 +172,6 @@ def moderation_reject(association, bulletin_id: int):
             if bulletin.status != "pending":
                 flash(str(exc))  # only pending bulletins have a reject form on the page to show it
         else:
-            flash("Bulletin rejected.", "success")
+            flash(_("Bulletin rejected."), "success")
             return _back(association)
     return _queue_page(association, reject_forms={bulletin.id: form}, status=400)

@@ -17,15 +17,16 @@ from blueprints.admin.forms import (
     with_blank,
 )
 from blueprints.admin.views import bp
-from blueprints.form_helpers import choices
+from blueprints.form_helpers import choices, page_arg
 from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _, _l
 from models import Region, Role, Store
 from people import association as services
 
-KINDS = {"staff": "Association staff", "liaisons": "Police liaisons", "stores": "Store owners and staff"}
+KINDS = {"staff": _l("Association staff"), "liaisons": _l("Police liaisons"), "stores": _l("Store owners and staff")}
 
 
 def _regions(association):
@@ -48,10 +49,12 @@ def _invite_form(association, form: InvitePersonForm | None = None) -> InvitePer
 def _people_page(association, form: InvitePersonForm | None = None, status: int = 200):
     kind = request.args.get("kind")
     kind = kind if kind in KINDS else None
+    search = (request.args.get("q") or "").strip()[: services.SEARCH_MAX]
     return render_template(
         "admin/people.html",
         association=association,
-        people=services.list_people(db(), association, kind=kind),
+        found=services.people_page(db(), association, kind=kind, search=search, page=page_arg()),
+        search=search,
         invitations=services.pending_invitations(db(), association),
         form=_invite_form(association, form),
         kinds=KINDS,
@@ -90,7 +93,7 @@ def invite_person(association):
             field.errors.append(message)
         else:
             queue_invitation_email(db(), invitation, inviter=current_user.name)
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("admin.people", association_slug=association.slug))
     return _people_page(association, form, 400)
 
@@ -158,7 +161,7 @@ def change_role(association, user_id: int, membership_id: int):
         user_id,
         form,
         lambda: services.change_role(db(), association, membership_id, Role(form.role.data), actor=current_actor()),
-        "Role changed; their sessions were signed out.",
+        _("Role changed; their sessions were signed out."),
     )
 
 
@@ -171,7 +174,7 @@ def remove_role(association, user_id: int, membership_id: int):
         user_id,
         ConfirmForm(),
         lambda: services.remove_role(db(), association, membership_id, actor=current_actor()),
-        "Role removed; their sessions were signed out.",
+        _("Role removed; their sessions were signed out."),
     )
 
 
@@ -183,7 +186,7 @@ def deactivate_person(association, user_id: int):
         user_id,
         ConfirmForm(),
         lambda: services.set_active(db(), association, user_id, active=False, actor=current_actor()),
-        "Account deactivated; every session of it ended.",
+        _("Account deactivated; every session of it ended."),
     )
 
 
@@ -195,7 +198,7 @@ def reactivate_person(association, user_id: int):
         user_id,
         ConfirmForm(),
         lambda: services.set_active(db(), association, user_id, active=True, actor=current_actor()),
-        "Account reactivated.",
+        _("Account reactivated."),
     )
 
 
@@ -207,7 +210,7 @@ def reset_two_step(association, user_id: int):
         user_id,
         ConfirmForm(),
         lambda: services.reset_two_step(db(), association, user_id, actor=current_actor()),
-        "Two-step sign-in reset; they set it up again at their next sign-in.",
+        _("Two-step sign-in reset; they set it up again at their next sign-in."),
     )
 
 
@@ -231,6 +234,6 @@ def update_liaison(association, user_id: int, membership_id: int):
         except services.PeopleError as exc:
             form.agency.errors.append(str(exc))
         else:
-            flash("Liaison details saved.", "success")
+            flash(_("Liaison details saved."), "success")
             return _back(association, user_id)
     return _person_page(association, user_id, liaison_form=form, status=400)

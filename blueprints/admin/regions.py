@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from blueprints.admin.forms import (
     AreaForm,
@@ -11,6 +11,7 @@ from blueprints.admin.forms import (
     RegionSettingsForm,
     RenameForm,
     SettingsForm,
+    timezone_choices,
     with_blank,
 )
 from blueprints.admin.views import bp
@@ -18,6 +19,7 @@ from blueprints.guards import association_admin_view
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from regions import effective_settings
 from regions import regions as services
 
@@ -30,7 +32,7 @@ def _merge_form(association, regions, form: MergeForm | None = None) -> MergeFor
     return form
 
 
-def _page(association, *, region_form=None, merge_form=None, settings_form=None, status=200):
+def _page(association, *, region_form=None, merge_form=None, settings_form=None, merge_confirm=None, status=200):
     regions = services.list_regions(db(), association)
     if settings_form is None:
         settings_form = SettingsForm(
@@ -40,6 +42,7 @@ def _page(association, *, region_form=None, merge_form=None, settings_form=None,
             hour=association.digest_hour,
             timezone=association.timezone,
         )
+    settings_form.timezone.choices = timezone_choices(settings_form.timezone.data)
     return render_template(
         "admin/regions.html",
         association=association,
@@ -48,6 +51,7 @@ def _page(association, *, region_form=None, merge_form=None, settings_form=None,
         merge_form=_merge_form(association, regions, merge_form),
         settings_form=settings_form,
         schedule=effective_settings(association),
+        merge_confirm=merge_confirm,
     ), status
 
 
@@ -73,7 +77,7 @@ def create_region(association):
         except DomainError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash(f"Region {region.name} created.", "success")
+            flash(_("Region %(region)s created.", region=region.name), "success")
             return _back(association)
     return _page(association, region_form=form, status=400)
 
@@ -81,7 +85,12 @@ def create_region(association):
 @bp.route("/regions/merge", methods=["POST"])
 @association_admin_view
 def merge_regions(association):
-    form = _merge_form(association, services.list_regions(db(), association))
+    regions = services.list_regions(db(), association)
+    form = _merge_form(association, regions)
+    if form.validate_on_submit() and form.keep.data != form.merge.data and request.form.get("confirmed") != "1":
+        # First step: the question, naming both regions and what moves; the second step posts `confirmed`.
+        by_id = {r.id: (r, n) for r, n in regions}
+        return _page(association, merge_form=form, merge_confirm=(by_id[form.keep.data], by_id[form.merge.data]))
     if form.validate_on_submit():
         try:
             keep = services.merge_regions(
@@ -90,7 +99,7 @@ def merge_regions(association):
         except services.RegionError as exc:
             form.merge.errors.append(str(exc))
         else:
-            flash(f"Merged into {keep.name}; its stores and people moved with it.", "success")
+            flash(_("Merged into %(region)s; its stores and people moved with it.", region=keep.name), "success")
             return _back(association)
     return _page(association, merge_form=form, status=400)
 
@@ -114,7 +123,7 @@ def association_settings(association):
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
         else:
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return _back(association)
     return _page(association, settings_form=form, status=400)
 
@@ -129,6 +138,7 @@ def _region_page(association, region_id: int, *, rename_form=None, area_form=Non
             hour=region.digest_hour,
             timezone=region.timezone or "",
         )
+    settings_form.timezone.choices = timezone_choices(settings_form.timezone.data, blank=_("As the association"))
     return render_template(
         "admin/region.html",
         association=association,
@@ -161,7 +171,7 @@ def rename_region(association, region_id: int):
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash("Region renamed.", "success")
+            flash(_("Region renamed."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, rename_form=form, status=400)
 
@@ -186,7 +196,7 @@ def region_settings(association, region_id: int):
         except services.RegionError as exc:
             form.timezone.errors.append(str(exc))
         else:
-            flash("Region settings saved.", "success")
+            flash(_("Region settings saved."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, settings_form=form, status=400)
 
@@ -203,7 +213,7 @@ def create_area(association, region_id: int):
         except services.RegionError as exc:
             form.name.errors.append(str(exc))
         else:
-            flash("Area added.", "success")
+            flash(_("Area added."), "success")
             return _back_to_region(association, region_id)
     return _region_page(association, region_id, area_form=form, status=400)
 
@@ -219,10 +229,10 @@ def rename_area(association, area_id: int):
         except services.RegionError as exc:
             flash(str(exc), "error")
         else:
-            flash("Area renamed.", "success")
+            flash(_("Area renamed."), "success")
             return _back_to_region(association, area.region_id)
     else:
         for errors in form.errors.values():
             for message in errors:
-                flash(f"Area not renamed: {message}", "error")
+                flash(_("Area not renamed: %(message)s", message=message), "error")
     return _region_page(association, area.region_id, status=400)

@@ -14,7 +14,9 @@ from billing import dues as dues_services
 from billing.platform import platform_stripe
 from blueprints.guards import association_admin_view
 from blueprints.signup.views import CHOOSE_PLAN
+from bulletins import moderation
 from database.request_scope import db
+from digest import admin as digest_admin
 from members import dashboard as dashboard_services
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
@@ -30,6 +32,8 @@ def home(association):
         "admin/home.html",
         association=association,
         dashboard=dashboard_services.dashboard(db(), association),
+        waiting=moderation_waiting(),
+        digest_runs=digest_admin.runs(db(), association, limit=3),
         dues=dues_services.dues_collected(db(), association, current_app.config),
         checklist=getting_started(db(), association, plans_offered=platform_stripe(current_app.config) is not None),
         checklist_done=all_done,
@@ -42,6 +46,18 @@ def alerts(association):
     return render_template(
         "admin/alerts.html", association=association, alerts=alert_history.sent_alerts(db(), association)
     )
+
+
+@bp.app_template_global("moderation_waiting")
+def moderation_waiting() -> int:
+    """The admin menu's badge: bulletins waiting for review in the portal's association (once per request, and
+    only when the menu renders)."""
+    association = g.get("association")
+    if association is None:
+        return 0
+    if "moderation_waiting" not in g:
+        g.moderation_waiting = moderation.pending_count(db(), association)
+    return g.moderation_waiting
 
 
 @bp.app_template_filter("association_time")

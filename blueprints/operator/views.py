@@ -8,11 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from associations import console, onboarding, signups
+from blueprints.admin.forms import timezone_choices
 from blueprints.guards import operator_view
 from blueprints.operator.forms import ActionForm, CreateAssociationForm, RetryJobForm, SignupSettingsForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from jobs.status import failed_jobs, queue_depth, retry_failed_job
 from tenants.migrations import store_head
 
@@ -42,6 +44,7 @@ def home():
 @operator_view
 def new_association():
     form = CreateAssociationForm()
+    form.timezone.choices = timezone_choices(form.timezone.data)
     status = 200
     if form.validate_on_submit():
         try:
@@ -60,7 +63,14 @@ def new_association():
             form.form_errors.append(str(exc))
             status = 400
         else:
-            flash(f"{association.name} is created; {invitation.email} is invited as its first admin.", "success")
+            flash(
+                _(
+                    "%(association)s is created; %(email)s is invited as its first admin.",
+                    association=association.name,
+                    email=invitation.email,
+                ),
+                "success",
+            )
             return redirect(url_for("operator.home", q=association.slug))
     elif request.method == "POST":
         status = 400
@@ -71,7 +81,13 @@ def new_association():
 @operator_view
 def suspend(slug: str):
     association = onboarding.suspend(db(), slug, actor=current_actor())
-    flash(f"{association.name} is suspended: its people see a page saying so. Nothing was deleted.", "success")
+    flash(
+        _(
+            "%(association)s is suspended: its people see a page saying so. Nothing was deleted.",
+            association=association.name,
+        ),
+        "success",
+    )
     return redirect(url_for("operator.home", q=request.args.get("q") or None))
 
 
@@ -79,7 +95,7 @@ def suspend(slug: str):
 @operator_view
 def unsuspend(slug: str):
     association = onboarding.unsuspend(db(), slug, actor=current_actor())
-    flash(f"{association.name} is active again.", "success")
+    flash(_("%(association)s is active again.", association=association.name), "success")
     return redirect(url_for("operator.home", q=request.args.get("q") or None))
 
 
@@ -87,7 +103,14 @@ def unsuspend(slug: str):
 @operator_view
 def approve_signup(signup_id: int):
     signup = signups.approve_signup(db(), signup_id, actor=current_actor())
-    flash(f"{signup.name} is created; {signup.contact_email} is told by email.", "success")
+    flash(
+        _(
+            "%(association)s is created; %(contact_email)s is told by email.",
+            association=signup.name,
+            contact_email=signup.contact_email,
+        ),
+        "success",
+    )
     return redirect(url_for("operator.home"))
 
 
@@ -95,7 +118,14 @@ def approve_signup(signup_id: int):
 @operator_view
 def reject_signup(signup_id: int):
     signup = signups.reject_signup(db(), signup_id, actor=current_actor())
-    flash(f"The sign-up of {signup.name} is turned down; {signup.contact_email} is told by email.", "info")
+    flash(
+        _(
+            "The sign-up of %(association)s is turned down; %(contact_email)s is told by email.",
+            association=signup.name,
+            contact_email=signup.contact_email,
+        ),
+        "info",
+    )
     return redirect(url_for("operator.home"))
 
 
@@ -105,7 +135,9 @@ def signup_settings():
     form = SignupSettingsForm()
     required = bool(form.requires_approval.data)
     signups.set_signup_approval(db(), required=required, actor=current_actor())
-    flash("New sign-ups now wait for your approval." if required else "New sign-ups now start at once.", "success")
+    flash(
+        _("New sign-ups now wait for your approval.") if required else _("New sign-ups now start at once."), "success"
+    )
     return redirect(url_for("operator.home"))
 
 
@@ -114,5 +146,5 @@ def signup_settings():
 def retry_job(job_id: int):
     """Put a failed job back in the queue (audited). The app-wide CSRF check refuses a form without its token."""
     retry_failed_job(db(), job_id, actor=current_actor())
-    flash(f"Job {job_id} is queued again.", "success")
+    flash(_("Job %(job_id)s is queued again.", job_id=job_id), "success")
     return redirect(url_for("operator.home"))

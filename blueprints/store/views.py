@@ -129,7 +129,7 @@ def contacts(store, membership):
 def new_contact(store, membership):
     form = PoliceContactForm()
     if form.validate_on_submit():
-        contact = services.save_contact(db(), form.data)
+        contact = services.save_contact(db(), form.data, store=store)
         flash(_("Contact added."), "success")
         return redirect(url_for("store.contact", store_slug=store.slug, contact_id=contact.id))
     status = 400 if request.method == "POST" else 200

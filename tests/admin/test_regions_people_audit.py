@@ -44,9 +44,14 @@ def test_create_rename_and_merge_regions(admin_client, admin_world, make_store, 
     with Session(engines.owner) as session, session.begin():
         session.execute(sa.update(Membership).where(Membership.user_id == liaison.id).values(region_id=east.id))
 
-    response = post_form(
-        admin_client, f"{url}/regions/merge", {"keep": str(south.id), "merge": str(east.id)}, form_url=f"{url}/regions/"
-    )
+    merge = {"keep": str(south.id), "merge": str(east.id)}
+    # Two steps: the first asks (naming both regions and the stores that move) and changes nothing.
+    question = post_form(admin_client, f"{url}/regions/merge", merge, form_url=f"{url}/regions/")
+    assert question.status_code == 200
+    assert "Merge Eastside into South? Its 1 store moves to South" in question.get_data(as_text=True)
+    with Session(engines.owner) as session:
+        assert session.get(Region, east.id) is not None
+    response = post_form(admin_client, f"{url}/regions/merge", {**merge, "confirmed": "1"}, form_url=f"{url}/regions/")
     assert response.status_code == 302
     row = registry_row(engines, store.id)
     with Session(engines.owner) as session:

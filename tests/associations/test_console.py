@@ -147,7 +147,7 @@ def test_the_console_shows_each_associations_figures_and_searches(
         session.add(AssociationSubscription(association_id=world.association.id, status="past_due", quantity=1))
     page = operator_client.get(f"/operator/?q={world.association.slug}").get_data(as_text=True)
     assert "Figures Guild" in page and "Elsewhere Guild" not in page
-    assert "past due · 1 billed" in page  # Loupe's own subscription of the association
+    assert "past due · 1 store billed" in page  # Loupe's own subscription of the association
     row = page.split("Figures Guild", 1)[1].split("</tr>", 1)[0]
     cells = [c.split(">", 1)[1].split("<", 1)[0].strip() for c in row.split("<td")[1:6]]
     # stores, active 7/30, shares this week (3 created now), bulletins published this week, digests sent/failed

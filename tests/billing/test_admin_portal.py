@@ -38,7 +38,7 @@ def post(client, url: str, form_url: str, data: dict):
     return client.post(url, data={**data, "csrf_token": token})
 
 
-def test_keys_are_saved_encrypted_and_never_shown_back(app, engines, make_world, make_user):
+def test_keys_are_saved_encrypted_and_never_shown_back(app, engines, make_world, make_user, stripe_api):
     world = make_world()
     client = admin_client(app, engines, make_user, world.association)
     base = f"/a/{world.association.slug}/billing/"
@@ -80,6 +80,44 @@ def test_keys_are_saved_encrypted_and_never_shown_back(app, engines, make_world,
             sa.select(AuditEntry.details).where(AuditEntry.action.like("billing.keys_%")).order_by(AuditEntry.id.desc())
         ).first()
     assert "sk_test_other0007" not in str(details) and details["secret_key_ends"] == "0007"
+
+
+def test_a_secret_key_stripe_refuses_is_not_stored(app, engines, make_world, make_user, stripe_api):
+    """Keys are tried against Stripe (localstripe here) when saved: a refused key is a 400 with the reason in words
+    next to the secret key field, and nothing is stored or replaced."""
+    world = make_world()
+    client = admin_client(app, engines, make_user, world.association)
+    base = f"/a/{world.association.slug}/billing/"
+    webhook = "whsec_SigningSecretValue99"
+
+    def stored():
+        with engines.owner.connect() as conn:
+            return conn.execute(
+                sa.select(StripeAccount.secret_key_encrypted).where(
+                    StripeAccount.association_id == world.association.id
+                )
+            ).scalar()
+
+    before = len(stripe_api.gaps.requests)
+    # localstripe refuses a key of five characters or fewer (as Stripe refuses an unknown key: 401).
+    refused = post(client, base + "keys", base, {"secret_key": "sk_ab", "webhook_secret": webhook})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Stripe does not accept this secret key" in text_of(refused)
+    # The message is at the secret key field (its error paragraph follows the field's input).
+    assert re.search(r'name="secret_key".*?Stripe does not accept this secret key', page, re.S)
+    assert "sk_ab" not in page  # what was typed is never sent back
+    assert stored() is None
+    assert audit_actions(engines, world.association.id)[-1:] != ["billing.keys_set"]
+    assert len(stripe_api.gaps.requests) > before  # Stripe was asked
+
+    good = post(client, base + "keys", base, {"secret_key": "sk_test_Good0042", "webhook_secret": webhook})
+    assert good.status_code == 303
+    first = stored()
+    assert SecretBox.from_config(app.config).open(first) == "sk_test_Good0042"
+    # A refused replacement leaves the saved keys as they were.
+    again = post(client, base + "keys", base, {"secret_key": "sk_xy", "webhook_secret": webhook})
+    assert again.status_code == 400 and stored() == first
 
 
 def test_plans_are_created_archived_and_synced_to_stripe(app, engines, billed, make_user, stripe_api):
