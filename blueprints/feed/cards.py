@@ -15,6 +15,7 @@ import threading
 
 from cachetools import LRUCache, cached
 from flask import current_app
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from models.bulletins import Bulletin
@@ -29,7 +30,8 @@ def _key(bulletin: Bulletin) -> tuple:
     shown = (bulletin.status, bulletin.tlp, bulletin.kind, bulletin.incident_type, bulletin.title, bulletin.narrative)
     place = (bulletin.location_note, bulletin.area_label, bulletin.region_label, bulletin.day, bulletin.part_of_day)
     described = json.dumps([bulletin.people, bulletin.vehicles, bulletin.photos_allowed], sort_keys=True, default=str)
-    return bulletin.id, bulletin.updated_at, bulletin.created_at, shown, place, described
+    # The card's words follow the reader's language: one cached card per language.
+    return bulletin.id, bulletin.updated_at, bulletin.created_at, shown, place, described, str(get_locale())
 
 
 @cached(LRUCache(maxsize=CARD_CACHE_SIZE), key=_key, lock=threading.Lock())

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.form_helpers import choices, id_range, in_date_range
 from blueprints.logbook.forms import DATETIME_FORMATS
+from i18n import _l
 from models.bulletins import BULLETIN_KINDS, FEED_TLPS
 
 
@@ -17,17 +18,18 @@ class FeedFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField("Type", choices=choices([("", "All types"), *BULLETIN_KINDS.items()]), default="")
+    kind = SelectField(_l("Type"), choices=choices([("", _l("All types")), *BULLETIN_KINDS.items()]), default="")
     tlp = SelectField(
-        "TLP", choices=choices([("", "Any TLP"), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
+        _l("TLP"), choices=choices([("", _l("Any TLP")), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
     )
-    area = SelectField("Area", choices=choices([("", "All areas")]), default="")
-    since = DateField("From", validators=[Optional(), in_date_range])
-    until = DateField("Until", validators=[Optional(), in_date_range])
+    area = SelectField(_l("Area"), choices=choices([("", _l("All areas"))]), default="")
+    since = DateField(_l("From"), validators=[Optional(), in_date_range])
+    until = DateField(_l("Until"), validators=[Optional(), in_date_range])
     # The page key ("Older bulletins"): the last bulletin of the previous page. Not a visible field: changing a
     # filter starts again from the newest.
     before = IntegerField(
-        "Older than", validators=[Optional(), id_range("That page of the feed does not exist: start from the newest.")]
+        _l("Older than"),
+        validators=[Optional(), id_range(_l("That page of the feed does not exist: start from the newest."))],
     )
 
 
@@ -36,7 +38,7 @@ class HelpedForm(FlaskForm):
 
 
 class SightingForm(FlaskForm):
-    note = TextAreaField("What you saw", validators=[DataRequired("Say briefly what you saw."), Length(max=1000)])
+    note = TextAreaField(_l("What you saw"), validators=[DataRequired(_l("Say briefly what you saw.")), Length(max=1000)])
     seen_at = DateTimeLocalField(
-        "When", format=DATETIME_FORMATS, validators=[InputRequired("Say when."), in_date_range]
+        _l("When"), format=DATETIME_FORMATS, validators=[InputRequired(_l("Say when.")), in_date_range]
     )

@@ -12,6 +12,7 @@ from bulletins import feed as services
 from bulletins.sightings import report_sighting, sightings_of
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from sharing.notes import trend_details
 from workspace.times import local_to_utc, store_zone
 
@@ -49,5 +50,5 @@ def sighting(store, membership, bulletin_id: int):
     except DomainError as exc:
         form.seen_at.errors = [*form.seen_at.errors, str(exc)]
         return _page(store, bulletin, form, 400)
-    flash("Thank you: your sighting is listed under the bulletin, without your store's name.", "success")
+    flash(_("Thank you: your sighting is listed under the bulletin, without your store's name."), "success")
     return redirect(url_for("feed.index", store_slug=store.slug) + f"#bulletin-{bulletin.id}")
