@@ -52,8 +52,9 @@ def vehicle_keys(vehicle: dict) -> list[tuple[str, str]]:
     plate as the witness wrote it, never the key (`models.plates`)."""
     key = plates.match_key(vehicle.get("plate"))
     if key:
-        described = " ".join(v.strip() for v in (vehicle.get(n) or "" for n in ("colour", "make", "model")) if v.strip())
-        return [(f"plate:{key}", f"{described or 'vehicle'} with plate {plates.as_written(vehicle.get('plate'))}")]
+        words = ((vehicle.get(name) or "").strip() for name in ("colour", "make", "model"))
+        described = " ".join(word for word in words if word) or "vehicle"
+        return [(f"plate:{key}", f"{described} with plate {plates.as_written(vehicle.get('plate'))}")]
     parts = [_norm(vehicle.get(name)) for name in ("colour", "make", "model")]
     if all(parts):
         return [(f"vehicle:{'|'.join(parts)}", "vehicle: " + " ".join(parts))]

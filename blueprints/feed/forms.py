@@ -38,7 +38,9 @@ class HelpedForm(FlaskForm):
 
 
 class SightingForm(FlaskForm):
-    note = TextAreaField(_l("What you saw"), validators=[DataRequired(_l("Say briefly what you saw.")), Length(max=1000)])
+    note = TextAreaField(
+        _l("What you saw"), validators=[DataRequired(_l("Say briefly what you saw.")), Length(max=1000)]
+    )
     seen_at = DateTimeLocalField(
         _l("When"), format=DATETIME_FORMATS, validators=[InputRequired(_l("Say when.")), in_date_range]
     )

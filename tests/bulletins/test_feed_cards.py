@@ -59,7 +59,9 @@ def test_the_card_leads_with_photo_title_vehicle_plate_as_written_and_what_they_
     name = secrets.token_hex(16) + ".jpg"
     with Session(engines.owner) as session, session.begin():
         session.add(
-            BulletinPhoto(bulletin_id=bulletin.id, stored_name=name, content_type="image/jpeg", byte_size=3, data=b"abc")
+            BulletinPhoto(
+                bulletin_id=bulletin.id, stored_name=name, content_type="image/jpeg", byte_size=3, data=b"abc"
+            )
         )
     html = signed_in(app, world.neighbour_user).get(f"/s/{world.neighbour.slug}/feed/").get_data(as_text=True)
     card = _article(html, bulletin.id)
