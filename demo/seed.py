@@ -58,6 +58,14 @@ def is_demo_email(email: str) -> bool:
     return (email or "").lower().endswith(DEMO_EMAIL_DOMAINS)
 
 
+# Every demo store in a fixed order: its position picks its own incidents (demo.logbook.incidents_for).
+DEMO_STORE_ORDER = [name for names in STORES.values() for name in names]
+
+
+def _region_of(store_name: str) -> str:
+    return next(region for region, names in STORES.items() if store_name in names)
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     email: str
@@ -132,7 +140,7 @@ def seed_demo(owner: Engine, *, app_role: str | None, on_store: Callable[[str], 
         for store_name in names:
             if store_name not in existing:
                 store = create_store(owner, StoreSpec(slug, region_slug, store_name), app_role=app_role)
-                _seed_store_records(owner, store.schema_name, store_name)
+                _seed_store_records(owner, store.schema_name, store_name, DEMO_STORE_ORDER.index(store_name))
             if on_store:
                 on_store(store_name)
 
@@ -169,7 +177,7 @@ def seed_demo(owner: Engine, *, app_role: str | None, on_store: Callable[[str], 
     return logins
 
 
-def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
+def _seed_store_records(owner: Engine, schema: str, store_name: str, index: int) -> None:
     with store_session(owner, schema) as session:
         session.add_all(
             [
@@ -193,10 +201,10 @@ def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
                 ),
             ]
         )
-        seed_logbook(session, store_name=store_name, now=utcnow())
+        seed_logbook(session, store_name=store_name, now=utcnow(), index=index, store_count=len(DEMO_STORE_ORDER))
         seed_contacts(session, store_name=store_name, now=utcnow())
         seed_briefing_and_plans(session, store_name=store_name)
         seed_profile(session, store_name=store_name)
         seed_patrols(session, store_name=store_name, now=utcnow())
-        seed_review(session, store_name=store_name, now=utcnow())
+        seed_review(session, store_name=store_name, now=utcnow(), region=_region_of(store_name))
         session.commit()
