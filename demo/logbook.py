@@ -722,12 +722,12 @@ def incidents_for(store_name: str, index: int, store_count: int) -> list[DemoInc
     """The demo incidents of the `index`-th demo store (of `store_count`): its routine logs, its own share of the
     shareable incidents (no other store gets them), and its part of a pattern or duplicate when it has one."""
     chooser = random.Random(store_name)
-    routine = chooser.sample(ROUTINE, k=chooser.randint(4, len(ROUTINE)))
+    routine = chooser.sample(ROUTINE, k=chooser.randint(5, len(ROUTINE)))
     own = SHAREABLE[index::store_count] if store_count else []
     return routine + own + PATTERNS.get(store_name, []) + DUPLICATES.get(store_name, [])
 
 
-def seed_logbook(session: Session, *, store_name: str, now: datetime, index: int = 0, store_count: int = 1) -> None:
+def seed_logbook(session: Session, *, store_name: str, now: datetime, index: int = 0, store_count: int = 15) -> None:
     """Add the store's demo incidents (`incidents_for`), times before `now`. Flushes, never commits."""
     chooser = random.Random(store_name)
     for item in incidents_for(store_name, index, store_count):
