@@ -718,16 +718,20 @@ DUPLICATES: dict[str, list[DemoIncident]] = {
 }
 
 
-def incidents_for(store_name: str, index: int, store_count: int) -> list[DemoIncident]:
+def incidents_for(store_name: str, index: int | None, store_count: int) -> list[DemoIncident]:
     """The demo incidents of the `index`-th demo store (of `store_count`): its routine logs, its own share of the
-    shareable incidents (no other store gets them), and its part of a pattern or duplicate when it has one."""
+    shareable incidents (no other demo store gets them), and its part of a pattern or duplicate when it has one.
+    Without an index (the bench's stores, tests) the store's name picks a slot, so stores still differ."""
     chooser = random.Random(store_name)
     routine = chooser.sample(ROUTINE, k=chooser.randint(5, len(ROUTINE)))
-    own = SHAREABLE[index::store_count] if store_count else []
+    slot = chooser.randrange(store_count) if index is None else index
+    own = SHAREABLE[slot::store_count]
     return routine + own + PATTERNS.get(store_name, []) + DUPLICATES.get(store_name, [])
 
 
-def seed_logbook(session: Session, *, store_name: str, now: datetime, index: int = 0, store_count: int = 15) -> None:
+def seed_logbook(
+    session: Session, *, store_name: str, now: datetime, index: int | None = None, store_count: int = 15
+) -> None:
     """Add the store's demo incidents (`incidents_for`), times before `now`. Flushes, never commits."""
     chooser = random.Random(store_name)
     for item in incidents_for(store_name, index, store_count):
