@@ -23,6 +23,7 @@ from bulletins.merging import merge
 from bulletins.moderation import approve
 from demo.logbook import DUPLICATES
 from models import Association, Incident, Membership, Region, Role, Store, User
+from models.alerts import BulletinPattern
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from sharing.notes import post_trend
 from sharing.shares import share_incident
@@ -30,6 +31,7 @@ from tenants.binding import store_session
 
 SHARED_TYPES = ("casing", "suspicious_person", "suspicious_vehicle", "distraction", "grab_and_run_attempt")
 SHARED_DAYS = 45  # what a store would still think worth sharing
+POLICE_TREND_DAYS_AGO = 5
 
 POLICE_TREND = {
     "title": "Casing visits in the last hour before closing",
@@ -95,6 +97,17 @@ def _as_shared_on_the_day(session: Session, happened: dict[int, datetime]) -> No
         )
 
 
+def _as_detected_after_the_last_share(session: Session, draft: Bulletin) -> None:
+    """Detection runs when a share is made: the pattern is dated an hour after the last share it matched."""
+    pattern = session.scalar(sa.select(BulletinPattern).where(BulletinPattern.bulletin_id == draft.id))
+    last = session.scalar(
+        sa.select(sa.func.max(Bulletin.published_at)).where(Bulletin.id.in_(pattern.matched_bulletin_ids))
+    )
+    if last is not None:
+        draft.created_at = draft.published_at = last + timedelta(hours=1)
+        draft.expires_at = draft.published_at + DEFAULT_LIFETIME
+
+
 def _merge_duplicates(session: Session, association: Association, actor: Actor) -> None:
     """The two stores' reports of one distraction team: the later one is merged into the first."""
     titles = [item.title for items in DUPLICATES.values() for item in items]
@@ -109,7 +122,9 @@ def _merge_duplicates(session: Session, association: Association, actor: Actor) 
         merge(session, association, found[1], found[0], actor=actor)
 
 
-def _police_trend(session: Session, owner: Engine, association: Association, actor: Actor) -> None:
+def _police_trend(
+    session: Session, owner: Engine, association: Association, actor: Actor, *, published: datetime
+) -> None:
     region = session.scalar(sa.select(Region).where(Region.association_id == association.id, Region.slug == "harbour"))
     liaison = session.scalar(
         sa.select(User)
@@ -128,6 +143,7 @@ def _police_trend(session: Session, owner: Engine, association: Association, act
         actor=Actor.for_user(liaison),
     )
     approve(session, association, bulletin, actor=actor)
+    bulletin.created_at = bulletin.published_at = published.replace(minute=0, second=0, microsecond=0)
 
 
 def seed_bulletins(owner: Engine, association_slug: str) -> int:
@@ -158,7 +174,8 @@ def seed_bulletins(owner: Engine, association_slug: str) -> int:
             )
         ).all():
             approve(session, association, draft, actor=actor)
-        _police_trend(session, owner, association, actor)
+            _as_detected_after_the_last_share(session, draft)
+        _police_trend(session, owner, association, actor, published=now - timedelta(days=POLICE_TREND_DAYS_AGO))
         return session.scalar(
             sa.select(sa.func.count())
             .select_from(Bulletin)

@@ -1,10 +1,14 @@
 """`flask demo seed` (what `make run` runs): a realistic demo, and running it again changes nothing."""
 
+from datetime import UTC, date, timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from demo.seed import ASSOCIATION, DEMO_PASSWORD, STORES
-from models import Association, Bulletin, Incident, Membership, PatrolLogEntry, ReviewGrant, Store, User
+from digest.content import region_content
+from digest.periods import since_period
+from models import Association, Bulletin, Incident, Membership, PatrolLogEntry, Region, ReviewGrant, Store, User
 from models.alerts import BulletinPattern
 from models.store.profile import StoreProfile
 from models.store.sharing import SharedBulletin
@@ -100,3 +104,14 @@ def test_the_demo_is_a_believable_association(app, engines):
     sign_in(client, owner.email, DEMO_PASSWORD)
     feed = client.get(f"/s/{valley.slug}/feed/").get_data(as_text=True)
     assert "Reported 2 times" in feed
+    # A digest worth reading: the last two weeks of the harbour region hold its pattern, the police trend bulletin
+    # and a handful of bulletins.
+    with Session(engines.owner) as session:
+        association = session.scalar(sa.select(Association).where(Association.slug == ASSOCIATION[0]))
+        harbour = session.scalar(
+            sa.select(Region).where(Region.association_id == association.id, Region.slug == "harbour")
+        )
+        today = date.today()
+        content = region_content(session, association, harbour, since_period(today - timedelta(days=14), today), UTC)
+    assert [p["title"] for p in content["patterns"]] and content["police"]
+    assert len(content["bulletins"]) >= 4
