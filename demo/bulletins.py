@@ -168,12 +168,13 @@ def seed_bulletins(owner: Engine, association_slug: str) -> int:
         _merge_duplicates(session, association, actor)
         # The real detection, on the real shares: the cars seen at two or three stores of a region.
         detect_all(session, owner, association_id=association_id)
+        # A pattern seen by enough stores is published at once by the system's urgent alert; the others the
+        # admin approves.
         for draft in session.scalars(
-            sa.select(Bulletin).where(
-                Bulletin.association_id == association_id, Bulletin.kind == "pattern", Bulletin.status == "pending"
-            )
+            sa.select(Bulletin).where(Bulletin.association_id == association_id, Bulletin.kind == "pattern")
         ).all():
-            approve(session, association, draft, actor=actor)
+            if draft.status == "pending":
+                approve(session, association, draft, actor=actor)
             _as_detected_after_the_last_share(session, draft)
         _police_trend(session, owner, association, actor, published=now - timedelta(days=POLICE_TREND_DAYS_AGO))
         return session.scalar(
