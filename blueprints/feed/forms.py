@@ -18,7 +18,11 @@ class FeedFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Type"), choices=choices([("", _l("All types")), *BULLETIN_KINDS.items()]), default="")
+    kind = SelectField(
+        _l("Type"),
+        choices=choices([("", _l("All types")), *[(key, _l(label)) for key, label in BULLETIN_KINDS.items()]]),
+        default="",
+    )
     tlp = SelectField(
         _l("TLP"), choices=choices([("", _l("Any TLP")), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
     )
