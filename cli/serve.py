@@ -41,9 +41,9 @@ def serve_command(host: str, port: int) -> None:
         env["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"] = served
     click.echo(f"\nServing Loupe at {app.config['PUBLIC_BASE_URL']} (Ctrl-C stops it).")
     base = app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if app.config.get("DEV_SIGN_IN"):
+    if "dev_sign_in" in app.blueprints:  # registered only in development (blueprints/auth/dev_sign_in.py)
         click.echo(f"Demo accounts: {base}/login lists them under 'Demo sign-in as …' (development only).")
-    if app.config.get("DEV_OUTBOX"):
+    if "dev" in app.blueprints:  # /dev/outbox: development without MAIL_SERVER
         click.echo(f"No MAIL_SERVER: emails stay in the development outbox, {base}/dev/outbox")
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker"], env=env)
     click.echo(f"job worker started (pid {worker.pid})")
