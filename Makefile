@@ -1,4 +1,5 @@
-# Loupe: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the whole suite.
+# Loupe: `make run` serves the demo on http://127.0.0.1:5000 (`make run PORT=8080`: another port, and emailed links
+# follow it), `make setup` only prepares it, `make test` runs the whole suite.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,10 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
-	$(FLASK) setup
+	$(FLASK) setup --port $(PORT)
 
 # Web and job worker from one command; Ctrl-C stops both (and the embedded database).
-run: setup
+run: $(STAMP)
+	$(FLASK) setup --port $(PORT) --serving
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 # The import layering (pyproject.toml, [tool.importlinter]) is checked first: a broken contract fails the run.

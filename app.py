@@ -143,7 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from blueprints import billing as billing_views
     from blueprints import digest as digest_views
-    from blueprints.auth import dev_outbox, mfa_views
+    from blueprints.auth import dev_outbox, dev_sign_in, mfa_views
     from blueprints.sharing import note_views
 
     errors.init_app(app)
@@ -181,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)
     dev_outbox.init_app(app)  # development only
+    dev_sign_in.init_app(app)  # development only (config.validate refuses it in production)
 
 
 def _init_rate_limits(app: Flask) -> None:

@@ -31,11 +31,12 @@ from jobs.queue import enqueue, notify
 from logbook.red_flags import known as known_red_flags
 from mail.outbox import queue_email
 from mail.render import render_email
-from models import Membership, OutboundEmail, Region, Role, User
+from models import Membership, OutboundEmail, Region, Role, User, plates
 from models.alerts import BulletinPattern
 from models.base import utcnow
 from models.bulletins import DEFAULT_LIFETIME, Bulletin
 from models.store.sharing import SharedBulletin
+from models.text import shorten
 from outgoing import events as webhook_events
 from tenants.binding import store_session
 from tenants.readable import readable_stores
@@ -51,10 +52,15 @@ def _norm(value: str | None) -> str:
 
 
 def vehicle_keys(vehicle: dict) -> list[tuple[str, str]]:
-    """(signature, human summary) for a vehicle: its plate when shown, else make+model+colour when all are given."""
-    plate = "".join(_WORD.findall((vehicle.get("plate") or "").lower())).upper()
-    if len(plate) >= 3:
-        return [(f"plate:{plate}", f"vehicle with plate {plate}")]
+    """(signature, human summary) for a vehicle: its plate when shown, else make+model+colour when all are given.
+
+    The signature holds the plate's matching key; the summary (published in the pattern's title and text) the
+    plate as the witness wrote it, never the key (`models.plates`)."""
+    key = plates.match_key(vehicle.get("plate"))
+    if key:
+        words = ((vehicle.get(name) or "").strip() for name in ("colour", "make", "model"))
+        described = " ".join(word for word in words if word) or "vehicle"
+        return [(f"plate:{key}", f"{described} with plate {plates.as_written(vehicle.get('plate'))}")]
     parts = [_norm(vehicle.get(name)) for name in ("colour", "make", "model")]
     if all(parts):
         return [(f"vehicle:{'|'.join(parts)}", "vehicle: " + " ".join(parts))]
@@ -229,7 +235,7 @@ def _draft(region, candidate: Candidate, matched: list[Bulletin], window, now) -
         kind="pattern",
         tlp=tlp,
         incident_type=matched[0].incident_type,
-        title=f"Heightened response: {candidate.summary}"[:200],
+        title=shorten(f"Heightened response: {candidate.summary}", 200),
         narrative="\n".join(lines),
         iso_week=matched[-1].iso_week,
         vehicles=vehicles[:1],

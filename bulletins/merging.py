@@ -121,3 +121,35 @@ def merge(
     )
     notify(session, "share.merged", bulletin_id=duplicate.id)
     return MergeResult(sightings, feedback)
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """What the feed says of the duplicates merged into a bulletin: how many reports it stands for (itself and
+    its merged duplicates) and the other place labels they carried. No store, no id, no text of a duplicate."""
+
+    reports: int
+    other_places: tuple[str, ...]
+
+
+def duplicates_of(session: Session, bulletin_ids) -> dict[int, Duplicates]:
+    """For each of these bulletins that has merged duplicates (still merged: a withdrawn one no longer counts), the
+    reports and other places; one query. Place labels are the anonymizer's (each rests on at least k stores), so
+    they name an area, never a store; a count of reports is not a count of stores (one store may report twice)."""
+    ids = list(bulletin_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Bulletin.merged_into_id, Bulletin.area_label, Bulletin.region_label)
+        .where(Bulletin.merged_into_id.in_(ids), Bulletin.status == "merged")
+        .order_by(Bulletin.merged_into_id, Bulletin.id)
+    ).all()
+    found: dict[int, list] = {}
+    for survivor_id, area_label, region_label in rows:
+        found.setdefault(survivor_id, []).append(f"{area_label}, {region_label}" if area_label else region_label)
+    result = {}
+    for survivor_id, places in found.items():
+        own = session.get(Bulletin, survivor_id).place_label  # the feed's own row: no query
+        others = tuple(dict.fromkeys(p for p in places if p and p != own))
+        result[survivor_id] = Duplicates(reports=1 + len(places), other_places=others)
+    return result

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from demo.bulletins import seed_bulletins
-from demo.seed import ASSOCIATION, DEMO_PASSWORD, STORES, seed_demo
+from demo.seed import ASSOCIATION, DEMO_PASSWORD, DEMO_TOTP_SECRET, STORES, seed_demo
 
 
 @click.group("demo", help="Demo data.")
@@ -28,3 +28,9 @@ def seed() -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for login in logins:
         click.echo(f"  {login.email:<40} {login.role:<20} {login.where}")
+    click.echo(
+        "\nThe association admin, the police liaison and the operator use two-step sign-in (their roles need it):"
+        f"\n  add the demo key {DEMO_TOTP_SECRET} to an authenticator app (time-based, 6 digits), or"
+        "\n  in development, pick the account under 'Demo sign-in as …' on the sign-in page (no password, no code;"
+        "\n  that list exists only in a development app)."
+    )

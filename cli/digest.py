@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from digest.periods import Period, PeriodError, last_complete_week, parse_period, since_period
 from digest.runs import QueuedRun, queue_due, queue_period
-from digest.send import SendCounts, deliver_in_workers, pending_count
+from digest.send import SendCounts, deliver, deliver_in_workers, pending_count
+from mail.dev_outbox import DevOutboxConnection
 from mail.outbox import sender_domain
+from mail.smtp import SmtpSettings
 from models import Association, DigestDelivery, Region
 from workspace.times import association_zone, local_today
 
@@ -46,6 +48,15 @@ def _period(association: Association, period: str | None, since: date | None) ->
 
 def _send(run_ids: list[int] | None, workers: int) -> SendCounts:
     if not current_app.config.get("MAIL_SERVER"):
+        if current_app.config.get("DEV_OUTBOX"):
+            # Development keeps all mail in the outbox (/dev/outbox): the digest too, like every other email.
+            outbox = DevOutboxConnection(_engines().app, kind="digest")
+            counts = deliver(
+                _engines().app, SmtpSettings.from_config(current_app.config), run_ids=run_ids, connection=outbox
+            )
+            click.echo(f"no MAIL_SERVER: {outbox.kept} digest email(s) kept in the development outbox (/dev/outbox)")
+            return counts
+        # Elsewhere (production, testing) nothing may pretend to send: the deliveries wait for a mail server.
         raise click.ClickException("no MAIL_SERVER configured: the deliveries stay queued; run again with one")
     total = pending_count(_engines().app, run_ids)
     with click.progressbar(length=total, label="sending", show_pos=True, show_percent=True) as bar:

@@ -170,6 +170,9 @@ class BaseConfig:
     # Development only: keep mail in the outbox table and show it on /dev/outbox instead of sending.
     # None: decided when the settings are loaded (on when there is no MAIL_SERVER).
     DEV_OUTBOX: bool | None = False
+    # Development only: "Demo sign-in as …" on the sign-in page, past password and code, for the demo's accounts
+    # (blueprints/auth/dev_sign_in.py). Never in testing or production: `validate` refuses it in production.
+    DEV_SIGN_IN = False
     HSTS = True
 
     @classmethod
@@ -183,6 +186,7 @@ class DevelopmentConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False  # http://127.0.0.1 in development
     HSTS = False
     DEV_OUTBOX = None
+    DEV_SIGN_IN = True
 
 
 class TestingConfig(BaseConfig):
@@ -244,6 +248,8 @@ def validate(settings: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if settings.get("DEV_OUTBOX"):
             raise ConfigError("DEV_OUTBOX cannot be used in production")
+        if settings.get("DEV_SIGN_IN"):
+            raise ConfigError("DEV_SIGN_IN (sign-in without password or code) cannot be used in production")
     for name in RATE_LIMITS:
         try:
             parse_many(settings[name])

@@ -11,13 +11,26 @@ from sqlalchemy.orm import Session
 from models import PoliceContact, ReviewAccess, ReviewGrant
 from security.tokens import new_secret
 
-NOTES = (
-    "Two of these casing visits match the silver Astra (KX17 LMV) logged at two other stores in the district. "
-    "We have added the plate to the patrol briefing; call 999 at once if it is seen outside again."
-)
+# The officer's pattern notes, per region: what a police contact would actually write after reading the slice.
+NOTES = {
+    "harbour": (
+        "Your casing visit matches the silver Astra (KX17 LMV) reported by other stores on the harbour side in the "
+        "last fortnight. The plate is on the patrol briefing; call 999 at once if it is seen outside again, and "
+        "keep the door on the buzzer after 16:00."
+    ),
+    "uptown": (
+        "The couple photographing locks fits a dark grey BMW 3 Series seen uptown with only part of its plate "
+        "read (..19 FK.). Please check your CCTV for the full plate and send us the clip; we have asked the "
+        "neighbourhood team to pass by at opening and closing."
+    ),
+    "valley": (
+        "Nothing here points to one group. The distraction team of three women is known to us from other towns: "
+        "show one tray at a time and keep the trays in hand. Report the black Golf at once if it follows you again."
+    ),
+}
 
 
-def seed_review(session: Session, *, store_name: str, now: datetime) -> None:
+def seed_review(session: Session, *, store_name: str, now: datetime, region: str = "harbour") -> None:
     """Idempotent: a store that already has a grant gets nothing more."""
     if session.scalar(sa.select(ReviewGrant.id).limit(1)) is not None:
         return
@@ -44,7 +57,7 @@ def seed_review(session: Session, *, store_name: str, now: datetime) -> None:
         open_count=2,
         reviewed_at=opened + timedelta(minutes=25),
         reviewed_by_name=contact.officer_name,
-        pattern_notes=NOTES,
+        pattern_notes=NOTES.get(region, NOTES["harbour"]),
     )
     session.add(grant)
     session.flush()

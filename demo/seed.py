@@ -18,10 +18,16 @@ from demo.review import seed_review
 from models import Area, Association, Membership, PoliceContact, Region, Role, Store, User
 from models.base import utcnow
 from security.passwords import hash_password
+from security.secretbox import totp_box
 from tenants.binding import store_session
 from tenants.provisioning import StoreSpec, create_store
 
 DEMO_PASSWORD = "demo-jeweler-passphrase"
+# The demo's admin, liaison and operator have two-step sign-in on (their roles need it) with this key, printed with
+# the logins: add it to an authenticator app, or use the development-only "Demo sign-in as …" on the sign-in page.
+DEMO_TOTP_SECRET = "LOUPEDEMOLOUPEDEMOLOUPEDEMOLOUPE"
+# Every demo account's email ends with one of these (the development sign-in shortcut signs in no one else).
+DEMO_EMAIL_DOMAINS = ("@northern-jewelers.example", "@loupe.example", "@harbour-police.example", "@stores.example")
 ASSOCIATION = ("northern-jewelers", "Northern Jewelers Association", "Europe/London")
 REGIONS = {
     "harbour": ("Harbour District", ["Quayside", "Old Town"]),
@@ -47,6 +53,19 @@ STORES = {
 }
 
 
+def is_demo_email(email: str) -> bool:
+    """Whether an email is one of the demo's accounts (by its reserved `.example` domain)."""
+    return (email or "").lower().endswith(DEMO_EMAIL_DOMAINS)
+
+
+# Every demo store in a fixed order: its position picks its own incidents (demo.logbook.incidents_for).
+DEMO_STORE_ORDER = [name for names in STORES.values() for name in names]
+
+
+def _region_of(store_name: str) -> str:
+    return next(region for region, names in STORES.items() if store_name in names)
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     email: str
@@ -54,12 +73,14 @@ class DemoLogin:
     where: str
 
 
-def _user(session: Session, email: str, name: str, *, operator: bool = False) -> User:
+def _user(session: Session, email: str, name: str, *, operator: bool = False, two_step: bool = False) -> User:
     user = session.scalar(sa.select(User).where(User.email == email))
     if user is None:
         user = User(email=email, name=name, password_hash=hash_password(DEMO_PASSWORD), is_operator=operator)
         session.add(user)
         session.flush()
+    if two_step and user.totp_enabled_at is None:  # their role needs it: enrolled, with the printed demo key
+        user.totp_secret, user.totp_enabled_at = totp_box().seal(DEMO_TOTP_SECRET), utcnow()
     return user
 
 
@@ -119,7 +140,7 @@ def seed_demo(owner: Engine, *, app_role: str | None, on_store: Callable[[str], 
         for store_name in names:
             if store_name not in existing:
                 store = create_store(owner, StoreSpec(slug, region_slug, store_name), app_role=app_role)
-                _seed_store_records(owner, store.schema_name, store_name)
+                _seed_store_records(owner, store.schema_name, store_name, DEMO_STORE_ORDER.index(store_name))
             if on_store:
                 on_store(store_name)
 
@@ -129,15 +150,15 @@ def seed_demo(owner: Engine, *, app_role: str | None, on_store: Callable[[str], 
         stores = session.scalars(
             sa.select(Store).where(Store.association_id == association.id).order_by(Store.id)
         ).all()
-        admin = _user(session, "admin@northern-jewelers.example", "Alex Admin")
+        admin = _user(session, "admin@northern-jewelers.example", "Alex Admin", two_step=True)
         _member(session, admin, association, Role.ASSOCIATION_ADMIN)
         logins.append(DemoLogin(admin.email, "association admin", name))
-        operator = _user(session, "operator@loupe.example", "Olive Operator", operator=True)
+        operator = _user(session, "operator@loupe.example", "Olive Operator", operator=True, two_step=True)
         logins.append(DemoLogin(operator.email, "platform operator", "/operator/"))
         harbour = session.scalar(
             sa.select(Region).where(Region.association_id == association.id, Region.slug == "harbour")
         )
-        liaison = _user(session, "liaison@harbour-police.example", "Sgt. Lee Liaison")
+        liaison = _user(session, "liaison@harbour-police.example", "Sgt. Lee Liaison", two_step=True)
         _member(session, liaison, association, Role.POLICE_LIAISON, region=harbour)
         logins.append(DemoLogin(liaison.email, "police liaison", harbour.name))
         for index, store in enumerate(stores, start=1):
@@ -156,7 +177,7 @@ def seed_demo(owner: Engine, *, app_role: str | None, on_store: Callable[[str], 
     return logins
 
 
-def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
+def _seed_store_records(owner: Engine, schema: str, store_name: str, index: int) -> None:
     with store_session(owner, schema) as session:
         session.add_all(
             [
@@ -180,10 +201,10 @@ def _seed_store_records(owner: Engine, schema: str, store_name: str) -> None:
                 ),
             ]
         )
-        seed_logbook(session, store_name=store_name, now=utcnow())
+        seed_logbook(session, store_name=store_name, now=utcnow(), index=index, store_count=len(DEMO_STORE_ORDER))
         seed_contacts(session, store_name=store_name, now=utcnow())
         seed_briefing_and_plans(session, store_name=store_name)
         seed_profile(session, store_name=store_name)
         seed_patrols(session, store_name=store_name, now=utcnow())
-        seed_review(session, store_name=store_name, now=utcnow())
+        seed_review(session, store_name=store_name, now=utcnow(), region=_region_of(store_name))
         session.commit()

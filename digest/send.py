@@ -265,16 +265,20 @@ def deliver(
     run_ids: Sequence[int] | None = None,
     limit: int | None = None,
     progress: Callable[[SendCounts], None] | None = None,
+    connection=None,
 ) -> SendCounts:
     """Send due deliveries (of `run_ids` when given) until none is left or `limit` were handled.
 
     `engine` is the app role's engine; every store part is read in a session bound to that store alone.
+    `connection` replaces the SMTP connection (anything with `send(message)` used as a context manager: the
+    development outbox, `mail.dev_outbox.DevOutboxConnection`).
     """
     counts = SendCounts()
     caches = _Caches()
     # One request context for the whole run: every link in every email is built by url_for, which outside a
     # request would set up a context per link.
-    with current_app.test_request_context("/"), SmtpConnection(settings) as smtp, engine.connect() as conn:
+    smtp_or_outbox = connection if connection is not None else SmtpConnection(settings)
+    with current_app.test_request_context("/"), smtp_or_outbox as smtp, engine.connect() as conn:
         # Marking a message sent need not wait for the WAL flush (a disk sync per message): a database server
         # crash could lose the last marks, and those messages would go again with the same Message-ID, which is
         # what a crash of the sender does anyway. Reset before the connection goes back to the pool.

@@ -29,6 +29,7 @@ from mail.render import render_email
 from models import Incident, IncidentPerson, IncidentPhoto, IncidentVehicle, OutboundEmail, PoliceContact, Store
 from models.base import utcnow
 from models.store.logbook import INCIDENT_TYPES, live
+from models.text import shorten
 from security.csv_cells import formula_safe
 from security.uploads import CheckedImage, SentFile, UploadRejected, check_images, screen_images
 from tenants.binding import store_session
@@ -296,9 +297,8 @@ def save_incident(
 
 def casing_title(narrative: str) -> str:
     """A list-friendly title from the first line of what the person typed."""
-    first = " ".join(narrative.strip().splitlines()[0].split()) if narrative.strip() else ""
-    if len(first) > CASING_TITLE_LENGTH:
-        first = first[: CASING_TITLE_LENGTH - 1].rstrip() + "…"
+    # Cut at a word, never inside one (issue #19); the whole text stays in the narrative.
+    first = shorten(narrative.strip().splitlines()[0], CASING_TITLE_LENGTH) if narrative.strip() else ""
     return f"Casing: {first}" if first else "Casing report"
 
 

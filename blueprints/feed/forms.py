@@ -18,17 +18,22 @@ class FeedFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField("Type", choices=choices([("", "All types"), *BULLETIN_KINDS.items()]), default="")
-    tlp = SelectField(
-        "TLP", choices=choices([("", "Any TLP"), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
+    kind = SelectField(
+        _l("Type"),
+        choices=choices([("", _l("All types")), *[(key, _l(label)) for key, label in BULLETIN_KINDS.items()]]),
+        default="",
     )
-    area = SelectField("Area", choices=choices([("", "All areas")]), default="")
-    since = DateField("From", validators=[Optional(), in_date_range])
-    until = DateField("Until", validators=[Optional(), in_date_range])
+    tlp = SelectField(
+        _l("TLP"), choices=choices([("", _l("Any TLP")), *[(value, f"TLP:{value}") for value in FEED_TLPS]]), default=""
+    )
+    area = SelectField(_l("Area"), choices=choices([("", _l("All areas"))]), default="")
+    since = DateField(_l("From"), validators=[Optional(), in_date_range])
+    until = DateField(_l("Until"), validators=[Optional(), in_date_range])
     # The page key ("Older bulletins"): the last bulletin of the previous page. Not a visible field: changing a
     # filter starts again from the newest.
     before = IntegerField(
-        "Older than", validators=[Optional(), id_range("That page of the feed does not exist: start from the newest.")]
+        _l("Older than"),
+        validators=[Optional(), id_range(_l("That page of the feed does not exist: start from the newest."))],
     )
 
 

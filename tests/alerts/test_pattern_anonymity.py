@@ -53,7 +53,7 @@ def test_pattern_bulletin_email_and_moderation_page_hide_store_count_and_matched
         draft = session.get(Bulletin, pattern.bulletin_id)
         published_text = "\n".join([draft.title, draft.narrative, draft.location_note])
     assert len(matched) == 2  # the internal signature logic still matches both stores' bulletins
-    assert "AB12CDE" in published_text  # what to look out for is still said
+    assert "AB12 CDE" in published_text  # what to look out for is still said, as the witness wrote it
     assert _leaks(published_text, matched) == []
     assert "several member stores" in draft.narrative
 
@@ -69,4 +69,4 @@ def test_pattern_bulletin_email_and_moderation_page_hide_store_count_and_matched
         response = admin.get(page)
         assert response.status_code == 200
         assert _leaks(page_text(response), matched) == [], page
-        assert "AB12CDE" in page_text(response)
+        assert "AB12 CDE" in page_text(response)

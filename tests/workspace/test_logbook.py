@@ -967,7 +967,9 @@ def test_demo_records_are_realistic(engines, make_world, make_store, in_store):
     from demo.logbook import seed_logbook
 
     store = make_store(make_world())
-    in_store(store, lambda s: seed_logbook(s, store_name=store.name, now=datetime(2026, 11, 27, 12, tzinfo=UTC)))
+    # The first demo store: its routine logs, its own shareable incidents and its part of the Astra pattern.
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    in_store(store, lambda s: seed_logbook(s, store_name="Quayside Diamonds", now=now, index=0, store_count=15))
     incidents = in_store(store, lambda s: services.incidents_in_slice(s, types=None, since=None, until=None))
     assert 8 <= len(incidents) <= 15
     assert any(i.is_casing_report and i.people and i.vehicles for i in incidents)
