@@ -10,6 +10,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     MultipleFileField,
     SelectField,
     StringField,
@@ -80,6 +81,8 @@ class CasingReportForm(FlaskForm):
     vehicle = FormField(VehicleForm, label="Their vehicle (if seen)")
     photos = MultipleFileField("Photo", description=PHOTOS_HELP, render_kw=PHOTO_INPUT)
     notify_police = BooleanField("Ask our police contacts for a heightened response now")
+    # Filled by static/offline-draft.js: the draft's key, so a report sent twice files one incident (docs/offline.md).
+    draft_key = HiddenField()
 
 
 class PhotoUploadForm(FlaskForm):

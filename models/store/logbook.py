@@ -8,6 +8,7 @@ only when served.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -46,6 +47,9 @@ class Incident(Timestamped, StoreBase):
     contacts_notified_at: Mapped[datetime | None] = mapped_column()
     # A shared `users.id`; no foreign key across schemas (the store schema must stand on its own).
     reported_by_user_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The key a phone made up for a casing report drafted offline (docs/offline.md): the same draft sent twice
+    # finds this incident instead of filing a second one. Empty for everything filed another way.
+    draft_key: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, unique=True)
 
     people: Mapped[list[IncidentPerson]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", passive_deletes=True, order_by="IncidentPerson.id"
