@@ -1,0 +1,168 @@
+"""Loupe on a phone (issue #19), in a real browser:
+
+- the casing report drafted without a connection is kept on the phone, sent when the phone is back online, and filed
+  once however often it is sent;
+- the casing report from the store dashboard with the keyboard alone, the focus visible on every control reached;
+- the app is installable: a valid manifest, a service worker that registers, caches the shell only and shows the
+  offline page when a page cannot be fetched.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import BrowserContext, Page, expect
+
+from models import Incident, PoliceContact, Role
+from tenants.binding import store_session
+from tests.browser.test_journey import sign_in
+
+pytestmark = pytest.mark.browser
+
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+NARRATIVE = "Filmed the cameras from the door, asked when the safe opens"
+PHONE = {"width": 390, "height": 844}
+
+# What the focused element looks like: a focus ring is an outline (Chromium's own is `auto`) or a box shadow.
+FOCUS_STYLE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(), name: el.getAttribute("name") || "", type: el.getAttribute("type") || "",
+    href: el.getAttribute("href") || "", text: (el.textContent || "").trim().slice(0, 40),
+    visible: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none",
+    checked: !!el.checked, outline: `${style.outlineStyle} ${style.outlineWidth}`,
+  };
+}"""
+
+
+@pytest.fixture
+def shop(make_world, make_store, make_user, engines):
+    world = make_world("Phone Association")
+    store = make_store(world, "Phone Jewels")
+    with store_session(engines.app, store.schema_name) as session:
+        session.add(PoliceContact(agency="City Police", officer_name="PC Casey", email="pc.casey@example.org"))
+        session.commit()
+    return store, make_user(store=store, role=Role.STORE_STAFF)
+
+
+def _incidents(engines, store) -> list[Incident]:
+    with store_session(engines.app, store.schema_name) as session:
+        return list(session.scalars(sa.select(Incident)))
+
+
+def _drafts_on_the_phone(page: Page) -> list[dict]:
+    return page.evaluate("LoupeDrafts.all()")
+
+
+def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, context: BrowserContext, shop, engines):
+    store, staff = shop
+    page.set_viewport_size(PHONE)
+    sign_in(page, staff.email)
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    expect(page.locator("input[name=draft_key]")).to_have_value(UUID4)  # the script gave the form its key
+
+    context.set_offline(True)
+    page.get_by_label("What did they do?").fill(NARRATIVE)
+    page.get_by_label("Clothing").fill("Black cap, green jacket")
+    page.get_by_role("button", name="Save casing report").click()
+    status = page.locator("#offline-draft-status")
+    expect(status).to_have_text("Saved on this phone — it will be sent when you’re back online.")
+    expect(page.get_by_label("What did they do?")).to_have_value("")  # ready for the next report
+    (draft,) = _drafts_on_the_phone(page)
+    assert UUID4.match(draft["key"]) and ["narrative", NARRATIVE] in draft["fields"]
+    assert all(name != "csrf_token" for name, _ in draft["fields"])  # a fresh token is fetched to send it
+    assert _incidents(engines, store) == []
+
+    context.set_offline(False)  # the `online` event: the draft is sent
+    expect(status).to_contain_text("Your casing report saved on this phone was sent.")
+    (incident,) = _incidents(engines, store)
+    assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
+    assert _drafts_on_the_phone(page) == []
+    status.get_by_role("link", name="Open it").click()
+    expect(page).to_have_url(re.compile(rf"/logbook/{incident.id}$"))
+
+    # The same draft again (as if the first answer had been lost on the way), then the page opened again: sent
+    # again, it finds the incident already filed. Still one incident.
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    page.evaluate("draft => LoupeDrafts.put(draft)", draft)
+    page.reload()
+    expect(page.locator("#offline-draft-status")).to_contain_text("was sent")
+    assert _drafts_on_the_phone(page) == []
+    assert [i.id for i in _incidents(engines, store)] == [incident.id]
+
+
+def test_the_casing_report_with_the_keyboard_alone(page: Page, shop, engines, smtp):
+    store, staff = shop
+    sign_in(page, staff.email)
+    expect(page).to_have_url(re.compile(rf"/s/{store.slug}/$"))
+    reached: list[dict] = []
+
+    def tab_to(matches, limit: int = 60) -> dict:
+        """Tab forward until the focused control matches; every control passed on the way shows its focus."""
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS_STYLE)
+            if focused is None:
+                continue
+            reached.append(focused)
+            assert focused["visible"], f"no visible focus on {focused}"
+            if matches(focused):
+                return focused
+        raise AssertionError(f"not reached with Tab: {reached[-5:]}")
+
+    tab_to(lambda f: f["href"].endswith("/logbook/casing"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/logbook/casing$"))
+
+    tab_to(lambda f: f["name"] == "narrative")
+    page.keyboard.type(NARRATIVE)
+    alert = tab_to(lambda f: f["name"] == "notify_police")
+    if not alert["checked"]:
+        page.keyboard.press("Space")
+    expect(page.locator("input[name=notify_police]")).to_be_checked()
+    tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/logbook/\d+$"))
+    expect(page.get_by_text(NARRATIVE).first).to_be_visible()
+    (incident,) = _incidents(engines, store)
+    assert incident.narrative == NARRATIVE and incident.contacts_notified_at is not None
+    assert len(reached) > 3
+
+
+def test_the_app_is_installable_and_caches_no_page(page: Page, context: BrowserContext, shop):
+    store, staff = shop
+    manifest = page.request.get("/manifest.webmanifest")
+    assert manifest.ok and manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    for member in ("name", "short_name", "start_url", "scope", "display", "theme_color", "icons"):
+        assert body[member], member
+    assert body["display"] == "standalone" and {"192x192", "512x512"} <= {i["sizes"] for i in body["icons"]}
+
+    sign_in(page, staff.email)
+    expect(page).to_have_url(re.compile(rf"/s/{store.slug}/$"))
+    scope = page.evaluate("navigator.serviceWorker.ready.then(registration => registration.scope)")
+    assert scope == page.url.split("/s/")[0] + "/"
+    page.reload()  # now the worker is in charge of the page
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    page.goto(f"/s/{store.slug}/logbook/casing")
+
+    # What it keeps: the shell (static files, the offline page, the manifest), never a page of the store.
+    cached = page.evaluate(
+        """() => caches.keys().then(names => Promise.all(names.map(name => caches.open(name)
+             .then(cache => cache.keys()).then(requests => requests.map(r => new URL(r.url).pathname)))))
+             .then(lists => lists.flat())"""
+    )
+    assert "/offline" in cached and "/static/loupe.css" in cached
+    assert all(path in ("/offline", "/manifest.webmanifest") or path.startswith("/static/") for path in cached)
+
+    # Without a connection, a store page is not shown from any cache: the offline page is.
+    context.set_offline(True)
+    page.goto(f"/s/{store.slug}/logbook/")
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    assert store.name not in page.content() and staff.name not in page.content()
+    context.set_offline(False)
