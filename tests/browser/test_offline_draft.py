@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import BrowserContext, Page, expect
 
-from models import Incident, PoliceContact, Role
+from models import Incident, IncidentPhoto, PoliceContact, Role
 from tenants.binding import store_session
-from tests.browser.test_journey import sign_in
+from tests.browser.test_journey import jpeg_bytes, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -80,12 +80,17 @@ def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, cont
     context.set_offline(True)
     page.get_by_label("What did they do?").fill(NARRATIVE)
     page.get_by_label("Clothing").fill("Black cap, green jacket")
+    page.locator("input[type=file][name=photos]").set_input_files(
+        files=[{"name": "door.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
+    )
     page.get_by_role("button", name="Save casing report").click()
     status = page.locator("#offline-draft-status")
     expect(status).to_have_text("Saved on this phone — it will be sent when you’re back online.")
     expect(page.get_by_label("What did they do?")).to_have_value("")  # ready for the next report
     (draft,) = _drafts_on_the_phone(page)
     assert UUID4.match(draft["key"]) and ["narrative", NARRATIVE] in draft["fields"]
+    assert [name for name, _blob, filename in draft["files"]] == ["photos"]  # the photo waits on the phone too
+    draft.pop("files")  # a Blob does not come back out of the page; the copy sent again below is text only
     assert all(name != "csrf_token" for name, _ in draft["fields"])  # a fresh token is fetched to send it
     assert _incidents(engines, store) == []
 
@@ -93,6 +98,8 @@ def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, cont
     expect(status).to_contain_text("Your casing report saved on this phone was sent.")
     (incident,) = _incidents(engines, store)
     assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
+    with store_session(engines.app, store.schema_name) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(IncidentPhoto)) == 1
     assert _drafts_on_the_phone(page) == []
     status.get_by_role("link", name="Open it").click()
     expect(page).to_have_url(re.compile(rf"/logbook/{incident.id}$"))
