@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -19,6 +21,7 @@ from logbook import drafts
 from logbook.drafts import DraftKeyRefused
 from models import AuditEntry, Incident, PoliceContact, Role
 from security.uploads import check_image
+from tenants.binding import store_session
 from tests.fixtures.web import post_form, sign_in
 from tests.workspace.test_uploads import image_bytes
 
@@ -77,6 +80,36 @@ def test_a_second_send_in_a_later_transaction_finds_the_first(shop, in_store):
     again = in_store(shop["store"], lambda s: drafts.file_casing_report_once(s, draft_key=key, **_report()))
     assert again.created is False and again.incident.id == first
     assert _count(in_store, shop["store"]) == 1
+
+
+def test_two_sends_at_the_same_instant_file_one_incident(shop, engines):
+    """The second send looks the key up before the first has committed, so it inserts too: the unique key makes it
+    wait for the first, then fail, roll back to its savepoint and return the first one's incident."""
+    store, key, second = shop["store"], uuid.uuid4(), {}
+
+    def send_again() -> None:
+        with store_session(engines.app, store.schema_name) as session:
+            filed = drafts.file_casing_report_once(session, draft_key=key, **_report(narrative="The second send"))
+            second.update(created=filed.created, id=filed.incident.id)
+            session.commit()
+
+    with store_session(engines.app, store.schema_name) as session:
+        first = drafts.file_casing_report_once(session, draft_key=key, **_report())
+        thread = threading.Thread(target=send_again)
+        thread.start()
+        with engines.owner.connect() as watcher:  # until the second send waits on the first one's key
+            for _ in range(200):
+                waiting = watcher.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+                if waiting:
+                    break
+                time.sleep(0.05)
+        assert waiting, "the second send never waited for the first"
+        session.commit()
+        first_id = first.incident.id
+    thread.join(timeout=30)
+    assert second == {"created": False, "id": first_id}
+    with store_session(engines.app, store.schema_name) as session:
+        assert session.scalars(sa.select(Incident.narrative)).all() == ["Asked when the safe opens"]
 
 
 def test_different_keys_and_no_key_file_separate_incidents(shop, in_store):
