@@ -78,15 +78,15 @@ def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, cont
     expect(page.locator("input[name=draft_key]")).to_have_value(UUID4)  # the script gave the form its key
 
     context.set_offline(True)
-    page.get_by_label("What did they do?").fill(NARRATIVE)
-    page.get_by_label("Clothing").fill("Black cap, green jacket")
+    narrative = page.locator("textarea[name=narrative]")
+    narrative.fill(NARRATIVE)
     page.locator("input[type=file][name=photos]").set_input_files(
         files=[{"name": "door.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
     )
-    page.get_by_role("button", name="Save casing report").click()
+    page.locator("form[data-offline-draft] button[type=submit]").click()
     status = page.locator("#offline-draft-status")
     expect(status).to_have_text("Saved on this phone — it will be sent when you’re back online.")
-    expect(page.get_by_label("What did they do?")).to_have_value("")  # ready for the next report
+    expect(narrative).to_have_value("")  # ready for the next report
     (draft,) = _drafts_on_the_phone(page)
     assert UUID4.match(draft["key"]) and ["narrative", NARRATIVE] in draft["fields"]
     assert [name for name, _blob, filename in draft["files"]] == ["photos"]  # the photo waits on the phone too
@@ -139,14 +139,31 @@ def test_the_casing_report_with_the_keyboard_alone(page: Page, shop, engines, sm
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/logbook/casing$"))
 
-    tab_to(lambda f: f["name"] == "narrative")
-    page.keyboard.type(NARRATIVE)
-    alert = tab_to(lambda f: f["name"] == "notify_police")
-    if not alert["checked"]:
-        page.keyboard.press("Space")
-    expect(page.locator("input[name=notify_police]")).to_be_checked()
-    tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
-    page.keyboard.press("Enter")
+    # Through the form in its own order (whatever the layout): type what they did, tick the first red-flag chip
+    # when the form has chips, switch the police alert on, and send with Enter on the submit button.
+    typed = flagged = False
+    for _ in range(40):
+        focused = tab_to(
+            lambda f: (
+                f["name"] in ("narrative", "notify_police")
+                or (f["type"] == "checkbox" and "flag" in f["name"])
+                or (f["tag"] == "button" and f["type"] == "submit")
+            )
+        )
+        if focused["name"] == "narrative" and not typed:
+            page.keyboard.type(NARRATIVE)
+            typed = True
+        elif focused["name"] == "notify_police" and not focused["checked"]:
+            page.keyboard.press("Space")
+        elif "flag" in focused["name"] and not flagged:
+            page.keyboard.press("Space")
+            flagged = True
+        elif focused["tag"] == "button" and typed:
+            expect(page.locator("input[name=notify_police]")).to_be_checked()
+            page.keyboard.press("Enter")
+            break
+    else:
+        raise AssertionError(f"the casing report was not sent with the keyboard: {reached[-5:]}")
 
     expect(page).to_have_url(re.compile(r"/logbook/\d+$"))
     expect(page.get_by_text(NARRATIVE).first).to_be_visible()
@@ -174,8 +191,8 @@ def test_the_app_is_installable_and_caches_no_page(page: Page, context: BrowserC
     # Online, with the worker in charge: the report is kept as a draft while it travels, and the worker drops the
     # draft as soon as the server has answered.
     page.goto(f"/s/{store.slug}/logbook/casing")
-    page.get_by_label("What did they do?").fill(NARRATIVE)
-    page.get_by_role("button", name="Save casing report").click()
+    page.locator("textarea[name=narrative]").fill(NARRATIVE)
+    page.locator("form[data-offline-draft] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/logbook/\d+$"))
     expect(page.get_by_text("Casing report saved").first).to_be_visible()
     assert len(_incidents(engines, store)) == 1 and _drafts_on_the_phone(page) == []
