@@ -212,3 +212,52 @@ def test_the_app_is_installable_and_caches_no_page(page: Page, context: BrowserC
     expect(page.get_by_role("heading", name="No connection")).to_be_visible()
     assert store.name not in page.content() and staff.name not in page.content()
     context.set_offline(False)
+
+
+def test_a_connection_lost_on_the_way_keeps_the_report_for_later(page: Page, context: BrowserContext, shop, engines):
+    """The phone believes it is online, but the report never reaches the server: the service worker keeps the draft
+    and shows the offline page, which opens the form again once the phone is back online, and the form sends it."""
+    store, staff = shop
+    sign_in(page, staff.email)
+    page.evaluate("navigator.serviceWorker.ready")
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    page.locator("textarea[name=narrative]").fill(NARRATIVE)
+
+    context.set_offline(True)
+    page.evaluate("Object.defineProperty(navigator, 'onLine', {get: () => true})")  # a connection that lies
+    page.locator("form[data-offline-draft] button[type=submit]").click()
+    expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(page.locator("#offline-draft-status")).to_have_text(
+        "Saved on this phone — it will be sent when you’re back online."
+    )
+    (draft,) = _drafts_on_the_phone(page)
+    assert draft["state"] == "pending" and ["narrative", NARRATIVE] in draft["fields"]
+    assert _incidents(engines, store) == []
+
+    context.set_offline(False)
+    expect(page.locator("#offline-draft-status")).to_contain_text("Your casing report saved on this phone was sent.")
+    expect(page).to_have_url(re.compile(r"/logbook/casing$"))
+    (incident,) = _incidents(engines, store)
+    assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
+    assert _drafts_on_the_phone(page) == []
+
+
+def test_a_draft_the_server_refuses_comes_back_into_the_form(page: Page, shop, engines):
+    store, staff = shop
+    sign_in(page, staff.email)
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    refused = {
+        "key": "5d0c1f9e-2b7a-4c1d-8e3f-9a6b4c2d1e0f",
+        "scope": page.locator("form[data-offline-draft]").get_attribute("data-offline-draft"),
+        "action": f"/s/{store.slug}/logbook/casing",
+        "fields": [["narrative", NARRATIVE], ["occurred_at", "2026-13-45T99:99"]],
+        "files": [],
+        "savedAt": "2026-12-04T10:00:00Z",
+        "state": "pending",
+    }
+    page.evaluate("draft => LoupeDrafts.put(draft)", refused)
+    page.reload()
+    expect(page.locator("#offline-draft-status")).to_contain_text("could not be sent as it was")
+    expect(page.locator("textarea[name=narrative]")).to_have_value(NARRATIVE)
+    assert _drafts_on_the_phone(page) == [] and _incidents(engines, store) == []
