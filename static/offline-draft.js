@@ -121,8 +121,9 @@
         if (response.ok && response.redirected && /\/logbook\/\d+\/?$/.test(landed)) {
           return drafts.remove(draft.key).then(function () { say(status, words.sent, response.url, words.open); return "sent"; });
         }
-        if (response.status === 400) {
-          // Refused as it was: nothing was filed. Back into the form, for the person to check and save again.
+        if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          // Refused as it was (the form's checks, too large): nothing was filed. Back into the form, for the person
+          // to check and save again.
           return drafts.remove(draft.key).then(function () { putBack(draft); say(status, words.refused); return "refused"; });
         }
         if (response.redirected && landed !== action) return "signin";

@@ -36,27 +36,53 @@ function isShell(url) {
   return url.origin === self.location.origin && SHELL.indexOf(url.pathname) !== -1 && url.pathname !== OFFLINE_URL;
 }
 
-/* A casing report the browser is sending as a form: the page saved it as a draft first ("sending"). When the
-   server answers, the draft has done its job (filed, or refused with the form shown again as typed) unless the
-   server could not take it (5xx, 429): then it stays and the page sends it again later. Without an answer (no
-   connection, the connection dropped), it stays and the offline page says so. */
+/* A casing report the browser is sending as a form: the page saved it as a draft first ("sending"). What becomes of
+   the draft depends on the answer:
+   - none (no connection, the connection dropped): kept ("pending"), and the offline page says so;
+   - a redirect (filed, or sent to sign in: a worker cannot read where to): "landing", settled by the page the
+     browser lands on next — the report's page: removed; anything else: kept;
+   - the casing form again (refused, shown as typed): removed, the person sees their report;
+   - anything else (the form had expired — CSRF —, read-only, server trouble, busy): kept, the casing page sends it
+     again with a fresh token the next time it opens. */
+var landing = false;
+
+function settle(key, state) {
+  return LoupeDrafts.get(key).then(function (draft) {
+    if (!draft) return;
+    if (!state) return LoupeDrafts.remove(key);
+    draft.state = state;
+    return LoupeDrafts.put(draft);
+  }).catch(function () {});
+}
+
+function settleLanding(url) {
+  landing = false;
+  var filed = /\/logbook\/\d+\/?$/.test(url.pathname);
+  return LoupeDrafts.all().then(function (list) {
+    return Promise.all(list.filter(function (d) { return d.state === "landing"; }).map(function (d) {
+      return settle(d.key, filed ? null : "pending");
+    }));
+  }).catch(function () {});
+}
+
 function sendForm(request) {
   var copy = request.clone();
   var keyOf = copy.formData().then(function (data) { return data.get("draft_key") || ""; }, function () { return ""; });
   return fetch(request).then(function (response) {
-    var kept = response.status >= 500 || response.status === 429;
     return keyOf.then(function (key) {
       if (!key) return response;
-      return (kept ? LoupeDrafts.get(key).then(function (draft) {
-        if (draft) { draft.state = "pending"; return LoupeDrafts.put(draft); }
-      }) : LoupeDrafts.remove(key)).then(function () { return response; }, function () { return response; });
+      if (response.type === "opaqueredirect") {
+        landing = true;
+        return settle(key, "landing").then(function () { return response; });
+      }
+      return response.clone().text().then(function (html) {
+        var formAgain = html.indexOf('name="draft_key"') !== -1;
+        return settle(key, formAgain ? null : "pending");
+      }).then(function () { return response; }, function () { return response; });
     });
   }, function () {
     return keyOf.then(function (key) {
-      var pending = key ? LoupeDrafts.get(key).then(function (draft) {
-        if (draft) { draft.state = "pending"; return LoupeDrafts.put(draft); }
-      }) : Promise.resolve();
-      return pending.then(function () {
+      return (key ? settle(key, "pending") : Promise.resolve()).then(function () {
         return Response.redirect(OFFLINE_URL + (key ? "?draft=" + encodeURIComponent(key) : ""), 303);
       });
     });
@@ -73,6 +99,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
+    if (landing) event.waitUntil(settleLanding(url));
     // Pages: the network only (never stored). Without a connection, the offline page.
     event.respondWith(fetch(request).catch(function () {
       return caches.match(OFFLINE_URL, { cacheName: CACHE });

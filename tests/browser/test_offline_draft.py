@@ -66,6 +66,9 @@ ALL_DRAFTS = """() => new Promise((resolve, reject) => {
 })"""
 
 
+NO_DRAFTS_LEFT = f"async () => (await ({ALL_DRAFTS})()).length === 0"
+
+
 def _drafts_on_the_phone(page: Page) -> list[dict]:
     return page.evaluate(ALL_DRAFTS)
 
@@ -195,7 +198,8 @@ def test_the_app_is_installable_and_caches_no_page(page: Page, context: BrowserC
     page.locator("form[data-offline-draft] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/logbook/\d+$"))
     expect(page.get_by_text("Casing report saved").first).to_be_visible()
-    assert len(_incidents(engines, store)) == 1 and _drafts_on_the_phone(page) == []
+    assert len(_incidents(engines, store)) == 1
+    page.wait_for_function(NO_DRAFTS_LEFT)  # the worker settles the draft as the report's page loads
 
     # What it keeps: the shell (static files, the offline page, the manifest), never a page of the store.
     cached = page.evaluate(
@@ -261,3 +265,25 @@ def test_a_draft_the_server_refuses_comes_back_into_the_form(page: Page, shop, e
     expect(page.locator("#offline-draft-status")).to_contain_text("could not be sent as it was")
     expect(page.locator("textarea[name=narrative]")).to_have_value(NARRATIVE)
     assert _drafts_on_the_phone(page) == [] and _incidents(engines, store) == []
+
+
+def test_a_report_sent_after_its_form_expired_is_kept_and_sent_later(page: Page, shop, engines):
+    """A form left open too long (its CSRF token no longer valid) is refused without showing the report again: the
+    worker keeps the draft, and the casing form sends it with a fresh token the next time it opens."""
+    store, staff = shop
+    sign_in(page, staff.email)
+    page.evaluate("navigator.serviceWorker.ready")
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    page.locator("textarea[name=narrative]").fill(NARRATIVE)
+    page.evaluate("document.querySelector('form[data-offline-draft] input[name=csrf_token]').value = 'expired'")
+    page.locator("form[data-offline-draft] button[type=submit]").click()
+    expect(page.get_by_text("This form expired")).to_be_visible()
+    (draft,) = _drafts_on_the_phone(page)
+    assert draft["state"] == "pending" and _incidents(engines, store) == []
+
+    page.goto(f"/s/{store.slug}/logbook/casing")
+    expect(page.locator("#offline-draft-status")).to_contain_text("Your casing report saved on this phone was sent.")
+    (incident,) = _incidents(engines, store)
+    assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
+    assert _drafts_on_the_phone(page) == []
