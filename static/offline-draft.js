@@ -66,14 +66,24 @@
     var waiting = document.getElementById("offline-draft-status");
     if (!waiting) return;
     var first = null;
+    var timer = null;
+    // "online" can come before the network really answers: ask the server (not the worker's cache) first, and
+    // again a little later while it does not answer.
+    var tryAgain = function (delay) {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch("/offline", { cache: "no-store", credentials: "omit" }).then(function () {
+          if (first) window.location.assign(first.action);
+          else window.location.reload();
+        }, function () { tryAgain(Math.min(Math.max(delay * 2, 1000), 30000)); });
+      }, delay);
+    };
     drafts.all().then(function (list) {
       first = list[0] || null;
       if (first) say(waiting, words.saved);
+      if (first && navigator.onLine !== false) tryAgain(2000);
     });
-    window.addEventListener("online", function () {
-      if (first) window.location.assign(first.action);
-      else window.location.reload();
-    });
+    window.addEventListener("online", function () { tryAgain(0); });
     return;
   }
 
@@ -132,6 +142,16 @@
     }, function () { return "later"; });
   }
 
+  var retryTimer = null;
+  var retryDelay = 2000;
+
+  /* Try again later (the network may answer a moment after the "online" event, or the server is busy). */
+  function later() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(sendWaiting, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 60000);
+  }
+
   function sendWaiting() {
     if (busy || navigator.onLine === false) return Promise.resolve();
     busy = true;
@@ -142,7 +162,7 @@
           if (stop) return stop;
           return send(draft).then(function (outcome) {
             if (outcome === "signin") { say(status, words.signIn); return true; }
-            if (outcome === "later") { say(status, words.saved); return true; }
+            if (outcome === "later") { say(status, words.saved); later(); return true; }
             return false;
           });
         });
@@ -172,6 +192,6 @@
     });
   });
 
-  window.addEventListener("online", sendWaiting);
+  window.addEventListener("online", function () { retryDelay = 2000; sendWaiting(); });
   sendWaiting();
 })();

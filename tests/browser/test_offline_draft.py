@@ -24,6 +24,10 @@ pytestmark = pytest.mark.browser
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 NARRATIVE = "Filmed the cameras from the door, asked when the safe opens"
 PHONE = {"width": 390, "height": 844}
+SENT = "Your casing report saved on this phone was sent."
+# Back online, a draft goes at once; if the network answers a moment after the `online` event, the page tries again
+# after 2 s, then 4 s: room for both under a loaded CI machine.
+SENDING_MS = 15_000
 
 # What the focused element looks like: a focus ring is an outline (Chromium's own is `auto`) or a box shadow.
 FOCUS_STYLE = """() => {
@@ -98,7 +102,7 @@ def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, cont
     assert _incidents(engines, store) == []
 
     context.set_offline(False)  # the `online` event: the draft is sent
-    expect(status).to_contain_text("Your casing report saved on this phone was sent.")
+    expect(status).to_contain_text(SENT, timeout=SENDING_MS)
     (incident,) = _incidents(engines, store)
     assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
     with store_session(engines.app, store.schema_name) as session:
@@ -114,7 +118,7 @@ def test_a_casing_report_saved_offline_is_sent_once_back_online(page: Page, cont
     page.goto(f"/s/{store.slug}/logbook/casing")
     page.evaluate("drafts => Promise.all(drafts.map(d => LoupeDrafts.put(d)))", [draft, someone_else])
     page.reload()
-    expect(page.locator("#offline-draft-status")).to_contain_text("was sent")
+    expect(page.locator("#offline-draft-status")).to_contain_text(SENT, timeout=SENDING_MS)
     assert [d["key"] for d in _drafts_on_the_phone(page)] == [someone_else["key"]]
     assert [i.id for i in _incidents(engines, store)] == [incident.id]
 
@@ -240,7 +244,7 @@ def test_a_connection_lost_on_the_way_keeps_the_report_for_later(page: Page, con
     assert _incidents(engines, store) == []
 
     context.set_offline(False)
-    expect(page.locator("#offline-draft-status")).to_contain_text("Your casing report saved on this phone was sent.")
+    expect(page.locator("#offline-draft-status")).to_contain_text(SENT, timeout=SENDING_MS)
     expect(page).to_have_url(re.compile(r"/logbook/casing$"))
     (incident,) = _incidents(engines, store)
     assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
@@ -283,7 +287,7 @@ def test_a_report_sent_after_its_form_expired_is_kept_and_sent_later(page: Page,
     assert draft["state"] == "pending" and _incidents(engines, store) == []
 
     page.goto(f"/s/{store.slug}/logbook/casing")
-    expect(page.locator("#offline-draft-status")).to_contain_text("Your casing report saved on this phone was sent.")
+    expect(page.locator("#offline-draft-status")).to_contain_text(SENT, timeout=SENDING_MS)
     (incident,) = _incidents(engines, store)
     assert incident.narrative == NARRATIVE and str(incident.draft_key) == draft["key"]
     assert _drafts_on_the_phone(page) == []
