@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         people,
         plans,
         platform_billing,
+        pwa,
         review,
         sharing,
         signup,
@@ -177,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
         api_tokens.bp,
         outgoing_webhooks.bp,
         outgoing_webhooks.liaison_bp,
+        pwa.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the JSON API and its OpenAPI document (flask-smorest registers its blueprint)

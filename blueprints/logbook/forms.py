@@ -10,6 +10,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     MultipleFileField,
     SelectField,
     StringField,
@@ -95,6 +96,8 @@ class CasingReportForm(FlaskForm):
     vehicle = FormField(VehicleForm, label=_l("Their vehicle (if seen)"))
     photos = MultipleFileField(_l("Take or add a photo"), description=PHOTOS_HELP, render_kw=CAMERA_INPUT)
     notify_police = BooleanField(_l("Alert my police contacts"))
+    # Filled by static/offline-draft.js: the draft's key, so a report sent twice files one incident (docs/offline.md).
+    draft_key = HiddenField()
 
 
 class PhotoUploadForm(FlaskForm):

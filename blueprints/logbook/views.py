@@ -26,6 +26,7 @@ from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
 from i18n import _, ngettext
+from logbook import drafts
 from logbook import incidents as services
 from models import MANAGER_ROLES, Incident, Store
 from security.uploads import MAX_UPLOAD_BYTES, CheckedImage, SentFile, UploadRejected
@@ -171,8 +172,10 @@ def casing_report(store, membership):
         images = _uploads(form.photos)
         if images is not None:
             try:
-                incident = services.file_casing_report(
+                filed = drafts.file_casing_report_once(
                     session,
+                    draft_key=drafts.parse_draft_key(form.draft_key.data),
+                    photos=images,
                     occurred_at=local_to_utc(form.occurred_at.data, zone),
                     narrative=form.narrative.data,
                     person=form.person.data,
@@ -180,10 +183,14 @@ def casing_report(store, membership):
                     reported_by_user_id=current_user.id,
                     red_flags=form.red_flags.data or [],
                 )
-                services.add_photos(session, incident, images)
             except DomainError as exc:
                 form.form_errors.append(str(exc))
             else:
+                incident = filed.incident
+                if not filed.created:
+                    # The same draft sent again (a phone back online, a lost answer): the report it filed already.
+                    flash(_("This casing report was already saved."), "success")
+                    return redirect(_incident_url(store, incident.id), code=303)
                 if form.notify_police.data:
                     rows = services.alert_police_of_casing(
                         session,

@@ -8,6 +8,7 @@ only when served.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -54,6 +55,9 @@ class Incident(Timestamped, StoreBase):
     # The red flags seen (codes of `logbook.red_flags`, in the list's order): structured, for sharing, patterns and
     # trends. No CHECK on the codes: the list grows in code (`logbook.red_flags.validated` guards every write).
     red_flags: Mapped[list[str]] = mapped_column(ARRAY(sa.String(30)), server_default=sa.text("'{}'::varchar[]"))
+    # The key a phone made up for a casing report drafted offline (docs/offline.md): the same draft sent twice
+    # finds this incident instead of filing a second one. Empty for everything filed another way.
+    draft_key: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, unique=True)
 
     people: Mapped[list[IncidentPerson]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", passive_deletes=True, order_by="IncidentPerson.id"
