@@ -19,6 +19,7 @@ from accounts import throttle
 from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
+from i18n import LANGUAGES, _
 from jobs import names
 from jobs.queue import enqueue, notify
 from models import (
@@ -50,6 +51,10 @@ class LoginRefused(AccountError):
 
 class LoginThrottled(AccountError):
     """The account is locked for a few minutes (or has failed too often from an address over its limit)."""
+
+
+class LanguageUnknown(AccountError):
+    """A language code that is not one of i18n.LANGUAGES."""
 
 
 class InvitationInvalid(AccountError):
@@ -408,6 +413,15 @@ def change_password(
     user.password_changed_at = utcnow()
     revoke_user_sessions(session, user.id, except_token=keep_token)
     audit.record(session, "password.change", actor=Actor.for_user(user, ip=ip))
+    session.flush()
+
+
+def set_language(session: Session, user: User, language: str | None) -> None:
+    """Choose the language a person reads Loupe and its emails in; None (or "") follows the browser again."""
+    language = language or None
+    if language is not None and language not in LANGUAGES:
+        raise LanguageUnknown(_("Loupe does not speak that language yet."))
+    user.language = language
     session.flush()
 
 

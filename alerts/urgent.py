@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
+from i18n import _l
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import RenderedEmail, render_email
 from models import Association, Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
 from models.accounts import MANAGER_ROLES
 from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
@@ -230,17 +231,20 @@ def send_alert(
     now = utcnow()
     # Quiet hours are read on the region's clock, as the digest reads them (`digest.runs._hold_for_quiet_hours`).
     tz = effective_settings(association, session.get(Region, bulletin.region_id)).zone
-    email = render_email(
-        "urgent_alert",
-        f"{bulletin.tlp_label} Urgent: {bulletin.title}",
-        bulletin=bulletin,
-        preferences_url=external_url("alerts.preferences"),
-    )
+    emails: dict[str | None, RenderedEmail] = {}  # one rendering per language of the audience
     rows: list[OutboundEmail] = []
     reach = audience(session, bulletin)
     alert.opted_out_count = reach.opted_out
     for user, pref in reach.recipients:
-        row = queue_email(session, to=user.email, email=email, kind="alert")
+        if user.language not in emails:
+            emails[user.language] = render_email(
+                "urgent_alert",
+                _l("%(tlp)s Urgent: %(title)s", tlp=bulletin.tlp_label, title=bulletin.title),
+                bulletin=bulletin,
+                preferences_url=external_url("alerts.preferences"),
+                language=user.language,
+            )
+        row = queue_email(session, to=user.email, email=emails[user.language], kind="alert")
         wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz) if pref is not None else None
         if wait is not None:
             row.next_attempt_at = wait

@@ -18,9 +18,10 @@ from accounts.accounts import normalise_email
 from associations import onboarding
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _l
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import recipient_language, render_email
 from models import AssociationSignup, Membership, PlatformSettings, Role, SignupStatus, User
 from models.base import utcnow
 from security.passwords import PasswordRejected, check_policy, hash_password
@@ -106,7 +107,11 @@ def start_signup(
     hours = int(current_app.config["SIGNUP_CONFIRM_MAX_AGE"].total_seconds() // 3600)
     link = external_url("signup.confirm", token=sign(SIGNUP_LINK_PURPOSE, signup.nonce))
     message = render_email(
-        "signup_confirm", f"Confirm your email to start {signup.name} on Loupe", signup=signup, link=link, hours=hours
+        "signup_confirm",
+        _l("Confirm your email to start %(name)s on Loupe", name=signup.name),
+        signup=signup,
+        link=link,
+        hours=hours,
     )
     queue_email(session, to=email, email=message, kind="signup_confirm")
     audit.record(
@@ -255,6 +260,17 @@ def reject_signup(session: Session, signup_id: int, *, actor: Actor) -> Associat
 
 
 def _queue_decision(session: Session, signup: AssociationSignup, *, approved: bool) -> None:
-    subject = f"{signup.name} is ready on Loupe" if approved else f"About your Loupe sign-up for {signup.name}"
-    message = render_email("signup_decided", subject, signup=signup, approved=approved, link=external_url("auth.login"))
+    subject = (
+        _l("%(name)s is ready on Loupe", name=signup.name)
+        if approved
+        else _l("About your Loupe sign-up for %(name)s", name=signup.name)
+    )
+    message = render_email(
+        "signup_decided",
+        subject,
+        signup=signup,
+        approved=approved,
+        link=external_url("auth.login"),
+        language=recipient_language(session, signup.contact_email),
+    )
     queue_email(session, to=signup.contact_email, email=message, kind="signup_decided")

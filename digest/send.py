@@ -158,7 +158,7 @@ def _message(engine, session, caches, settings, row, run: DigestRun):
     for store_id, role in row.stores:
         store, zone = _store(session, caches, store_id)
         own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGER_ROLES)))
-    email, headers = render_digest(content, user_id=row.user_id, stores=own)
+    email, headers = render_digest(content, user_id=row.user_id, stores=own, language=row.language)
     return build_message(
         settings,
         to=row.email,
@@ -198,6 +198,7 @@ def _claim_query():
                 DigestDelivery.message_id,
                 DigestDelivery.attempts,
                 User.email,
+                User.language,
                 User.is_active,
                 AlertPreference.digest_frequency,
                 AlertPreference.digest_muted_region_ids,

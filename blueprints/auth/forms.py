@@ -1,10 +1,11 @@
 """Forms of the sign-in area (Flask-WTF: CSRF on every one)."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from blueprints.form_helpers import Readable
+from i18n import LANGUAGES, _, _l
 from security.passwords import MAX_LENGTH, MIN_LENGTH
 
 PASSWORD_HINT = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words is easiest."
@@ -50,3 +51,14 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Sign-out is a POST with a CSRF token, so no third-party page can sign a person out."""
+
+
+class LanguageForm(FlaskForm):
+    """The language a person reads Loupe in; "" follows the browser. Any other value fails validation (400)."""
+
+    language = SelectField(_l("Language"), choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language in its own name (people look for their own); built per request as the first one is translated.
+        self.language.choices = [("", _("The one my browser asks for"))] + list(LANGUAGES.items())

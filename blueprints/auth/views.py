@@ -13,12 +13,14 @@ from blueprints.auth.forms import (
     AcceptWithAccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     LogoutForm,
     ResetPasswordForm,
 )
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
+from i18n import _, browser_language, force_locale
 from models import User
 from people.association import admin_associations, first_admin_association_slug, record_liaison_details
 from security.passwords import PasswordRejected
@@ -223,3 +225,19 @@ def change_password():
     elif request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@access("account")
+@login_required
+def language():
+    """The language the signed-in person reads Loupe and their emails in."""
+    form = LanguageForm(data={"language": current_user.language or ""} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_language(db(), current_user.user, form.language.data)
+        # Said in the language the next pages will be in.
+        with force_locale(form.language.data or browser_language()):
+            flash(_("Language saved."), "success")
+        return redirect(url_for("auth.language"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/language.html", form=form), status
