@@ -105,7 +105,7 @@ def authenticate(
         with independent() as kept:
             audit.record(kept, "login.throttled", actor=Actor.anonymous(email=email, ip=ip), outcome="denied")
         raise LoginThrottled(
-            "Too many failed sign-in attempts for this account. Try again in a few minutes, or reset your password."
+            _("Too many failed sign-in attempts for this account. Try again in a few minutes, or reset your password.")
         )
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
@@ -123,7 +123,7 @@ def authenticate(
             ):
                 # The job looks the account up (an unknown address costs the same here) and emails its owner.
                 enqueue(kept, names.SEND_LOCK_NOTICE, {"email": email, "token": uuid.uuid4().hex})
-        raise LoginRefused("Email or password is incorrect.")
+        raise LoginRefused(_("Email or password is incorrect."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.clear(session, account)
@@ -277,9 +277,9 @@ def create_invitation(
     """Record an invitation; the caller signs `invitation.nonce` into the link and emails it."""
     email = normalise_email(email)
     if role in STORE_ROLES and (store is None or store.association_id != association.id):
-        raise AccountError("A store role needs a store of this association.")
+        raise AccountError(_("A store role needs a store of this association."))
     if role not in STORE_ROLES and store is not None:
-        raise AccountError("An association role cannot be tied to a store.")
+        raise AccountError(_("An association role cannot be tied to a store."))
     invitation = Invitation(
         email=email,
         name=clean_name(name, what="The person's name"),
@@ -310,9 +310,9 @@ def open_invitation(session: Session, nonce: str, now: datetime | None = None) -
     now = now or utcnow()
     invitation = session.scalar(sa.select(Invitation).where(Invitation.nonce == nonce))
     if invitation is None or invitation.accepted_at is not None:
-        raise InvitationInvalid("This invitation is not valid or was already used.")
+        raise InvitationInvalid(_("This invitation is not valid or was already used."))
     if invitation.expires_at < now:
-        raise InvitationInvalid("This invitation has expired. Ask for a new one.")
+        raise InvitationInvalid(_("This invitation has expired. Ask for a new one."))
     return invitation
 
 
@@ -332,7 +332,7 @@ def accept_invitation(
         session.add(user)
         session.flush()
     elif not verify_password(user.password_hash, password):
-        raise LoginRefused("You already have an account: enter its password to accept.")
+        raise LoginRefused(_("You already have an account: enter its password to accept."))
     exists = session.scalar(
         sa.select(Membership.id).where(
             Membership.user_id == user.id,
@@ -391,7 +391,7 @@ def reset_password(session: Session, *, user_id: int, fingerprint: str, new_pass
     """Set a new password from a reset link's payload; every existing session of the account ends."""
     user = session.get(User, user_id)
     if user is None or not user.is_active or not hmac.compare_digest(password_fingerprint(user), fingerprint):
-        raise InvitationInvalid("This link is not valid or was already used.")
+        raise InvitationInvalid(_("This link is not valid or was already used."))
     clean = check_policy(new_password, email=user.email)
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
@@ -407,7 +407,7 @@ def change_password(
 ) -> None:
     """Change a password knowing the current one; every other session of the account ends."""
     if not verify_password(user.password_hash, current):
-        raise LoginRefused("Your current password is not correct.")
+        raise LoginRefused(_("Your current password is not correct."))
     clean = check_policy(new_password, email=user.email)
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
@@ -429,7 +429,7 @@ def set_role(session: Session, membership: Membership, role: Role, *, actor: Act
     """Change a membership's role; the person's sessions end so the new rights apply at once."""
     old = membership.role
     if (Role(old) in STORE_ROLES) != (role in STORE_ROLES):
-        raise AccountError("A store role can only become another store role.")
+        raise AccountError(_("A store role can only become another store role."))
     membership.role = role.value
     revoke_user_sessions(session, membership.user_id)
     audit.record(

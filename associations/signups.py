@@ -18,7 +18,7 @@ from accounts.accounts import normalise_email
 from associations import onboarding
 from audit import Actor
 from errors import DomainError, NotFound
-from i18n import _l
+from i18n import _, _l
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import recipient_language, render_email
@@ -88,7 +88,7 @@ def start_signup(
         raise SignupError(str(exc)) from None
     person = clean_name(person_name, what="Your name")
     if len(person) < 2:
-        raise SignupError("Enter your name.")
+        raise SignupError(_("Enter your name."))
     try:
         clean = check_policy(password, email=email)
     except PasswordRejected as exc:
@@ -129,7 +129,7 @@ def open_signup(session: Session, nonce: str, *, lock: bool = False) -> Associat
     statement = sa.select(AssociationSignup).where(AssociationSignup.nonce == nonce)
     signup = session.scalar(statement.with_for_update() if lock else statement)
     if signup is None or signup.status != SignupStatus.UNCONFIRMED.value:
-        raise SignupLinkInvalid("This link is not valid or was already used.")
+        raise SignupLinkInvalid(_("This link is not valid or was already used."))
     return signup
 
 
@@ -151,7 +151,7 @@ def confirm_signup(session: Session, nonce: str, *, ip: str | None) -> Confirmed
         try:
             onboarding.check_slug(session, signup.slug, signup_id=signup.id)
         except onboarding.AssociationError as exc:
-            raise SignupError(f"{exc} Start again with another address.") from None
+            raise SignupError(_("%(reason)s Start again with another address.", reason=exc)) from None
         signup.status = SignupStatus.AWAITING_APPROVAL.value
         session.flush()
         audit.record(session, "signup.confirm", actor=actor, target=signup.slug, details={"awaiting_approval": True})
@@ -234,7 +234,7 @@ def _awaiting(session: Session, signup_id: int) -> AssociationSignup:
         .with_for_update()
     )
     if signup is None:
-        raise NotFound("No sign-up waits with that number.")
+        raise NotFound(_("No sign-up waits with that number."))
     return signup
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from billing.stripe_client import AssociationStripe, StripeUnavailable
 from errors import Conflict, DomainError
+from i18n import _
 from models import DuesPlan
 
 INTERVALS = {"year": "Yearly", "month": "Monthly"}
@@ -37,18 +38,18 @@ def create_plan(
     name = " ".join((name or "").split())
     currency = (currency or "").strip().lower()
     if not name or len(name) > 100:
-        raise DomainError("Give the plan a name of at most 100 characters.")
+        raise DomainError(_("Give the plan a name of at most 100 characters."))
     if interval not in INTERVALS:
-        raise DomainError("A plan is billed either yearly or monthly.")
+        raise DomainError(_("A plan is billed either yearly or monthly."))
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 99_999_999:
-        raise DomainError("The amount must be positive (in cents) and below 1,000,000.00.")
+        raise DomainError(_("The amount must be positive (in cents) and below 1,000,000.00."))
     if not re.fullmatch(r"[a-z]{3}", currency):
-        raise DomainError("The currency is a three-letter code such as EUR or USD.")
+        raise DomainError(_("The currency is a three-letter code such as EUR or USD."))
     exists = session.scalar(
         sa.select(DuesPlan.id).where(DuesPlan.association_id == association_id, DuesPlan.name == name)
     )
     if exists is not None:
-        raise Conflict(f"There is already a plan named {name!r}.")
+        raise Conflict(_("There is already a plan named %(name)s.", name=repr(name)))
     plan = DuesPlan(association_id=association_id, name=name, interval=interval, amount=amount, currency=currency)
     session.add(plan)
     session.flush()
@@ -100,7 +101,9 @@ def sync_plans(session: Session, stripe_account: AssociationStripe) -> list[Plan
             results.append(PlanSync(plan, sync_plan(client, plan)))
             session.flush()
     except stripe.StripeError as exc:
-        raise StripeUnavailable(f"Stripe refused to update the plans: {exc.user_message or exc}") from exc
+        raise StripeUnavailable(
+            _("Stripe refused to update the plans: %(reason)s", reason=exc.user_message or exc)
+        ) from exc
     return results
 
 

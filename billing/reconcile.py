@@ -24,7 +24,7 @@ from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
-from i18n import _l
+from i18n import _, _l
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
@@ -69,7 +69,7 @@ def current_subscription(client: stripe.StripeClient, customer_id: str) -> Any |
     try:
         listed = client.v1.subscriptions.list(params={"customer": customer_id, "status": "all", "limit": 100})
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe could not be reached to read the subscription.") from exc
+        raise StripeUnavailable(_("Stripe could not be reached to read the subscription.")) from exc
     subscriptions = list(listed["data"])
     live = [s for s in subscriptions if s["status"] in LIVE_STATUSES]
     pool = live or subscriptions

@@ -88,12 +88,12 @@ def login():
 def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
-        abort(400, "Your session form expired; sign out again.")
+        abort(400, _("Your session form expired; sign out again."))
     if current_user.is_authenticated:
         services.end_session(db(), current_user.token, actor=current_actor())
         logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -120,7 +120,7 @@ def accept_invitation(token: str):
         nonce = unsign("invitation", token, max_age_seconds=max_age)
         invitation = services.open_invitation(db(), nonce)
     except (InvalidToken, services.InvitationInvalid) as exc:
-        return render_template("auth/message.html", title="Invitation", message=str(exc)), 410
+        return render_template("auth/message.html", title=_("Invitation"), message=str(exc)), 410
     has_account = db().scalar(sa.select(User.id).where(User.email == invitation.email)) is not None
     form = AcceptWithAccountForm() if has_account else AcceptInvitationForm(name=invitation.name)
     status = 200
@@ -142,7 +142,7 @@ def accept_invitation(token: str):
         else:
             record_liaison_details(db(), invitation, user)
             response = _sign_in(user)
-            flash("Welcome to Loupe.", "success")
+            flash(_("Welcome to Loupe."), "success")
             return response
     elif request.method == "POST":
         status = 400
@@ -160,8 +160,8 @@ def forgot_password():
         services.request_password_reset(db(), form.email.data, ip=client_ip())
         return render_template(
             "auth/message.html",
-            title="Check your email",
-            message="If an account exists for that address, we sent it a link to choose a new password.",
+            title=_("Check your email"),
+            message=_("If an account exists for that address, we sent it a link to choose a new password."),
         )
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status
@@ -174,7 +174,7 @@ def reset_password(token: str):
     try:
         payload = unsign("password-reset", token, max_age_seconds=max_age)
     except InvalidToken as exc:
-        return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+        return render_template("auth/message.html", title=_("Password reset"), message=str(exc)), 410
     form = ResetPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -190,9 +190,9 @@ def reset_password(token: str):
             form.password.errors.append(str(exc))
             status = 400
         except services.InvitationInvalid as exc:
-            return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+            return render_template("auth/message.html", title=_("Password reset"), message=str(exc)), 410
         else:
-            flash("Your password is changed. Sign in with it.", "success")
+            flash(_("Your password is changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     elif request.method == "POST":
         status = 400
@@ -220,7 +220,7 @@ def change_password():
             target.errors.append(str(exc))
             status = 400
         else:
-            flash("Your password is changed; your other sessions are signed out.", "success")
+            flash(_("Your password is changed; your other sessions are signed out."), "success")
             return redirect(url_for("auth.home"))
     elif request.method == "POST":
         status = 400
