@@ -93,7 +93,12 @@ def urgent_choice(value: str | None) -> bool | None:
     return URGENT_CHOICES[value]
 
 
-DIGEST_CHOICES = {"": "As my association schedules it", "weekly": "Weekly", "daily": "Daily", "off": "Off"}
+DIGEST_CHOICES = {
+    "": _l("As my association schedules it"),
+    "weekly": _l("Weekly"),
+    "daily": _l("Daily"),
+    "off": _l("Off"),
+}
 
 
 def digest_regions(session: Session, user_id: int) -> list[Region]:

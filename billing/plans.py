@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import sqlalchemy as sa
 import stripe
@@ -16,19 +17,19 @@ from sqlalchemy.orm import Session
 
 from billing.stripe_client import AssociationStripe, StripeUnavailable
 from errors import Conflict, DomainError
-from i18n import _
+from i18n import _, _l, format_number
 from models import DuesPlan
 
-INTERVALS = {"year": "Yearly", "month": "Monthly"}
+INTERVALS = {"year": _l("Yearly"), "month": _l("Monthly")}
 # Currencies Stripe counts in whole units (no cents).
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof"}
 
 
 def format_amount(amount: int, currency: str) -> str:
-    """`12000, "eur"` → `120.00 EUR`."""
+    """`12000, "eur"` → `120.00 EUR` (« 120,00 EUR » in French: the reader's separators)."""
     if currency.lower() in ZERO_DECIMAL:
-        return f"{amount:,} {currency.upper()}"
-    return f"{amount / 100:,.2f} {currency.upper()}"
+        return f"{format_number(amount, digits=0)} {currency.upper()}"
+    return f"{format_number(Decimal(amount) / 100, digits=2)} {currency.upper()}"
 
 
 def create_plan(
