@@ -21,25 +21,25 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, _l
 from models import ApiToken, Association, Membership, Role, Store, User
 from models.base import utcnow
 
 # What a token may be allowed to do; a store token gets store scopes, an association token association scopes.
 STORE_SCOPES: dict[str, str] = {
-    "bulletins:read": "Read the regional feed's bulletins, as a member of the store sees them",
-    "patterns:read": "Read casing patterns (heightened-response bulletins) of the store's region",
-    "trends:read": "Read the region's weekly trends (small counts withheld, as on the trends page)",
-    "incidents:write": "Add logbook entries and share them with the region (anonymized, as the share page does)",
+    "bulletins:read": _l("Read the regional feed's bulletins, as a member of the store sees them"),
+    "patterns:read": _l("Read casing patterns (heightened-response bulletins) of the store's region"),
+    "trends:read": _l("Read the region's weekly trends (small counts withheld, as on the trends page)"),
+    "incidents:write": _l("Add logbook entries and share them with the region (anonymized, as the share page does)"),
 }
 ASSOCIATION_SCOPES: dict[str, str] = {
-    "members:read": "List the association's member stores and their status",
+    "members:read": _l("List the association's member stores and their status"),
 }
 # A police liaison's personal token reads what their workspace shows (their regions only); it never writes.
 LIAISON_SCOPES: dict[str, str] = {
-    "bulletins:read": "Read your regions' bulletins, as your liaison pages show them",
-    "patterns:read": "Read casing patterns of your regions",
-    "trends:read": "Read your regions' weekly trends (small counts withheld, as on the trends page)",
+    "bulletins:read": _l("Read your regions' bulletins, as your liaison pages show them"),
+    "patterns:read": _l("Read casing patterns of your regions"),
+    "trends:read": _l("Read your regions' weekly trends (small counts withheld, as on the trends page)"),
 }
 ALL_SCOPES = {**STORE_SCOPES, **ASSOCIATION_SCOPES}
 MAX_LIVE_TOKENS = 20
