@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from accounts.accounts import password_fingerprint
 from accounts.throttle import LONGEST_WAIT
-from i18n import _l
+from i18n import _l, language_or_default
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import recipient_language, render_email
@@ -54,7 +54,7 @@ def queue_reset_email(session: Session, user: User, *, message_id: str | None = 
         user=user,
         link=link,
         minutes=minutes,
-        language=user.language,
+        language=language_or_default(user.language),
     )
     return queue_email(session, to=user.email, email=email, kind="password_reset", message_id=message_id)
 
@@ -72,6 +72,6 @@ def queue_lock_notice_email(session: Session, user: User, *, message_id: str | N
         link=link,
         minutes=minutes,
         longest=int(LONGEST_WAIT.total_seconds() // 60),
-        language=user.language,
+        language=language_or_default(user.language),
     )
     return queue_email(session, to=user.email, email=email, kind="account_locked", message_id=message_id)

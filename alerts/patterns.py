@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from alerts.auto import auto_alert
-from i18n import _l
+from i18n import _l, language_or_default
 from jobs import names
 from jobs.queue import enqueue, notify
 from mail.outbox import queue_email
@@ -234,16 +234,17 @@ def _flag_liaisons(session, region, draft, candidate, window) -> list[OutboundEm
     emails: dict[str | None, RenderedEmail] = {}  # one rendering per language of the liaisons
     rows = []
     for user in liaisons:
-        if user.language not in emails:
-            emails[user.language] = render_email(
+        language = language_or_default(user.language)  # English for a person who never chose
+        if language not in emails:
+            emails[language] = render_email(
                 "casing_pattern",
                 _l("%(tlp)s Possible casing pattern in %(region)s", tlp=draft.tlp_label, region=draft.region_label),
                 bulletin=draft,
                 summary=candidate.summary,
                 window_days=window.days,
-                language=user.language,
+                language=language,
             )
-        rows.append(queue_email(session, to=user.email, email=emails[user.language], kind="pattern"))
+        rows.append(queue_email(session, to=user.email, email=emails[language], kind="pattern"))
     return rows
 
 

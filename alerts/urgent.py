@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
-from i18n import _, _l
+from i18n import _, _l, language_or_default
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
@@ -243,15 +243,16 @@ def send_alert(
     reach = audience(session, bulletin)
     alert.opted_out_count = reach.opted_out
     for user, pref in reach.recipients:
-        if user.language not in emails:
-            emails[user.language] = render_email(
+        language = language_or_default(user.language)  # English for a person who never chose
+        if language not in emails:
+            emails[language] = render_email(
                 "urgent_alert",
                 _l("%(tlp)s Urgent: %(title)s", tlp=bulletin.tlp_label, title=bulletin.title),
                 bulletin=bulletin,
                 preferences_url=external_url("alerts.preferences"),
-                language=user.language,
+                language=language,
             )
-        row = queue_email(session, to=user.email, email=emails[user.language], kind="alert")
+        row = queue_email(session, to=user.email, email=emails[language], kind="alert")
         wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz) if pref is not None else None
         if wait is not None:
             row.next_attempt_at = wait

@@ -24,7 +24,7 @@ from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
-from i18n import _, _l
+from i18n import _, _l, language_or_default
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
@@ -172,7 +172,7 @@ def queue_dunning_emails(session: Session, row: StoreSubscription) -> list[Outbo
             store=store,
             association=association,
             link=link,
-            language=owner.language,
+            language=language_or_default(owner.language),
         )
         rows.append(queue_email(session, to=owner.email, email=email, kind="dues_dunning"))
     # The owners' inboxes too (the email above is the dunning email; the notification adds no second one).

@@ -3,10 +3,11 @@
 Jinja autoescaping is on for the HTML part; header values are cleaned of line breaks so a user-entered name or
 subject cannot inject headers.
 
-Each email is written in its recipient's language: `language=` (the person's `users.language`, or
-`recipient_language` for an address) renders the subject and both parts under `force_locale`; without it, the
-current language applies (the request's; English in a job). Subjects are lazy strings (`_l(...)`) so they are
-translated here, with the body. Works in the worker too: jobs run in an app context, which is all gettext needs.
+Each email is written in its recipient's language: `language=` (a person's: `language_or_default(user.language)`,
+English for one who never chose; an address's: `recipient_language`) renders the subject and both parts under
+`force_locale`; without it (None), the current language applies (the request's; English in a job). Subjects are lazy
+strings (`_l(...)`) so they are translated here, with the body. Works in the worker too: jobs run in an app context,
+which is all gettext needs.
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def in_language(language: str | None) -> Iterator[None]:
 
 
 def recipient_language(session: Session, address: str) -> str | None:
-    """The language chosen by the person who has an account with this address, or None (no account, no choice)."""
-    return session.scalar(sa.select(User.language).where(User.email == address.strip().lower()))
+    """The language of the person who has an account with this address (English when they never chose one, as
+    for every account), or None when nobody has: then the current language applies (e.g. the inviter's)."""
+    row = session.execute(sa.select(User.id, User.language).where(User.email == address.strip().lower())).first()
+    return None if row is None else language_or_default(row.language)
 
 
 def render_email(name: str, subject: object, *, language: str | None = None, **context) -> RenderedEmail:

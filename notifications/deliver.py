@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from alerts.urgent import quiet_until
-from i18n import _l
+from i18n import _l, language_or_default
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -81,7 +81,7 @@ def send(session: Session, user: User, message: Message, *, zone: ZoneInfo, inbo
         body=_email_body(message),
         link_url=inbox_url,
         settings_url=external_url("notifications.settings"),
-        language=user.language,
+        language=language_or_default(user.language),
     )
     row = queue_email(session, to=user.email, email=email, kind="notification")
     pref = session.get(AlertPreference, user.id)
