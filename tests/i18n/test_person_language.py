@@ -94,7 +94,30 @@ def test_dates_and_numbers_are_written_the_readers_way(app):
     assert spanish == "4 de diciembre de 2026 | 4 dic 2026, 14:30 | 1.234,5"
 
 
-def test_a_store_page_shows_its_times_in_french_on_the_stores_clock(app, engines, make_world, make_store, make_user):
+def test_store_time_writes_the_stores_wall_clock_in_the_readers_language(app, engines, make_world, make_store):
+    """`store_time` keeps the store's zone (its association's here, Toronto) and changes only the words."""
+    from flask import g
+    from sqlalchemy.orm import joinedload
+
+    from models import Association, Store
+
+    world = make_world()
+    with Session(engines.owner) as session, session.begin():
+        session.get(Association, world.association.id).timezone = "America/Toronto"
+    store = make_store(world)
+    moment = datetime(2026, 12, 4, 19, 30, tzinfo=UTC)  # 14:30 in Toronto
+    with Session(engines.owner) as session:
+        loaded = session.get(Store, store.id, options=[joinedload(Store.association), joinedload(Store.region)])
+        with app.test_request_context("/"):
+            g.store = loaded
+            english = render_template_string("{{ m|store_time }}", m=moment)
+            with force_locale("fr_CA"):
+                french = render_template_string("{{ m|store_time('%-d %B %Y, %H:%M') }}", m=moment)
+    assert english == "04 Dec 2026, 14:30"
+    assert french.replace("\xa0", " ").replace("\u202f", " ") == "4 décembre 2026, 14 h 30"
+
+
+def test_the_api_token_page_writes_its_dates_in_french(app, engines, make_world, make_store, make_user):
     """The same API token page in English and French: the token's date in each language's own words."""
     world = make_world()
     store = make_store(world)
