@@ -282,7 +282,7 @@ def create_invitation(
         raise AccountError(_("An association role cannot be tied to a store."))
     invitation = Invitation(
         email=email,
-        name=clean_name(name, what="The person's name"),
+        name=clean_name(name, what=_("The person's name")),
         association_id=association.id,
         store_id=store.id if store else None,
         region_id=region_id,
@@ -325,7 +325,7 @@ def accept_invitation(
         clean = check_policy(password, email=invitation.email)
         user = User(
             email=invitation.email,
-            name=clean_name(name, what="Your name") or invitation.name or invitation.email,
+            name=clean_name(name, what=_("Your name")) or invitation.name or invitation.email,
             password_hash=hash_password(clean),
             password_changed_at=utcnow(),
         )

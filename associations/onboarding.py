@@ -18,7 +18,7 @@ from accounts.accounts import create_invitation, normalise_email
 from accounts.mailers import queue_invitation_email
 from audit import Actor
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, _l
 from models import Association, AssociationSignup, AssociationSubscription, Invitation, Role, SignupStatus, Store
 from models.base import utcnow
 from regions import MAX_K, MIN_K
@@ -36,7 +36,7 @@ class AssociationError(DomainError):
 
 
 def check_name(name: str) -> str:
-    clean = clean_name(name, what="The association's name")
+    clean = clean_name(name, what=_("The association's name"))
     if len(clean) < 2:
         raise AssociationError(_("Enter the association's name."))
     return clean
@@ -78,10 +78,10 @@ def check_k(k: int | None) -> int:
     return k
 
 
-def check_email(email: str, *, what: str = "the first admin's email") -> str:
+def check_email(email: str, *, what: object = _l("the first admin's email")) -> str:
     email = normalise_email(email)
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
-        raise AssociationError(f"Enter {what} as name@example.org.")
+        raise AssociationError(_("Enter %(what)s as name@example.org.", what=what))
     return email
 
 

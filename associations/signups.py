@@ -83,10 +83,10 @@ def start_signup(
         association_name = onboarding.check_name(name)
         address = onboarding.check_slug(session, slug)
         zone = onboarding.check_zone(timezone)
-        email = onboarding.check_email(contact_email, what="your email")
+        email = onboarding.check_email(contact_email, what=_("your email"))
     except onboarding.AssociationError as exc:
         raise SignupError(str(exc)) from None
-    person = clean_name(person_name, what="Your name")
+    person = clean_name(person_name, what=_("Your name"))
     if len(person) < 2:
         raise SignupError(_("Enter your name."))
     try:
