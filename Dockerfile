@@ -22,7 +22,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 # The code belongs to root and nobody else may write it: a compromised web or worker process cannot change what
 # runs next. Byte code is compiled now, as root, because the runtime user cannot write it.
 COPY --chown=root:root . .
-RUN python -m compileall -q /app \
+# The translation catalogs are compiled here (the .mo files are built, never committed: `make translations`).
+RUN python -m i18n.catalogs compile \
+    && python -m compileall -q /app \
     && chmod -R u=rwX,go=rX /app \
     && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin loupe
 USER loupe

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test lint format setup bench bench-tools browser clean
+.PHONY: run test lint format setup bench bench-tools browser clean translations messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Loupe needs Python 3.11 (set PYTHON=...)")'
@@ -17,17 +17,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) translations
 	$(FLASK) setup --port $(PORT)
 
+# The compiled catalogs (.mo, not committed) from i18n/translations/*/LC_MESSAGES/messages.po (docs/i18n.md).
+translations: $(STAMP)
+	$(BIN)/python -m i18n.catalogs compile --stale
+
+# After adding or changing strings: extract them (babel.cfg) into messages.pot and add them, empty, to each
+# language's catalog; then translate them there (or in i18n/parts/*.po and run `python -m i18n.merge_parts`).
+messages: $(STAMP)
+	$(BIN)/python -m i18n.catalogs update
+
 # Web and job worker from one command; Ctrl-C stops both (and the embedded database).
-run: $(STAMP)
+run: $(STAMP) translations
 	$(FLASK) setup --port $(PORT) --serving
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 # The import layering (pyproject.toml, [tool.importlinter]) is checked first: a broken contract fails the run.
 # Two test processes (pytest-xdist), one per core: each starts its own embedded PostgreSQL.
-test: $(STAMP) browser
+test: $(STAMP) browser translations
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 

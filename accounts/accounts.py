@@ -19,6 +19,7 @@ from accounts import throttle
 from audit import Actor
 from billing.access import BillingState, state_from
 from errors import DomainError
+from i18n import LANGUAGES, _
 from jobs import names
 from jobs.queue import enqueue, notify
 from models import (
@@ -51,6 +52,10 @@ class LoginRefused(AccountError):
 
 class LoginThrottled(AccountError):
     """The account is locked for a few minutes (or has failed too often from an address over its limit)."""
+
+
+class LanguageUnknown(AccountError):
+    """A language code that is not one of i18n.LANGUAGES."""
 
 
 class InvitationInvalid(AccountError):
@@ -101,7 +106,7 @@ def authenticate(
         with independent() as kept:
             audit.record(kept, "login.throttled", actor=Actor.anonymous(email=email, ip=ip), outcome="denied")
         raise LoginThrottled(
-            "Too many failed sign-in attempts for this account. Try again in a few minutes, or reset your password."
+            _("Too many failed sign-in attempts for this account. Try again in a few minutes, or reset your password.")
         )
     user = session.scalar(sa.select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
@@ -119,7 +124,7 @@ def authenticate(
             ):
                 # The job looks the account up (an unknown address costs the same here) and emails its owner.
                 enqueue(kept, names.SEND_LOCK_NOTICE, {"email": email, "token": uuid.uuid4().hex})
-        raise LoginRefused("Email or password is incorrect.")
+        raise LoginRefused(_("Email or password is incorrect."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.clear(session, account)
@@ -315,12 +320,12 @@ def create_invitation(
     """Record an invitation; the caller signs `invitation.nonce` into the link and emails it."""
     email = normalise_email(email)
     if role in STORE_ROLES and (store is None or store.association_id != association.id):
-        raise AccountError("A store role needs a store of this association.")
+        raise AccountError(_("A store role needs a store of this association."))
     if role not in STORE_ROLES and store is not None:
-        raise AccountError("An association role cannot be tied to a store.")
+        raise AccountError(_("An association role cannot be tied to a store."))
     invitation = Invitation(
         email=email,
-        name=clean_name(name, what="The person's name"),
+        name=clean_name(name, what=_("The person's name")),
         association_id=association.id,
         store_id=store.id if store else None,
         region_id=region_id,
@@ -348,9 +353,9 @@ def open_invitation(session: Session, nonce: str, now: datetime | None = None) -
     now = now or utcnow()
     invitation = session.scalar(sa.select(Invitation).where(Invitation.nonce == nonce))
     if invitation is None or invitation.accepted_at is not None:
-        raise InvitationInvalid("This invitation is not valid or was already used.")
+        raise InvitationInvalid(_("This invitation is not valid or was already used."))
     if invitation.expires_at < now:
-        raise InvitationInvalid("This invitation has expired. Ask for a new one.")
+        raise InvitationInvalid(_("This invitation has expired. Ask for a new one."))
     return invitation
 
 
@@ -363,14 +368,14 @@ def accept_invitation(
         clean = check_policy(password, email=invitation.email)
         user = User(
             email=invitation.email,
-            name=clean_name(name, what="Your name") or invitation.name or invitation.email,
+            name=clean_name(name, what=_("Your name")) or invitation.name or invitation.email,
             password_hash=hash_password(clean),
             password_changed_at=utcnow(),
         )
         session.add(user)
         session.flush()
     elif not verify_password(user.password_hash, password):
-        raise LoginRefused("You already have an account: enter its password to accept.")
+        raise LoginRefused(_("You already have an account: enter its password to accept."))
     exists = session.scalar(
         sa.select(Membership.id).where(
             Membership.user_id == user.id,
@@ -429,7 +434,7 @@ def reset_password(session: Session, *, user_id: int, fingerprint: str, new_pass
     """Set a new password from a reset link's payload; every existing session of the account ends."""
     user = session.get(User, user_id)
     if user is None or not user.is_active or not hmac.compare_digest(password_fingerprint(user), fingerprint):
-        raise InvitationInvalid("This link is not valid or was already used.")
+        raise InvitationInvalid(_("This link is not valid or was already used."))
     clean = check_policy(new_password, email=user.email)
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
@@ -445,7 +450,7 @@ def change_password(
 ) -> None:
     """Change a password knowing the current one; every other session of the account ends."""
     if not verify_password(user.password_hash, current):
-        raise LoginRefused("Your current password is not correct.")
+        raise LoginRefused(_("Your current password is not correct."))
     clean = check_policy(new_password, email=user.email)
     user.password_hash = hash_password(clean)
     user.password_changed_at = utcnow()
@@ -454,11 +459,20 @@ def change_password(
     session.flush()
 
 
+def set_language(session: Session, user: User, language: str | None) -> None:
+    """Choose the language a person reads Loupe and its emails in; None (or "") follows the browser again."""
+    language = language or None
+    if language is not None and language not in LANGUAGES:
+        raise LanguageUnknown(_("Loupe does not speak that language yet."))
+    user.language = language
+    session.flush()
+
+
 def set_role(session: Session, membership: Membership, role: Role, *, actor: Actor) -> None:
     """Change a membership's role; the person's sessions end so the new rights apply at once."""
     old = membership.role
     if (Role(old) in STORE_ROLES) != (role in STORE_ROLES):
-        raise AccountError("A store role can only become another store role.")
+        raise AccountError(_("A store role can only become another store role."))
     membership.role = role.value
     revoke_user_sessions(session, membership.user_id)
     audit.record(

@@ -7,18 +7,19 @@ from sqlalchemy.orm import Session
 
 from accounts.accounts import password_fingerprint
 from accounts.throttle import LONGEST_WAIT
+from i18n import _l, language_or_default
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import recipient_language, render_email
 from models import Association, Invitation, OutboundEmail, Store, User
 from security.tokens import sign
 
 ROLE_LABELS = {
-    "owner": "store owner",
-    "manager": "store manager",
-    "staff": "store staff",
-    "admin": "association administrator",
-    "liaison": "police liaison",
+    "owner": _l("store owner"),
+    "manager": _l("store manager"),
+    "staff": _l("store staff"),
+    "admin": _l("association administrator"),
+    "liaison": _l("police liaison"),
 }
 
 
@@ -29,7 +30,7 @@ def queue_invitation_email(session: Session, invitation: Invitation, *, inviter:
     days = current_app.config["INVITATION_MAX_AGE"].days
     email = render_email(
         "invitation",
-        f"You are invited to {association.name} on Loupe",
+        _l("You are invited to %(association)s on Loupe", association=association.name),
         invitation=invitation,
         association=association,
         store=store,
@@ -37,6 +38,8 @@ def queue_invitation_email(session: Session, invitation: Invitation, *, inviter:
         inviter=inviter,
         link=link,
         days=days,
+        # Someone who already has an account reads it in their language; a newcomer in the inviter's.
+        language=recipient_language(session, invitation.email),
     )
     return queue_email(session, to=invitation.email, email=email, kind="invitation")
 
@@ -45,7 +48,14 @@ def queue_reset_email(session: Session, user: User, *, message_id: str | None = 
     token = sign("password-reset", {"uid": user.id, "fp": password_fingerprint(user)})
     link = external_url("auth.reset_password", token=token)
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-    email = render_email("password_reset", "Reset your Loupe password", user=user, link=link, minutes=minutes)
+    email = render_email(
+        "password_reset",
+        _l("Reset your Loupe password"),
+        user=user,
+        link=link,
+        minutes=minutes,
+        language=language_or_default(user.language),
+    )
     return queue_email(session, to=user.email, email=email, kind="password_reset", message_id=message_id)
 
 
@@ -57,10 +67,11 @@ def queue_lock_notice_email(session: Session, user: User, *, message_id: str | N
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
     email = render_email(
         "account_locked",
-        "Failed sign-ins locked your Loupe account for a while",
+        _l("Failed sign-ins locked your Loupe account for a while"),
         user=user,
         link=link,
         minutes=minutes,
         longest=int(LONGEST_WAIT.total_seconds() // 60),
+        language=language_or_default(user.language),
     )
     return queue_email(session, to=user.email, email=email, kind="account_locked", message_id=message_id)

@@ -25,6 +25,7 @@ import audit
 from accounts import throttle
 from accounts.accounts import AccountError, revoke_user_sessions
 from audit import Actor
+from i18n import _
 from models import ASSOCIATION_ROLES, Membership, RecoveryCode, User
 from models.base import utcnow
 from security.secretbox import looks_sealed, totp_box
@@ -115,7 +116,7 @@ def matching_step(secret: str, code: str, *, now: datetime, after_step: int | No
 
 def _check_throttle(session: Session, user_id: int, now: datetime) -> None:
     if throttle.is_throttled(session, {throttle.second_factor_key(user_id): MAX_FAILURES_PER_HOUR}, now):
-        raise MfaThrottled("Too many wrong codes. Try again in a few minutes.")
+        raise MfaThrottled(_("Too many wrong codes. Try again in a few minutes."))
 
 
 def verify_second_factor(
@@ -171,7 +172,7 @@ def verify_second_factor(
     with independent() as kept:
         throttle.record_failure(kept, [throttle.second_factor_key(user.id)], now)
         audit.record(kept, "mfa.failure", actor=Actor.for_user(user, ip=ip), outcome="denied")
-    raise MfaRefused("That code is not right, or was already used. Enter the current code from your app.")
+    raise MfaRefused(_("That code is not right, or was already used. Enter the current code from your app."))
 
 
 def _recovery_hash(code: str) -> str:
@@ -182,7 +183,7 @@ def new_recovery_codes(session: Session, user: User) -> list[str]:
     """Replace the person's recovery codes with 10 new ones; returns them (shown once, stored hashed)."""
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
+    for _count in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(c)) for c in codes)
@@ -223,7 +224,7 @@ def enable_mfa(
     if step is None:
         with independent() as kept:
             throttle.record_failure(kept, [throttle.second_factor_key(user.id)], now)
-        raise MfaRefused("That code does not match. Check the time on your phone and enter the current code.")
+        raise MfaRefused(_("That code does not match. Check the time on your phone and enter the current code."))
     user.totp_secret = totp_box().seal(secret)  # at rest only sealed (Fernet); see plain_secret
     user.totp_enabled_at = now
     user.totp_last_step = step

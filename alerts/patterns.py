@@ -26,11 +26,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from alerts.auto import auto_alert
+from i18n import _l, language_or_default
 from jobs import names
 from jobs.queue import enqueue, notify
 from logbook.red_flags import known as known_red_flags
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import RenderedEmail, render_email
 from models import Membership, OutboundEmail, Region, Role, User, plates
 from models.alerts import BulletinPattern
 from models.base import utcnow
@@ -258,14 +259,21 @@ def _flag_liaisons(session, region, draft, candidate, window) -> list[OutboundEm
         .distinct()
         .order_by(User.id)
     ).all()
-    email = render_email(
-        "casing_pattern",
-        f"{draft.tlp_label} Possible casing pattern in {draft.region_label}",
-        bulletin=draft,
-        summary=candidate.summary,
-        window_days=window.days,
-    )
-    return [queue_email(session, to=user.email, email=email, kind="pattern") for user in liaisons]
+    emails: dict[str | None, RenderedEmail] = {}  # one rendering per language of the liaisons
+    rows = []
+    for user in liaisons:
+        language = language_or_default(user.language)  # English for a person who never chose
+        if language not in emails:
+            emails[language] = render_email(
+                "casing_pattern",
+                _l("%(tlp)s Possible casing pattern in %(region)s", tlp=draft.tlp_label, region=draft.region_label),
+                bulletin=draft,
+                summary=candidate.summary,
+                window_days=window.days,
+                language=language,
+            )
+        rows.append(queue_email(session, to=user.email, email=emails[language], kind="pattern"))
+    return rows
 
 
 def detect_all(session: Session, engine: Engine, *, association_id: int | None = None, window=DEFAULT_WINDOW):

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
+from i18n import _, _l, language_or_default
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import RenderedEmail, render_email
 from models import Association, Membership, OutboundEmail, Region, Role, Store, StoreStatus, User
 from models.accounts import MANAGER_ROLES
 from models.alerts import AlertDelivery, AlertPreference, UrgentAlert
@@ -88,11 +89,16 @@ URGENT_CHOICES = {"": None, "on": True, "off": False}
 def urgent_choice(value: str | None) -> bool | None:
     """The settings form's answer ("", "on", "off") as the stored choice (None: by role)."""
     if value not in URGENT_CHOICES:
-        raise AlertError("Choose whether you get urgent alerts.")
+        raise AlertError(_("Choose whether you get urgent alerts."))
     return URGENT_CHOICES[value]
 
 
-DIGEST_CHOICES = {"": "As my association schedules it", "weekly": "Weekly", "daily": "Daily", "off": "Off"}
+DIGEST_CHOICES = {
+    "": _l("As my association schedules it"),
+    "weekly": _l("Weekly"),
+    "daily": _l("Daily"),
+    "off": _l("Off"),
+}
 
 
 def digest_regions(session: Session, user_id: int) -> list[Region]:
@@ -123,13 +129,13 @@ def save_preference(
     """Save a person's email choices. `digest_frequency` "" or None follows the association's schedule;
     `followed_region_ids` None leaves the followed regions as they were; `incident_types` empty means all."""
     if digest_frequency and digest_frequency not in DIGEST_CHOICES:
-        raise AlertError("Choose how often you get the digest.")
+        raise AlertError(_("Choose how often you get the digest."))
     if incident_types and not set(incident_types) <= set(INCIDENT_TYPES):
-        raise AlertError("Choose incident types from the list.")
+        raise AlertError(_("Choose incident types from the list."))
     if (quiet_start is None) != (quiet_end is None):
-        raise AlertError("Give both the start and the end of your quiet hours, or neither.")
+        raise AlertError(_("Give both the start and the end of your quiet hours, or neither."))
     if quiet_start is not None and quiet_start == quiet_end:
-        raise AlertError("Quiet hours must end at another time than they start.")
+        raise AlertError(_("Quiet hours must end at another time than they start."))
     pref = session.get(AlertPreference, user_id)
     if pref is None:
         pref = AlertPreference(user_id=user_id)
@@ -205,12 +211,14 @@ def send_alert(
 ) -> tuple[UrgentAlert, list[OutboundEmail]]:
     """Queue the alert for every opted-in member of the bulletin's region. Flushes, never commits."""
     if bulletin.association_id != association.id:
-        raise AlertError("No such bulletin in this association.")
+        raise AlertError(_("No such bulletin in this association."))
     if bulletin.status != "published" or not bulletin.is_live(utcnow()):
-        raise AlertError("Only a published, unexpired bulletin can be sent as an urgent alert.")
+        raise AlertError(_("Only a published, unexpired bulletin can be sent as an urgent alert."))
     existing = session.scalar(sa.select(UrgentAlert.id).where(UrgentAlert.bulletin_id == bulletin.id))
     if existing is not None:
-        raise AlertError("This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice.")
+        raise AlertError(
+            _("This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice.")
+        )
     alert = UrgentAlert(
         bulletin_id=bulletin.id,
         association_id=association.id,
@@ -225,22 +233,26 @@ def send_alert(
             session.flush()
     except IntegrityError as exc:  # another moderator alerted it at the same moment
         raise AlertError(
-            "This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice."
+            _("This bulletin was already sent as an urgent alert; the same bulletin is never alerted twice.")
         ) from exc
     now = utcnow()
     # Quiet hours are read on the region's clock, as the digest reads them (`digest.runs._hold_for_quiet_hours`).
     tz = effective_settings(association, session.get(Region, bulletin.region_id)).zone
-    email = render_email(
-        "urgent_alert",
-        f"{bulletin.tlp_label} Urgent: {bulletin.title}",
-        bulletin=bulletin,
-        preferences_url=external_url("alerts.preferences"),
-    )
+    emails: dict[str | None, RenderedEmail] = {}  # one rendering per language of the audience
     rows: list[OutboundEmail] = []
     reach = audience(session, bulletin)
     alert.opted_out_count = reach.opted_out
     for user, pref in reach.recipients:
-        row = queue_email(session, to=user.email, email=email, kind="alert")
+        language = language_or_default(user.language)  # English for a person who never chose
+        if language not in emails:
+            emails[language] = render_email(
+                "urgent_alert",
+                _l("%(tlp)s Urgent: %(title)s", tlp=bulletin.tlp_label, title=bulletin.title),
+                bulletin=bulletin,
+                preferences_url=external_url("alerts.preferences"),
+                language=language,
+            )
+        row = queue_email(session, to=user.email, email=emails[language], kind="alert")
         wait = quiet_until(now, pref.quiet_start, pref.quiet_end, tz) if pref is not None else None
         if wait is not None:
             row.next_attempt_at = wait

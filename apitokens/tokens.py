@@ -21,24 +21,25 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _, _l
 from models import ApiToken, Association, Membership, Role, Store, User
 from models.base import utcnow
 
 # What a token may be allowed to do; a store token gets store scopes, an association token association scopes.
 STORE_SCOPES: dict[str, str] = {
-    "bulletins:read": "Read the regional feed's bulletins, as a member of the store sees them",
-    "patterns:read": "Read casing patterns (heightened-response bulletins) of the store's region",
-    "trends:read": "Read the region's weekly trends (small counts withheld, as on the trends page)",
-    "incidents:write": "Add logbook entries and share them with the region (anonymized, as the share page does)",
+    "bulletins:read": _l("Read the regional feed's bulletins, as a member of the store sees them"),
+    "patterns:read": _l("Read casing patterns (heightened-response bulletins) of the store's region"),
+    "trends:read": _l("Read the region's weekly trends (small counts withheld, as on the trends page)"),
+    "incidents:write": _l("Add logbook entries and share them with the region (anonymized, as the share page does)"),
 }
 ASSOCIATION_SCOPES: dict[str, str] = {
-    "members:read": "List the association's member stores and their status",
+    "members:read": _l("List the association's member stores and their status"),
 }
 # A police liaison's personal token reads what their workspace shows (their regions only); it never writes.
 LIAISON_SCOPES: dict[str, str] = {
-    "bulletins:read": "Read your regions' bulletins, as your liaison pages show them",
-    "patterns:read": "Read casing patterns of your regions",
-    "trends:read": "Read your regions' weekly trends (small counts withheld, as on the trends page)",
+    "bulletins:read": _l("Read your regions' bulletins, as your liaison pages show them"),
+    "patterns:read": _l("Read casing patterns of your regions"),
+    "trends:read": _l("Read your regions' weekly trends (small counts withheld, as on the trends page)"),
 }
 ALL_SCOPES = {**STORE_SCOPES, **ASSOCIATION_SCOPES}
 MAX_LIVE_TOKENS = 20
@@ -104,10 +105,10 @@ def authenticate(session: Session, authorization: str | None, *, now: datetime |
 def _clean_request(name: str, scopes: list[str], allowed: dict[str, str]) -> tuple[str, list[str]]:
     name = " ".join((name or "").split())
     if not name or len(name) > NAME_LENGTH:
-        raise TokenError(f"Give the token a name of 1 to {NAME_LENGTH} characters (what will use it).")
+        raise TokenError(_("Give the token a name of 1 to %(max)d characters (what will use it).", max=NAME_LENGTH))
     chosen = [scope for scope in allowed if scope in set(scopes or ())]
     if not chosen or len(chosen) != len(set(scopes)):
-        raise TokenError("Choose at least one of the permissions listed.")
+        raise TokenError(_("Choose at least one of the permissions listed."))
     return name, chosen
 
 
@@ -156,7 +157,9 @@ def create_store_token(session: Session, store: Store, *, name: str, scopes: lis
     """A token for `store` (its owner or a manager asks for it in the store's settings)."""
     name, chosen = _clean_request(name, scopes, STORE_SCOPES)
     if _live(session, ApiToken.store_id == store.id) >= MAX_LIVE_TOKENS:
-        raise TokenError(f"A store can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
+        raise TokenError(
+            _("A store can have %(max)d tokens at most: revoke one you no longer use.", max=MAX_LIVE_TOKENS)
+        )
     return _make(session, name=name, scopes=chosen, association_id=store.association_id, store_id=store.id, actor=actor)
 
 
@@ -167,7 +170,9 @@ def create_association_token(
     name, chosen = _clean_request(name, scopes, ASSOCIATION_SCOPES)
     conditions = _association_own(association)
     if _live(session, *conditions) >= MAX_LIVE_TOKENS:
-        raise TokenError(f"An association can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
+        raise TokenError(
+            _("An association can have %(max)d tokens at most: revoke one you no longer use.", max=MAX_LIVE_TOKENS)
+        )
     return _make(session, name=name, scopes=chosen, association_id=association.id, store_id=None, actor=actor)
 
 
@@ -182,7 +187,7 @@ def association_tokens(session: Session, association: Association) -> list[ApiTo
 
 def _revoke(session: Session, token: ApiToken | None, *, actor: Actor) -> ApiToken:
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
@@ -227,10 +232,10 @@ def create_liaison_token(
 ) -> NewToken:
     """A personal token of a police liaison (their liaison membership `liaison`), to read what their pages show."""
     if liaison.role != Role.POLICE_LIAISON or liaison.store_id is not None:
-        raise TokenError("Only a police liaison can make these tokens.")
+        raise TokenError(_("Only a police liaison can make these tokens."))
     name, chosen = _clean_request(name, scopes, LIAISON_SCOPES)
     if _live(session, ApiToken.liaison_membership_id == liaison.id) >= MAX_LIVE_TOKENS:
-        raise TokenError(f"You can have {MAX_LIVE_TOKENS} tokens at most: revoke one you no longer use.")
+        raise TokenError(_("You can have %(max)d tokens at most: revoke one you no longer use.", max=MAX_LIVE_TOKENS))
     return _make(
         session,
         name=name,
@@ -253,7 +258,7 @@ def get_liaison_token(session: Session, liaison: Membership, token_id: int) -> A
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.liaison_membership_id == liaison.id)
     )
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     return token
 
 

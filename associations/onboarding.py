@@ -18,6 +18,7 @@ from accounts.accounts import create_invitation, normalise_email
 from accounts.mailers import queue_invitation_email
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _, _l
 from models import Association, AssociationSignup, AssociationSubscription, Invitation, Role, SignupStatus, Store
 from models.base import utcnow
 from regions import MAX_K, MIN_K
@@ -35,9 +36,9 @@ class AssociationError(DomainError):
 
 
 def check_name(name: str) -> str:
-    clean = clean_name(name, what="The association's name")
+    clean = clean_name(name, what=_("The association's name"))
     if len(clean) < 2:
-        raise AssociationError("Enter the association's name.")
+        raise AssociationError(_("Enter the association's name."))
     return clean
 
 
@@ -46,7 +47,10 @@ def check_slug(session: Session, slug: str, *, signup_id: int | None = None) -> 
     slug = (slug or "").strip().lower()
     if not SLUG_PATTERN.match(slug):
         raise AssociationError(
-            "The address is 3 to 50 lowercase letters, digits and hyphens, starting and ending with a letter or digit."
+            _(
+                "The address is 3 to 50 lowercase letters, digits and hyphens,"
+                " starting and ending with a letter or digit."
+            )
         )
     taken = session.scalar(sa.select(Association.id).where(Association.slug == slug))
     waiting = session.scalar(
@@ -57,7 +61,7 @@ def check_slug(session: Session, slug: str, *, signup_id: int | None = None) -> 
         )
     )
     if taken is not None or waiting is not None:
-        raise AssociationError(f"The address {slug!r} is taken; choose another.")
+        raise AssociationError(_("The address %(address)s is taken; choose another.", address=repr(slug)))
     return slug
 
 
@@ -70,14 +74,14 @@ def check_zone(name: str) -> str:
 
 def check_k(k: int | None) -> int:
     if k is None or not MIN_K <= k <= MAX_K:
-        raise AssociationError(f"The privacy threshold k must be between {MIN_K} and {MAX_K}.")
+        raise AssociationError(_("The privacy threshold k must be between %(min)d and %(max)d.", min=MIN_K, max=MAX_K))
     return k
 
 
-def check_email(email: str, *, what: str = "the first admin's email") -> str:
+def check_email(email: str, *, what: object = _l("the first admin's email")) -> str:
     email = normalise_email(email)
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
-        raise AssociationError(f"Enter {what} as name@example.org.")
+        raise AssociationError(_("Enter %(what)s as name@example.org.", what=what))
     return email
 
 
@@ -136,7 +140,7 @@ def get_association(session: Session, slug: str, *, lock: bool = False) -> Assoc
     statement = sa.select(Association).where(Association.slug == (slug or "").strip().lower())
     association = session.scalar(statement.with_for_update() if lock else statement)
     if association is None:
-        raise NotFound("No such association.")
+        raise NotFound(_("No such association."))
     return association
 
 
@@ -169,7 +173,7 @@ def suspend(session: Session, slug: str, *, actor: Actor) -> Association:
     """Suspend an association: its people see a page saying so, nothing is deleted (audited)."""
     association = get_association(session, slug, lock=True)
     if association.suspended_at is not None:
-        raise AssociationError(f"{association.name} is already suspended.")
+        raise AssociationError(_("%(name)s is already suspended.", name=association.name))
     association.suspended_at = utcnow()
     session.flush()
     audit.record(session, "association.suspend", actor=actor, association_id=association.id, target=association.slug)
@@ -180,7 +184,7 @@ def unsuspend(session: Session, slug: str, *, actor: Actor) -> Association:
     """Give a suspended association its access back, exactly as it was (audited)."""
     association = get_association(session, slug, lock=True)
     if association.suspended_at is None:
-        raise AssociationError(f"{association.name} is not suspended.")
+        raise AssociationError(_("%(name)s is not suspended.", name=association.name))
     association.suspended_at = None
     session.flush()
     audit.record(session, "association.unsuspend", actor=actor, association_id=association.id, target=association.slug)

@@ -18,9 +18,10 @@ from accounts.accounts import normalise_email
 from associations import onboarding
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _, _l
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import recipient_language, render_email
 from models import AssociationSignup, Membership, PlatformSettings, Role, SignupStatus, User
 from models.base import utcnow
 from security.passwords import PasswordRejected, check_policy, hash_password
@@ -82,12 +83,12 @@ def start_signup(
         association_name = onboarding.check_name(name)
         address = onboarding.check_slug(session, slug)
         zone = onboarding.check_zone(timezone)
-        email = onboarding.check_email(contact_email, what="your email")
+        email = onboarding.check_email(contact_email, what=_("your email"))
     except onboarding.AssociationError as exc:
         raise SignupError(str(exc)) from None
-    person = clean_name(person_name, what="Your name")
+    person = clean_name(person_name, what=_("Your name"))
     if len(person) < 2:
-        raise SignupError("Enter your name.")
+        raise SignupError(_("Enter your name."))
     try:
         clean = check_policy(password, email=email)
     except PasswordRejected as exc:
@@ -106,7 +107,11 @@ def start_signup(
     hours = int(current_app.config["SIGNUP_CONFIRM_MAX_AGE"].total_seconds() // 3600)
     link = external_url("signup.confirm", token=sign(SIGNUP_LINK_PURPOSE, signup.nonce))
     message = render_email(
-        "signup_confirm", f"Confirm your email to start {signup.name} on Loupe", signup=signup, link=link, hours=hours
+        "signup_confirm",
+        _l("Confirm your email to start %(name)s on Loupe", name=signup.name),
+        signup=signup,
+        link=link,
+        hours=hours,
     )
     queue_email(session, to=email, email=message, kind="signup_confirm")
     audit.record(
@@ -124,7 +129,7 @@ def open_signup(session: Session, nonce: str, *, lock: bool = False) -> Associat
     statement = sa.select(AssociationSignup).where(AssociationSignup.nonce == nonce)
     signup = session.scalar(statement.with_for_update() if lock else statement)
     if signup is None or signup.status != SignupStatus.UNCONFIRMED.value:
-        raise SignupLinkInvalid("This link is not valid or was already used.")
+        raise SignupLinkInvalid(_("This link is not valid or was already used."))
     return signup
 
 
@@ -146,7 +151,7 @@ def confirm_signup(session: Session, nonce: str, *, ip: str | None) -> Confirmed
         try:
             onboarding.check_slug(session, signup.slug, signup_id=signup.id)
         except onboarding.AssociationError as exc:
-            raise SignupError(f"{exc} Start again with another address.") from None
+            raise SignupError(_("%(reason)s Start again with another address.", reason=exc)) from None
         signup.status = SignupStatus.AWAITING_APPROVAL.value
         session.flush()
         audit.record(session, "signup.confirm", actor=actor, target=signup.slug, details={"awaiting_approval": True})
@@ -229,7 +234,7 @@ def _awaiting(session: Session, signup_id: int) -> AssociationSignup:
         .with_for_update()
     )
     if signup is None:
-        raise NotFound("No sign-up waits with that number.")
+        raise NotFound(_("No sign-up waits with that number."))
     return signup
 
 
@@ -255,6 +260,17 @@ def reject_signup(session: Session, signup_id: int, *, actor: Actor) -> Associat
 
 
 def _queue_decision(session: Session, signup: AssociationSignup, *, approved: bool) -> None:
-    subject = f"{signup.name} is ready on Loupe" if approved else f"About your Loupe sign-up for {signup.name}"
-    message = render_email("signup_decided", subject, signup=signup, approved=approved, link=external_url("auth.login"))
+    subject = (
+        _l("%(name)s is ready on Loupe", name=signup.name)
+        if approved
+        else _l("About your Loupe sign-up for %(name)s", name=signup.name)
+    )
+    message = render_email(
+        "signup_decided",
+        subject,
+        signup=signup,
+        approved=approved,
+        link=external_url("auth.login"),
+        language=recipient_language(session, signup.contact_email),
+    )
     queue_email(session, to=signup.contact_email, email=message, kind="signup_decided")

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask import abort, flash, g, request, session
 from sqlalchemy.orm import Session
 
+from i18n import _l
 from models import StoreSubscription
 
 
@@ -60,13 +61,19 @@ def access_level(status: str | None) -> AccessLevel:
 
 
 _BANNERS = {
-    AccessLevel.GRACE: "Your dues payment did not go through. Update your card on the Billing page to keep full "
-    "access.",
-    AccessLevel.PENDING: "Your first dues payment has not gone through yet. The workspace is read-only until it does.",
-    AccessLevel.READ_ONLY: "Your dues are unpaid: the workspace is read-only until they are settled on the Billing "
-    "page.",
-    AccessLevel.NONE: "Your store's membership has ended. Your data is kept; the owner can export it or renew the "
-    "membership on the Billing page.",
+    AccessLevel.GRACE: _l(
+        "Your dues payment did not go through. Update your card on the Billing page to keep full access."
+    ),
+    AccessLevel.PENDING: _l(
+        "Your first dues payment has not gone through yet. The workspace is read-only until it does."
+    ),
+    AccessLevel.READ_ONLY: _l(
+        "Your dues are unpaid: the workspace is read-only until they are settled on the Billing page."
+    ),
+    AccessLevel.NONE: _l(
+        "Your store's membership has ended. Your data is kept; the owner can export it or renew the membership"
+        " on the Billing page."
+    ),
 }
 
 
@@ -86,7 +93,8 @@ class BillingState:
 
     @property
     def banner(self) -> str | None:
-        return _BANNERS.get(self.level)
+        banner = _BANNERS.get(self.level)
+        return str(banner) if banner is not None else None  # in the reader's language, flashable
 
 
 def state_from(status: str | None, current_period_end: datetime | None = None) -> BillingState:

@@ -23,6 +23,7 @@ import audit
 from audit import Actor
 from billing.stripe_client import AssociationStripe, StripeUnavailable
 from errors import Conflict, DomainError, NotFound
+from i18n import _
 from models import DuesPlan, Store, StoreSubscription
 from models.base import utcnow
 
@@ -61,7 +62,7 @@ def lock_subscription_row(session: Session, store: Store) -> StoreSubscription:
 def payable_plan(session: Session, association_id: int, plan_id: int) -> DuesPlan:
     plan = session.get(DuesPlan, plan_id)
     if plan is None or plan.association_id != association_id or not plan.active or not plan.stripe_price_id:
-        raise NotFound("That dues plan is not offered.")
+        raise NotFound(_("That dues plan is not offered."))
     return plan
 
 
@@ -71,7 +72,7 @@ def reserve_attempt(
     """Lock the row, refuse a second live subscription, and return (attempt, customer id). Flushes."""
     row = lock_subscription_row(session, store)
     if row.status in LIVE_STATUSES:
-        raise Conflict("This store already has a dues subscription: manage it with “Manage card and invoices”.")
+        raise Conflict(_("This store already has a dues subscription: manage it with “Manage card and invoices”."))
     reusable = (
         not fresh
         and row.checkout_attempt is not None
@@ -105,7 +106,7 @@ def start_checkout(
     goes in `caller_session`, with the rest of the caller's work. The Stripe customer gets the actor's email.
     """
     if store.association_id != stripe_account.association_id:
-        raise NotFound("That dues plan is not offered.")
+        raise NotFound(_("That dues plan is not offered."))
     with Session(engine) as session, session.begin():
         plan = payable_plan(session, store.association_id, plan_id)
         price_id = plan.stripe_price_id
@@ -138,15 +139,15 @@ def start_checkout(
                 plan = payable_plan(session, store.association_id, plan_id)
                 attempt, customer_id = reserve_attempt(session, store, plan, now=utcnow(), fresh=True)
         else:
-            raise StripeUnavailable("Stripe did not open a checkout page. Try again in a minute.")
+            raise StripeUnavailable(_("Stripe did not open a checkout page. Try again in a minute."))
     except stripe.IdempotencyError:
         # Same key, different parameters (the plan's price changed meanwhile): the next click starts afresh.
         with Session(engine) as session, session.begin():
             lock_subscription_row(session, store).checkout_attempt = None
-        raise StripeUnavailable("The dues plan changed while you were paying. Please try again.") from None
+        raise StripeUnavailable(_("The dues plan changed while you were paying. Please try again.")) from None
     except stripe.StripeError as exc:
         raise StripeUnavailable(
-            "Stripe could not start the payment; nothing was charged. Try again in a minute."
+            _("Stripe could not start the payment; nothing was charged. Try again in a minute.")
         ) from exc
     with Session(engine) as session, session.begin():
         lock_subscription_row(session, store).checkout_session_id = checkout["id"]
@@ -180,7 +181,7 @@ def portal_url(
     """A customer-portal link (card, invoices, cancellation) for the store's Stripe customer; audited."""
     row = subscription_of(session, store.id)
     if row is None or row.stripe_customer_id is None or store.association_id != stripe_account.association_id:
-        raise DomainError("There is nothing to manage yet: pay your dues first.")
+        raise DomainError(_("There is nothing to manage yet: pay your dues first."))
     try:
         portal = stripe_account.client.v1.billing_portal.sessions.create(
             params={"customer": row.stripe_customer_id, "return_url": return_url},
@@ -188,7 +189,7 @@ def portal_url(
             options={"idempotency_key": f"portal-{store.id}-{secrets.token_hex(8)}"},
         )
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe's billing portal could not be opened. Try again in a minute.") from exc
+        raise StripeUnavailable(_("Stripe's billing portal could not be opened. Try again in a minute.")) from exc
     audit.record(session, "billing.portal_opened", actor=actor, association_id=store.association_id, store_id=store.id)
     return portal["url"]
 
@@ -209,7 +210,7 @@ def recent_invoices(stripe_account: AssociationStripe, customer_id: str, limit: 
     try:
         invoices = stripe_account.client.v1.invoices.list(params={"customer": customer_id, "limit": limit})
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Your invoices could not be read from Stripe just now.") from exc
+        raise StripeUnavailable(_("Your invoices could not be read from Stripe just now.")) from exc
     lines = [
         InvoiceLine(
             number=_get(invoice, "number"),

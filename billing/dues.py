@@ -26,6 +26,7 @@ from billing.crypto import SecretBox, SecretUnreadable
 from billing.plans import ZERO_DECIMAL, PlanSync, create_plan, format_amount, sync_plans
 from billing.stripe_client import StripeUnavailable, check_secret_key, require_stripe, save_stripe_account
 from errors import DomainError, NotFound
+from i18n import _
 from models import Association, DuesPlan, StoreSubscription, StripeAccount
 
 # Reading figures for a page must not hang it: a short timeout and no retries (the next visit tries again).
@@ -94,10 +95,10 @@ def save_keys(
     refused here, in words, and nothing is stored."""
     publishable_key = (publishable_key or "").strip() or None
     if publishable_key is not None and not publishable_key.startswith("pk_"):
-        raise BillingSetupError("The publishable key should start with pk_.")
+        raise BillingSetupError(_("The publishable key should start with pk_."))
     for value in (secret_key, webhook_secret, publishable_key or ""):
         if any(not ch.isprintable() or ch.isspace() for ch in value.strip()):
-            raise BillingSetupError("Keys are single words without spaces: paste them again from Stripe.")
+            raise BillingSetupError(_("Keys are single words without spaces: paste them again from Stripe."))
     if not secret_key.strip().startswith(("sk_", "rk_")):
         raise BillingSetupError("The secret key should start with sk_ (or rk_ for a restricted key).")
     if not webhook_secret.strip().startswith("whsec_"):
@@ -144,17 +145,17 @@ def minor_units(amount: Decimal | str | None, currency: str) -> int:
     try:
         value = Decimal(str(amount).strip())
     except (InvalidOperation, ValueError):
-        raise BillingSetupError("Enter the amount as a number, such as 120.00.") from None
+        raise BillingSetupError(_("Enter the amount as a number, such as 120.00.")) from None
     if not value.is_finite() or value <= 0:
-        raise BillingSetupError("The amount must be more than zero.")
+        raise BillingSetupError(_("The amount must be more than zero."))
     factor = 1 if (currency or "").strip().lower() in ZERO_DECIMAL else 100
     minor = value * factor
     if minor != minor.to_integral_value():
         raise BillingSetupError(
-            "This currency has no cents." if factor == 1 else "The amount has at most two decimals."
+            _("This currency has no cents.") if factor == 1 else _("The amount has at most two decimals.")
         )
     if minor > 99_999_999:
-        raise BillingSetupError("The amount must be below 1,000,000.00.")
+        raise BillingSetupError(_("The amount must be below 1,000,000.00."))
     return int(minor)
 
 
@@ -193,7 +194,7 @@ def add_plan(
 def get_plan(session: Session, association: Association, plan_id: int) -> DuesPlan:
     plan = session.scalar(sa.select(DuesPlan).where(DuesPlan.id == plan_id, DuesPlan.association_id == association.id))
     if plan is None:
-        raise NotFound("No such dues plan.")
+        raise NotFound(_("No such dues plan."))
     return plan
 
 
@@ -201,7 +202,7 @@ def archive_plan(session: Session, association: Association, plan_id: int, *, ac
     """Stop offering a plan. Its Stripe price is archived at the next sync; subscribers on it stay on it."""
     plan = get_plan(session, association, plan_id)
     if not plan.active:
-        raise BillingSetupError(f"{plan.name} is already archived.")
+        raise BillingSetupError(_("%(name)s is already archived.", name=plan.name))
     plan.active = False
     session.flush()
     _audit(session, "billing.plan_archived", association, actor, plan_id=plan.id, name=plan.name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import sqlalchemy as sa
 import stripe
@@ -16,18 +17,19 @@ from sqlalchemy.orm import Session
 
 from billing.stripe_client import AssociationStripe, StripeUnavailable
 from errors import Conflict, DomainError
+from i18n import _, _l, format_number
 from models import DuesPlan
 
-INTERVALS = {"year": "Yearly", "month": "Monthly"}
+INTERVALS = {"year": _l("Yearly"), "month": _l("Monthly")}
 # Currencies Stripe counts in whole units (no cents).
 ZERO_DECIMAL = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof"}
 
 
 def format_amount(amount: int, currency: str) -> str:
-    """`12000, "eur"` → `120.00 EUR`."""
+    """`12000, "eur"` → `120.00 EUR` (« 120,00 EUR » in French: the reader's separators)."""
     if currency.lower() in ZERO_DECIMAL:
-        return f"{amount:,} {currency.upper()}"
-    return f"{amount / 100:,.2f} {currency.upper()}"
+        return f"{format_number(amount, digits=0)} {currency.upper()}"
+    return f"{format_number(Decimal(amount) / 100, digits=2)} {currency.upper()}"
 
 
 def create_plan(
@@ -37,18 +39,18 @@ def create_plan(
     name = " ".join((name or "").split())
     currency = (currency or "").strip().lower()
     if not name or len(name) > 100:
-        raise DomainError("Give the plan a name of at most 100 characters.")
+        raise DomainError(_("Give the plan a name of at most 100 characters."))
     if interval not in INTERVALS:
-        raise DomainError("A plan is billed either yearly or monthly.")
+        raise DomainError(_("A plan is billed either yearly or monthly."))
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 99_999_999:
-        raise DomainError("The amount must be positive (in cents) and below 1,000,000.00.")
+        raise DomainError(_("The amount must be positive (in cents) and below 1,000,000.00."))
     if not re.fullmatch(r"[a-z]{3}", currency):
-        raise DomainError("The currency is a three-letter code such as EUR or USD.")
+        raise DomainError(_("The currency is a three-letter code such as EUR or USD."))
     exists = session.scalar(
         sa.select(DuesPlan.id).where(DuesPlan.association_id == association_id, DuesPlan.name == name)
     )
     if exists is not None:
-        raise Conflict(f"There is already a plan named {name!r}.")
+        raise Conflict(_("There is already a plan named %(name)s.", name=repr(name)))
     plan = DuesPlan(association_id=association_id, name=name, interval=interval, amount=amount, currency=currency)
     session.add(plan)
     session.flush()
@@ -100,7 +102,9 @@ def sync_plans(session: Session, stripe_account: AssociationStripe) -> list[Plan
             results.append(PlanSync(plan, sync_plan(client, plan)))
             session.flush()
     except stripe.StripeError as exc:
-        raise StripeUnavailable(f"Stripe refused to update the plans: {exc.user_message or exc}") from exc
+        raise StripeUnavailable(
+            _("Stripe refused to update the plans: %(reason)s", reason=exc.user_message or exc)
+        ) from exc
     return results
 
 

@@ -33,6 +33,7 @@ from billing.reconcile import current_subscription, object_id
 from billing.stripe_client import StripeUnavailable, make_client
 from billing.webhooks import HANDLED_EVENTS, StripeEvent
 from errors import Conflict, DomainError, NotFound
+from i18n import _
 from jobs import names
 from jobs.queue import enqueue
 from models import (
@@ -77,7 +78,7 @@ def platform_stripe(config: Mapping[str, Any]) -> PlatformStripe | None:
 def require_platform_stripe(config: Mapping[str, Any]) -> PlatformStripe:
     found = platform_stripe(config)
     if found is None:
-        raise PlatformBillingNotConfigured("Loupe does not bill associations on this deployment.")
+        raise PlatformBillingNotConfigured(_("Loupe does not bill associations on this deployment."))
     return found
 
 
@@ -138,15 +139,15 @@ def create_platform_plan(
     name = " ".join((name or "").split())[:100]
     currency = (currency or "").strip().lower()
     if not name:
-        raise PlatformBillingError("Name the plan.")
+        raise PlatformBillingError(_("Name the plan."))
     if interval not in ("month", "year"):
-        raise PlatformBillingError("A plan is billed each month or each year.")
+        raise PlatformBillingError(_("A plan is billed each month or each year."))
     if not 1 <= amount_per_store <= 100_000_00:
-        raise PlatformBillingError("The price per store is between 0.01 and 100,000.00.")
+        raise PlatformBillingError(_("The price per store is between 0.01 and 100,000.00."))
     if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
-        raise PlatformBillingError("The currency is a three-letter code such as eur.")
+        raise PlatformBillingError(_("The currency is a three-letter code such as eur."))
     if session.scalar(sa.select(PlatformPlan.id).where(PlatformPlan.name == name)) is not None:
-        raise PlatformBillingError(f"A plan is already called {name!r}.")
+        raise PlatformBillingError(_("A plan is already called %(name)s.", name=repr(name)))
     plan = PlatformPlan(name=name, interval=interval, amount_per_store=amount_per_store, currency=currency)
     session.add(plan)
     session.flush()
@@ -162,7 +163,9 @@ def sync_platform_plans(session: Session, platform: PlatformStripe, *, actor: Ac
             done.append((plan, sync_plan(platform.client, plan, key="loupe-platform-plan")))
             session.flush()
     except stripe.StripeError as exc:
-        raise StripeUnavailable(f"Stripe refused to update the plans: {exc.user_message or exc}") from exc
+        raise StripeUnavailable(
+            _("Stripe refused to update the plans: %(reason)s", reason=exc.user_message or exc)
+        ) from exc
     audit.record(session, "platform_billing.plans_synced", actor=actor, details={"plans": len(done)})
     return done
 
@@ -225,10 +228,10 @@ def start_checkout(
     its URL. The customer's idempotency key is the association's, so a retry gets the same customer back."""
     row = _lock_row(session, association.id)
     if row.status in LIVE:
-        raise Conflict("Your association already has a Loupe subscription: manage it with “Manage billing”.")
+        raise Conflict(_("Your association already has a Loupe subscription: manage it with “Manage billing”."))
     plan = session.get(PlatformPlan, plan_id)
     if plan is None or not plan.active or not plan.stripe_price_id:
-        raise NotFound("That plan is not offered.")
+        raise NotFound(_("That plan is not offered."))
     quantity = member_store_count(session, association.id)
     try:
         if row.stripe_customer_id is None:
@@ -250,7 +253,7 @@ def start_checkout(
             options={"idempotency_key": f"loupe-platform-checkout-{association.id}-{secrets.token_hex(8)}"},
         )
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe could not be reached to start the payment. Try again shortly.") from exc
+        raise StripeUnavailable(_("Stripe could not be reached to start the payment. Try again shortly.")) from exc
     row.plan_id = plan.id
     row.checkout_session_id = checkout["id"]
     session.flush()
@@ -270,14 +273,14 @@ def portal_url(
     """Stripe's customer portal for the association's platform subscription."""
     row = subscription_of(session, association.id)
     if row is None or row.stripe_customer_id is None:
-        raise NotFound("Your association has no Loupe subscription yet: choose a plan first.")
+        raise NotFound(_("Your association has no Loupe subscription yet: choose a plan first."))
     try:
         portal = platform.client.v1.billing_portal.sessions.create(
             params={"customer": row.stripe_customer_id, "return_url": return_url},
             options={"idempotency_key": f"loupe-platform-portal-{association.id}-{secrets.token_hex(8)}"},
         )
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe could not be reached. Try again shortly.") from exc
+        raise StripeUnavailable(_("Stripe could not be reached. Try again shortly.")) from exc
     audit.record(session, "platform_billing.portal_opened", actor=actor, association_id=association.id)
     return portal["url"]
 
@@ -411,7 +414,7 @@ def sync_quantity(session: Session, association_id: int, platform: PlatformStrip
             options={"idempotency_key": f"loupe-platform-quantity-{row.stripe_subscription_id}-{row.quantity}-{count}"},
         )
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe could not be reached to update the store count.") from exc
+        raise StripeUnavailable(_("Stripe could not be reached to update the store count.")) from exc
     previous = row.quantity
     apply_subscription(session, row, updated, now=now)
     row.quantity = count

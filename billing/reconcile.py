@@ -24,6 +24,7 @@ from audit import Actor
 from billing.checkout import LIVE_STATUSES
 from billing.plans import plan_for_price
 from billing.stripe_client import AssociationStripe, StripeUnavailable, stripe_for
+from i18n import _, _l, language_or_default
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
@@ -68,7 +69,7 @@ def current_subscription(client: stripe.StripeClient, customer_id: str) -> Any |
     try:
         listed = client.v1.subscriptions.list(params={"customer": customer_id, "status": "all", "limit": 100})
     except stripe.StripeError as exc:
-        raise StripeUnavailable("Stripe could not be reached to read the subscription.") from exc
+        raise StripeUnavailable(_("Stripe could not be reached to read the subscription.")) from exc
     subscriptions = list(listed["data"])
     live = [s for s in subscriptions if s["status"] in LIVE_STATUSES]
     pool = live or subscriptions
@@ -166,11 +167,12 @@ def queue_dunning_emails(session: Session, row: StoreSubscription) -> list[Outbo
     for owner in owners:
         email = render_email(
             "dues_payment_failed",
-            f"Your {association.name} dues payment did not go through",
+            _l("Your %(association)s dues payment did not go through", association=association.name),
             owner=owner,
             store=store,
             association=association,
             link=link,
+            language=language_or_default(owner.language),
         )
         rows.append(queue_email(session, to=owner.email, email=email, kind="dues_dunning"))
     # The owners' inboxes too (the email above is the dunning email; the notification adds no second one).

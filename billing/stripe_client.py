@@ -54,9 +54,9 @@ def save_stripe_account(
     """Store (or replace) an association's Stripe keys, encrypted. Flushes."""
     secret_key, webhook_secret = secret_key.strip(), webhook_secret.strip()
     if not secret_key.startswith(("sk_", "rk_")):
-        raise DomainError("The secret key should start with sk_ (or rk_ for a restricted key).")
+        raise DomainError(_("The secret key should start with sk_ (or rk_ for a restricted key)."))
     if not webhook_secret.startswith("whsec_"):
-        raise DomainError("The webhook signing secret should start with whsec_.")
+        raise DomainError(_("The webhook signing secret should start with whsec_."))
     account = session.scalar(sa.select(StripeAccount).where(StripeAccount.association_id == association_id))
     if account is None:
         account = StripeAccount(association_id=association_id)
@@ -128,5 +128,5 @@ def stripe_for(session: Session, association_id: int, config: Mapping[str, Any])
 def require_stripe(session: Session, association_id: int, config: Mapping[str, Any]) -> AssociationStripe:
     found = stripe_for(session, association_id, config)
     if found is None:
-        raise BillingNotConfigured("Your association does not collect dues through Loupe.")
+        raise BillingNotConfigured(_("Your association does not collect dues through Loupe."))
     return found

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from billing.reconcile import SubscriptionChange, lock_row, object_id, refresh_subscription
 from billing.stripe_client import AssociationStripe, StripeUnavailable
+from i18n import _
 from models import OutboundEmail, ProcessedStripeEvent, StoreSubscription
 
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -200,7 +201,7 @@ def _row_for_event(session: Session, stripe_account: AssociationStripe, event_ty
             try:
                 checkout = stripe_account.client.v1.checkout.sessions.retrieve(row.checkout_session_id)
             except stripe.StripeError as exc:
-                raise StripeUnavailable("Stripe could not be reached to read the checkout session.") from exc
+                raise StripeUnavailable(_("Stripe could not be reached to read the checkout session.")) from exc
             if object_id(checkout["customer"]):
                 row.stripe_customer_id = object_id(checkout["customer"])
                 session.flush()

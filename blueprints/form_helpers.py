@@ -9,8 +9,9 @@ from wtforms import SelectChoice, SelectMultipleField, ValidationError
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from i18n import _
 from security import ranges
-from security.readable_text import UNREADABLE_MESSAGE, has_unreadable_characters
+from security.readable_text import has_unreadable_characters
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -51,4 +52,9 @@ class Readable:
 
     def __call__(self, form, field) -> None:
         if isinstance(field.data, str) and has_unreadable_characters(field.data):
-            raise ValidationError(f"This field {UNREADABLE_MESSAGE}")
+            raise ValidationError(
+                _(
+                    "This field contains a line break or another control or invisible character."
+                    " Remove it and try again."
+                )
+            )

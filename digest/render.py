@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from i18n.formats import current_language
 from mail.links import external_url
-from mail.render import RenderedEmail, render_email, render_part
+from mail.render import RenderedEmail, in_language, render_email, render_part
 from models import Store
 from security.tokens import sign, unsign
 from workspace.attention import AttentionItem
@@ -61,6 +62,7 @@ def _region_part(content: dict, feed_url: str | None) -> tuple[str, Markup]:
         tuple(r["type"] for r in content["trend"]["rows"]),
         feed_url,
     )
+    key = (*key, current_language())  # the region's part is rendered once per (region, language)
     part = _REGION_PARTS.get(key)
     if part is None:
         part = render_part("digest_region", c=content, feed_url=feed_url)
@@ -71,7 +73,12 @@ def _region_part(content: dict, feed_url: str | None) -> tuple[str, Markup]:
 
 
 def render_digest(
-    content: dict, *, user_id: int | None, stores: list[OwnStore], preview_note: str | None = None
+    content: dict,
+    *,
+    user_id: int | None,
+    stores: list[OwnStore],
+    preview_note: str | None = None,
+    language: str | None = None,
 ) -> tuple[RenderedEmail, dict[str, str]]:
     """The email and its extra headers. `content` comes from `digest.content.for_reader`; with `user_id` None (an
     admin's preview) there are no unsubscribe links."""
@@ -101,7 +108,8 @@ def render_digest(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"<region-{content.get('region_id', 0)}.digest.loupe>",
         }
-    region_text, region_html = _region_part(content, feed_url)
+    with in_language(language):  # the reader's language (None: the current one, e.g. the admin's preview)
+        region_text, region_html = _region_part(content, feed_url)
     email = render_email(
         "digest",
         subject_for(content),
@@ -113,5 +121,6 @@ def render_digest(
         unsubscribe_url=unsubscribe_url,
         preferences_url=external_url("alerts.preferences"),
         preview_note=preview_note,
+        language=language,
     )
     return email, headers

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 from database.processes import end_with_parent
 from digest.content import for_reader
 from digest.render import OwnStore, render_digest
+from i18n import language_or_default
 from mail.outbox import after_failure
 from mail.smtp import SmtpConnection, SmtpSettings, build_message
 from models import AlertPreference, Bulletin, DigestDelivery, DigestRun, Membership, Store, StoreStatus, User
@@ -158,7 +159,7 @@ def _message(engine, session, caches, settings, row, run: DigestRun):
     for store_id, role in row.stores:
         store, zone = _store(session, caches, store_id)
         own.append(OwnStore(store, _own_items(engine, caches, store, zone, role in MANAGER_ROLES)))
-    email, headers = render_digest(content, user_id=row.user_id, stores=own)
+    email, headers = render_digest(content, user_id=row.user_id, stores=own, language=language_or_default(row.language))
     return build_message(
         settings,
         to=row.email,
@@ -198,6 +199,7 @@ def _claim_query():
                 DigestDelivery.message_id,
                 DigestDelivery.attempts,
                 User.email,
+                User.language,
                 User.is_active,
                 AlertPreference.digest_frequency,
                 AlertPreference.digest_muted_region_ids,

@@ -13,15 +13,21 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, lazy_ngettext, ngettext
 
+from i18n.formats import format_local, format_number
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "TRANSLATIONS",
     "_",
     "_l",
+    "browser_language",
     "force_locale",
+    "format_local",
+    "format_number",
     "get_locale",
     "init_app",
+    "language_or_default",
     "lazy_ngettext",
     "ngettext",
     "select_locale",
@@ -46,6 +52,11 @@ def select_locale() -> str:
     chosen = getattr(current_user, "language", None) if current_user else None
     if chosen in LANGUAGES:
         return chosen
+    return browser_language()
+
+
+def browser_language() -> str:
+    """The best match of the request's Accept-Language among ours, else English (also outside a request)."""
     if not request:
         return DEFAULT_LANGUAGE
     for tag, _quality in request.accept_languages:
@@ -66,5 +77,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
+    # Dates and numbers in the reader's language: `{{ day|date_text('%d %b %Y') }}`, `{{ amount|number(2) }}`.
+    app.jinja_env.filters["date_text"] = format_local
+    app.jinja_env.filters["number"] = lambda value, digits=None: format_number(value, digits=digits)
     app.jinja_env.globals.setdefault("LANGUAGES", LANGUAGES)
     app.jinja_env.globals.setdefault("get_locale", get_locale)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError
-from i18n import _
+from i18n import _, _l, format_local
 from mail.links import external_url
 from mail.outbox import queue_email, sender_domain
-from mail.render import render_email
+from mail.render import in_language, recipient_language, render_email
 from meetings.meetings import contact_of, ics_filename, meeting_ics
 from models import Meeting, Membership, OutboundEmail, Store, User
 from models.accounts import MANAGER_ROLES
@@ -38,7 +38,7 @@ class InvitationRefused(DomainError):
 
 
 def _when(meeting: Meeting, store: Store) -> str:
-    return utc_to_local(meeting.starts_at, store_zone(store)).strftime("%A %-d %B %Y, %H:%M")
+    return format_local(utc_to_local(meeting.starts_at, store_zone(store)), "%A %-d %B %Y, %H:%M")
 
 
 def send_invitation(
@@ -51,15 +51,17 @@ def send_invitation(
     if contact is None or not contact.email:
         raise InvitationRefused(_("This officer has no email address: add one to the police contact first."))
     ics = meeting_ics(meeting, contact, organizer=organizer, method="REQUEST").decode()
-    email = render_email(
-        "meeting_invitation",
-        f"Invitation: {meeting.title} — {store.name}",
-        meeting=meeting,
-        store=store,
-        contact=contact,
-        when=_when(meeting, store),
-        organizer=organizer,
-    )
+    language = recipient_language(session, contact.email)
+    with in_language(language):
+        email = render_email(
+            "meeting_invitation",
+            _l("Invitation: %(title)s — %(store)s", title=meeting.title, store=store.name),
+            meeting=meeting,
+            store=store,
+            contact=contact,
+            when=_when(meeting, store),
+            organizer=organizer,
+        )
     row = queue_email(
         session,
         to=contact.email,
@@ -117,15 +119,16 @@ def remind_store(session: Session, store: Store, *, now, domain: str) -> int:
             )
             if session.scalar(sa.select(OutboundEmail.id).where(OutboundEmail.message_id == message_id)):
                 continue
-            email = render_email(
-                "meeting_reminder",
-                f"Reminder: {meeting.title} — {_when(meeting, store)}",
-                meeting=meeting,
-                store=store,
-                contact=contact,
-                when=_when(meeting, store),
-                link=external_url("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id),
-            )
+            with in_language(user.language):
+                email = render_email(
+                    "meeting_reminder",
+                    _l("Reminder: %(title)s — %(when)s", title=meeting.title, when=_when(meeting, store)),
+                    meeting=meeting,
+                    store=store,
+                    contact=contact,
+                    when=_when(meeting, store),
+                    link=external_url("meetings.meeting", store_slug=store.slug, meeting_id=meeting.id),
+                )
             queue_email(session, to=user.email, email=email, kind="meeting_reminder", message_id=message_id)
             queued += 1
         meeting.reminded_at = now

@@ -24,6 +24,7 @@ import audit
 from accounts.mailers import ROLE_LABELS
 from audit import Actor
 from billing.platform import queue_quantity_sync
+from i18n import _l
 from mail.links import external_url
 from mail.outbox import make_message_id
 from mail.render import header_safe, render_email
@@ -307,7 +308,7 @@ def _queue_owner_invitations(
     for invitation, store in zip(invitations, stores, strict=True):
         email = render_email(
             "invitation",
-            f"You are invited to {association.name} on Loupe",
+            _l("You are invited to %(association)s on Loupe", association=association.name),
             invitation=invitation,
             association=association,
             store=store,

@@ -62,6 +62,9 @@ class User(SharedBase):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))  # sealed (security.secretbox), never plain
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The language chosen on /account/language (a code of i18n.LANGUAGES); NULL follows the browser's, and emails
+    # to a person who never chose are in English.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     # Set when a sign-in completes (a session starts): the admin portal's "last sign-in".
     last_sign_in_at: Mapped[datetime | None]

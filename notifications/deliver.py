@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from alerts.urgent import quiet_until
+from i18n import _l, language_or_default
 from mail.links import external_url
 from mail.outbox import queue_email
 from mail.render import render_email
@@ -75,11 +76,12 @@ def send(session: Session, user: User, message: Message, *, zone: ZoneInfo, inbo
         return inserted is not None
     email = render_email(
         "notification",
-        f"Loupe: {message.title}",
+        _l("Loupe: %(title)s", title=message.title),
         title=message.title,
         body=_email_body(message),
         link_url=inbox_url,
         settings_url=external_url("notifications.settings"),
+        language=language_or_default(user.language),
     )
     row = queue_email(session, to=user.email, email=email, kind="notification")
     pref = session.get(AlertPreference, user.id)

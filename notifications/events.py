@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from i18n import _l
+
 
 @dataclass(frozen=True)
 class Event:
     key: str
-    label: str
+    label: str  # lazy (`_l`): shown in the reader's language
     home: str  # "store" | "shared"
     who: str  # "store" (owners and managers) | "owner" | "liaison" | "any"
     email: bool = True  # the default when a person has not chosen
@@ -23,25 +25,25 @@ class Event:
 
 
 _ALL = (
-    Event("patrol.acknowledged", "An officer acknowledged a patrol request", "store", "store"),
-    Event("patrol.declined", "An officer declined a patrol request", "store", "store"),
-    Event("patrol.logged", "An officer logged a patrol", "store", "store"),
-    Event("patrol.expiring", "A patrol request nobody answered is about to end", "store", "store"),
-    Event("review.opened", "A police liaison opened a logbook review", "store", "store", email=False),
-    Event("review.reviewed", "A police liaison marked a logbook review reviewed", "store", "store"),
-    Event("review.note", "A police liaison wrote a note on a logbook review", "store", "store"),
-    Event("share.approved", "Your store's share was approved", "store", "store"),
-    Event("share.edited", "A moderator edited your store's share", "store", "store"),
-    Event("share.rejected", "Your store's share was rejected", "store", "store"),
-    Event("share.merged", "Your store's share was merged with a similar one", "store", "store"),
-    Event("share.retired", "Your store's bulletin was retired", "store", "store", email=False),
-    Event("bulletin.sighted", "A member saw what your store shared", "store", "store"),
-    Event("bulletin.helped", "A member found a bulletin your store shared helpful", "store", "store", email=False),
-    Event("pattern.includes", "A casing pattern includes your store's incident", "store", "store"),
-    Event("alert.urgent", "An urgent alert for your region", "shared", "any", email=False, email_elsewhere=True),
-    Event("liaison.sighting", "A member sighted a flagged vehicle or person in your region", "shared", "liaison"),
-    Event("invitation.accepted", "Someone accepted your invitation", "shared", "any"),
-    Event("dues.trouble", "A dues payment failed", "shared", "owner", email=False, email_elsewhere=True),
+    Event("patrol.acknowledged", _l("An officer acknowledged a patrol request"), "store", "store"),
+    Event("patrol.declined", _l("An officer declined a patrol request"), "store", "store"),
+    Event("patrol.logged", _l("An officer logged a patrol"), "store", "store"),
+    Event("patrol.expiring", _l("A patrol request nobody answered is about to end"), "store", "store"),
+    Event("review.opened", _l("A police liaison opened a logbook review"), "store", "store", email=False),
+    Event("review.reviewed", _l("A police liaison marked a logbook review reviewed"), "store", "store"),
+    Event("review.note", _l("A police liaison wrote a note on a logbook review"), "store", "store"),
+    Event("share.approved", _l("Your store's share was approved"), "store", "store"),
+    Event("share.edited", _l("A moderator edited your store's share"), "store", "store"),
+    Event("share.rejected", _l("Your store's share was rejected"), "store", "store"),
+    Event("share.merged", _l("Your store's share was merged with a similar one"), "store", "store"),
+    Event("share.retired", _l("Your store's bulletin was retired"), "store", "store", email=False),
+    Event("bulletin.sighted", _l("A member saw what your store shared"), "store", "store"),
+    Event("bulletin.helped", _l("A member found a bulletin your store shared helpful"), "store", "store", email=False),
+    Event("pattern.includes", _l("A casing pattern includes your store's incident"), "store", "store"),
+    Event("alert.urgent", _l("An urgent alert for your region"), "shared", "any", email=False, email_elsewhere=True),
+    Event("liaison.sighting", _l("A member sighted a flagged vehicle or person in your region"), "shared", "liaison"),
+    Event("invitation.accepted", _l("Someone accepted your invitation"), "shared", "any"),
+    Event("dues.trouble", _l("A dues payment failed"), "shared", "owner", email=False, email_elsewhere=True),
 )
 
 EVENTS: dict[str, Event] = {event.key: event for event in _ALL}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from database.bundle import Query, fetch_one
 from errors import DomainError, NotFound
+from i18n import _
 from models.accounts import MANAGER_ROLES, OWNER_ROLES, Role
 from models.base import utcnow
 from models.notifications import Notification, NotificationPreference
@@ -96,7 +97,7 @@ def open_notification(session: Session, user_id: int, notification_id: int, *, s
     model = StoreNotification if scope == "store" else Notification
     row = session.scalar(sa.select(model).where(model.id == notification_id, model.user_id == user_id))
     if row is None:
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     row.read_at = row.read_at or utcnow()
     session.flush()
     link = row.link or ""
@@ -156,7 +157,7 @@ def save_choices(session: Session, user_id: int, roles: set[str], chosen: dict[s
     offered = {c.event.key for c in choices_for(session, user_id, roles)}
     unknown = set(chosen) - offered
     if unknown:
-        raise PreferenceError("Choose among the notifications listed.")
+        raise PreferenceError(_("Choose among the notifications listed."))
     for key in offered:
         in_app, email = chosen.get(key, (False, False))
         pref = session.get(NotificationPreference, (user_id, key))

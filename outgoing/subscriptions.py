@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import Actor
 from errors import DomainError, NotFound
+from i18n import _
 from models import Association, Membership, WebhookDelivery, WebhookSubscription
 from models.base import utcnow
 from models.webhooks import WEBHOOK_EVENTS
@@ -54,19 +55,19 @@ def subscribe(
     events only, and never above TLP:AMBER (AMBER+STRICT stays within the association)."""
     chosen = [e for e in WEBHOOK_EVENTS if e in set(chosen_events or ())]
     if not chosen or len(chosen) != len(set(chosen_events)):
-        raise WebhookError("Choose at least one of the events listed.")
+        raise WebhookError(_("Choose at least one of the events listed."))
     allowed = events.LIAISON_TLPS if liaison is not None else events.TLP_ORDER
     if max_tlp not in allowed:
-        raise WebhookError("Choose the strictest TLP mark this endpoint may receive, from the list.")
+        raise WebhookError(_("Choose the strictest TLP mark this endpoint may receive, from the list."))
     if liaison is not None and liaison.region_id is None:
-        raise WebhookError("Your liaison membership has no region yet: ask the association to set it.")
+        raise WebhookError(_("Your liaison membership has no region yet: ask the association to set it."))
     live = session.scalar(
         sa.select(sa.func.count())
         .select_from(WebhookSubscription)
         .where(*_owned(association, liaison), WebhookSubscription.deleted_at.is_(None))
     )
     if live >= MAX_SUBSCRIPTIONS:
-        raise WebhookError(f"You can have {MAX_SUBSCRIPTIONS} webhooks at most: delete one first.")
+        raise WebhookError(_("You can have %(max)d webhooks at most: delete one first.", max=MAX_SUBSCRIPTIONS))
     check_url(url, allow_private=allow_private)
     secret = signing.new_secret()
     row = WebhookSubscription(
@@ -103,7 +104,7 @@ def get(
         )
     )
     if row is None:
-        raise NotFound("No such webhook.")
+        raise NotFound(_("No such webhook."))
     return row
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from errors import DomainError
+from i18n import _
 
 TIMEOUT_SECONDS = 10
 MAX_URL_LENGTH = 2000
@@ -53,24 +54,24 @@ def _public(address: str) -> bool:
 def check_url(url: str, *, allow_private: bool = False) -> Target:
     """The target of `url` once its form and its host's addresses are accepted; TargetRefused says why not."""
     if not url or len(url) > MAX_URL_LENGTH:
-        raise TargetRefused(f"Enter the endpoint's URL ({MAX_URL_LENGTH} characters at most).")
+        raise TargetRefused(_("Enter the endpoint's URL (%(max)d characters at most).", max=MAX_URL_LENGTH))
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise TargetRefused("The URL must start with https:// (or http://) and name a host.")
+        raise TargetRefused(_("The URL must start with https:// (or http://) and name a host."))
     if parts.username or parts.password:
-        raise TargetRefused("Leave user names and passwords out of the URL: deliveries are signed instead.")
+        raise TargetRefused(_("Leave user names and passwords out of the URL: deliveries are signed instead."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise TargetRefused("The URL's port is not a number from 1 to 65535.") from None
+        raise TargetRefused(_("The URL's port is not a number from 1 to 65535.")) from None
     try:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise TargetRefused(f"The host {parts.hostname} cannot be found.") from None
+        raise TargetRefused(_("The host %(host)s cannot be found.", host=parts.hostname)) from None
     addresses = [info[4][0] for info in found]
     if not allow_private and (not addresses or not all(_public(a) for a in addresses)):
         raise TargetRefused(
-            "That host is on a private, local or reserved network: webhooks go to public addresses only."
+            _("That host is on a private, local or reserved network: webhooks go to public addresses only.")
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, addresses[0])

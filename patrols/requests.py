@@ -23,7 +23,7 @@ from i18n import _, _l
 from jobs.queue import notify
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import recipient_language, render_email
 from models import OutboundEmail, PatrolLogEntry, PatrolRequest, PatrolStatus, PoliceContact, Store, Trip
 from models.base import utcnow
 from security.tokens import InvalidToken, digest, new_secret, sign, unsign
@@ -241,7 +241,7 @@ def send_request(
     zone = store_zone(store)
     email = render_email(
         "patrol_request",
-        f"TLP:RED Patrol request from {store.name}: {REASONS[request.reason]}",
+        _l("TLP:RED Patrol request from %(store)s: %(reason)s", store=store.name, reason=REASONS[request.reason]),
         patrol=request,
         store=store,
         contact=contact,
@@ -254,6 +254,7 @@ def send_request(
         link=officer_link(store.id, request.id, nonce),
         link_until=(request.ends_at + LINK_GRACE).astimezone(zone),
         resend=request.send_count > 1,
+        language=recipient_language(session, contact.email),
     )
     row = queue_email(session, to=contact.email, email=email, kind="patrol_request")
     audit.record(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from i18n import _l, format_local
 from mail.links import external_url
 from mail.outbox import queue_email
-from mail.render import render_email
+from mail.render import in_language, recipient_language, render_email
 from models import OutboundEmail, PoliceShareIndex, ReviewGrant, Store
 from review.grants import MAX_GRANT_DAYS, type_labels
 from security.tokens import sign
@@ -33,14 +34,18 @@ def queue_review_email(
     else:
         link, by_link = external_url("officer.review", token=review_link_token(store, grant)), True
     zone = store_zone(store)
+    language = recipient_language(session, grant.recipient_email)
+    with in_language(language):
+        expires = format_local(grant.expires_at.astimezone(zone), "%d %b %Y %H:%M")
     email = render_email(
         "review_link",
-        f"TLP:RED — {store.name} shares its incident logbook for your review",
+        _l("TLP:RED — %(store)s shares its incident logbook for your review", store=store.name),
+        language=language,
         grant=grant,
         store=store,
         association=store.association,
         types=type_labels(grant.incident_types),
-        expires=grant.expires_at.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        expires=expires,
         zone_name=zone.key,
         link=link,
         by_link=by_link,

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 
+from i18n import _
 from security.breached import breach_count
 
 MIN_LENGTH = 12
@@ -42,25 +43,25 @@ def normalise(password: str) -> str:
 def check_policy(password: str, *, email: str | None = None) -> str:
     """Return the normalised password, or raise PasswordRejected saying what is wrong."""
     if not isinstance(password, str):
-        raise PasswordRejected("Enter a password.")
+        raise PasswordRejected(_("Enter a password."))
     # Length is checked before anything expensive, so a huge password is refused at once.
     if len(password) > MAX_LENGTH * 4:
-        raise PasswordRejected(f"Use at most {MAX_LENGTH} characters.")
+        raise PasswordRejected(_("Use at most %(max)d characters.", max=MAX_LENGTH))
     password = normalise(password)
     if len(password) < MIN_LENGTH:
-        raise PasswordRejected(f"Use at least {MIN_LENGTH} characters.")
+        raise PasswordRejected(_("Use at least %(min)d characters.", min=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"Use at most {MAX_LENGTH} characters.")
+        raise PasswordRejected(_("Use at most %(max)d characters.", max=MAX_LENGTH))
     folded = password.casefold()
     if folded in _common_passwords() or len(set(folded)) < 4:
-        raise PasswordRejected("This password is too common or too easy to guess; choose another.")
+        raise PasswordRejected(_("This password is too common or too easy to guess; choose another."))
     if email:
         local = email.split("@", 1)[0].casefold()
         if len(local) >= 4 and local in folded:
-            raise PasswordRejected("The password must not contain your email name.")
+            raise PasswordRejected(_("The password must not contain your email name."))
     url = current_app.config.get("BREACHED_PASSWORDS_URL") if has_app_context() else None
     if url and breach_count(password, url):
-        raise PasswordRejected("This password appears in known data breaches; choose another.")
+        raise PasswordRejected(_("This password appears in known data breaches; choose another."))
     return password
 
 

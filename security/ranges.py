@@ -15,6 +15,8 @@ from datetime import date, datetime
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from i18n import _, format_number
+
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2200, 12, 31)
 DATE_MESSAGE = f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
@@ -49,17 +51,19 @@ def clamp_date(value: date) -> date:
 def bounded_int(raw: object, lo: int, hi: int) -> int:
     """`raw` (an int or a string of decimal digits, optionally signed) as an int within lo..hi, or OutOfRange."""
     if isinstance(raw, bool):
-        raise OutOfRange(f"Enter a whole number from {lo:,} to {hi:,}.")
+        raise OutOfRange(_("Enter a whole number from %(lo)s to %(hi)s.", lo=format_number(lo), hi=format_number(hi)))
     if isinstance(raw, int):
         number = raw
     else:
         text = str(raw).strip()
         digits = text[1:] if text[:1] in "+-" else text
         if not digits.isascii() or not digits.isdigit() or len(digits) > 30:
-            raise OutOfRange(f"Enter a whole number from {lo:,} to {hi:,}.")
+            raise OutOfRange(
+                _("Enter a whole number from %(lo)s to %(hi)s.", lo=format_number(lo), hi=format_number(hi))
+            )
         number = int(text)
     if not lo <= number <= hi:
-        raise OutOfRange(f"Enter a whole number from {lo:,} to {hi:,}.")
+        raise OutOfRange(_("Enter a whole number from %(lo)s to %(hi)s.", lo=format_number(lo), hi=format_number(hi)))
     return number
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from errors import DomainError
+from i18n import _, _l
 
 UNREADABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 UNREADABLE_MESSAGE = "contains a line break or another control or invisible character. Remove it and try again."
@@ -26,10 +27,16 @@ def has_unreadable_characters(text: str) -> bool:
     return any(unicodedata.category(ch) in UNREADABLE_CATEGORIES for ch in unicodedata.normalize("NFC", text))
 
 
-def clean_name(value: str | None, *, what: str = "The name", max_length: int = 200) -> str:
+def clean_name(value: str | None, *, what: object = _l("The name"), max_length: int = 200) -> str:
     """`value` normalised (NFC, whitespace collapsed, cut at `max_length`); UnreadableText when it holds a control
-    or invisible character. An empty value stays empty: whether a name is required is the caller's rule."""
+    or invisible character. An empty value stays empty: whether a name is required is the caller's rule. `what`
+    names the field in the message, in the reader's language (`_l("Your name")`)."""
     value = unicodedata.normalize("NFC", value or "")
     if has_unreadable_characters(value):
-        raise UnreadableText(f"{what} {UNREADABLE_MESSAGE}")
+        raise UnreadableText(
+            _(
+                "%(what)s contains a line break or another control or invisible character. Remove it and try again.",
+                what=what,
+            )
+        )
     return " ".join(value.split())[:max_length]

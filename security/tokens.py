@@ -9,6 +9,8 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from i18n import _
+
 
 class InvalidToken(ValueError):
     """A token that is malformed, tampered with, for another purpose, or expired."""
@@ -26,13 +28,13 @@ def sign(purpose: str, payload: Any) -> str:
 def unsign(purpose: str, token: str, *, max_age_seconds: int) -> Any:
     """Return the payload, or raise InvalidToken (expired or not) with a message fit for the person."""
     if not isinstance(token, str) or len(token) > 2000:
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(_("This link is not valid."))
     try:
         return _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
-        raise InvalidToken("This link has expired. Ask for a new one.") from None
+        raise InvalidToken(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise InvalidToken("This link is not valid.") from None
+        raise InvalidToken(_("This link is not valid.")) from None
 
 
 def new_secret() -> str:

@@ -27,6 +27,7 @@ from typing import TypeVar
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from errors import DomainError
+from i18n import _
 
 T = TypeVar("T")
 
@@ -91,9 +92,9 @@ def check_filename(filename: str | None) -> None:
     is a sign of a crafted request, and we say no rather than guess)."""
     name = filename or ""
     if len(name) > 255:
-        raise UploadRejected("The file name is too long.")
+        raise UploadRejected(_("The file name is too long."))
     if "/" in name or "\\" in name or ".." in name or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise UploadRejected("The file name is not acceptable. Rename the photo and try again.")
+        raise UploadRejected(_("The file name is not acceptable. Rename the photo and try again."))
 
 
 def check_images(
@@ -128,13 +129,17 @@ def screen_images(
     against the request's budget.
     """
     if len(files) > max_files:
-        raise UploadRejected(f"At most {max_files} photos can be added here. Choose fewer photos.")
+        raise UploadRejected(_("At most %(max)d photos can be added here. Choose fewer photos.", max=max_files))
     sizes = _each_file(files, image_size, max_bytes=max_bytes, max_pixels=max_pixels)
     total = sum(width * height for width, height in sizes)
     if total > max_request_pixels:
         raise UploadRejected(
-            f"These photos have too many pixels together ({total // 1_000_000} megapixels; at most "
-            f"{max_request_pixels // 1_000_000} in one go). Send fewer photos at a time, or smaller ones."
+            _(
+                "These photos have too many pixels together (%(total)d megapixels; at most %(max)d in one go)."
+                " Send fewer photos at a time, or smaller ones.",
+                total=total // 1_000_000,
+                max=max_request_pixels // 1_000_000,
+            )
         )
 
 
@@ -177,24 +182,24 @@ def image_size(
             with _open(raw, max_pixels) as image:
                 return image.size
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadRejected("The photo has too many pixels.") from None
+            raise UploadRejected(_("The photo has too many pixels.")) from None
         except UploadRejected:
             raise
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
-            raise UploadRejected("The file is not a JPEG, PNG or WebP photo, or it is damaged.") from None
+            raise UploadRejected(_("The file is not a JPEG, PNG or WebP photo, or it is damaged.")) from None
 
 
 def _check_sent(raw: bytes, filename: str | None, declared_type: str | None, max_bytes: int) -> str:
     """Name, emptiness, size and declared type; returns the declared type, normalised."""
     check_filename(filename)
     if not raw:
-        raise UploadRejected("The file is empty.")
+        raise UploadRejected(_("The file is empty."))
     if len(raw) > max_bytes:
-        raise UploadRejected(f"The photo is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise UploadRejected(_("The photo is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
     declared = (declared_type or "").split(";")[0].strip().lower()
     accepted_types = set().union(*ACCEPTED_FORMATS.values())
     if declared not in UNDECLARED_TYPES and declared not in accepted_types:
-        raise UploadRejected("Only JPEG, PNG and WebP photos can be uploaded.")
+        raise UploadRejected(_("Only JPEG, PNG and WebP photos can be uploaded."))
     return declared
 
 
@@ -216,14 +221,14 @@ def check_image(
         try:
             fmt = _verify(raw, max_pixels)
             if declared not in UNDECLARED_TYPES and declared not in ACCEPTED_FORMATS[fmt]:
-                raise UploadRejected("The file's content does not match its type.")
+                raise UploadRejected(_("The file's content does not match its type."))
             image = _decode(raw, max_pixels)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise UploadRejected("The photo has too many pixels.") from None
+            raise UploadRejected(_("The photo has too many pixels.")) from None
         except UploadRejected:
             raise
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, MemoryError):
-            raise UploadRejected("The file is not a JPEG, PNG or WebP photo, or it is damaged.") from None
+            raise UploadRejected(_("The file is not a JPEG, PNG or WebP photo, or it is damaged.")) from None
     data, content_type, extension = _encode(image)
     return CheckedImage(
         stored_name=f"{secrets.token_hex(16)}.{extension}",
@@ -238,10 +243,10 @@ def _open(raw: bytes, max_pixels: int) -> Image.Image:
     """Open (header only) and refuse what is not an accepted format or announces too many pixels."""
     image = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
     if image.format not in ACCEPTED_FORMATS:
-        raise UploadRejected("Only JPEG, PNG and WebP photos can be uploaded.")
+        raise UploadRejected(_("Only JPEG, PNG and WebP photos can be uploaded."))
     width, height = image.size
     if width < 1 or height < 1 or width * height > max_pixels:
-        raise UploadRejected("The photo has too many pixels.")
+        raise UploadRejected(_("The photo has too many pixels."))
     return image
 
 

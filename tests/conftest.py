@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from database.engines import app_url_for
+from i18n.catalogs import compile_catalogs
 
 pytest_plugins = [
     "pytester",
@@ -32,6 +33,12 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.web",
 ]
+
+
+def pytest_sessionstart(session):
+    """`pytest` alone works: the translation catalogs are compiled when missing or older than their .po (the .mo
+    files are build output, not in git; `make translations` does the same)."""
+    compile_catalogs(only_stale=True)
 
 
 def _embedded_data_dir(tmp_path_factory) -> str:

@@ -17,6 +17,7 @@ from blueprints.signup.views import CHOOSE_PLAN
 from bulletins import moderation
 from database.request_scope import db
 from digest import admin as digest_admin
+from i18n import format_local
 from members import dashboard as dashboard_services
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
@@ -62,9 +63,9 @@ def moderation_waiting() -> int:
 
 @bp.app_template_filter("association_time")
 def association_time(value, fmt: str = "%d %b %Y %H:%M") -> str:
-    """A timestamp in the time zone of the association whose portal is showing it."""
+    """A timestamp in the time zone of the association whose portal is showing it, in the reader's language."""
     if value is None:
         return "—"
     association = g.get("association")
     zone = ZoneInfo(association.timezone) if association is not None else UTC
-    return value.astimezone(zone).strftime(fmt)
+    return format_local(value.astimezone(zone), fmt)

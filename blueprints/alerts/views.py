@@ -10,6 +10,7 @@ from blueprints.alerts.forms import AlertPreferenceForm
 from blueprints.form_helpers import choices
 from blueprints.web import access
 from database.request_scope import db
+from i18n import _
 
 bp = Blueprint("alerts", __name__, url_prefix="/account/alerts")
 
@@ -45,7 +46,7 @@ def preferences():
         except services.AlertError as exc:
             form.quiet_end.errors = [*form.quiet_end.errors, str(exc)]
         else:
-            flash("Email preferences saved.", "success")
+            flash(_("Email preferences saved."), "success")
             return redirect(url_for("alerts.preferences"))
     if form.is_submitted():
         status = 400

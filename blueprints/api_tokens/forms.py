@@ -8,15 +8,18 @@ from wtforms.validators import DataRequired, Length
 
 from apitokens.tokens import NAME_LENGTH
 from blueprints.form_helpers import CheckboxesField, choices
+from i18n import _l
 
 
 class NewTokenForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[DataRequired(), Length(max=NAME_LENGTH)],
-        description="What will use it, e.g. “Point of sale” or “Member database sync”.",
+        description=_l("What will use it, e.g. “Point of sale” or “Member database sync”."),
     )
-    scopes = CheckboxesField("Permissions", validators=[DataRequired(message="Choose at least one permission.")])
+    scopes = CheckboxesField(
+        _l("Permissions"), validators=[DataRequired(message=_l("Choose at least one permission."))]
+    )
 
     def __init__(self, scopes: dict[str, str], *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from blueprints.guards import association_admin_view, liaison_memberships, liais
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from models import MANAGER_ROLES
 
 bp = Blueprint("api_tokens", __name__)
@@ -55,10 +56,10 @@ def _make_token(scopes, create):
 def _revoke(revoke, token_id: int) -> None:
     """The Revoke button of every kind: `revoke(token_id)` once the form's token checks out."""
     if not RevokeForm().validate_on_submit():
-        flash("This form expired. Try again.")
+        flash(_("This form expired. Try again."))
         return
     token = revoke(token_id)
-    flash(f"Token “{token.name}” revoked: it no longer works.", "success")
+    flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "success")
 
 
 # --- a store's tokens ---------------------------------------------------------------------------------------------

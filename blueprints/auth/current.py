@@ -42,6 +42,11 @@ class CurrentUser:
         return self.user.name
 
     @property
+    def language(self) -> str | None:
+        """The person's chosen language code, or None to follow the browser (read by `i18n.select_locale`)."""
+        return self.user.language
+
+    @property
     def is_operator(self) -> bool:
         return self.user.is_operator
 

@@ -33,6 +33,7 @@ from accounts.mfa import (
 from blueprints.auth.current import CurrentUser
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
+from i18n import _, _l, ngettext
 from models import User
 from security.tokens import InvalidToken, sign, unsign
 
@@ -58,7 +59,7 @@ def sign_in_after_password(user: User, next_url: str | None = None) -> Response:
         return redirect(url_for("mfa.verify"))
     establish_session(user)
     if requires_mfa(db(), user.id):
-        flash("Your role needs two-step sign-in. Set it up now to continue.", "info")
+        flash(_("Your role needs two-step sign-in. Set it up now to continue."), "info")
         return redirect(url_for("mfa.enrol"))
     return redirect(next_url or url_for("auth.home"))
 
@@ -66,7 +67,7 @@ def sign_in_after_password(user: User, next_url: str | None = None) -> Response:
 def enrolment_redirect() -> Response | None:
     """For views of roles that need two-step sign-in: a redirect to enrolment when the person has not enrolled."""
     if current_user.is_authenticated and not is_enrolled(current_user.user):
-        flash("Set up two-step sign-in to use these pages.", "info")
+        flash(_("Set up two-step sign-in to use these pages."), "info")
         return redirect(url_for("mfa.enrol"))
     return None
 
@@ -86,25 +87,27 @@ def _pending_user() -> tuple[User, str | None] | None:
 
 
 class VerifyForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[Length(max=20)])
-    recovery_code = StringField("Or a recovery code", validators=[Length(max=30)])
+    code = StringField(_l("Code from your authenticator app"), validators=[Length(max=20)])
+    recovery_code = StringField(_l("Or a recovery code"), validators=[Length(max=30)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not (self.code.data or "").strip() and not (self.recovery_code.data or "").strip():
-            self.code.errors.append("Enter the 6-digit code from your app, or one of your recovery codes.")
+            self.code.errors.append(_("Enter the 6-digit code from your app, or one of your recovery codes."))
             return False
         return ok
 
 
 class EnrolForm(FlaskForm):
     enrolment = HiddenField()
-    code = StringField("Code shown by your app", validators=[DataRequired("Enter the 6-digit code."), Length(max=20)])
+    code = StringField(
+        _l("Code shown by your app"), validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=20)]
+    )
 
 
 class ConfirmCodeForm(FlaskForm):
     code = StringField(
-        "Current code from your app", validators=[DataRequired("Enter the 6-digit code."), Length(max=20)]
+        _l("Current code from your app"), validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=20)]
     )
 
 
@@ -114,7 +117,7 @@ def verify():
     pending = _pending_user()
     if pending is None:
         session.pop("mfa_pending", None)
-        flash("Sign in again to continue.", "info")
+        flash(_("Sign in again to continue."), "info")
         return redirect(url_for("auth.login"))
     user, next_url = pending
     form = VerifyForm()
@@ -138,7 +141,14 @@ def verify():
             establish_session(user)
             if used == "recovery":
                 left = remaining_recovery_codes(db(), user.id)
-                flash(f"Recovery code used; {left} left. Make new ones on your two-step sign-in page.", "info")
+                flash(
+                    ngettext(
+                        "Recovery code used; %(num)d left. Make new ones on your two-step sign-in page.",
+                        "Recovery code used; %(num)d left. Make new ones on your two-step sign-in page.",
+                        left,
+                    ),
+                    "info",
+                )
             return redirect(next_url or url_for("auth.home"))
     elif request.method == "POST":
         status = 400
@@ -163,10 +173,10 @@ def enrol():
         try:
             payload = unsign("mfa-enrol", form.enrolment.data or "", max_age_seconds=ENROL_MAX_AGE)
             if payload.get("uid") != user.id:
-                raise InvalidToken("This page is not yours.")
+                raise InvalidToken(_("This page is not yours."))
             secret = str(payload["secret"])
         except InvalidToken:
-            form.form_errors.append("This set-up page expired. Add the new key below to your app and try again.")
+            form.form_errors.append(_("This set-up page expired. Add the new key below to your app and try again."))
             secret = None
             status = 400
     if secret is None:

@@ -13,12 +13,14 @@ from blueprints.auth.forms import (
     AcceptWithAccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     LogoutForm,
     ResetPasswordForm,
 )
 from blueprints.web import access, client_ip, current_actor, safe_next_url
 from database.request_scope import db, independent_transaction
+from i18n import _, browser_language, force_locale
 from models import User
 from people.association import admin_associations, first_admin_association_slug, record_liaison_details
 from security.passwords import PasswordRejected
@@ -86,12 +88,12 @@ def login():
 def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
-        abort(400, "Your session form expired; sign out again.")
+        abort(400, _("Your session form expired; sign out again."))
     if current_user.is_authenticated:
         services.end_session(db(), current_user.token, actor=current_actor())
         logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -118,7 +120,7 @@ def accept_invitation(token: str):
         nonce = unsign("invitation", token, max_age_seconds=max_age)
         invitation = services.open_invitation(db(), nonce)
     except (InvalidToken, services.InvitationInvalid) as exc:
-        return render_template("auth/message.html", title="Invitation", message=str(exc)), 410
+        return render_template("auth/message.html", title=_("Invitation"), message=str(exc)), 410
     has_account = db().scalar(sa.select(User.id).where(User.email == invitation.email)) is not None
     form = AcceptWithAccountForm() if has_account else AcceptInvitationForm(name=invitation.name)
     status = 200
@@ -140,7 +142,7 @@ def accept_invitation(token: str):
         else:
             record_liaison_details(db(), invitation, user)
             response = _sign_in(user)
-            flash("Welcome to Loupe.", "success")
+            flash(_("Welcome to Loupe."), "success")
             return response
     elif request.method == "POST":
         status = 400
@@ -158,8 +160,8 @@ def forgot_password():
         services.request_password_reset(db(), form.email.data, ip=client_ip())
         return render_template(
             "auth/message.html",
-            title="Check your email",
-            message="If an account exists for that address, we sent it a link to choose a new password.",
+            title=_("Check your email"),
+            message=_("If an account exists for that address, we sent it a link to choose a new password."),
         )
     status = 400 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status
@@ -172,7 +174,7 @@ def reset_password(token: str):
     try:
         payload = unsign("password-reset", token, max_age_seconds=max_age)
     except InvalidToken as exc:
-        return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+        return render_template("auth/message.html", title=_("Password reset"), message=str(exc)), 410
     form = ResetPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -188,9 +190,9 @@ def reset_password(token: str):
             form.password.errors.append(str(exc))
             status = 400
         except services.InvitationInvalid as exc:
-            return render_template("auth/message.html", title="Password reset", message=str(exc)), 410
+            return render_template("auth/message.html", title=_("Password reset"), message=str(exc)), 410
         else:
-            flash("Your password is changed. Sign in with it.", "success")
+            flash(_("Your password is changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     elif request.method == "POST":
         status = 400
@@ -218,8 +220,24 @@ def change_password():
             target.errors.append(str(exc))
             status = 400
         else:
-            flash("Your password is changed; your other sessions are signed out.", "success")
+            flash(_("Your password is changed; your other sessions are signed out."), "success")
             return redirect(url_for("auth.home"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@access("account")
+@login_required
+def language():
+    """The language the signed-in person reads Loupe and their emails in."""
+    form = LanguageForm(data={"language": current_user.language or ""} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_language(db(), current_user.user, form.language.data)
+        # Said in the language the next pages will be in.
+        with force_locale(form.language.data or browser_language()):
+            flash(_("Language saved."), "success")
+        return redirect(url_for("auth.language"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/language.html", form=form), status

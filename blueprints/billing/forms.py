@@ -5,9 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
+from i18n import _l
+
 
 class PayDuesForm(FlaskForm):
-    plan = RadioField("Dues plan", coerce=int, validators=[InputRequired(message="Choose a dues plan.")])
+    plan = RadioField(_l("Dues plan"), coerce=int, validators=[InputRequired(message=_l("Choose a dues plan."))])
 
 
 class ActionForm(FlaskForm):

@@ -16,6 +16,7 @@ from blueprints.guards import open_when_dues_unpaid, store_view
 from blueprints.web import current_actor
 from database.request_scope import db, engines
 from errors import DomainError
+from i18n import _
 from mail.links import external_url
 from models import OWNER_ROLES
 from models.base import utcnow
@@ -31,7 +32,12 @@ def _allow_stripe_hosted_pages(response):
 
 
 def _plan_label(plan) -> str:
-    return f"{plan.name} — {format_amount(plan.amount, plan.currency)} {INTERVALS[plan.interval].lower()}"
+    return _(
+        "%(name)s — %(amount)s %(interval)s",
+        name=plan.name,
+        amount=format_amount(plan.amount, plan.currency),
+        interval=str(INTERVALS[plan.interval]).lower(),
+    )
 
 
 def _pay_form(store, formdata=None) -> PayDuesForm:
@@ -127,5 +133,5 @@ def refresh(store, membership):
         return _page(store, membership, _pay_form(store), 400)
     account = require_stripe(db(), store.association_id, current_app.config)
     refresh_store(db(), store, account, now=utcnow())
-    flash("Status brought up to date with Stripe.", "success")
+    flash(_("Status brought up to date with Stripe."), "success")
     return redirect(url_for("billing.index", store_slug=store.slug))

@@ -9,6 +9,7 @@ from blueprints.guards import store_view
 from blueprints.notifications.forms import CsrfForm
 from blueprints.web import access
 from database.request_scope import db
+from i18n import _
 from notifications import inbox as services
 
 bp = Blueprint("notifications", __name__)
@@ -83,7 +84,7 @@ def settings():
         offered = [c.event.key for c in services.choices_for(session, current_user.id, roles)]
         chosen = {key: (f"in_app:{key}" in request.form, f"email:{key}" in request.form) for key in offered}
         services.save_choices(session, current_user.id, roles, chosen)
-        flash("Notification settings saved.", "success")
+        flash(_("Notification settings saved."), "success")
         return redirect(url_for("notifications.settings"))
     if form.is_submitted():
         status = 400

@@ -12,6 +12,7 @@ from blueprints.outgoing_webhooks.views import OwnerUrls
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from models import Region
 from outgoing import subscriptions as services
 from outgoing.events import LIAISON_TLPS
@@ -37,7 +38,7 @@ def _page_values(membership) -> dict:
     region = db().get(Region, membership.region_id) if membership.region_id else None
     return {
         "association": membership.association,
-        "owner_name": membership.agency or "Your agency",
+        "owner_name": membership.agency or _("Your agency"),
         "region_name": region.name if region else None,
         "urls": OwnerUrls("liaison_webhooks"),
     }
@@ -101,7 +102,7 @@ def send_test(subscription_id: int):
     membership, _subscription = _own(subscription_id)
     if ActionForm().validate_on_submit():
         services.send_test(db(), membership.association, subscription_id, actor=current_actor(), liaison=membership)
-        flash("Test delivery queued: it appears in the log below once sent.", "success")
+        flash(_("Test delivery queued: it appears in the log below once sent."), "success")
     return redirect(OwnerUrls("liaison_webhooks").detail(subscription_id))
 
 
@@ -111,5 +112,5 @@ def delete(subscription_id: int):
     membership, _subscription = _own(subscription_id)
     if ActionForm().validate_on_submit():
         services.delete(db(), membership.association, subscription_id, actor=current_actor(), liaison=membership)
-        flash("Webhook deleted: nothing more is sent to it.", "success")
+        flash(_("Webhook deleted: nothing more is sent to it."), "success")
     return redirect(OwnerUrls("liaison_webhooks").index())

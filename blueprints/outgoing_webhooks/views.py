@@ -9,6 +9,7 @@ from blueprints.outgoing_webhooks.forms import ActionForm, SubscribeForm
 from blueprints.web import current_actor
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from outgoing import subscriptions as services
 
 bp = Blueprint("outgoing_webhooks", __name__, url_prefix="/a/<association_slug>/webhooks")
@@ -95,7 +96,7 @@ def detail(association, subscription_id: int):
 def send_test(association, subscription_id: int):
     if ActionForm().validate_on_submit():
         services.send_test(db(), association, subscription_id, actor=current_actor())
-        flash("Test delivery queued: it appears in the log below once sent.", "success")
+        flash(_("Test delivery queued: it appears in the log below once sent."), "success")
     return redirect(
         url_for("outgoing_webhooks.detail", association_slug=association.slug, subscription_id=subscription_id)
     )
@@ -106,5 +107,5 @@ def send_test(association, subscription_id: int):
 def delete(association, subscription_id: int):
     if ActionForm().validate_on_submit():
         services.delete(db(), association, subscription_id, actor=current_actor())
-        flash("Webhook deleted: nothing more is sent to it.", "success")
+        flash(_("Webhook deleted: nothing more is sent to it."), "success")
     return redirect(url_for("outgoing_webhooks.index", association_slug=association.slug))

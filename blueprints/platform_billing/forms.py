@@ -4,9 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
+from i18n import _l
+
 
 class ChoosePlanForm(FlaskForm):
-    plan = SelectField("Plan", coerce=int, validators=[InputRequired("Choose a plan.")], validate_choice=True)
+    plan = SelectField(_l("Plan"), coerce=int, validators=[InputRequired(_l("Choose a plan."))], validate_choice=True)
 
 
 class PortalForm(FlaskForm):

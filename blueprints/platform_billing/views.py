@@ -13,6 +13,7 @@ from blueprints.guards import association_admin_view, open_when_dues_unpaid
 from blueprints.platform_billing.forms import ChoosePlanForm, PortalForm
 from blueprints.web import current_actor
 from database.request_scope import db
+from i18n import _
 from mail.links import external_url
 from models.base import utcnow
 
@@ -27,8 +28,10 @@ def _allow_stripe_hosted_pages(response):
 
 
 def _label(plan) -> str:
-    per = plan.interval  # "month" or "year"
-    return f"{plan.name} — {format_amount(plan.amount_per_store, plan.currency)} per member store per {per}"
+    amount = format_amount(plan.amount_per_store, plan.currency)
+    if plan.interval == "year":
+        return _("%(name)s — %(amount)s per member store per year", name=plan.name, amount=amount)
+    return _("%(name)s — %(amount)s per member store per month", name=plan.name, amount=amount)
 
 
 def _form(formdata=None) -> ChoosePlanForm:

@@ -11,6 +11,7 @@ from blueprints.signup.forms import ConfirmForm, SignupForm
 from blueprints.web import access, client_ip
 from database.request_scope import db
 from errors import DomainError
+from i18n import _
 from security.tokens import InvalidToken, unsign
 
 bp = Blueprint("signup", __name__, url_prefix="/start")
@@ -62,7 +63,7 @@ def confirm(token: str):
     try:
         signup = signups.open_signup(db(), _nonce(token))
     except (InvalidToken, signups.SignupLinkInvalid) as exc:
-        return render_template("auth/message.html", title="Start your association", message=str(exc)), 410
+        return render_template("auth/message.html", title=_("Start your association"), message=str(exc)), 410
     form = ConfirmForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -70,16 +71,17 @@ def confirm(token: str):
     try:
         done = signups.confirm_signup(db(), signup.nonce, ip=client_ip())
     except DomainError as exc:
-        return render_template("auth/message.html", title="Start your association", message=str(exc)), 409
+        return render_template("auth/message.html", title=_("Start your association"), message=str(exc)), 409
     if done.admin is None:
         return render_template("signup/awaiting.html", signup=done.signup)
     if done.existing_account:
-        message = (
-            f"{done.signup.name} is ready. You already had a Loupe account with this address: sign in with its "
-            "password (not the one you typed when signing up) to open the admin portal."
+        message = _(
+            "%(name)s is ready. You already had a Loupe account with this address: sign in with its "
+            "password (not the one you typed when signing up) to open the admin portal.",
+            name=done.signup.name,
         )
-        return render_template("auth/message.html", title="Your association is ready", message=message)
-    flash(f"{done.signup.name} is ready. Welcome to Loupe.", "success")
+        return render_template("auth/message.html", title=_("Your association is ready"), message=message)
+    flash(_("%(name)s is ready. Welcome to Loupe.", name=done.signup.name), "success")
     response = sign_in_after_password(done.admin, url_for("admin.home", association_slug=done.signup.slug))
     if platform_stripe(current_app.config) is not None:
         # Set after the sign-in (which starts a fresh session): the portal's first opening is the plan step, also

@@ -19,7 +19,7 @@ from blueprints.web import current_actor
 from bulletins import feed
 from database.request_scope import db
 from errors import DomainError
-from i18n import _
+from i18n import _, format_local
 from models import MANAGER_ROLES
 from notifications import inbox
 from workspace import attention, getting_started
@@ -32,12 +32,13 @@ bp = Blueprint("store", __name__, url_prefix="/s/<store_slug>")
 
 @bp.app_template_filter("store_time")
 def store_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A stored (UTC) time on the wall clock of the current store (its region's zone), e.g. `12 Mar 2026, 14:30`."""
+    """A stored (UTC) time on the wall clock of the current store (its region's zone), e.g. `12 Mar 2026, 14:30`, in
+    the reader's language (`i18n.format_local`: « 12 mars 2026, 14 h 30 »)."""
     if value is None:
         return "—"
     store = g.get("store")
     zone = store_zone(store) if store is not None else None
-    return (value.astimezone(zone) if zone else value).strftime(fmt)
+    return format_local(value.astimezone(zone) if zone else value, fmt)
 
 
 @bp.app_template_filter("store_zone_name")
