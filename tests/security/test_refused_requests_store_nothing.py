@@ -966,6 +966,11 @@ def confirm_a_sign_up_twice(ctx: Ctx):
 
 def confirm_a_sign_up_whose_address_was_taken_meanwhile(ctx: Ctx):
     """Approval is required (the default): the address is checked again when the email is confirmed."""
+    from models import PlatformSettings
+
+    # The setting is shared by the whole test database; another test may have left sign-ups straight through.
+    with Session(ctx.engines.owner) as session, session.begin():
+        session.execute(sa.update(PlatformSettings).values(signup_requires_approval=True))
     link = _signup_link(ctx, slug=ctx.world().association.slug)
     return ctx.post(link, {})
 
