@@ -128,13 +128,15 @@ def test_different_keys_and_no_key_file_separate_incidents(shop, in_store):
     [
         "garbage",
         "1",
-        str(uuid.uuid4()).upper(),  # not how the page writes it
-        str(uuid.uuid1()),  # not a version-4 key
-        str(uuid.uuid4()).replace("-", ""),
-        "{" + str(uuid.uuid4()) + "}",
-        str(uuid.uuid4()) + "\n",
+        # Fixed values: test ids must be the same in every pytest-xdist worker.
+        "50ED1003-330C-4BB1-90C3-5C55C9C0C0FA",  # not how the page writes it
+        "bebea218-f034-11f1-8a1d-02fc00000001",  # not a version-4 key
+        "8f3cf89c8d194a78854aa2f86c00fdfb",
+        "{c8647a7a-e51b-4885-afb3-c67652a13570}",
+        "a9552221-365a-473a-b219-7778ede57f53\n",
         "x" * 10_000,
     ],
+    ids=["garbage", "digit", "upper-case", "version-1", "no-hyphens", "braces", "newline", "too-long"],
 )
 def test_a_malformed_draft_key_is_refused(raw):
     with pytest.raises(DraftKeyRefused):
