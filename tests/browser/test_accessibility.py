@@ -269,3 +269,26 @@ def test_every_get_route_is_swept_or_listed(app):
         and info.get("kind") not in KIND_ROLES
     ]
     assert unswept == []
+
+
+def test_screens_script_saves_each_page_at_both_sizes_in_each_language_and_indexes_them(
+    app, world, browser, live_server, tmp_path
+):
+    from PIL import Image
+
+    from tests.support.screens import capture, write_index
+
+    saved = capture(browser, live_server, app, world, tmp_path, langs=("en", "fr"), only={"operator"})
+    names = sorted(str(p.relative_to(tmp_path)) for p in saved)
+    assert names == [
+        "en/operator-console-desktop.png",
+        "en/operator-console-phone.png",
+        "fr/operator-console-desktop.png",
+        "fr/operator-console-phone.png",
+    ]
+    with Image.open(tmp_path / "fr/operator-console-phone.png") as image:
+        assert image.format == "PNG" and image.width == 390 and image.height >= 844 // 2
+    index = write_index(tmp_path, saved).read_text()
+    row = "| operator | console | [desktop](en/operator-console-desktop.png) | [phone](en/operator-console-phone.png) |"
+    assert row in index
+    assert "## fr" in index
