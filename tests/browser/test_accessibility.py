@@ -88,7 +88,6 @@ FORM_ERRORS = (
     "patrols.new_request",
     "patrols.new_trip",
     "briefing.new_keyholder",
-    "briefing.new_safe",
     "review.new_grant",
     "auth.change_password",
     "auth.forgot_password",
@@ -96,7 +95,19 @@ FORM_ERRORS = (
     "operator.new_association",
     "signup.start",
     "api_tokens.store_tokens",
+    "api_tokens.association_tokens",
+    "api_tokens.liaison_tokens",
     "admin.import_stores",
+    "store.edit_contact",
+    "logbook.edit_incident",
+    "meetings.edit",
+    "briefing.edit_keyholder",
+    "feed.sighting",
+    "mfa.enrol",
+    "auth.accept_invitation",
+    "auth.reset_password",
+    "outgoing_webhooks.index",
+    "liaison_webhooks.index",
 )
 
 OPEN_DETAILS = "() => { const d = [...document.querySelectorAll('details:not([open])')]; d.forEach(x => x.open = true);"
@@ -189,8 +200,11 @@ def sweep(page: Page, endpoint: str, path: str, found: list[str], *, send_empty:
         check(page, f"{endpoint} {path} phone, details opened", found)
     if send_empty and endpoint in FORM_ERRORS:
         page.set_viewport_size(VIEWPORTS["desktop"])
-        with page.expect_navigation():
+        with page.expect_navigation() as sent:
             assert page.evaluate(SEND_EMPTY), f"{endpoint}: no form to send"
+        if sent.value is None or sent.value.status != 400:
+            status = sent.value.status if sent.value else "no response"
+            found.append(f"{endpoint} {path}: an empty form was not refused ({status}): take it out of FORM_ERRORS")
         check(page, f"{endpoint} {path} desktop, sent empty", found)
 
 
