@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test lint format setup bench bench-tools browser clean translations messages
+.PHONY: run test lint format setup bench bench-tools browser clean translations messages screens
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Loupe needs Python 3.11 (set PYTHON=...)")'
@@ -65,6 +65,11 @@ bench-tools:
 			echo "make bench needs$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
 		fi; \
 	fi
+
+# Screenshots of each role's main pages (desktop, phone; English, French) into docs/screens/, with their index
+# (tests/support/screens.py: its own embedded PostgreSQL and the demo, like the tests). SCREENS_ARGS="--role owner".
+screens: $(STAMP) browser
+	$(BIN)/python -m tests.support.screens $(SCREENS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
