@@ -55,6 +55,8 @@ SENTENCES = {
     "logbook.casing_alert.opened": _l("%(who)s opened a casing alert"),
     "logbook.casing_alert.photo_viewed": _l("%(who)s viewed a casing alert's photo"),
     "logbook.delete": _l("%(who)s deleted a logbook incident"),
+    "logbook.restore": _l("%(who)s restored a deleted logbook incident"),
+    "logbook.purge": _l("%(who)s removed logbook incidents deleted over 30 days ago for good"),
     "logbook.export": _l("%(who)s exported the logbook"),
     "logbook.photo_deleted": _l("%(who)s removed a logbook photo"),
     "login.failure": _l("%(who)s failed to sign in"),

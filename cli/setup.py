@@ -23,13 +23,15 @@ def setup_command(ctx: click.Context, no_demo: bool, port: int | None, serving: 
     ctx.invoke(migrate)
     if not no_demo:
         ctx.invoke(seed)
-    # Nothing is served yet: say what serves it, rather than "ready" (issue #19).
-    url = served_base_url(os.environ, "127.0.0.1", port) if port else None
-    url = url or current_app.config["PUBLIC_BASE_URL"]
+    click.echo(next_step(port=port, serving=serving, configured_url=current_app.config["PUBLIC_BASE_URL"]))
+
+
+def next_step(*, port: int | None, serving: bool, configured_url: str) -> str:
+    """What setup says last: nothing is served yet, and what serves it where (issue #19), not "ready"."""
+    url = (served_base_url(os.environ, "127.0.0.1", port) if port else None) or configured_url
     if serving:
-        click.echo(f"\nSet up. Starting the server at {url} ...")
-    else:
-        click.echo(
-            f"\nSet up; nothing is served yet. Next: `make run` serves it at {url}"
-            " (`make run PORT=8080` for another port), with a job worker beside it."
-        )
+        return f"\nSet up. Starting the server at {url} ..."
+    return (
+        f"\nSet up; nothing is served yet. Next: `make run` serves it at {url}"
+        " (`make run PORT=8080` for another port), with a job worker beside it."
+    )

@@ -17,8 +17,9 @@ from blueprints.signup.views import CHOOSE_PLAN
 from bulletins import moderation
 from database.request_scope import db
 from digest import admin as digest_admin
-from i18n import format_local
+from i18n import _l, format_local
 from members import dashboard as dashboard_services
+from models.accounts import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/a/<association_slug>")
 
@@ -47,6 +48,25 @@ def alerts(association):
     return render_template(
         "admin/alerts.html", association=association, alerts=alert_history.sent_alerts(db(), association)
     )
+
+
+# A role in the reader's words (admin and operator pages); the codes stay in Python (tests/unit/test_role_groups).
+ROLE_WORDS = {
+    Role.ASSOCIATION_ADMIN: _l("association staff"),
+    Role.POLICE_LIAISON: _l("police liaison"),
+    Role.STORE_OWNER: _l("store owner"),
+    Role.STORE_MANAGER: _l("store manager"),
+    Role.STORE_STAFF: _l("store staff"),
+}
+
+
+@bp.app_template_global("role_words")
+def role_words(role: str) -> str:
+    """A stored role code in words, in the reader's language (the code itself when unknown)."""
+    try:
+        return str(ROLE_WORDS[Role(role)])
+    except ValueError:
+        return role
 
 
 @bp.app_template_global("moderation_waiting")

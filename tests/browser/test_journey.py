@@ -68,7 +68,7 @@ def test_casing_report_to_police_review(page: Page, make_world, make_store, make
     # The owner shares casing reports with the liaison.
     open_more(page)
     page.get_by_role("link", name="Police review", exact=True).click()
-    page.get_by_role("link", name="Share a slice").click()
+    page.get_by_role("link", name="Share a slice").first.click()
     page.get_by_label("Share with").select_option(f"liaison:{liaison.id}")
     page.get_by_label("Casing", exact=True).check()
     page.get_by_role("button", name="Share and notify the officer").click()

@@ -65,7 +65,8 @@ def build_demo_world(app) -> DemoWorld:
     database = app.extensions["loupe_db"]
     owner = database.engines.owner
     seed_demo(owner, app_role=database.app_role)
-    seed_bulletins(owner, ASSOCIATION[0])
+    with app.app_context():  # pattern detection renders its emails, as under `flask setup`
+        seed_bulletins(owner, ASSOCIATION[0])
     with Session(owner) as session:
         association = session.scalar(sa.select(Association).where(Association.slug == ASSOCIATION[0]))
         region = session.scalar(sa.select(Region).where(Region.association_id == association.id).order_by(Region.id))
