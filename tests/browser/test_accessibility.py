@@ -37,6 +37,8 @@ AXE_OPTIONS = {
 
 # GET routes that answer something other than an HTML page (files, feeds, JSON, redirects): nothing for axe to read.
 NOT_PAGES = {
+    "pwa.manifest": "the web app manifest (JSON)",
+    "pwa.service_worker": "the service worker (JavaScript)",
     "admin.audit_export": "CSV download",
     "admin.trends_export_csv": "CSV download",
     "admin.trends_export_json": "JSON download",
