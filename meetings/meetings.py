@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, format_local, ngettext
 from meetings.agendas import TEMPLATES_BY_KEY, agenda_template
 from models import ContactLogEntry, Meeting, MeetingAction, PoliceContact
 from models.store.meetings import MEETING_STATUSES
@@ -305,13 +305,29 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
     overdue, minutes_due = results
     for action, meeting in overdue:
         late = (today - action.due_on).days
-        who = f" · {action.owner}" if action.owner else ""
+        due = format_local(action.due_on, "%d %b %Y")
+        if action.owner:
+            detail = ngettext(
+                "Due %(date)s (%(num)d day ago) · %(owner)s · from the meeting “%(meeting)s”",
+                "Due %(date)s (%(num)d days ago) · %(owner)s · from the meeting “%(meeting)s”",
+                late,
+                date=due,
+                owner=action.owner,
+                meeting=meeting.title,
+            )
+        else:
+            detail = ngettext(
+                "Due %(date)s (%(num)d day ago) · from the meeting “%(meeting)s”",
+                "Due %(date)s (%(num)d days ago) · from the meeting “%(meeting)s”",
+                late,
+                date=due,
+                meeting=meeting.title,
+            )
         items.append(
             AttentionItem(
                 kind="meeting_action_overdue",
-                title=f"Follow-up overdue: {action.description}",
-                detail=f"Due {action.due_on:%d %b %Y} ({late} day{'s' if late != 1 else ''} ago){who} · "
-                f"from the meeting “{meeting.title}”",
+                title=_("Follow-up overdue: %(action)s", action=action.description),
+                detail=detail,
                 endpoint="meetings.meeting",
                 values={"meeting_id": meeting.id},
                 severity="high" if late > 30 else "normal",
@@ -321,9 +337,11 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
         items.append(
             AttentionItem(
                 kind="meeting_minutes_due",
-                title=f"Record how the meeting went: {meeting.title}",
-                detail=f"Planned for {meeting.starts_at.astimezone(UTC):%d %b %Y}: mark it held (with minutes and "
-                "follow-ups) or cancelled.",
+                title=_("Record how the meeting went: %(meeting)s", meeting=meeting.title),
+                detail=_(
+                    "Planned for %(date)s: mark it held (with minutes and follow-ups) or cancelled.",
+                    date=format_local(meeting.starts_at.astimezone(UTC), "%d %b %Y"),
+                ),
                 endpoint="meetings.meeting",
                 values={"meeting_id": meeting.id},
             )

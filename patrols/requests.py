@@ -519,14 +519,18 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
     soon = datetime.combine(today + STARTS_SOON, time.max, tzinfo=now.tzinfo)
     items: list[AttentionItem] = []
     for (request,) in results[0]:
-        what = f"{REASONS.get(request.reason, request.reason)} — {PLACES[request.place].lower()}"
+        what = _(
+            "%(reason)s — %(place)s",
+            reason=REASONS.get(request.reason, request.reason),
+            place=str(PLACES[request.place]).lower(),
+        )
         values = {"request_id": request.id}
         private = request.place != "store"  # staff must not learn that the owner's home is being watched
         if request.starts_at <= soon:
             detail = (
-                "Starts within 3 days and is still a draft: send it now."
+                _("Starts within 3 days and is still a draft: send it now.")
                 if request.status == PatrolStatus.DRAFT
-                else "Starts within 3 days and the police have not acknowledged it: call your contact."
+                else _("Starts within 3 days and the police have not acknowledged it: call your contact.")
             )
             items.append(
                 AttentionItem(
@@ -538,7 +542,7 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
                 AttentionItem(
                     "patrol_pending",
                     what,
-                    "Drafted but not sent to the police.",
+                    _("Drafted but not sent to the police."),
                     "patrols.request",
                     values,
                     managers_only=private,
@@ -549,7 +553,7 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
                 AttentionItem(
                     "patrol_pending",
                     what,
-                    "Sent more than a day ago and not acknowledged: follow up or resend.",
+                    _("Sent more than a day ago and not acknowledged: follow up or resend."),
                     "patrols.request",
                     values,
                     managers_only=private,

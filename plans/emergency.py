@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, format_local
 from models import EmergencyPlan, Membership, PoliceContact, Store, User
 from models.base import utcnow
 from models.store.plans import PLAN_KIND_LABELS, PLAN_KINDS, PlanAcknowledgement
@@ -203,8 +203,11 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
             items.append(
                 AttentionItem(
                     kind="plan_review_due",
-                    title=f"{status.label} plan is past its review date",
-                    detail=f"Review was due on {status.plan.review_due_on:%-d %B %Y}. Walk through it with your team.",
+                    title=_("%(plan)s plan is past its review date", plan=status.label),
+                    detail=_(
+                        "Review was due on %(date)s. Walk through it with your team.",
+                        date=format_local(status.plan.review_due_on, "%-d %B %Y"),
+                    ),
                     endpoint="plans.show",
                     values={"kind": status.kind},
                     severity="high",
@@ -215,8 +218,8 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
         items.append(
             AttentionItem(
                 kind="plan_missing",
-                title="No robbery response plan",
-                detail="Write down what staff do during and after a robbery, and agree it with your police contact.",
+                title=_("No robbery response plan"),
+                detail=_("Write down what staff do during and after a robbery, and agree it with your police contact."),
                 endpoint="plans.edit",
                 values={"kind": "robbery"},
                 severity="normal",

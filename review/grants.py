@@ -20,7 +20,7 @@ import audit
 from audit import Actor
 from database.bundle import Query, fetch
 from errors import DomainError, NotFound
-from i18n import _
+from i18n import _, format_local, ngettext
 from i18n import _ as gettext  # in functions where `_` is an unpacking placeholder
 from jobs.queue import notify
 from models import (
@@ -487,12 +487,25 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
     items = []
     for (grant,) in results[0]:
         days_left = (grant.expires_at - now).days
-        opened = f"opened {grant.open_count} time(s)" if grant.open_count else "not opened yet"
+        shared_on = format_local(grant.created_at, "%d %b %Y")
+        if grant.open_count:
+            shared = ngettext(
+                "Shared on %(date)s and opened %(num)d time.",
+                "Shared on %(date)s and opened %(num)d times.",
+                grant.open_count,
+                date=shared_on,
+            )
+        else:
+            shared = _("Shared on %(date)s and not opened yet.", date=shared_on)
+        if days_left < 1:
+            ends = _("Access ends within a day.")
+        else:
+            ends = ngettext("Access ends in %(num)d day.", "Access ends in %(num)d days.", days_left)
         items.append(
             AttentionItem(
                 kind="share_unreviewed",
-                title=f"Logbook review by {grant.recipient_name} not done yet",
-                detail=f"Shared on {grant.created_at:%d %b %Y}, {opened}; access ends in {days_left} day(s).",
+                title=_("Logbook review by %(name)s not done yet", name=grant.recipient_name),
+                detail=f"{shared} {ends}",
                 endpoint="review.grant",
                 values={"grant_id": grant.id},
                 severity="high" if days_left < 3 else "normal",

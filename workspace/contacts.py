@@ -15,7 +15,7 @@ import audit
 from audit import Actor
 from database.bundle import Query, fetch, fetch_one
 from errors import Conflict, DomainError, NotFound
-from i18n import _
+from i18n import _, ngettext
 from models import ContactLogEntry, Meeting, PoliceContact, Store, StoreSetting
 from models.store.contact_log import CONTACT_CHANNELS
 from models.store.settings import DEFAULT_SETTINGS
@@ -282,21 +282,65 @@ def log_contact(
 
 # --- keep the lines open --------------------------------------------------------------------------------------
 
-_VERB = {"phone": "Call", "email": "Email", "visit": "Visit"}
 
-
-def _next_step(days_quiet: int | None, last_visit: date | None, today: date) -> str:
-    """A concrete suggestion: an introduction, a store visit, or a check-in, depending on history."""
+def _title(channel: str, name: str, days_quiet: int | None) -> str:
+    """How to reach the officer (their preferred channel) and how long it has been, as one sentence."""
     if days_quiet is None:
-        return (
-            "suggest an introduction: tell them who you are and what you sell, and invite them to the store "
-            "to walk through your alarm, cameras and safes"
+        if channel == "phone":
+            return _("Call %(name)s: no contact logged yet", name=name)
+        if channel == "email":
+            return _("Email %(name)s: no contact logged yet", name=name)
+        if channel == "visit":
+            return _("Visit %(name)s: no contact logged yet", name=name)
+        return _("Contact %(name)s: no contact logged yet", name=name)
+    if channel == "phone":
+        return ngettext(
+            "Call %(name)s: last contact %(num)d day ago",
+            "Call %(name)s: last contact %(num)d days ago",
+            days_quiet,
+            name=name,
+        )
+    if channel == "email":
+        return ngettext(
+            "Email %(name)s: last contact %(num)d day ago",
+            "Email %(name)s: last contact %(num)d days ago",
+            days_quiet,
+            name=name,
+        )
+    if channel == "visit":
+        return ngettext(
+            "Visit %(name)s: last contact %(num)d day ago",
+            "Visit %(name)s: last contact %(num)d days ago",
+            days_quiet,
+            name=name,
+        )
+    return ngettext(
+        "Contact %(name)s: last contact %(num)d day ago",
+        "Contact %(name)s: last contact %(num)d days ago",
+        days_quiet,
+        name=name,
+    )
+
+
+def _next_step(agency: str, days_quiet: int | None, last_visit: date | None, today: date) -> str:
+    """The item's detail: the officer's agency and a concrete suggestion (an introduction, a store visit, or a
+    check-in, depending on history)."""
+    if days_quiet is None:
+        return _(
+            "%(agency)s — suggest an introduction: tell them who you are and what you sell, and invite them to the "
+            "store to walk through your alarm, cameras and safes.",
+            agency=agency,
         )
     if last_visit is None or (today - last_visit).days > VISIT_DUE_AFTER_DAYS:
-        return "suggest a store visit to walk through your alarm, cameras, safes and any changes since you last met"
-    return (
-        "suggest a short check-in: ask about recent patterns in the area and whether extra patrols or drive-bys "
-        "would help around your busy days"
+        return _(
+            "%(agency)s — suggest a store visit to walk through your alarm, cameras, safes and any changes since you "
+            "last met.",
+            agency=agency,
+        )
+    return _(
+        "%(agency)s — suggest a short check-in: ask about recent patterns in the area and whether extra patrols or "
+        "drive-bys would help around your busy days.",
+        agency=agency,
     )
 
 
@@ -326,17 +370,12 @@ def attention_from(results: list[list[tuple]], *, today: date, now: datetime) ->
         if days is not None and days < quiet_days:
             continue
         last_visit = row.last_visit_at
-        step = _next_step(days, last_visit.astimezone(UTC).date() if last_visit else None, today)
-        verb = _VERB.get(contact.preferred_contact, "Contact")
-        if days is None:
-            title = f"{verb} {contact.officer_name}: no contact logged yet"
-        else:
-            title = f"{verb} {contact.officer_name}: last contact {days} days ago"
+        detail = _next_step(contact.agency, days, last_visit.astimezone(UTC).date() if last_visit else None, today)
         items.append(
             AttentionItem(
                 kind="contact_quiet",
-                title=title,
-                detail=f"{contact.agency} — {step}.",
+                title=_title(contact.preferred_contact, contact.officer_name, days),
+                detail=detail,
                 endpoint="store.contact",
                 values={"contact_id": contact.id},
                 severity="high" if days is not None and days >= 2 * quiet_days else "normal",
