@@ -82,8 +82,9 @@ def record(ctx, store, path: str) -> tuple[list[dict], str]:
         statements.append({"sql": prefix.sub("", sql), "params": {k: _tag(v) for k, v in params.items()},
                            "title": table.group(1).replace("_", " ") if table else "rows",
                            "store_tables": bool(prefix.search(sql))})  # fmt: skip
-    if "auth_sessions" not in statements[0]["sql"] or "memberships" not in statements[1]["sql"]:
-        raise RuntimeError(f"{path}: expected the auth session, then the memberships first: {statements[:2]}")
+    # Loupe reads the session, the person and the memberships in one statement (issue #22); the peer runs the same.
+    if "auth_sessions" not in statements[0]["sql"] or "loupe.memberships" not in statements[0]["sql"]:
+        raise RuntimeError(f"{path}: expected the auth session with the memberships first: {statements[:1]}")
     return statements, response.get_data(as_text=True)
 
 
@@ -116,7 +117,7 @@ class DjangoPages:
         if not workdir.exists():
             shutil.copytree(HERE / "django_side", workdir, ignore=shutil.ignore_patterns("__pycache__", "generate.py"))
         first = next(iter(statements.values()))
-        spec = {**statements, **_membership_columns(first[1]["sql"]), "nav": NAV}
+        spec = {**statements, **_membership_columns(first[0]["sql"]), "nav": NAV}
         (workdir / "pages.json").write_text(json.dumps(spec, default=str))
         env = {
             "DJ_PAGES_SQL": str(workdir / "pages.json"),

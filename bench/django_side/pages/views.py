@@ -49,15 +49,13 @@ def page(request, slug: str, kind: str):
     known = {"token_hash": hashlib.sha256(token.encode()).hexdigest()}
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
-        auth, members = statements[0], statements[1]
+        # The session, the person and their memberships in one statement, as Loupe reads them.
+        auth = statements[0]
         cursor.execute(auth["sql"], _values(auth["params"], known))
         names, rows = _rows(cursor)
         if not rows:
             return HttpResponseForbidden("not signed in")
         person = dict(zip(names, rows[0], strict=True))
-        known["user_id"] = person["user_id"]
-        cursor.execute(members["sql"], _values(members["params"], known))
-        names, rows = _rows(cursor)
     mine = [dict(zip(names, row, strict=True)) for row in rows]
     membership = next((m for m in mine if m.get(PAGES["store_slug_column"]) == slug), None)
     if membership is None:
@@ -67,7 +65,7 @@ def page(request, slug: str, kind: str):
     connection.set_schema(membership["schema_name"])  # django-tenants: SET search_path on the next cursor
     sections = []
     with connection.cursor() as cursor:
-        for statement in statements[2:]:
+        for statement in statements[1:]:
             cursor.execute(statement["sql"], _values(statement["params"], known))
             names, rows = _rows(cursor)
             # Loupe's feed shows each bulletin's text, its dashboard a line per item: as many cells, so the pages
