@@ -36,6 +36,7 @@ __all__ = [
 _ = gettext
 _l = lazy_gettext
 
+
 DEFAULT_LANGUAGE = "en"
 # Code → the language's own name (shown in the picker in that language, as people look for their own).
 LANGUAGES: dict[str, str] = {"en": "English", "fr_CA": "Français (Canada)", "es": "Español"}

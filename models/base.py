@@ -56,3 +56,9 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=sa.func.now(), onupdate=sa.func.now())
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name, which the catalogs' extraction knows)
+    """Mark a label for the translation catalogs and keep it as it is (models never import Flask): labels of stored
+    codes stay English in Python and in data, and are translated where they are shown (`_(label)`)."""
+    return message

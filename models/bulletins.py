@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import HOUR_NOW, SharedBase, this_hour
+from models.base import HOUR_NOW, N_, SharedBase, this_hour
 
 BULLETIN_KINDS: dict[str, str] = {
-    "incident": "Incident",
-    "police_trend": "Police trend",
-    "relayed_note": "Relayed police note",
-    "pattern": "Heightened response (pattern)",
+    "incident": N_("Incident"),
+    "police_trend": N_("Police trend"),
+    "relayed_note": N_("Relayed police note"),
+    "pattern": N_("Heightened response (pattern)"),
 }
 BULLETIN_STATUSES = ("pending", "published", "rejected", "withdrawn", "retired", "merged")
 # Only these marks go to the feed: RED is for named recipients, CLEAR for k-checked trend counts.

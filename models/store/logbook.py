@@ -15,17 +15,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import StoreBase, Timestamped
+from models.base import N_, StoreBase, Timestamped
 
 INCIDENT_TYPES: dict[str, str] = {
-    "casing": "Casing",
-    "suspicious_person": "Suspicious person",
-    "suspicious_vehicle": "Suspicious vehicle",
-    "distraction": "Distraction",
-    "grab_and_run_attempt": "Grab-and-run attempt",
-    "phone_email_scam": "Phone or email scam",
-    "follow_home": "Follow-home",
-    "other": "Other",
+    "casing": N_("Casing"),
+    "suspicious_person": N_("Suspicious person"),
+    "suspicious_vehicle": N_("Suspicious vehicle"),
+    "distraction": N_("Distraction"),
+    "grab_and_run_attempt": N_("Grab-and-run attempt"),
+    "phone_email_scam": N_("Phone or email scam"),
+    "follow_home": N_("Follow-home"),
+    "other": N_("Other"),
 }
 
 _TYPE_LIST = ", ".join(f"'{key}'" for key in INCIDENT_TYPES)
