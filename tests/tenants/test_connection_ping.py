@@ -15,7 +15,9 @@ def _backend_pid(engine) -> int:
 
 def _terminate(owner, pid: int) -> None:
     with owner.connect() as conn:
-        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+        # The cast: Citus adds a pg_terminate_backend(bigint) beside PostgreSQL's (integer).
+        stop = sa.text("SELECT pg_terminate_backend(CAST(:pid AS integer))")
+        assert conn.execute(stop, {"pid": pid}).scalar_one()
 
 
 def _url(engines) -> str:
