@@ -244,12 +244,14 @@ class Memberships:
     billing: dict[int, BillingState]
 
 
-@functools.cache
-def _memberships_query() -> sa.Select:
-    # Built once: it runs on every signed-in request, and building the statement costs as much as running it.
+_MEMBERSHIP_COLUMNS = (Membership, Store, StoreSubscription.status, StoreSubscription.current_period_end)
+
+
+def _with_membership_rows(query: sa.Select) -> sa.Select:
+    """A query that already selects from memberships, with each membership's store, dues status, association and
+    region joined on: what `_memberships_from` reads, in the navigation's order."""
     return (
-        sa.select(Membership, Store, StoreSubscription.status, StoreSubscription.current_period_end)
-        .outerjoin(Store, Store.id == Membership.store_id)
+        query.outerjoin(Store, Store.id == Membership.store_id)
         .outerjoin(Association, Association.id == Store.association_id)
         .outerjoin(Region, Region.id == Store.region_id)
         .outerjoin(StoreSubscription, StoreSubscription.store_id == Store.id)
@@ -260,29 +262,26 @@ def _memberships_query() -> sa.Select:
             contains_eager(Store.association).contains_eager(Association.platform_subscription),
             contains_eager(Store.region),
         )
-        .where(Membership.user_id == sa.bindparam("user_id"))
         .order_by(Store.name, Membership.id)
     )
 
 
 @functools.cache
+def _memberships_query() -> sa.Select:
+    # Built once: it runs on every signed-in request, and building the statement costs as much as running it.
+    return _with_membership_rows(sa.select(*_MEMBERSHIP_COLUMNS)).where(Membership.user_id == sa.bindparam("user_id"))
+
+
+@functools.cache
 def _session_with_memberships_query() -> sa.Select:
     # The session, its person and the memberships query's rows (one row per membership, or one with none).
-    return (
-        sa.select(AuthSession, User, Membership, Store, StoreSubscription.status, StoreSubscription.current_period_end)
+    query = (
+        sa.select(AuthSession, User, *_MEMBERSHIP_COLUMNS)
         .join(User, User.id == AuthSession.user_id)
         .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(Store, Store.id == Membership.store_id)
-        .outerjoin(Association, Association.id == Store.association_id)
-        .outerjoin(Region, Region.id == Store.region_id)
-        .outerjoin(StoreSubscription, StoreSubscription.store_id == Store.id)
-        .outerjoin(AssociationSubscription, AssociationSubscription.association_id == Association.id)
-        .options(
-            contains_eager(Store.association).contains_eager(Association.platform_subscription),
-            contains_eager(Store.region),
-        )
-        .where(AuthSession.token_hash == sa.bindparam("token_hash"), AuthSession.revoked_at.is_(None))
-        .order_by(Store.name, Membership.id)
+    )
+    return _with_membership_rows(query).where(
+        AuthSession.token_hash == sa.bindparam("token_hash"), AuthSession.revoked_at.is_(None)
     )
 
 
