@@ -14,6 +14,7 @@ first statement. The connection leaves autocommit again when it returns to the p
 
 from __future__ import annotations
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -71,6 +72,4 @@ def install(engine: Engine) -> None:
 
 
 def _idle(dbapi_connection) -> bool:
-    from psycopg.pq import TransactionStatus
-
     return dbapi_connection.info.transaction_status == TransactionStatus.IDLE
